@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: prints measured figures for each part of the system. Not a test: nothing here
+ * passes or fails on a number. Sections run one after another so they do not compete for cores.
+ */
+const sections: { name: string; module: string }[] = [
+  { name: 'purchase webhook', module: '../tests/bench/webhook.ts' },
+  { name: 'customer models', module: '../tests/bench/models.ts' },
+];
+
+const only = process.argv[2];
+process.env['POWERTOOLS_LOG_LEVEL'] ??= 'SILENT';
+
+for (const section of sections) {
+  if (only && !section.name.includes(only)) continue;
+  console.log(`\n== ${section.name} ==`);
+  const started = performance.now();
+  const { run } = (await import(section.module)) as { run: (report: (line: string) => void) => Promise<void> };
+  await run((line) => console.log(line));
+  console.log(`(${section.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}

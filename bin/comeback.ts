@@ -1,0 +1,75 @@
+/**
+ * The Comeback CLI: `npm run comeback -- <command>`. Errors are one line on stderr and exit code 1.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readConfig, splitSecrets } from '../functions/config.ts';
+import { signComebackPayload } from '../functions/core/signature.ts';
+import { cliEnv } from '../lib/local/config.ts';
+import { fetchCustomer, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
+import { samplePurchase } from '../lib/local/sample.ts';
+
+const usage = `usage: npm run comeback -- <command>
+  sign [--file <json>]                        print the Comeback-Signature header value for a body (stdin when no file)
+  sample-purchase [--customer <id>] [--order <id>]
+                                              post a signed sample purchase to the running local host
+  post --file <json> [--path /v1/purchases]   post a signed JSON body
+  customer <id>                               show a customer's profile and orders
+  model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week|day
+                                              fit BG/NBD and Gamma-Gamma models on a transactions CSV
+environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const env = readConfig(cliEnv);
+  const secret = splitSecrets(env.COMEBACK_WEBHOOK_SECRET)[0] ?? '';
+  switch (command) {
+    case 'sign': {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string' } } });
+      const body = values.file ? readFileSync(values.file, 'utf8') : readFileSync(0, 'utf8');
+      process.stdout.write(`${signComebackPayload(secret, body, Math.floor(Date.now() / 1000))}\n`);
+      return;
+    }
+    case 'sample-purchase': {
+      const { values } = parseArgs({ args: rest, options: { customer: { type: 'string' }, order: { type: 'string' } } });
+      const purchase = samplePurchase({ ...(values.customer ? { customerId: values.customer } : {}), ...(values.order ? { orderId: values.order } : {}) });
+      return print(await postSignedPurchase(env.COMEBACK_URL, secret, purchase));
+    }
+    case 'post': {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string' }, path: { type: 'string', default: '/v1/purchases' } } });
+      if (!values.file) throw new UsageError('post needs --file <json>');
+      return print(await postSigned(env.COMEBACK_URL, values.path, secret, readFileSync(values.file, 'utf8')));
+    }
+    case 'customer': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      if (!positionals[0]) throw new UsageError('customer needs an id: npm run comeback -- customer <id>');
+      return print(await fetchCustomer(env.COMEBACK_URL, env.COMEBACK_ADMIN_TOKEN, positionals[0]));
+    }
+    case 'model': {
+      if (rest[0] !== 'fit') throw new UsageError('model needs a subcommand: model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week');
+      const { runModelFit } = await import('../lib/cli/model-fit.ts');
+      await runModelFit(rest.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"; run \`npm run comeback -- help\``);
+  }
+}
+
+function print(answer: Answer): void {
+  console.log(`HTTP ${answer.status}`);
+  console.log(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body, null, 2));
+  if (answer.status >= 400) process.exitCode = 1;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`comeback: ${(error as Error).message.split('\n')[0]}`);
+  process.exit(1);
+});

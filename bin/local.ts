@@ -1,0 +1,74 @@
+/**
+ * `npm start`: the whole system on this machine, no AWS. Starts DynamoDB Local (data kept under
+ * COMEBACK_DATA_DIR), serves the HTTP API with the deployed handlers, and shows a signed sample
+ * purchase going through.
+ */
+import { ConfigurationError } from '../functions/config.ts';
+import { readLocalHostConfig, devDefaults, type LocalHostConfig } from '../lib/local/config.ts';
+import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
+import { startLocalHost } from '../lib/local/host.ts';
+import { postSignedPurchase, fetchCustomer } from '../lib/local/client.ts';
+import { samplePurchase } from '../lib/local/sample.ts';
+
+async function main(): Promise<void> {
+  const config = readLocalHostConfig();
+  const host = await startLocalHost({
+    port: config.PORT,
+    dataDir: config.COMEBACK_DATA_DIR,
+    secrets: {
+      COMEBACK_WEBHOOK_SECRET: config.COMEBACK_WEBHOOK_SECRET,
+      COMEBACK_SHOPIFY_SECRET: config.COMEBACK_SHOPIFY_SECRET,
+      COMEBACK_WOOCOMMERCE_SECRET: config.COMEBACK_WOOCOMMERCE_SECRET,
+      COMEBACK_ADMIN_TOKEN: config.COMEBACK_ADMIN_TOKEN,
+    },
+    log: (line) => console.log(`  ${line}`),
+  });
+  printBanner(host.url, config);
+  if (config.COMEBACK_DEMO === 'on') await showItWorking(host.url, config);
+  console.log(`listening on ${host.url} (Ctrl+C to stop)`);
+  const stop = () => {
+    host.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function printBanner(url: string, config: LocalHostConfig): void {
+  const shown = (name: keyof typeof devDefaults) => `${name}=${String(config[name])}${config[name] === devDefaults[name] ? '  (dev default)' : ''}`;
+  console.log(`
+Comeback is running locally at ${url}
+  data:        ${config.COMEBACK_DATA_DIR} (DynamoDB Local; delete it to start over)
+  API:         ${url}/openapi.json
+  ${shown('COMEBACK_WEBHOOK_SECRET')}
+  ${shown('COMEBACK_SHOPIFY_SECRET')}
+  ${shown('COMEBACK_WOOCOMMERCE_SECRET')}
+  ${shown('COMEBACK_ADMIN_TOKEN')}
+
+Try it from another terminal:
+  npm run comeback -- sample-purchase --customer cust-1001     # post a signed sample purchase
+  npm run comeback -- customer cust-1001                       # see the customer's profile
+  curl -H "Authorization: Bearer ${config.COMEBACK_ADMIN_TOKEN}" ${url}/v1/customers/cust-1001
+`);
+}
+
+/** Posts one fixed sample order (idempotent: a restart answers "duplicate") and shows the profile. */
+async function showItWorking(url: string, config: LocalHostConfig): Promise<void> {
+  const secret = config.COMEBACK_WEBHOOK_SECRET.split(',')[0]?.trim() ?? '';
+  const purchase = samplePurchase({ orderId: 'demo-order-1', customerId: 'demo-customer', placedAt: new Date('2026-01-15T10:30:00+02:00') });
+  const answer = await postSignedPurchase(url, secret, purchase);
+  console.log(`demo: POST /v1/purchases (signed) -> ${answer.status} ${JSON.stringify(answer.body)}`);
+  const customer = await fetchCustomer(url, config.COMEBACK_ADMIN_TOKEN, 'demo-customer');
+  const profile = (customer.body as { profile?: Record<string, unknown> }).profile ?? {};
+  console.log(
+    `demo: GET /v1/customers/demo-customer -> ${customer.status} orderCount=${String(profile['orderCount'])} netRevenueMinor=${String(profile['netRevenueMinor'])} ${String(profile['currency'])}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigurationError || error instanceof JavaMissingError;
+  console.error(`comeback: ${known ? (error as Error).message : `could not start: ${(error as Error).message}`}`);
+  process.exit(1);
+});

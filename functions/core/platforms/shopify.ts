@@ -1,0 +1,222 @@
+/**
+ * Shopify order webhooks (orders/create, orders/paid) mapped onto the generic purchase. The body is
+ * the REST Admin API order resource. Its ids are 64-bit integers, so they must reach this module
+ * losslessly: the HTTP edge keeps every integer above 2^53 as a string of its exact digits.
+ *
+ * This module also holds the small helpers every platform mapper shares (exact ids, contact fields
+ * that are kept only when the generic schema accepts them, SKU fallbacks).
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../errors.ts';
+import { amountSchema, customerInputSchema, definedOnly, invalid, type PurchaseInput } from '../purchase.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the platform mappers
+
+/**
+ * A platform's numeric id as exact decimal text: a JSON integer that a double holds exactly, or the
+ * digits the edge kept as a string. A number beyond 2^53 has already lost digits and is refused.
+ */
+export const platformIdSchema = z
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined || issue.input === null ? 'required' : 'must be an integer id (a JSON number or a string of digits)'),
+  })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') {
+      if (Number.isSafeInteger(value) && value >= 0) return String(value);
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: Number.isInteger(value) && value > 0
+          ? 'the id is above 2^53 and has lost digits; the body must be parsed without converting large integers to numbers'
+          : 'must be a non-negative integer id',
+      });
+      return z.NEVER;
+    }
+    const digits = value.trim();
+    if (/^\d{1,40}$/.test(digits)) return digits.replace(/^0+(?=\d)/, '');
+    ctx.issues.push({ code: 'custom', input: value, message: 'must be an integer id (a JSON number or a string of digits)' });
+    return z.NEVER;
+  });
+
+/** Optional text a platform may send as a string, null or not at all. */
+export const optionalText = z.string().nullish();
+
+const customerFields = customerInputSchema.shape;
+
+/** The first argument that is a non-blank string, trimmed. */
+export function firstText(...values: (string | null | undefined)[]): string | undefined {
+  for (const value of values) {
+    const trimmed = value?.trim();
+    if (trimmed) return trimmed;
+  }
+  return undefined;
+}
+
+/** Text cut to the generic schema's limit; blank text is absent. */
+export function clip(value: string | null | undefined, max: number): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed.slice(0, max).trim() : undefined;
+}
+
+/** An email the generic schema accepts, or nothing: a bad contact field never fails an order. */
+export function acceptedEmail(value: string | null | undefined): string | undefined {
+  const email = firstText(value);
+  return email !== undefined && customerFields.email.safeParse(email).success ? email : undefined;
+}
+
+/**
+ * An E.164 phone number, or nothing. A number written with its country code ("+1 613-555-0123") is
+ * kept without its separators; a national number ("(555) 555-5555") has no country and is dropped.
+ */
+export function acceptedPhone(value: string | null | undefined): string | undefined {
+  const phone = firstText(value);
+  if (phone === undefined) return undefined;
+  const compact = phone.startsWith('+') ? `+${phone.slice(1).replace(/[\s\-.()]/g, '')}` : phone;
+  return customerFields.phone.safeParse(compact).success ? compact : undefined;
+}
+
+/** A BCP 47 language tag ("en", "en-CA"), or nothing ("en_US" is not one). */
+export function acceptedLocale(value: string | null | undefined): string | undefined {
+  const locale = firstText(value);
+  return locale !== undefined && customerFields.locale.safeParse(locale).success ? locale : undefined;
+}
+
+/** "First Last" from the parts that are present. */
+export function personName(first: string | null | undefined, last: string | null | undefined): string | undefined {
+  return clip([first, last].map((part) => part?.trim()).filter(Boolean).join(' '), 200);
+}
+
+/**
+ * A guest's customer id: the lower-cased email. Without an email the buyer cannot be recognised on
+ * a later order, so the order is refused.
+ */
+export function guestCustomerId(email: string | undefined, platform: string, emailPath: string): string {
+  if (email === undefined) {
+    throw new InvalidInputError(`the ${platform} order has neither a customer id nor an email, so the buyer cannot be identified`, [
+      { path: emailPath, message: 'an email is required when the order has no customer id' },
+    ]);
+  }
+  return email.toLowerCase().slice(0, 256);
+}
+
+/** The item's SKU, or a stable stand-in when the merchant left it empty. */
+export function skuOrFallback(sku: string | null | undefined, variantId: string | null | undefined, productId: string | null | undefined, lineId: string): string {
+  const own = clip(sku, 256);
+  if (own !== undefined) return own;
+  if (variantId && variantId !== '0') return `variant:${variantId}`;
+  if (productId && productId !== '0') return `product:${productId}`;
+  return `line:${lineId}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shopify
+
+const marketingConsentSchema = z.object({ state: optionalText }).nullish();
+
+const shopifyLineItemSchema = z.object({
+  id: platformIdSchema,
+  sku: optionalText,
+  title: optionalText,
+  name: optionalText,
+  quantity: z.number().int().positive(),
+  price: amountSchema,
+  product_id: platformIdSchema.nullish(),
+  variant_id: platformIdSchema.nullish(),
+  vendor: optionalText,
+  product_type: optionalText,
+});
+
+const shopifyCustomerSchema = z.object({
+  id: platformIdSchema.nullish(),
+  email: optionalText,
+  first_name: optionalText,
+  last_name: optionalText,
+  phone: optionalText,
+  locale: optionalText,
+  email_marketing_consent: marketingConsentSchema,
+  sms_marketing_consent: marketingConsentSchema,
+});
+
+/** The part of the REST Admin API order this mapper relies on; every other field is ignored. */
+export const shopifyOrderSchema = z.object({
+  id: platformIdSchema,
+  created_at: optionalText,
+  processed_at: optionalText,
+  currency: z.string(),
+  total_price: amountSchema,
+  customer: shopifyCustomerSchema.nullish(),
+  email: optionalText,
+  contact_email: optionalText,
+  phone: optionalText,
+  customer_locale: optionalText,
+  line_items: z.array(shopifyLineItemSchema).min(1, 'an order needs at least one line item'),
+  discount_codes: z.array(z.object({ code: z.string() })).nullish(),
+  source_name: optionalText,
+  buyer_accepts_marketing: z.boolean().nullish(),
+});
+
+export type ShopifyOrder = z.output<typeof shopifyOrderSchema>;
+
+/** Maps a Shopify order webhook body onto the generic purchase (still to be checked by parsePurchase). */
+export function shopifyOrderToPurchase(payload: unknown): PurchaseInput {
+  const parsed = shopifyOrderSchema.safeParse(payload);
+  if (!parsed.success) throw invalid('the Shopify order lacks fields an order webhook carries', parsed.error);
+  const order = parsed.data;
+
+  // processed_at is when the sale happened (it differs from created_at for imported orders).
+  const placedAt = firstText(order.processed_at, order.created_at);
+  if (placedAt === undefined) {
+    throw new InvalidInputError('the Shopify order has no date', [{ path: 'processed_at', message: 'processed_at or created_at is required' }]);
+  }
+
+  const customer = order.customer ?? undefined;
+  const registeredId = customer?.id ?? undefined;
+  const email = registeredId !== undefined
+    ? firstText(customer?.email, order.email, order.contact_email)
+    : firstText(order.email, order.contact_email, customer?.email);
+  const emailConsent = customer?.email_marketing_consent
+    ? consentFromState(customer.email_marketing_consent.state)
+    : (order.buyer_accepts_marketing ?? undefined);
+  const smsConsent = consentFromState(customer?.sms_marketing_consent?.state);
+  const consent = emailConsent === undefined && smsConsent === undefined ? undefined : definedOnly({ email: emailConsent, sms: smsConsent });
+
+  return definedOnly({
+    orderId: order.id,
+    placedAt,
+    currency: order.currency,
+    total: order.total_price,
+    customer: definedOnly({
+      id: registeredId ?? guestCustomerId(email, 'Shopify', 'email'),
+      email: acceptedEmail(email),
+      phone: acceptedPhone(firstText(customer?.phone, order.phone)),
+      name: personName(customer?.first_name, customer?.last_name),
+      locale: acceptedLocale(firstText(customer?.locale, order.customer_locale)),
+      consent,
+    }),
+    items: order.line_items.map((item) =>
+      definedOnly({
+        sku: skuOrFallback(item.sku, item.variant_id, item.product_id, item.id),
+        name: clip(firstText(item.name, item.title), 500),
+        category: clip(item.product_type, 200),
+        quantity: item.quantity,
+        unitPrice: item.price,
+      }),
+    ),
+    channel: clip(order.source_name, 100) ?? 'shopify',
+    promoCode: clip(order.discount_codes?.[0]?.code, 100),
+  });
+}
+
+/** Shopify's marketing consent states; pending, redacted and invalid say neither yes nor no. */
+function consentFromState(state: string | null | undefined): boolean | undefined {
+  switch (state?.trim().toLowerCase()) {
+    case 'subscribed':
+      return true;
+    case 'unsubscribed':
+    case 'not_subscribed':
+      return false;
+    default:
+      return undefined;
+  }
+}

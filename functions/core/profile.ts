@@ -1,0 +1,133 @@
+/**
+ * The customer profile and the aggregates kept on it. Every write goes through applyOrder or
+ * applyRefund, so nightly jobs read one item per customer instead of every order. Both are
+ * order-independent: orders arriving out of time order leave the same profile.
+ */
+import type { Consent, Purchase } from './purchase.ts';
+import { definedOnly } from './purchase.ts';
+
+/** Bounded so a profile item stays far below DynamoDB's 400 KB item limit. */
+export const MAX_TRACKED_VALUES = 500;
+
+export interface CustomerProfile {
+  customerId: string;
+  email?: string;
+  phone?: string;
+  name?: string;
+  locale?: string;
+  timezone?: string;
+  /** Marketing consent per channel given at checkout; absent means not given. */
+  consent: Consent;
+  /** When each channel's consent was stated (placedAt of that order). */
+  consentAsOf: { email?: string; sms?: string };
+  /** placedAt of the order whose contact data and consent the profile shows. */
+  contactAsOf: string;
+  orderCount: number;
+  /** Net revenue (orders minus refunds) per currency, in minor units. */
+  revenueByCurrency: Record<string, number>;
+  /** The currency of the customer's first order: the one `netRevenueMinor` is reported in. */
+  currency: string;
+  firstOrderAt: string;
+  lastOrderAt: string;
+  categories: string[];
+  skus: string[];
+  refundedMinorByCurrency: Record<string, number>;
+}
+
+export function applyOrder(profile: CustomerProfile | undefined, order: Purchase): CustomerProfile {
+  const categories = order.items.flatMap((item) => (item.category ? [item.category] : []));
+  const skus = order.items.map((item) => item.sku);
+  const contact = contactOf(order);
+  if (!profile) {
+    return {
+      customerId: order.customer.id,
+      ...contact,
+      ...mergeConsent({ consent: {}, consentAsOf: {} }, order),
+      contactAsOf: order.placedAt,
+      orderCount: 1,
+      revenueByCurrency: { [order.currency]: order.totalMinor },
+      currency: order.currency,
+      firstOrderAt: order.placedAt,
+      lastOrderAt: order.placedAt,
+      categories: union([], categories),
+      skus: union([], skus),
+      refundedMinorByCurrency: {},
+    };
+  }
+  const newer = order.placedAt >= profile.contactAsOf;
+  const earliest = order.placedAt < profile.firstOrderAt;
+  return {
+    ...profile,
+    // The newest order's contact data wins; an older order only fills what is still unknown.
+    ...(newer ? { ...profile, ...contact } : { ...contact, ...definedOnly(pickContact(profile)) }),
+    ...mergeConsent(profile, order),
+    contactAsOf: newer ? order.placedAt : profile.contactAsOf,
+    orderCount: profile.orderCount + 1,
+    revenueByCurrency: addTo(profile.revenueByCurrency, order.currency, order.totalMinor),
+    currency: earliest ? order.currency : profile.currency,
+    firstOrderAt: earliest ? order.placedAt : profile.firstOrderAt,
+    lastOrderAt: order.placedAt > profile.lastOrderAt ? order.placedAt : profile.lastOrderAt,
+    categories: union(profile.categories, categories),
+    skus: union(profile.skus, skus),
+  };
+}
+
+export function applyRefund(profile: CustomerProfile, currency: string, amountMinor: number): CustomerProfile {
+  return {
+    ...profile,
+    revenueByCurrency: addTo(profile.revenueByCurrency, currency, -amountMinor),
+    refundedMinorByCurrency: addTo(profile.refundedMinorByCurrency, currency, amountMinor),
+  };
+}
+
+/** What the API shows: the profile in a stable field order, plus revenue in the first order's currency. */
+export function profileView(profile: CustomerProfile): CustomerProfile & { netRevenueMinor: number } {
+  const { customerId, orderCount, currency, revenueByCurrency, firstOrderAt, lastOrderAt, ...rest } = profile;
+  return {
+    customerId,
+    orderCount,
+    netRevenueMinor: revenueByCurrency[currency] ?? 0,
+    currency,
+    revenueByCurrency,
+    firstOrderAt,
+    lastOrderAt,
+    ...rest,
+  };
+}
+
+/**
+ * Consent given at checkout, per channel: the answer given with the newest order that states one
+ * wins, whatever order the webhooks arrive in (each channel remembers when it was stated).
+ */
+type ConsentState = Pick<CustomerProfile, 'consent' | 'consentAsOf'>;
+
+function mergeConsent(profile: ConsentState, order: Purchase): ConsentState {
+  const consent = { ...profile.consent };
+  const consentAsOf = { ...profile.consentAsOf };
+  for (const channel of ['email', 'sms'] as const) {
+    const given = order.customer.consent?.[channel];
+    const statedAt = consentAsOf[channel];
+    if (given !== undefined && (statedAt === undefined || order.placedAt >= statedAt)) {
+      consent[channel] = given;
+      consentAsOf[channel] = order.placedAt;
+    }
+  }
+  return { consent, consentAsOf };
+}
+
+function contactOf(order: Purchase) {
+  return definedOnly(pickContact(order.customer));
+}
+
+function pickContact(source: { email?: string; phone?: string; name?: string; locale?: string; timezone?: string }) {
+  return { email: source.email, phone: source.phone, name: source.name, locale: source.locale, timezone: source.timezone };
+}
+
+function addTo(totals: Record<string, number>, key: string, amount: number): Record<string, number> {
+  return { ...totals, [key]: (totals[key] ?? 0) + amount };
+}
+
+function union(existing: readonly string[], added: readonly string[]): string[] {
+  const merged = [...new Set([...existing, ...added])];
+  return merged.length > MAX_TRACKED_VALUES ? merged.slice(merged.length - MAX_TRACKED_VALUES) : merged;
+}

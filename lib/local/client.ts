@@ -1,0 +1,37 @@
+/** A small client of the HTTP API for the CLI and the local host's demo: signs and posts, reads. */
+import { signComebackPayload } from '../../functions/core/signature.ts';
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export async function postSigned(url: string, path: string, secret: string, rawBody: string): Promise<Answer> {
+  const signature = signComebackPayload(secret, rawBody, Math.floor(Date.now() / 1000));
+  return send(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'comeback-signature': signature }, body: rawBody });
+}
+
+export function postSignedPurchase(url: string, secret: string, purchase: unknown): Promise<Answer> {
+  return postSigned(url, '/v1/purchases', secret, JSON.stringify(purchase));
+}
+
+export function fetchCustomer(url: string, adminToken: string, customerId: string): Promise<Answer> {
+  return send(`${url}/v1/customers/${encodeURIComponent(customerId)}`, { headers: { authorization: `Bearer ${adminToken}` } });
+}
+
+async function send(target: string, init: RequestInit): Promise<Answer> {
+  let response: Response;
+  try {
+    response = await fetch(target, init);
+  } catch (error) {
+    throw new Error(`cannot reach ${new URL(target).origin} (is \`npm start\` running?): ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
+  }
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body };
+}

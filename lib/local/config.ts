@@ -1,0 +1,39 @@
+/**
+ * Configuration of the local host and the CLI. Unlike deployed code, these have development
+ * defaults, printed at start, so `npm start` works on a fresh machine with no setup.
+ */
+import { z } from 'zod';
+import { readConfig, splitSecrets } from '../../functions/config.ts';
+
+export const devDefaults = {
+  PORT: 3000,
+  COMEBACK_DATA_DIR: '.comeback/data',
+  COMEBACK_WEBHOOK_SECRET: 'whsec_dev_comeback',
+  COMEBACK_SHOPIFY_SECRET: 'shpss_dev_comeback',
+  COMEBACK_WOOCOMMERCE_SECRET: 'wc_dev_comeback',
+  COMEBACK_ADMIN_TOKEN: 'dev-admin-token',
+};
+
+const secret = (fallback: string) => z.string().trim().min(1).default(fallback);
+
+export const localHostEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(devDefaults.PORT),
+  COMEBACK_DATA_DIR: z.string().trim().min(1).default(devDefaults.COMEBACK_DATA_DIR),
+  COMEBACK_WEBHOOK_SECRET: secret(devDefaults.COMEBACK_WEBHOOK_SECRET).refine((value) => splitSecrets(value).length > 0, 'at least one secret'),
+  COMEBACK_SHOPIFY_SECRET: secret(devDefaults.COMEBACK_SHOPIFY_SECRET),
+  COMEBACK_WOOCOMMERCE_SECRET: secret(devDefaults.COMEBACK_WOOCOMMERCE_SECRET),
+  COMEBACK_ADMIN_TOKEN: secret(devDefaults.COMEBACK_ADMIN_TOKEN),
+  COMEBACK_DEMO: z.enum(['on', 'off']).default('on'),
+});
+
+export type LocalHostConfig = z.output<typeof localHostEnv>;
+
+export const cliEnv = z.object({
+  COMEBACK_URL: z.url().default(`http://127.0.0.1:${devDefaults.PORT}`),
+  COMEBACK_WEBHOOK_SECRET: secret(devDefaults.COMEBACK_WEBHOOK_SECRET),
+  COMEBACK_ADMIN_TOKEN: secret(devDefaults.COMEBACK_ADMIN_TOKEN),
+});
+
+export function readLocalHostConfig(env: NodeJS.ProcessEnv = process.env): LocalHostConfig {
+  return readConfig(localHostEnv, env);
+}

@@ -1,0 +1,150 @@
+/**
+ * The embedded local host: the whole system on one machine with no AWS. An HTTP server turns
+ * requests into the API Gateway events the deployed Lambda handlers get, and the very same handler
+ * modules answer them, against Amazon's DynamoDB Local through the real AWS SDK clients.
+ *
+ * Local-only capabilities (the OpenAPI document today; the state machine runner and the virtual
+ * clock later) plug in as `localRoutes`: they are never deployed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { apiRoutes, type ApiRoute } from '../routes.ts';
+import { openApiDocument } from '../openapi.ts';
+import { GatewayPayloadTooLarge, lambdaContext, pathMatcher, readBody, toGatewayEvent, writeResult } from './api-gateway.ts';
+import { ensureTable, localCredentials, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+
+export const LOCAL_TABLE_NAME = 'comeback';
+
+type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A route served by the local host itself (never deployed). */
+export interface LocalRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  handle: (request: { url: URL; body: Buffer }) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+}
+
+export interface LocalHostOptions {
+  port: number;
+  /** Persist DynamoDB Local's data here; in memory when absent. */
+  dataDir?: string;
+  secrets: {
+    COMEBACK_WEBHOOK_SECRET: string;
+    COMEBACK_SHOPIFY_SECRET: string;
+    COMEBACK_WOOCOMMERCE_SECRET: string;
+    COMEBACK_ADMIN_TOKEN: string;
+  };
+  localRoutes?: LocalRoute[];
+  /** One line per request; silent when absent. */
+  log?: (line: string) => void;
+}
+
+export interface LocalHost {
+  url: string;
+  dynamodbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+interface MountedRoute {
+  route: ApiRoute;
+  match: (path: string) => Record<string, string> | undefined;
+  handler: LambdaHandler;
+}
+
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const dynamodb = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
+  let server: Server | undefined;
+  try {
+    await ensureTable(dynamodb.endpoint, LOCAL_TABLE_NAME);
+    // The environment a deployed function gets, pointed at DynamoDB Local. Handlers read it once,
+    // when they are first imported, exactly as on AWS.
+    Object.assign(process.env, {
+      TABLE_NAME: LOCAL_TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+      ...options.secrets,
+    });
+    const mounted = await Promise.all(apiRoutes.map(mountRoute));
+    const localRoutes = [
+      { method: 'GET' as const, path: '/openapi.json', handle: () => ({ status: 200, body: openApiDocument() }) },
+      ...(options.localRoutes ?? []),
+    ].map((route) => ({ route, match: pathMatcher(route.path) }));
+
+    server = createServer((request, response) => {
+      const started = performance.now();
+      serve(request, response, mounted, localRoutes)
+        .catch((error: unknown) => {
+          const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
+          sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
+        })
+        .finally(() => options.log?.(`${request.method} ${request.url} ${response.statusCode} ${(performance.now() - started).toFixed(1)} ms`));
+    });
+    await new Promise<void>((listening, failed) => {
+      server?.once('error', failed);
+      server?.listen(options.port, '127.0.0.1', () => listening());
+    });
+  } catch (error) {
+    await dynamodb.stop();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dynamodbEndpoint: dynamodb.endpoint,
+    stop: () => stopAll(server, dynamodb),
+  };
+}
+
+async function mountRoute(route: ApiRoute): Promise<MountedRoute> {
+  const module = (await import(new URL(`../../${route.handler}`, import.meta.url).href)) as { handler: LambdaHandler };
+  return { route, match: pathMatcher(route.path), handler: module.handler };
+}
+
+async function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  mounted: MountedRoute[],
+  localRoutes: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[],
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const body = await readBody(request);
+  for (const { route, match, handler } of mounted) {
+    const parameters = match(url.pathname);
+    if (!parameters || route.method !== method) continue;
+    const event = toGatewayEvent(request, body, route, parameters);
+    writeResult(response, await handler(event, lambdaContext(route.id)));
+    return;
+  }
+  for (const { route, match } of localRoutes) {
+    if (!match(url.pathname) || route.method !== method) continue;
+    const result = await route.handle({ url, body });
+    response.writeHead(result.status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(result.body, null, 2));
+    return;
+  }
+  const known = [...mounted.map((entry) => entry.match), ...localRoutes.map((entry) => entry.match)].some((match) => match(url.pathname));
+  if (known) sendProblem(response, 405, 'Method not allowed', `${method} is not served on ${url.pathname}`);
+  else sendProblem(response, 404, 'Not found', `no route for ${method} ${url.pathname}`);
+}
+
+function sendProblem(response: ServerResponse, status: number, title: string, detail: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'application/problem+json' });
+  response.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+async function stopAll(server: Server, dynamodb: RunningDynamoDb): Promise<void> {
+  await new Promise<void>((closed) => {
+    server.close(() => closed());
+    server.closeAllConnections();
+  });
+  await dynamodb.stop();
+}

@@ -1,0 +1,135 @@
+/**
+ * Benchmark of the purchase webhook (not a test): throughput and latency through the local host on
+ * DynamoDB Local, the handler's own time with I/O faked, and each Lambda bundle's size and cold
+ * import time. Every figure is measured on this run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { signComebackPayload } from '../../functions/core/signature.ts';
+import { startLocalHost } from '../../lib/local/host.ts';
+import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { samplePurchase } from '../../lib/local/sample.ts';
+import { apiRoutes } from '../../lib/routes.ts';
+
+const secret = 'whsec_bench';
+const projectRoot = new URL('../../', import.meta.url);
+
+export async function run(report: (line: string) => void): Promise<void> {
+  await throughput(report);
+  await handlerTime(report);
+  await bundles(report);
+}
+
+async function throughput(report: (line: string) => void): Promise<void> {
+  const host = await startLocalHost({
+    port: await freePort(),
+    secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x' },
+  });
+  try {
+    report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order, 1 in 4 a new customer):');
+    report('  clients  requests  req/s    p50 ms  p99 ms');
+    let sequence = 0;
+    const post = async () => {
+      sequence += 1;
+      const body = JSON.stringify(samplePurchase({ orderId: `bench-${process.pid}-${sequence}`, customerId: `bench-${process.pid}-${sequence % 4 === 0 ? sequence : sequence - (sequence % 4)}` }));
+      const started = performance.now();
+      const response = await fetch(`${host.url}/v1/purchases`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'comeback-signature': signComebackPayload(secret, body, Math.floor(Date.now() / 1000)) },
+        body,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`unexpected status ${response.status}`);
+      return performance.now() - started;
+    };
+    for (let warm = 0; warm < 50; warm += 1) await post();
+    for (const clients of [1, 16, 64]) {
+      const total = clients === 1 ? 400 : 1600;
+      const latencies: number[] = [];
+      let issued = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (issued < total) {
+            issued += 1;
+            latencies.push(await post());
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      report(`  ${String(clients).padStart(7)}  ${String(latencies.length).padStart(8)}  ${(latencies.length / seconds).toFixed(0).padStart(5)}  ${percentile(latencies, 0.5).toFixed(1).padStart(8)}  ${percentile(latencies, 0.99).toFixed(1).padStart(6)}`);
+    }
+  } finally {
+    await host.stop();
+  }
+}
+
+/** The handler alone: DynamoDB answered instantly by aws-sdk-client-mock, so only our code is timed. */
+async function handlerTime(report: (line: string) => void): Promise<void> {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  dynamo.on(GetCommand).resolves({}).on(TransactWriteCommand).resolves({});
+  const { handler } = await import('../../functions/handlers/record-purchase.ts');
+  const context = { awsRequestId: 'bench', functionName: 'bench' } as never;
+  const events = Array.from({ length: 5000 }, (_, index) => {
+    const body = JSON.stringify(samplePurchase({ orderId: `fake-${index}`, customerId: `fake-${index}` }));
+    return {
+      version: '2.0',
+      rawPath: '/v1/purchases',
+      headers: { 'content-type': 'application/json', 'comeback-signature': signComebackPayload(secret, body, Math.floor(Date.now() / 1000)) },
+      body,
+      isBase64Encoded: false,
+    } as never;
+  });
+  for (const event of events.slice(0, 500)) await handler(event, context);
+  const started = performance.now();
+  for (const event of events) {
+    const result = (await handler(event, context)) as { statusCode: number };
+    if (result.statusCode !== 202) throw new Error(`unexpected status ${result.statusCode}`);
+  }
+  const perRequest = ((performance.now() - started) * 1000) / events.length;
+  report(`record-purchase handler with DynamoDB faked: ${perRequest.toFixed(0)} µs per request (${events.length} requests: verify signature, parse, validate, aggregate, build the transaction)`);
+  dynamo.restore();
+}
+
+/** Each route's Lambda bundle as CDK builds it (esbuild, ESM, minified), its size and cold import time. */
+async function bundles(report: (line: string) => void): Promise<void> {
+  const outdir = mkdtempSync(join(tmpdir(), 'comeback-bundles-'));
+  try {
+    report('Lambda bundles (esbuild, ESM, minified, AWS SDK included):');
+    report('  function            size KiB  cold import ms');
+    for (const route of apiRoutes) {
+      const outfile = join(outdir, `${route.id}.mjs`);
+      await build({
+        entryPoints: [new URL(route.handler, projectRoot).pathname],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        outfile,
+        banner: { js: "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);" },
+        logLevel: 'silent',
+      });
+      const env = { ...process.env, TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', COMEBACK_WEBHOOK_SECRET: 'x', COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x' };
+      const timings = Array.from({ length: 5 }, () => {
+        const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t)`], { env, encoding: 'utf8' });
+        if (child.status !== 0) throw new Error(`importing ${route.id} failed: ${child.stderr}`);
+        return Number(child.stdout.trim());
+      }).sort((a, b) => a - b);
+      report(`  ${route.id.padEnd(18)}  ${(statSync(outfile).size / 1024).toFixed(0).padStart(8)}  ${timings[2]!.toFixed(1).padStart(14)}`);
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function percentile(sorted: number[], quantile: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN;
+}

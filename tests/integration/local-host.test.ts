@@ -1,0 +1,121 @@
+/**
+ * The local host as a new user meets it: `node bin/local.ts` (what `npm start` runs) as a child
+ * process, spoken to over HTTP. A signed post shows in the profile, and a restart keeps it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { fetchCustomer, postSignedPurchase, postSigned } from '../../lib/local/client.ts';
+import { samplePurchase } from '../../lib/local/sample.ts';
+import { apiRoutes } from '../../lib/routes.ts';
+
+const secret = 'whsec_host_test';
+const adminToken = 'host-admin-token';
+const dataDir = mkdtempSync(join(tmpdir(), 'comeback-host-'));
+
+interface RunningHost {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+async function startHost(): Promise<RunningHost> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['bin/local.ts'], {
+    env: { ...process.env, PORT: String(port), COMEBACK_DATA_DIR: dataDir, COMEBACK_WEBHOOK_SECRET: `${secret},whsec_old`, COMEBACK_ADMIN_TOKEN: adminToken, DYNAMODB_ENDPOINT: '', TABLE_NAME: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((ready, failed) => {
+    const timer = setInterval(() => {
+      if (output.includes('listening on')) {
+        clearInterval(timer);
+        ready();
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      failed(new Error(`the local host exited with ${code}: ${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((stopped) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => stopped());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+describe('the local host over HTTP', () => {
+  let host: RunningHost;
+
+  beforeAll(async () => {
+    host = await startHost();
+  }, 90_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the URL, the dev secrets, a ready command, and shows a sample purchase going through', () => {
+    expect(host.output()).toContain(`Comeback is running locally at ${host.url}`);
+    expect(host.output()).toContain(`COMEBACK_WEBHOOK_SECRET=${secret},whsec_old`);
+    expect(host.output()).toContain('npm run comeback -- sample-purchase');
+    expect(host.output()).toMatch(/demo: POST \/v1\/purchases \(signed\) -> 202/);
+    expect(host.output()).toMatch(/demo: GET \/v1\/customers\/demo-customer -> 200 orderCount=1 netRevenueMinor=5497 USD/);
+  });
+
+  it('records a signed purchase (202) that the profile then shows, and keeps it across a restart', async () => {
+    const purchase = samplePurchase({ orderId: 'host-order-1', customerId: 'host-customer' });
+
+    const posted = await postSignedPurchase(host.url, secret, purchase);
+
+    expect(posted).toEqual({ status: 202, body: { orderId: 'host-order-1', customerId: 'host-customer', status: 'recorded' } });
+    const before = await fetchCustomer(host.url, adminToken, 'host-customer');
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ profile: { customerId: 'host-customer', orderCount: 1, netRevenueMinor: 5497, currency: 'USD' } });
+
+    await host.stop();
+    host = await startHost();
+
+    const after = await fetchCustomer(host.url, adminToken, 'host-customer');
+    expect(after.body).toMatchObject({ profile: { orderCount: 1, netRevenueMinor: 5497 } });
+    expect(host.output()).toMatch(/demo: POST \/v1\/purchases \(signed\) -> 202 .*"status":"duplicate"/);
+  }, 120_000);
+
+  it('answers errors as problem+json', async () => {
+    const unsigned = await fetch(`${host.url}/v1/purchases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('content-type')).toBe('application/problem+json');
+    const invalid = await postSigned(host.url, '/v1/purchases', secret, '{"orderId": 1}');
+    expect(invalid.status).toBe(400);
+    expect((invalid.body as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
+    const unknownRoute = await fetch(`${host.url}/v2/nothing`);
+    expect(unknownRoute.status).toBe(404);
+    expect((await fetchCustomer(host.url, 'wrong', 'host-customer')).status).toBe(401);
+  });
+
+  it('serves a valid OpenAPI 3.1 document describing every route', async () => {
+    const document = (await (await fetch(`${host.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+
+    const result = await new Validator().validate(document);
+
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    for (const route of apiRoutes) expect(document.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
+    const purchaseSchema = (document.paths['/v1/purchases']?.['post'] as { requestBody: { content: Record<string, { schema: { required: string[] } }> } }).requestBody.content['application/json']?.schema;
+    expect(purchaseSchema?.required).toEqual(expect.arrayContaining(['orderId', 'placedAt', 'currency', 'total', 'customer', 'items']));
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { applyOrder, applyRefund, profileView, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
+import type { Purchase } from '../../functions/core/purchase.ts';
+
+function order(placedAt: string, overrides: Partial<Purchase> = {}, customer: Partial<Purchase['customer']> = {}): Purchase {
+  return {
+    orderId: `o-${placedAt}`,
+    placedAt,
+    currency: 'USD',
+    totalMinor: 1000,
+    customer: { id: 'c1', ...customer },
+    items: [{ sku: 'A', category: 'cat-a', quantity: 1, unitPriceMinor: 1000 }],
+    ...overrides,
+  };
+}
+
+const fold = (orders: Purchase[]) => orders.reduce<CustomerProfile | undefined>((profile, next) => applyOrder(profile, next), undefined)!;
+
+describe('customer aggregates', () => {
+  it('starts a profile from the first order', () => {
+    const profile = applyOrder(undefined, order('2026-01-01T00:00:00.000Z', {}, { email: 'a@b.c', consent: { email: true } }));
+    expect(profileView(profile)).toMatchObject({
+      customerId: 'c1',
+      orderCount: 1,
+      netRevenueMinor: 1000,
+      currency: 'USD',
+      firstOrderAt: '2026-01-01T00:00:00.000Z',
+      lastOrderAt: '2026-01-01T00:00:00.000Z',
+      email: 'a@b.c',
+      consent: { email: true },
+      categories: ['cat-a'],
+      skus: ['A'],
+    });
+  });
+
+  it('is the same whatever order the webhooks arrive in', () => {
+    const orders = [
+      order('2026-03-01T00:00:00.000Z', { currency: 'EUR', totalMinor: 500, items: [{ sku: 'B', quantity: 1, unitPriceMinor: 500 }] }, { phone: '+15550001', consent: { sms: true } }),
+      order('2026-01-01T00:00:00.000Z', { totalMinor: 700 }, { phone: '+15550000', name: 'Old Name', consent: { sms: false, email: true } }),
+      order('2026-02-01T00:00:00.000Z', { totalMinor: 300 }, { name: 'New Name' }),
+    ];
+    const permutations = [
+      [0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0],
+    ].map((indexes) => fold(indexes.map((index) => orders[index]!)));
+    for (const profile of permutations) {
+      expect(profileView(profile)).toMatchObject({
+        orderCount: 3,
+        currency: 'USD',
+        netRevenueMinor: 1000,
+        revenueByCurrency: { USD: 1000, EUR: 500 },
+        firstOrderAt: '2026-01-01T00:00:00.000Z',
+        lastOrderAt: '2026-03-01T00:00:00.000Z',
+        phone: '+15550001',
+        consent: { sms: true, email: true },
+      });
+      expect([...profile.skus].sort()).toEqual(['A', 'B']);
+    }
+  });
+
+  it('takes consent per channel from the newest order that states it', () => {
+    const profile = fold([
+      order('2026-01-03T00:00:00.000Z', {}, {}),
+      order('2026-01-01T00:00:00.000Z', {}, { consent: { email: false } }),
+      order('2026-01-02T00:00:00.000Z', {}, { consent: { email: true } }),
+    ]);
+    expect(profile.consent).toEqual({ email: true });
+  });
+
+  it('takes refunds off net revenue in the order currency', () => {
+    const profile = applyRefund(fold([order('2026-01-01T00:00:00.000Z')]), 'USD', 1000);
+    expect(profileView(profile)).toMatchObject({ netRevenueMinor: 0, orderCount: 1, refundedMinorByCurrency: { USD: 1000 } });
+  });
+
+  it('keeps the lists of SKUs bounded', () => {
+    const items = Array.from({ length: MAX_TRACKED_VALUES + 20 }, (_, index) => ({ sku: `S${index}`, quantity: 1, unitPriceMinor: 1 }));
+    const profile = applyOrder(undefined, order('2026-01-01T00:00:00.000Z', { items }));
+    expect(profile.skus).toHaveLength(MAX_TRACKED_VALUES);
+    expect(profile.skus.at(-1)).toBe(`S${MAX_TRACKED_VALUES + 19}`);
+  });
+});
