@@ -9,11 +9,15 @@
  * | order guard       | ORDER#<orderId>          | ORDER                           |                                     |
  * | refund            | ORDER#<orderId>          | REFUND#<refundId>               |                                     |
  * | platform delivery | DELIVERY#<source>#<id>   | DELIVERY  (expires by TTL)      |                                     |
+ * | message log entry | CUSTOMER#<id>            | MESSAGE#<at>#<messageId>        |                                     |
+ * | message guard     | MESSAGE#<messageId>      | MESSAGE                         |                                     |
+ * | contact prefs     | CUSTOMER#<id>            | PREFERENCES (opt-outs, bounces) |                                     |
+ * | manager task      | TASK#<taskId>            | TASK                            | TASKS#<status> / <dueAt>#<taskId>   |
+ * | journey entry     | CUSTOMER#<id>            | JOURNEY#<journey>#<entryId>     | JOURNEY#<journey>#<status> / <id>   |
+ * | check-in due      | CUSTOMER#<id>            | CHECKIN#<orderId>#<months>      | CHECKIN_DUE#<yyyy-mm-dd> / <id>     |
  *
- * Reserved for what comes next, on the same generic attributes:
- * - gsi2pk SEGMENT#<name> / gsi2sk <customerId>: customers by segment;
- * - gsi1pk JOURNEY#<name>#OPEN, TASKS#OPEN: open journeys and manager tasks;
- * - sk MESSAGE#<sentAt>#<id> under CUSTOMER#<id>: messages sent in the last N days (range on sk).
+ * Messages sent to a customer in the last N days are one range query on MESSAGE#<from>..MESSAGE#<to>.
+ * Reserved: gsi2pk SEGMENT#<name> / gsi2sk <customerId> for customers by segment.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -29,6 +33,17 @@ export const keys = {
   orderGuard: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   refund: (orderId: string, refundId: string) => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundId}` }),
   delivery: (source: string, deliveryId: string) => ({ pk: `DELIVERY#${source}#${deliveryId}`, sk: 'DELIVERY' }),
+  message: (customerId: string, at: string, messageId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `MESSAGE#${at}#${messageId}` }),
+  messagePrefix: 'MESSAGE#',
+  messageGuard: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'MESSAGE' }),
+  preferences: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PREFERENCES' }),
+  task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  tasksByStatus: (status: string, dueAt: string, taskId: string) => ({ gsi1pk: `TASKS#${status}`, gsi1sk: `${dueAt}#${taskId}` }),
+  journeyEntry: (customerId: string, journey: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `JOURNEY#${journey}#${entryId}` }),
+  journeyPrefix: (journey: string) => `JOURNEY#${journey}#`,
+  journeysByStatus: (journey: string, status: string, customerId: string) => ({ gsi1pk: `JOURNEY#${journey}#${status}`, gsi1sk: customerId }),
+  checkIn: (customerId: string, orderId: string, months: number) => ({ pk: `CUSTOMER#${customerId}`, sk: `CHECKIN#${orderId}#${String(months).padStart(2, '0')}` }),
+  checkInsDue: (dueAt: string, customerId: string, orderId: string, months: number) => ({ gsi1pk: `CHECKIN_DUE#${dueAt.slice(0, 10)}`, gsi1sk: `${customerId}#${orderId}#${months}` }),
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
 };
