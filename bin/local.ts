@@ -20,6 +20,13 @@ async function main(): Promise<void> {
       COMEBACK_SHOPIFY_SECRET: config.COMEBACK_SHOPIFY_SECRET,
       COMEBACK_WOOCOMMERCE_SECRET: config.COMEBACK_WOOCOMMERCE_SECRET,
       COMEBACK_ADMIN_TOKEN: config.COMEBACK_ADMIN_TOKEN,
+      COMEBACK_UNSUBSCRIBE_SECRET: config.COMEBACK_UNSUBSCRIBE_SECRET,
+      COMEBACK_FEEDBACK_SECRET: config.COMEBACK_FEEDBACK_SECRET,
+    },
+    settings: {
+      COMEBACK_HOLDOUT_SHARE: config.COMEBACK_HOLDOUT_SHARE,
+      COMEBACK_SHOP_URL: config.COMEBACK_SHOP_URL,
+      COMEBACK_SUPPORT_CONTACT: config.COMEBACK_SUPPORT_CONTACT,
     },
     log: (line) => console.log(`  ${line}`),
   });
@@ -46,6 +53,9 @@ Comeback is running locally at ${url}
   ${shown('COMEBACK_SHOPIFY_SECRET')}
   ${shown('COMEBACK_WOOCOMMERCE_SECRET')}
   ${shown('COMEBACK_ADMIN_TOKEN')}
+  ${shown('COMEBACK_UNSUBSCRIBE_SECRET')}
+  ${shown('COMEBACK_FEEDBACK_SECRET')}
+  ${shown('COMEBACK_HOLDOUT_SHARE')}
 
 Try it from another terminal:
   npm run comeback -- sample-purchase --customer cust-1001     # post a signed sample purchase

@@ -4,6 +4,8 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';
+import { stateMachineJourneys } from '../functions/core/journeys.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
 
@@ -57,6 +59,33 @@ const profileSchema = z.object({
 });
 
 const customerSchema = z.object({ profile: profileSchema, orders: z.array(orderSchema) });
+
+const journeyParameter = z.enum(stateMachineJourneys);
+
+const journeyMembersSchema = z.object({
+  journey: journeyParameter,
+  items: z.array(
+    z.object({ customerId: z.string(), entryId: z.string(), enteredAt: z.string(), step: z.string().nullable(), stepAt: z.string().nullable(), holdout: z.boolean() }),
+  ),
+  cursor: z.string().optional().describe('pass as ?cursor= for the next page'),
+});
+
+const taskSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  journey: z.string(),
+  reason: z.string(),
+  dueAt: z.string(),
+  status: z.enum(['open', 'done']),
+  subject: z.string(),
+  text: z.string(),
+  createdAt: z.string(),
+  historyAtAGlance: z.object({ orderCount: z.number().int(), lastOrderAt: z.string(), netRevenueMinor: z.number().int(), currency: z.string() }),
+  outcome: z.string().optional(),
+  churnReason: z.string().optional(),
+  note: z.string().optional(),
+  completedAt: z.string().optional(),
+});
 
 const problems = (...statuses: number[]) =>
   Object.fromEntries(
@@ -116,6 +145,51 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     request: { params: z.object({ id: z.string() }) },
     responses: { 200: { description: 'the customer', content: { 'application/json': { schema: customerSchema } } }, ...problems(401, 404) },
+  }),
+  ListJourneyCustomers: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'Who is inside a journey, and at which step (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ name: journeyParameter }), query: z.object({ limit: z.number().int().min(1).max(500).optional(), cursor: z.string().optional() }) },
+    responses: { 200: { description: 'the active entries', content: { 'application/json': { schema: journeyMembersSchema } } }, ...problems(400, 401) },
+  }),
+  RemoveJourneyCustomer: (route) => ({
+    method: 'delete',
+    path: route.path,
+    summary: 'Take a customer out of a journey (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ name: journeyParameter, id: z.string() }) },
+    responses: {
+      200: { description: 'removed', content: { 'application/json': { schema: z.object({ journey: journeyParameter, customerId: z.string(), status: z.literal('removed'), entries: z.array(z.string()) }) } } },
+      ...problems(400, 401, 404),
+    },
+  }),
+  ListTasks: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "Managers' tasks: win-back calls and check-ins (admin token)",
+    security: [{ adminToken: [] }],
+    request: { query: z.object({ status: z.enum(['open', 'done']).optional(), limit: z.number().int().optional(), cursor: z.string().optional() }) },
+    responses: { 200: { description: 'the tasks', content: { 'application/json': { schema: z.object({ items: z.array(taskSchema), cursor: z.string().optional() }) } } }, ...problems(400, 401) },
+  }),
+  CompleteTask: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: "Record a task's outcome and, for a win-back call, why the customer stopped buying (admin token)",
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: taskCompletionSchema } } } },
+    responses: { 200: { description: 'the completed task', content: { 'application/json': { schema: taskSchema } } }, ...problems(400, 401, 404, 409) },
+  }),
+  Unsubscribe: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: 'One-click unsubscribe (RFC 8058) with the signed token of the link',
+    request: { query: z.object({ token: z.string().optional() }), body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional(), token: z.string().optional() }) } } } },
+    responses: {
+      200: { description: 'unsubscribed at once', content: { 'application/json': { schema: z.object({ customerId: z.string(), channel: z.enum(['email', 'sms']), status: z.literal('unsubscribed') }) } } },
+      ...problems(400),
+    },
   }),
 };
 

@@ -2,7 +2,20 @@
  * The HTTP API: one route, one handler file. The CDK API and the local host both read this table,
  * so what runs locally is exactly what is deployed.
  */
-export type SecretName = 'COMEBACK_WEBHOOK_SECRET' | 'COMEBACK_SHOPIFY_SECRET' | 'COMEBACK_WOOCOMMERCE_SECRET' | 'COMEBACK_ADMIN_TOKEN';
+export type SecretName =
+  | 'COMEBACK_WEBHOOK_SECRET'
+  | 'COMEBACK_SHOPIFY_SECRET'
+  | 'COMEBACK_WOOCOMMERCE_SECRET'
+  | 'COMEBACK_ADMIN_TOKEN'
+  | 'COMEBACK_UNSUBSCRIBE_SECRET'
+  | 'COMEBACK_FEEDBACK_SECRET';
+
+/**
+ * What a handler uses beyond the table and its secrets, so hosts give it the environment and
+ * permissions together: `journeys` starts and stops journey executions (Step Functions) and reads
+ * the journey settings.
+ */
+export type Capability = 'journeys';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -14,6 +27,7 @@ export interface ApiRoute {
   readonly handler: string;
   readonly secrets: readonly SecretName[];
   readonly table: 'read' | 'readWrite';
+  readonly capabilities?: readonly Capability[];
 }
 
 export const apiRoutes: readonly ApiRoute[] = [
@@ -24,6 +38,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/record-purchase.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
     table: 'readWrite',
+    capabilities: ['journeys'],
   },
   {
     id: 'RecordRefund',
@@ -40,6 +55,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/shopify-order.ts',
     secrets: ['COMEBACK_SHOPIFY_SECRET'],
     table: 'readWrite',
+    capabilities: ['journeys'],
   },
   {
     id: 'WooCommerceOrder',
@@ -48,6 +64,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/woocommerce-order.ts',
     secrets: ['COMEBACK_WOOCOMMERCE_SECRET'],
     table: 'readWrite',
+    capabilities: ['journeys'],
   },
   {
     id: 'GetCustomer',
@@ -56,5 +73,47 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/get-customer.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'read',
+  },
+  {
+    id: 'ListJourneyCustomers',
+    method: 'GET',
+    path: '/v1/journeys/{name}/customers',
+    handler: 'functions/handlers/journey-customers.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+    capabilities: ['journeys'],
+  },
+  {
+    id: 'RemoveJourneyCustomer',
+    method: 'DELETE',
+    path: '/v1/journeys/{name}/customers/{id}',
+    handler: 'functions/handlers/remove-journey-customer.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+    capabilities: ['journeys'],
+  },
+  {
+    id: 'ListTasks',
+    method: 'GET',
+    path: '/v1/tasks',
+    handler: 'functions/handlers/list-tasks.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+  },
+  {
+    id: 'CompleteTask',
+    method: 'POST',
+    path: '/v1/tasks/{id}/complete',
+    handler: 'functions/handlers/complete-task.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+  },
+  {
+    id: 'Unsubscribe',
+    method: 'POST',
+    path: '/v1/unsubscribe',
+    handler: 'functions/handlers/unsubscribe.ts',
+    secrets: ['COMEBACK_UNSUBSCRIBE_SECRET'],
+    table: 'readWrite',
   },
 ];

@@ -3,19 +3,24 @@ import middy from '@middy/core';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
+import { journeyPorts } from '../adapters/journey-ports.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { reactToPurchase } from '../core/journey-engine.ts';
 import { parsePurchase } from '../core/purchase.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
 import { accepted, header, jsonBody, nowSeconds, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
+const journeys = journeyPorts();
 
 export async function recordPurchase(event: HttpEvent): Promise<HttpResult> {
   const raw = rawBody(event);
   verifyComebackSignature(header(event, 'comeback-signature'), raw, await resolveSecret(webhookSecret), nowSeconds());
   const purchase = parsePurchase(jsonBody(event, raw));
   const status = await ledger.recordPurchase(purchase, { source: 'comeback' });
+  // Also on a duplicate: a delivery retried after a failure here must still start the journeys.
+  await reactToPurchase(journeys, purchase);
   return accepted({ orderId: purchase.orderId, customerId: purchase.customer.id, status });
 }
 

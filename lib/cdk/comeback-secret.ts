@@ -28,6 +28,14 @@ export const secretPurposes: Record<SecretName, { readonly description: string; 
     description: 'The bearer token of the admin API (Authorization: Bearer <token>).',
     authenticates: 'the handler compares the Authorization bearer token with the admin token in constant time',
   },
+  COMEBACK_UNSUBSCRIBE_SECRET: {
+    description: 'Signs the one-click unsubscribe links in messages (RFC 8058).',
+    authenticates: 'the handler verifies the HMAC-SHA256 signed unsubscribe token in the link; it can only ever opt its own customer out',
+  },
+  COMEBACK_FEEDBACK_SECRET: {
+    description: 'Signs the feedback (NPS) links in messages.',
+    authenticates: 'the handler verifies the HMAC-SHA256 signed feedback token; it can only answer for the customer and journey entry it names',
+  },
 };
 
 export interface ComebackSecretProps {

@@ -12,6 +12,11 @@ export const devDefaults = {
   COMEBACK_SHOPIFY_SECRET: 'shpss_dev_comeback',
   COMEBACK_WOOCOMMERCE_SECRET: 'wc_dev_comeback',
   COMEBACK_ADMIN_TOKEN: 'dev-admin-token',
+  COMEBACK_UNSUBSCRIBE_SECRET: 'unsub_dev_comeback',
+  COMEBACK_FEEDBACK_SECRET: 'feedback_dev_comeback',
+  COMEBACK_HOLDOUT_SHARE: '0',
+  COMEBACK_SHOP_URL: 'https://shop.example.com',
+  COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com',
 };
 
 const secret = (fallback: string) => z.string().trim().min(1).default(fallback);
@@ -23,6 +28,12 @@ export const localHostEnv = z.object({
   COMEBACK_SHOPIFY_SECRET: secret(devDefaults.COMEBACK_SHOPIFY_SECRET),
   COMEBACK_WOOCOMMERCE_SECRET: secret(devDefaults.COMEBACK_WOOCOMMERCE_SECRET),
   COMEBACK_ADMIN_TOKEN: secret(devDefaults.COMEBACK_ADMIN_TOKEN),
+  COMEBACK_UNSUBSCRIBE_SECRET: secret(devDefaults.COMEBACK_UNSUBSCRIBE_SECRET),
+  COMEBACK_FEEDBACK_SECRET: secret(devDefaults.COMEBACK_FEEDBACK_SECRET),
+  /** Share of journey entrants held out of messages (0..0.5), to measure uplift against. */
+  COMEBACK_HOLDOUT_SHARE: z.string().regex(/^(0(\.\d+)?|0?\.\d+)$/, 'a share between 0 and 0.5, like 0.1').refine((value) => Number(value) <= 0.5, 'at most 0.5').default(devDefaults.COMEBACK_HOLDOUT_SHARE),
+  COMEBACK_SHOP_URL: z.url().default(devDefaults.COMEBACK_SHOP_URL),
+  COMEBACK_SUPPORT_CONTACT: secret(devDefaults.COMEBACK_SUPPORT_CONTACT),
   COMEBACK_DEMO: z.enum(['on', 'off']).default('on'),
 });
 

@@ -13,6 +13,8 @@ import { apiRoutes, type ApiRoute } from '../routes.ts';
 import { openApiDocument } from '../openapi.ts';
 import { GatewayPayloadTooLarge, lambdaContext, pathMatcher, readBody, toGatewayEvent, writeResult } from './api-gateway.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+import { startJourneyRuntime, type JourneyRuntime } from './journey-runtime.ts';
+import { localRoutesFor } from './local-routes.ts';
 
 export const LOCAL_TABLE_NAME = 'comeback';
 
@@ -22,7 +24,7 @@ type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promis
 export interface LocalRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  handle: (request: { url: URL; body: Buffer }) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
+  handle: (request: { url: URL; body: Buffer; parameters: Record<string, string> }) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 }
 
 export interface LocalHostOptions {
@@ -34,7 +36,17 @@ export interface LocalHostOptions {
     COMEBACK_SHOPIFY_SECRET: string;
     COMEBACK_WOOCOMMERCE_SECRET: string;
     COMEBACK_ADMIN_TOKEN: string;
+    COMEBACK_UNSUBSCRIBE_SECRET: string;
+    COMEBACK_FEEDBACK_SECRET: string;
   };
+  /** Journey settings and delivery texts the handlers read (shop URL, support contact, holdout share). */
+  settings: {
+    COMEBACK_HOLDOUT_SHARE: string;
+    COMEBACK_SHOP_URL: string;
+    COMEBACK_SUPPORT_CONTACT: string;
+  };
+  /** Where the virtual clock starts; now when absent. */
+  clockStart?: Date;
   localRoutes?: LocalRoute[];
   /** One line per request; silent when absent. */
   log?: (line: string) => void;
@@ -43,6 +55,7 @@ export interface LocalHostOptions {
 export interface LocalHost {
   url: string;
   dynamodbEndpoint: string;
+  journeys: JourneyRuntime;
   stop(): Promise<void>;
 }
 
@@ -55,28 +68,15 @@ interface MountedRoute {
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const dynamodb = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
   let server: Server | undefined;
+  let journeys: JourneyRuntime | undefined;
   try {
     await ensureTable(dynamodb.endpoint, LOCAL_TABLE_NAME);
-    // The environment a deployed function gets, pointed at DynamoDB Local. Handlers read it once,
-    // when they are first imported, exactly as on AWS.
-    Object.assign(process.env, {
-      TABLE_NAME: LOCAL_TABLE_NAME,
-      DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
-      ...options.secrets,
-    });
-    const mounted = await Promise.all(apiRoutes.map(mountRoute));
-    const localRoutes = [
-      { method: 'GET' as const, path: '/openapi.json', handle: () => ({ status: 200, body: openApiDocument() }) },
-      ...(options.localRoutes ?? []),
-    ].map((route) => ({ route, match: pathMatcher(route.path) }));
-
+    journeys = await startJourneyRuntime({ ...(options.clockStart ? { start: options.clockStart } : {}), ...(options.log ? { log: options.log } : {}) });
+    let routes: { mounted: MountedRoute[]; local: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[] } | undefined;
     server = createServer((request, response) => {
       const started = performance.now();
-      serve(request, response, mounted, localRoutes)
+      if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
+      serve(request, response, routes.mounted, routes.local)
         .catch((error: unknown) => {
           const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
           sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
@@ -87,16 +87,41 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       server?.once('error', failed);
       server?.listen(options.port, '127.0.0.1', () => listening());
     });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The environment a deployed function gets, pointed at DynamoDB Local and the local journey
+    // runtime. Handlers read it once, when they are first imported, exactly as on AWS.
+    Object.assign(process.env, {
+      TABLE_NAME: LOCAL_TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+      COMEBACK_DELIVERY: 'outbox',
+      COMEBACK_PUBLIC_URL: url,
+      ...options.secrets,
+      ...options.settings,
+      ...journeys.environment,
+    });
+    const mounted = await Promise.all(apiRoutes.map(mountRoute));
+    const local = [
+      { method: 'GET' as const, path: '/openapi.json', handle: () => ({ status: 200, body: openApiDocument() }) },
+      ...localRoutesFor(journeys),
+      ...(options.localRoutes ?? []),
+    ].map((route) => ({ route, match: pathMatcher(route.path) }));
+    routes = { mounted, local };
+    return {
+      url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      journeys,
+      stop: () => stopAll(server!, journeys!, dynamodb),
+    };
   } catch (error) {
+    server?.close();
+    await journeys?.stop();
     await dynamodb.stop();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    dynamodbEndpoint: dynamodb.endpoint,
-    stop: () => stopAll(server, dynamodb),
-  };
 }
 
 async function mountRoute(route: ApiRoute): Promise<MountedRoute> {
@@ -121,8 +146,9 @@ async function serve(
     return;
   }
   for (const { route, match } of localRoutes) {
-    if (!match(url.pathname) || route.method !== method) continue;
-    const result = await route.handle({ url, body });
+    const parameters = match(url.pathname);
+    if (!parameters || route.method !== method) continue;
+    const result = await route.handle({ url, body, parameters });
     response.writeHead(result.status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(result.body, null, 2));
     return;
@@ -141,10 +167,11 @@ function sendProblem(response: ServerResponse, status: number, title: string, de
   response.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
-async function stopAll(server: Server, dynamodb: RunningDynamoDb): Promise<void> {
+async function stopAll(server: Server, journeys: JourneyRuntime, dynamodb: RunningDynamoDb): Promise<void> {
   await new Promise<void>((closed) => {
     server.close(() => closed());
     server.closeAllConnections();
   });
+  await journeys.stop();
   await dynamodb.stop();
 }

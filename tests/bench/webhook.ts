@@ -28,7 +28,8 @@ export async function run(report: (line: string) => void): Promise<void> {
 async function throughput(report: (line: string) => void): Promise<void> {
   const host = await startLocalHost({
     port: await freePort(),
-    secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x' },
+    secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
+    settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
   });
   try {
     report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order, 1 in 4 a new customer):');

@@ -1,0 +1,52 @@
+/**
+ * The delivery use case wired to its real adapters: DynamoDB for contacts, the message log and
+ * tasks; SES/SNS or the outbox for sending; templates from disk; signed unsubscribe links.
+ * Built once per process, on the first call (call it at module scope in a handler so a bad
+ * configuration stops the cold start).
+ */
+import { z } from 'zod';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { TemplateLibrary, defaultTemplatesDir } from '../core/delivery/templates.ts';
+import type { DeliveryPorts } from '../core/delivery/types.ts';
+import { signUnsubscribeToken, unsubscribeUrl } from '../core/delivery/unsubscribe.ts';
+import { now } from './clock.ts';
+import { documentClient, tableName } from './dynamodb.ts';
+import { DynamoContacts, DynamoMessageLog, DynamoTasks } from './message-log.ts';
+import { resolveSecret } from './secrets.ts';
+import { configuredSenders, deliveryEnv } from './senders.ts';
+
+export const deliveryLinksEnv = z.object({
+  /** The public base URL of the API, for links in messages: https://api.example.com */
+  COMEBACK_PUBLIC_URL: z.url(),
+  /** Where the message templates are; defaults to the repository's workflows/templates. */
+  COMEBACK_TEMPLATES_DIR: z.string().trim().min(1).optional(),
+});
+
+let ports: DeliveryPorts | undefined;
+
+export function deliveryPorts(): DeliveryPorts {
+  ports ??= buildDeliveryPorts();
+  return ports;
+}
+
+function buildDeliveryPorts(): DeliveryPorts {
+  const config = readConfig(deliveryLinksEnv);
+  const unsubscribeSecret = secretReference(readConfig(secretEnv('COMEBACK_UNSUBSCRIBE_SECRET')), 'COMEBACK_UNSUBSCRIBE_SECRET');
+  const senders = configuredSenders(readConfig(deliveryEnv));
+  const tasks = new DynamoTasks(documentClient, tableName);
+  return {
+    now,
+    contacts: new DynamoContacts(documentClient, tableName),
+    log: new DynamoMessageLog(documentClient, tableName),
+    senders,
+    tasks,
+    templates: new TemplateLibrary(config.COMEBACK_TEMPLATES_DIR ?? defaultTemplatesDir),
+    links: {
+      async unsubscribe(customerId, channel) {
+        const [current] = await resolveSecret(unsubscribeSecret);
+        if (!current) throw new Error('COMEBACK_UNSUBSCRIBE_SECRET holds no value');
+        return unsubscribeUrl(config.COMEBACK_PUBLIC_URL, signUnsubscribeToken(current, customerId, channel));
+      },
+    },
+  };
+}

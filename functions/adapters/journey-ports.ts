@@ -1,0 +1,58 @@
+/** The journey engine's ports for handlers, built once per process from the environment. */
+import { z } from 'zod';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
+import { deliverMessage } from '../core/delivery/deliver.ts';
+import type { JourneyPorts, JourneyRunPorts, JourneySettings } from '../core/journey-engine.ts';
+import { WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
+import { now } from './clock.ts';
+import { deliveryPorts } from './delivery-ports.ts';
+import { documentClient, tableName } from './dynamodb.ts';
+import { DynamoJourneyStore } from './journey-store.ts';
+import { resolveSecret } from './secrets.ts';
+import { journeyLauncher } from './step-functions.ts';
+
+const journeyEnv = z.object({
+  COMEBACK_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5),
+  COMEBACK_WIN_BACK_AFTER_DAYS: z.coerce.number().int().positive().default(WIN_BACK_AFTER_DAYS),
+  COMEBACK_SHOP_URL: z.url(),
+  COMEBACK_SUPPORT_CONTACT: z.string().trim().min(1),
+});
+
+let ports: JourneyPorts | undefined;
+
+export function journeySettings(): JourneySettings {
+  const config = readConfig(journeyEnv);
+  return {
+    holdoutShare: config.COMEBACK_HOLDOUT_SHARE,
+    winBackAfterDays: config.COMEBACK_WIN_BACK_AFTER_DAYS,
+    sweepLookbackDays: 6,
+    shopUrl: config.COMEBACK_SHOP_URL,
+    supportContact: config.COMEBACK_SUPPORT_CONTACT,
+  };
+}
+
+export function journeyPorts(): JourneyPorts {
+  ports ??= { store: new DynamoJourneyStore(documentClient, tableName), launcher: journeyLauncher(), settings: journeySettings(), now };
+  return ports;
+}
+
+const linksEnv = z.object({ COMEBACK_PUBLIC_URL: z.url() });
+
+/** For the handlers that run steps and sweeps: the journey ports plus the delivery step and links. */
+export function journeyRunPorts(): JourneyRunPorts {
+  const delivery = deliveryPorts();
+  const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
+  const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
+  return {
+    ...journeyPorts(),
+    deliverer: { deliver: (customerId, intent) => deliverMessage(delivery, customerId, intent) },
+    links: {
+      async feedback(customerId, entryId) {
+        const [secret] = await resolveSecret(feedbackSecret);
+        if (!secret) throw new Error('COMEBACK_FEEDBACK_SECRET holds no value');
+        return feedbackUrl(new URL('/v1/feedback', publicUrl).toString(), feedbackToken(customerId, entryId, secret));
+      },
+    },
+  };
+}

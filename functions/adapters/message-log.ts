@@ -1,0 +1,330 @@
+/**
+ * Delivery on DynamoDB: the contact (profile + PREFERENCES item), the per-customer message log with
+ * its one-time send guards, and manager tasks. Keys come from table-design.ts.
+ *
+ * Opt-outs and bounces live only in the PREFERENCES item and are written with UpdateItem on their
+ * own attributes, so neither purchase writes (which replace the profile item) nor concurrent
+ * unsubscribes can lose them.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../core/errors.ts';
+import type { CustomerProfile } from '../core/profile.ts';
+import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
+import type {
+  ChannelPreferences,
+  Contact,
+  ContactChannel,
+  ContactPreferences,
+  ContactStore,
+  ManagerTask,
+  MessageLog,
+  MessageLogEntry,
+  TaskCreator,
+  TaskStatus,
+} from '../core/delivery/types.ts';
+import { now } from './clock.ts';
+import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
+
+/** Send guards only matter while a step can still be retried or redriven; a year is ample. */
+const GUARD_MEMORY_SECONDS = 400 * 24 * 3600;
+
+const preferenceAttributes = (channel: ContactChannel) => ({
+  optedOutAt: `${channel}OptedOutAt`,
+  suppressed: `${channel}Suppressed`,
+  suppressedAt: `${channel}SuppressedAt`,
+});
+
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, version: _version, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest;
+}
+
+export class DynamoContacts implements ContactStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  async load(customerId: string): Promise<Contact | undefined> {
+    const [profile, preferences] = await Promise.all([
+      this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true })),
+      this.client.send(new GetCommand({ TableName: this.table, Key: keys.preferences(customerId), ConsistentRead: true })),
+    ]);
+    if (!profile.Item) return undefined;
+    return { profile: stripKeys(profile.Item) as unknown as CustomerProfile, preferences: toPreferences(preferences.Item) };
+  }
+
+  async preferences(customerId: string): Promise<ContactPreferences> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.preferences(customerId), ConsistentRead: true }));
+    return toPreferences(Item);
+  }
+
+  /** The customer unsubscribed from marketing on a channel; the first opt-out time is kept. */
+  async recordOptOut(customerId: string, channel: ContactChannel, at: string = now().toISOString()): Promise<void> {
+    const names = preferenceAttributes(channel);
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.preferences(customerId),
+        UpdateExpression: 'SET #type = :type, customerId = :customerId, #optedOutAt = if_not_exists(#optedOutAt, :at)',
+        ExpressionAttributeNames: { '#type': 'type', '#optedOutAt': names.optedOutAt },
+        ExpressionAttributeValues: { ':type': 'preferences', ':customerId': customerId, ':at': at },
+      }),
+    );
+  }
+
+  /** A hard bounce or a complaint: the channel's address is never used again. */
+  async recordBounce(customerId: string, channel: ContactChannel, kind: 'bounce' | 'complaint', at: string = now().toISOString()): Promise<void> {
+    const names = preferenceAttributes(channel);
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.preferences(customerId),
+        // A complaint is the stronger signal and replaces a bounce; the first time is kept.
+        UpdateExpression:
+          kind === 'complaint'
+            ? 'SET #type = :type, customerId = :customerId, #suppressed = :kind, #suppressedAt = if_not_exists(#suppressedAt, :at)'
+            : 'SET #type = :type, customerId = :customerId, #suppressed = if_not_exists(#suppressed, :kind), #suppressedAt = if_not_exists(#suppressedAt, :at)',
+        ExpressionAttributeNames: { '#type': 'type', '#suppressed': names.suppressed, '#suppressedAt': names.suppressedAt },
+        ExpressionAttributeValues: { ':type': 'preferences', ':customerId': customerId, ':kind': kind, ':at': at },
+      }),
+    );
+  }
+}
+
+function toPreferences(item: Record<string, unknown> | undefined): ContactPreferences {
+  const channel = (name: ContactChannel): ChannelPreferences => {
+    const names = preferenceAttributes(name);
+    const optedOutAt = item?.[names.optedOutAt];
+    const suppressed = item?.[names.suppressed];
+    const suppressedAt = item?.[names.suppressedAt];
+    return {
+      ...(typeof optedOutAt === 'string' ? { optedOutAt } : {}),
+      ...(suppressed === 'bounce' || suppressed === 'complaint' ? { suppressed } : {}),
+      ...(typeof suppressedAt === 'string' ? { suppressedAt } : {}),
+    };
+  };
+  return { email: channel('email'), sms: channel('sms') };
+}
+
+export class DynamoMessageLog implements MessageLog {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  /** One range query on MESSAGE#<since>..MESSAGE#<until> (entries at `until` included), oldest first. */
+  async recent(customerId: string, since: string, until: string): Promise<MessageLogEntry[]> {
+    const entries: MessageLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.customerPartition(customerId),
+            ':from': `${keys.messagePrefix}${since}`,
+            ':to': `${keys.messagePrefix}${until}#\uffff`,
+          },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push(stripKeys(item) as unknown as MessageLogEntry);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  async claim(entry: MessageLogEntry): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...keys.messageGuard(entry.messageId),
+            type: 'messageGuard',
+            messageId: entry.messageId,
+            customerId: entry.customerId,
+            status: 'sending',
+            claimedAt: entry.at,
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + GUARD_MEMORY_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async record(entry: MessageLogEntry): Promise<void> {
+    const item = { ...keys.message(entry.customerId, entry.at, `${entry.messageId}#${entry.status}`), type: 'message', ...entry };
+    if (entry.status === 'sent') {
+      // The log entry and the confirmed guard together: a sent message is always counted by the cap.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: item } },
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.messageGuard(entry.messageId),
+                UpdateExpression: 'SET #status = :sent, sentAt = :at, logSk = :logSk',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':sent': 'sent', ':at': entry.at, ':logSk': item.sk },
+              },
+            },
+          ],
+        }),
+      );
+      return;
+    }
+    await this.client.send(new PutCommand({ TableName: this.table, Item: item }));
+    if (entry.status === 'failed') await this.release(entry.messageId);
+  }
+
+  /** A failed send gives its claim back, so a retry may send; a sent message is never released. */
+  private async release(messageId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.messageGuard(messageId),
+          UpdateExpression: 'SET #status = :failed',
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':sending': 'sending' },
+        }),
+      );
+    } catch (error) {
+      // No claim was taken (the template failed before it), or it is already sent: nothing to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+export interface TaskPage {
+  items: ManagerTask[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  cursor?: string;
+}
+
+export class DynamoTasks implements TaskCreator, TaskStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  async create(task: ManagerTask): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.task(task.taskId), ...keys.tasksByStatus(task.status, task.dueAt, task.taskId), type: 'task', ...task },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      // Created by an earlier attempt of the same message: keep that one (it may be done already).
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async get(taskId: string): Promise<ManagerTask | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.task(taskId), ConsistentRead: true }));
+    return Item ? (stripKeys(Item) as unknown as ManagerTask) : undefined;
+  }
+
+  /** Tasks by status, earliest due first. */
+  async list(status: TaskStatus, options: { limit?: number; cursor?: string } = {}): Promise<TaskPage> {
+    const startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :status',
+        ExpressionAttributeValues: { ':status': keys.tasksByStatus(status, '', '').gsi1pk },
+        Limit: options.limit ?? 100,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => stripKeys(item) as unknown as ManagerTask),
+      ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') } : {}),
+    };
+  }
+
+  async complete(task: ManagerTask, completion: TaskCompletion, completedAt: string): Promise<ManagerTask | undefined> {
+    const { taskId } = task;
+    const byStatus = keys.tasksByStatus('done', task.dueAt, taskId);
+    const values: Record<string, unknown> = {
+      ':done': 'done',
+      ':open': 'open',
+      ':outcome': completion.outcome,
+      ':completedAt': completedAt,
+      ':gsi1pk': byStatus.gsi1pk,
+      ':gsi1sk': byStatus.gsi1sk,
+    };
+    const sets = ['#status = :done', 'outcome = :outcome', 'completedAt = :completedAt', 'gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk'];
+    if (completion.churnReason) {
+      sets.push('churnReason = :churnReason');
+      values[':churnReason'] = completion.churnReason;
+    }
+    if (completion.note) {
+      sets.push('note = :note');
+      values[':note'] = completion.note;
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.task(taskId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? (stripKeys(Attributes) as unknown as ManagerTask) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}
+
+const cursorFields = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+
+function decodeCursor(cursor: string): Record<string, string> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const valid =
+    key !== null &&
+    typeof key === 'object' &&
+    Object.keys(key).length === cursorFields.length &&
+    cursorFields.every((field) => typeof (key as Record<string, unknown>)[field] === 'string');
+  if (!valid) throw new InvalidInputError('the cursor is not one this API gave out');
+  return key as Record<string, string>;
+}
+

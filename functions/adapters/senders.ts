@@ -1,0 +1,134 @@
+/**
+ * How messages leave Comeback. COMEBACK_DELIVERY chooses:
+ * - 'aws': email through SES v2 (with the List-Unsubscribe headers), SMS through SNS to the
+ *   customer's phone, manager tasks as SNS notifications to COMEBACK_MANAGER_TOPIC_ARN;
+ * - 'outbox': nothing leaves the machine; each message is printed as one readable block on stdout
+ *   (the local host). The outbox listing itself comes from the message log.
+ * Errors are not caught here: the delivery use case logs them as 'failed' and rethrows.
+ */
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { readConfig } from '../config.ts';
+import type { EmailMessage, Senders, SmsMessage, TaskNotice } from '../core/delivery/types.ts';
+import { now } from './clock.ts';
+
+const nonEmpty = z.string().trim().min(1);
+
+export const deliveryEnv = z.discriminatedUnion('COMEBACK_DELIVERY', [
+  z.object({
+    COMEBACK_DELIVERY: z.literal('aws'),
+    COMEBACK_EMAIL_FROM: nonEmpty,
+    COMEBACK_MANAGER_TOPIC_ARN: nonEmpty,
+    /** SES configuration set that publishes bounces and complaints; optional. */
+    COMEBACK_SES_CONFIGURATION_SET: nonEmpty.optional(),
+  }),
+  z.object({
+    COMEBACK_DELIVERY: z.literal('outbox'),
+    /** `off` keeps the outbox to the message log (tests); `on` also prints each message. */
+    COMEBACK_OUTBOX_PRINT: z.enum(['on', 'off']).default('on'),
+  }),
+]);
+
+export type DeliveryConfig = z.output<typeof deliveryEnv>;
+
+/** Created once per process; the SDK retries throttling with backoff before an error surfaces. */
+export const sesClient = new SESv2Client({});
+export const snsClient = new SNSClient({});
+
+export interface AwsSenderOptions {
+  ses: SESv2Client;
+  sns: SNSClient;
+  emailFrom: string;
+  managerTopicArn: string;
+  configurationSet?: string;
+}
+
+export function awsSenders(options: AwsSenderOptions): Senders {
+  return {
+    async email(message: EmailMessage) {
+      await options.ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: options.emailFrom,
+          Destination: { ToAddresses: [message.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
+              Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
+            },
+          },
+          ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+        }),
+      );
+    },
+    async sms(message: SmsMessage) {
+      await options.sns.send(
+        new PublishCommand({
+          PhoneNumber: message.to,
+          Message: message.text,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: message.marketing === false ? 'Transactional' : 'Promotional' },
+          },
+        }),
+      );
+    },
+    async task(notice: TaskNotice) {
+      await options.sns.send(
+        new PublishCommand({
+          TopicArn: options.managerTopicArn,
+          Subject: snsSubject(notice.subject),
+          Message: `${notice.subject}\n\n${notice.text}\n\nTask ${notice.taskId}: complete it with POST /v1/tasks/${encodeURIComponent(notice.taskId)}/complete`,
+          MessageAttributes: { taskId: { DataType: 'String', StringValue: notice.taskId } },
+        }),
+      );
+    },
+  };
+}
+
+/** SNS subjects are printable ASCII, one line, under 100 characters. */
+export function snsSubject(subject: string): string {
+  const ascii = subject
+    .normalize('NFKD')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  const text = /^[A-Za-z0-9]/.test(ascii) ? ascii : `Task ${ascii}`.trim();
+  return text.length > 99 ? `${text.slice(0, 96)}...` : text;
+}
+
+/** Prints every message as one block and sends nothing. */
+export function outboxSenders(write: (block: string) => void = (block) => process.stdout.write(block)): Senders {
+  const print = (channel: string, lines: string[], text: string) => {
+    const rule = '-'.repeat(72);
+    write([`${rule}`, `OUTBOX ${now().toISOString()}  ${channel}`, ...lines, '', text, rule, ''].join('\n'));
+  };
+  return {
+    async email(message) {
+      print(
+        'email',
+        [`To: ${message.to}`, `Subject: ${message.subject}`, ...Object.entries(message.headers).map(([name, value]) => `${name}: ${value}`)],
+        message.text,
+      );
+    },
+    async sms(message) {
+      print('sms', [`To: ${message.to}`], message.text);
+    },
+    async task(notice) {
+      print('task', [`Task: ${notice.taskId}`, `Subject: ${notice.subject}`], notice.text);
+    },
+  };
+}
+
+/** The senders COMEBACK_DELIVERY asks for, on the module's clients. */
+export function configuredSenders(config: DeliveryConfig = readConfig(deliveryEnv)): Senders {
+  if (config.COMEBACK_DELIVERY === 'outbox') return config.COMEBACK_OUTBOX_PRINT === 'on' ? outboxSenders() : outboxSenders(() => undefined);
+  return awsSenders({
+    ses: sesClient,
+    sns: snsClient,
+    emailFrom: config.COMEBACK_EMAIL_FROM,
+    managerTopicArn: config.COMEBACK_MANAGER_TOPIC_ARN,
+    ...(config.COMEBACK_SES_CONFIGURATION_SET ? { configurationSet: config.COMEBACK_SES_CONFIGURATION_SET } : {}),
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * The single delivery step. Journeys call deliverMessage for every email, SMS and manager task;
+ * it decides (guardrails.ts), renders, takes the message's one-time claim, sends, and logs the
+ * outcome in the customer's message log, which the frequency cap and the reports read.
+ *
+ * Retries are safe: a messageId is sent at most once. A send that throws is logged as 'failed'
+ * (which releases the claim) and the error is rethrown for the state machine's Retry/Catch.
+ */
+import { createHash } from 'node:crypto';
+import { decideDelivery, defaultDeliveryPolicy, type DeliveryPolicy } from './guardrails.ts';
+import { unsubscribeHeaders } from './unsubscribe.ts';
+import { UnknownCustomerError } from './errors.ts';
+import type {
+  Contact,
+  ContactChannel,
+  DeliveryOutcome,
+  DeliveryPorts,
+  HistoryAtAGlance,
+  ManagerTask,
+  MessageIntent,
+  MessageLogEntry,
+  RenderedMessage,
+} from './types.ts';
+import { knownTimeZone } from './zoned-time.ts';
+
+const DAY_MS = 86_400_000;
+
+export async function deliverMessage(
+  ports: DeliveryPorts,
+  customerId: string,
+  intent: MessageIntent,
+  policy: DeliveryPolicy = defaultDeliveryPolicy,
+): Promise<DeliveryOutcome> {
+  const now = ports.now();
+  const at = now.toISOString();
+  const contact = await ports.contacts.load(customerId);
+  if (!contact) throw new UnknownCustomerError(customerId);
+
+  // Pending messages are logged up to a cap window before their slot: look back two windows.
+  const since = new Date(now.getTime() - 2 * policy.frequencyCap.windowMs).toISOString();
+  const recent = await ports.log.recent(customerId, since, at);
+  const taskId = intent.channel === 'task' ? taskIdFor(intent.messageId) : undefined;
+  const withTask = taskId ? { taskId } : {};
+  if (recent.some((entry) => entry.messageId === intent.messageId && entry.status === 'sent')) {
+    return { status: 'sent', reason: `message ${intent.messageId} was already sent`, ...withTask };
+  }
+
+  const entry = (status: MessageLogEntry['status'], extra: Partial<MessageLogEntry> = {}): MessageLogEntry => ({
+    messageId: intent.messageId,
+    at,
+    customerId,
+    journey: intent.journey,
+    step: intent.step,
+    channel: intent.channel,
+    status,
+    marketing: intent.marketing,
+    priority: intent.priority,
+    ...extra,
+  });
+
+  const decision = decideDelivery(intent, contact, recent, now, policy);
+  if (decision.kind === 'defer') {
+    const deferredUntil = decision.until.toISOString();
+    await ports.log.record(entry(decision.status, { reason: decision.reason, deferredUntil }));
+    return { status: decision.status, reason: decision.reason, deferredUntil };
+  }
+  if (decision.kind === 'suppress' || decision.kind === 'skip') {
+    const status = decision.kind === 'suppress' ? 'suppressed' : 'skipped';
+    await ports.log.record(entry(status, { reason: decision.reason }));
+    return { status, reason: decision.reason };
+  }
+
+  // Tasks carry the email link: a manager can unsubscribe a customer who asks on the phone.
+  const channel: ContactChannel = intent.channel === 'sms' ? 'sms' : 'email';
+  const task = intent.task ?? { reason: `${intent.journey} ${intent.step}`, dueAt: at };
+  let unsubscribe: string;
+  let rendered: RenderedMessage;
+  try {
+    unsubscribe = await ports.links.unsubscribe(customerId, channel);
+    rendered = ports.templates.render(intent.template, intent.channel, templateVariables(contact, intent, unsubscribe, now, task));
+  } catch (error) {
+    await ports.log.record(entry('failed', { reason: describe(error) }));
+    throw error;
+  }
+
+  const sent = entry('sent', { ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}), text: rendered.text, ...withTask });
+  if (!(await ports.log.claim(sent))) {
+    return { status: 'sent', reason: `message ${intent.messageId} was already sent`, ...withTask };
+  }
+  try {
+    const { profile } = contact;
+    if (intent.channel === 'email') {
+      await ports.senders.email({ to: profile.email ?? '', subject: rendered.subject ?? '', text: rendered.text, headers: unsubscribeHeaders(unsubscribe) });
+    } else if (intent.channel === 'sms') {
+      await ports.senders.sms({ to: profile.phone ?? '', text: rendered.text, marketing: intent.marketing });
+    } else {
+      const managerTask: ManagerTask = {
+        taskId: taskId ?? taskIdFor(intent.messageId),
+        messageId: intent.messageId,
+        customerId,
+        journey: intent.journey,
+        reason: task.reason,
+        dueAt: task.dueAt,
+        status: 'open',
+        createdAt: at,
+        subject: rendered.subject ?? '',
+        text: rendered.text,
+        historyAtAGlance: historyAtAGlance(contact),
+      };
+      await ports.tasks.create(managerTask);
+      await ports.senders.task({ taskId: managerTask.taskId, subject: managerTask.subject, text: managerTask.text });
+    }
+  } catch (error) {
+    try {
+      await ports.log.record(entry('failed', { reason: describe(error), ...withTask }));
+    } catch {
+      // The send error is what the state machine must see; the claim then stays taken (at most once).
+    }
+    throw error;
+  }
+  await ports.log.record(sent);
+  return { status: 'sent', ...withTask };
+}
+
+/** A task's id follows from its message, so a retried step finds the task it already created. */
+export function taskIdFor(messageId: string): string {
+  return /^[A-Za-z0-9._-]{1,100}$/.test(messageId) ? messageId : `task-${createHash('sha256').update(messageId).digest('hex').slice(0, 32)}`;
+}
+
+export function historyAtAGlance(contact: Contact): HistoryAtAGlance {
+  const { profile } = contact;
+  return {
+    orderCount: profile.orderCount,
+    lastOrderAt: profile.lastOrderAt,
+    netRevenueMinor: profile.revenueByCurrency[profile.currency] ?? 0,
+    currency: profile.currency,
+  };
+}
+
+/**
+ * What every template sees: the journey's variables, then the customer, the unsubscribe link, the
+ * purchase history and (for tasks) the task; these four names are reserved and win over the
+ * journey's own.
+ */
+export function templateVariables(
+  contact: Contact,
+  intent: Pick<MessageIntent, 'variables'>,
+  unsubscribeLink: string,
+  now: Date,
+  task: { reason: string; dueAt: string },
+): Record<string, unknown> {
+  const { profile } = contact;
+  return {
+    ...intent.variables,
+    customer: {
+      customerId: profile.customerId,
+      name: profile.name ?? null,
+      email: profile.email ?? null,
+      phone: profile.phone ?? null,
+      timezone: knownTimeZone(profile.timezone),
+    },
+    links: { unsubscribe: unsubscribeLink },
+    history: {
+      ...historyAtAGlance(contact),
+      firstOrderAt: profile.firstOrderAt,
+      daysSinceLastOrder: Math.max(0, Math.floor((now.getTime() - Date.parse(profile.lastOrderAt)) / DAY_MS)),
+    },
+    task,
+  };
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 500);
+}

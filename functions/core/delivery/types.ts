@@ -1,0 +1,187 @@
+/**
+ * The vocabulary of delivery: what a journey asks to send (a MessageIntent), what happened to it
+ * (a DeliveryOutcome, logged as a MessageLogEntry), and the ports the delivery use case works
+ * through. Journeys never send on their own: every message and manager task goes through
+ * deliverMessage, which owns consent, opt-outs, frequency caps and quiet hours.
+ */
+import type { CustomerProfile } from '../profile.ts';
+
+export type Channel = 'email' | 'sms' | 'task';
+/** The channels a customer is contacted on directly, and can opt out of. */
+export type ContactChannel = 'email' | 'sms';
+export type JourneyName = 'post-purchase' | 'win-back' | 'check-in' | 'loyalty-invite';
+export type DeliveryStatus = 'sent' | 'deferred' | 'capped' | 'suppressed' | 'failed';
+
+export interface MessageIntent {
+  /** Deterministic, given by the caller (e.g. `${entryId}.${step}`); retries reuse it. */
+  messageId: string;
+  journey: JourneyName;
+  step: string;
+  channel: Channel;
+  /** Template file name without extension, e.g. 'win-back-email'. */
+  template: string;
+  /** false only for the order thank-you (transactional). */
+  marketing: boolean;
+  /** Lower number = more important (win-back 1, post-purchase 2, loyalty-invite 3, check-in 0 for tasks). */
+  priority: number;
+  /** Template variables beyond the customer's own (products, discountCode, links...). */
+  variables: Record<string, unknown>;
+  /** For channel 'task'. */
+  task?: { reason: string; dueAt: string };
+}
+
+export interface DeliveryOutcome {
+  /** 'skipped' = channel fallback (no phone for SMS, no email): the journey escalates to its next step. */
+  status: DeliveryStatus | 'skipped';
+  reason?: string;
+  /** ISO, when status is 'deferred' or 'capped': the journey waits until then and calls again with the same messageId. */
+  deferredUntil?: string;
+  taskId?: string;
+}
+
+export interface MessageLogEntry {
+  messageId: string;
+  at: string;
+  customerId: string;
+  journey: JourneyName;
+  step: string;
+  channel: Channel;
+  status: DeliveryStatus | 'skipped';
+  marketing: boolean;
+  priority: number;
+  subject?: string;
+  text?: string;
+  reason?: string;
+  deferredUntil?: string;
+  taskId?: string;
+}
+
+/** What the customer told us per channel after checkout: opt-outs, and what the providers reported. */
+export interface ChannelPreferences {
+  /** When the customer unsubscribed from marketing on this channel. */
+  optedOutAt?: string;
+  /** A hard bounce or a complaint: nothing is ever sent to this address again. */
+  suppressed?: 'bounce' | 'complaint';
+  suppressedAt?: string;
+}
+
+/** The PREFERENCES item of a customer; kept apart from the profile so purchase writes never touch it. */
+export interface ContactPreferences {
+  email: ChannelPreferences;
+  sms: ChannelPreferences;
+}
+
+export interface Contact {
+  profile: CustomerProfile;
+  preferences: ContactPreferences;
+}
+
+export type TaskStatus = 'open' | 'done';
+
+export const churnReasons = ['price', 'quality', 'delivery', 'service', 'competitor', 'no-need', 'other'] as const;
+export type ChurnReason = (typeof churnReasons)[number];
+
+/** The customer at a glance, for the manager who calls. */
+export interface HistoryAtAGlance {
+  orderCount: number;
+  lastOrderAt: string;
+  /** Net revenue (orders minus refunds) in `currency`, in minor units. */
+  netRevenueMinor: number;
+  currency: string;
+}
+
+/** A call or check-in for a manager, created by a journey's task step. */
+export interface ManagerTask {
+  taskId: string;
+  /** The message that created it. */
+  messageId: string;
+  customerId: string;
+  journey: JourneyName;
+  reason: string;
+  dueAt: string;
+  status: TaskStatus;
+  createdAt: string;
+  subject: string;
+  text: string;
+  historyAtAGlance: HistoryAtAGlance;
+  outcome?: string;
+  churnReason?: ChurnReason;
+  note?: string;
+  completedAt?: string;
+}
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  headers: Record<string, string>;
+}
+
+export interface SmsMessage {
+  /** E.164 phone number. */
+  to: string;
+  text: string;
+  /** Marketing SMS go out as promotional, the rest as transactional. */
+  marketing?: boolean;
+}
+
+export interface TaskNotice {
+  taskId: string;
+  subject: string;
+  text: string;
+}
+
+/** A message after its template is applied: email has a subject, SMS only text, a task a title (subject) and text. */
+export interface RenderedMessage {
+  subject?: string;
+  text: string;
+}
+
+export interface TemplateRenderer {
+  /** Throws a TemplateError when a variable the template uses is missing. */
+  render(template: string, channel: Channel, variables: Record<string, unknown>): RenderedMessage;
+}
+
+export interface ContactStore {
+  load(customerId: string): Promise<Contact | undefined>;
+}
+
+export interface MessageLog {
+  /** The customer's log entries with `at` between since and until (ISO, both inclusive), oldest first. */
+  recent(customerId: string, since: string, until: string): Promise<MessageLogEntry[]>;
+  /**
+   * Takes the right to send entry.messageId. False when that message was already sent (or is being
+   * sent right now); a message whose last attempt failed can be claimed again.
+   */
+  claim(entry: MessageLogEntry): Promise<boolean>;
+  /** Appends the entry to the customer's log; 'sent' confirms the claim, 'failed' releases it. */
+  record(entry: MessageLogEntry): Promise<void>;
+}
+
+export interface Senders {
+  email(message: EmailMessage): Promise<void>;
+  sms(message: SmsMessage): Promise<void>;
+  task(notice: TaskNotice): Promise<void>;
+}
+
+export interface TaskCreator {
+  /** Creates the task; creating the same taskId again leaves the first one as it is. */
+  create(task: ManagerTask): Promise<void>;
+}
+
+export interface LinkBuilder {
+  /** The signed one-click unsubscribe URL for a customer's channel. */
+  unsubscribe(customerId: string, channel: ContactChannel): Promise<string>;
+}
+
+export interface DeliveryPorts {
+  /** The current time (the adapters' clock, so the local virtual clock drives delivery). */
+  now(): Date;
+  contacts: ContactStore;
+  log: MessageLog;
+  senders: Senders;
+  tasks: TaskCreator;
+  templates: TemplateRenderer;
+  links: LinkBuilder;
+}

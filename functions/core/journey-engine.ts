@@ -1,0 +1,273 @@
+/**
+ * The journey engine's use cases: starting journeys (on a purchase, on inactivity), taking one
+ * step of a running journey, converting journeys when the customer buys, and the admin's view.
+ * Pure of AWS: storage, the state machine service and the delivery step come in as ports.
+ */
+import { createHash } from 'node:crypto';
+import type { DeliveryOutcome, JourneyName, MessageIntent } from './delivery/types.ts';
+import type { RecordedOrder } from './ledger.ts';
+import type { CustomerProfile } from './profile.ts';
+import type { Purchase } from './purchase.ts';
+import {
+  afterStep,
+  checkInDueAt,
+  checkInMonths,
+  entryIdFor,
+  findStep,
+  hasConverted,
+  journeys,
+  LOYALTY_INVITE_ORDER,
+  type EntryStatus,
+  type JourneyEntry,
+  type JourneyEntryRecord,
+  type StateMachineJourney,
+  type StepOutcome,
+} from './journeys.ts';
+
+export interface CheckIn {
+  customerId: string;
+  orderId: string;
+  months: number;
+  dueAt: string;
+  status: 'scheduled' | 'done';
+}
+
+export interface JourneyStore {
+  getProfile(customerId: string): Promise<CustomerProfile | undefined>;
+  listEntries(customerId: string): Promise<JourneyEntryRecord[]>;
+  getEntry(entry: Pick<JourneyEntry, 'customerId' | 'journey' | 'entryId'>): Promise<JourneyEntryRecord | undefined>;
+  /** Creates the entry unless it exists; false when it did. */
+  createEntry(record: JourneyEntryRecord): Promise<boolean>;
+  /** Changes an entry that is still active; false when it no longer was. */
+  updateActiveEntry(entry: JourneyEntry, changes: Partial<JourneyEntryRecord>): Promise<boolean>;
+  /** The customer's orders placed after `since`, oldest first. */
+  ordersAfter(customerId: string, since: string, limit: number): Promise<RecordedOrder[]>;
+  recentOrders(customerId: string, limit: number): Promise<RecordedOrder[]>;
+  scheduleCheckIns(checkIns: CheckIn[]): Promise<void>;
+  dueCheckIns(fromDay: string, toDay: string): AsyncIterable<CheckIn>;
+  completeCheckIn(checkIn: CheckIn): Promise<void>;
+  /** Profiles whose last order fell on `day` (YYYY-MM-DD). */
+  customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile>;
+  listActive(journey: JourneyName, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }>;
+}
+
+export interface JourneyLauncher {
+  /** Starts the entry's execution; starting one that exists is a no-op. */
+  start(entry: JourneyEntry): Promise<void>;
+  stop(entry: JourneyEntry, cause: string): Promise<void>;
+}
+
+export interface Deliverer {
+  deliver(customerId: string, intent: MessageIntent): Promise<DeliveryOutcome>;
+}
+
+export interface JourneySettings {
+  /** Share of entrants held out (no messages), 0..0.5: what uplift is measured against. */
+  holdoutShare: number;
+  winBackAfterDays: number;
+  /** How many past days a sweep looks back, so a missed night loses no one. */
+  sweepLookbackDays: number;
+  shopUrl: string;
+  supportContact: string;
+}
+
+/** What starting, converting and removing journeys need. */
+export interface JourneyPorts {
+  store: JourneyStore;
+  launcher: JourneyLauncher;
+  settings: JourneySettings;
+  now: () => Date;
+}
+
+/** What running steps and sweeps need on top: the delivery step, and links messages carry. */
+export interface JourneyRunPorts extends JourneyPorts {
+  deliverer: Deliverer;
+  links: { feedback(customerId: string, entryId: string): Promise<string> };
+}
+
+export type StepRequest =
+  | { action: 'step'; step: string; entry: JourneyEntry }
+  | { action: 'fail'; entry: JourneyEntry; error?: { Error?: string; Cause?: string } };
+
+/** Deterministic holdout: the same entry is always in or out, with no stored coin flips. */
+export function isHeldOut(entryId: string, share: number): boolean {
+  if (share <= 0) return false;
+  const bucket = parseInt(createHash('sha256').update(`holdout:${entryId}`).digest('hex').slice(0, 8), 16) / 0x1_0000_0000;
+  return bucket < share;
+}
+
+export async function startJourney(ports: JourneyPorts, journey: StateMachineJourney, customerId: string, episode: string, extra: { orderId?: string } = {}): Promise<'started' | 'already'> {
+  const entryId = entryIdFor(journey, customerId, episode);
+  const entry: JourneyEntry = { journey, entryId, customerId, enteredAt: ports.now().toISOString(), ...extra };
+  const created = await ports.store.createEntry({ ...entry, status: 'active', holdout: isHeldOut(entryId, ports.settings.holdoutShare) });
+  if (!created) {
+    const existing = await ports.store.getEntry(entry);
+    // The re-entry rule lives in the entry id: an ended entry is never started again.
+    if (!existing || existing.status !== 'active') return 'already';
+    await ports.launcher.start(existing);
+    return 'already';
+  }
+  await ports.launcher.start(entry);
+  return 'started';
+}
+
+/**
+ * What a recorded purchase does to journeys: every journey the customer entered before this order
+ * ends as converted (and is credited with it), the newest order starts its post-purchase journey,
+ * the third purchase earns the loyalty invitation, and manager check-ins are scheduled.
+ * Safe to repeat: every write is conditional and every start idempotent.
+ */
+export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): Promise<void> {
+  const customerId = purchase.customer.id;
+  const profile = await ports.store.getProfile(customerId);
+  if (!profile) return;
+  for (const entry of await ports.store.listEntries(customerId)) {
+    if (entry.status !== 'active' || !hasConverted(entry, purchase.placedAt)) continue;
+    const converted = await ports.store.updateActiveEntry(entry, {
+      status: 'converted',
+      endedAt: ports.now().toISOString(),
+      convertedOrderId: purchase.orderId,
+      convertedRevenueMinor: purchase.totalMinor,
+      convertedCurrency: purchase.currency,
+    });
+    if (converted) await ports.launcher.stop(entry, `converted by order ${purchase.orderId}`);
+  }
+  if (purchase.placedAt === profile.lastOrderAt) {
+    await startJourney(ports, 'post-purchase', customerId, purchase.orderId, { orderId: purchase.orderId });
+  }
+  if (profile.orderCount >= LOYALTY_INVITE_ORDER) await startJourney(ports, 'loyalty-invite', customerId, 'once');
+  await ports.store.scheduleCheckIns(
+    checkInMonths.map((months) => ({ customerId, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' })),
+  );
+}
+
+/** One step of a running journey, called by its state machine. */
+export async function runJourneyStep(ports: JourneyRunPorts, request: StepRequest): Promise<StepOutcome> {
+  const now = ports.now();
+  const { entry } = request;
+  if (request.action === 'fail') {
+    await ports.store.updateActiveEntry(entry, { status: 'failed', endedAt: now.toISOString(), failure: `${request.error?.Error ?? 'error'}: ${request.error?.Cause ?? ''}`.slice(0, 500) });
+    return { outcome: 'done', at: now.toISOString(), reason: 'failed' };
+  }
+  const record = await ports.store.getEntry(entry);
+  if (!record || record.status !== 'active') return { outcome: 'done', at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
+  const profile = await ports.store.getProfile(entry.customerId);
+  if (!profile) return end(ports, entry, 'removed', now, 'the customer is unknown');
+  if (hasConverted(entry, profile.lastOrderAt)) {
+    // The purchase hook normally got here first; this covers a hook that failed half way.
+    const [order] = await ports.store.ordersAfter(entry.customerId, entry.enteredAt, 1);
+    await ports.store.updateActiveEntry(entry, {
+      status: 'converted',
+      endedAt: now.toISOString(),
+      ...(order ? { convertedOrderId: order.orderId, convertedRevenueMinor: order.totalMinor, convertedCurrency: order.currency } : {}),
+    });
+    return { outcome: 'done', at: now.toISOString(), reason: 'converted' };
+  }
+  const { step, index } = findStep(entry.journey, request.step);
+  const journey = journeys[entry.journey];
+  if (record.holdout) {
+    await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
+    return finish(ports, entry, afterStep(entry.journey, index, entry, now, 'holdout: no message'));
+  }
+  const outcome = await ports.deliverer.deliver(entry.customerId, {
+    messageId: `${entry.entryId}.${step.name}`,
+    journey: entry.journey,
+    step: step.name,
+    channel: step.channel,
+    template: step.template,
+    marketing: step.marketing,
+    priority: journey.priority,
+    variables: await templateVariables(ports, entry, profile),
+    ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
+  });
+  if ((outcome.status === 'deferred' || outcome.status === 'capped') && outcome.deferredUntil) {
+    return { outcome: 'retry', at: outcome.deferredUntil, reason: `${outcome.status}: ${outcome.reason ?? ''}`.trim() };
+  }
+  await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
+  return finish(ports, entry, afterStep(entry.journey, index, entry, now, `${step.name} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`));
+}
+
+/** Takes a customer out of a journey at the admin's request. */
+export async function removeFromJourney(ports: JourneyPorts, journey: StateMachineJourney, customerId: string): Promise<JourneyEntryRecord[]> {
+  const removed: JourneyEntryRecord[] = [];
+  for (const entry of await ports.store.listEntries(customerId)) {
+    if (entry.journey !== journey || entry.status !== 'active') continue;
+    if (await ports.store.updateActiveEntry(entry, { status: 'removed', endedAt: ports.now().toISOString() })) {
+      await ports.launcher.stop(entry, 'removed by an admin');
+      removed.push({ ...entry, status: 'removed' });
+    }
+  }
+  return removed;
+}
+
+/**
+ * The daily sweep: customers whose last order was `winBackAfterDays` ago enter win-back (one entry
+ * per inactivity episode: the episode is the day of that last order), and due check-ins become
+ * manager tasks. It looks back a few days, so a sweep that did not run loses no one.
+ */
+export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackStarted: number; checkInTasks: number }> {
+  const now = ports.now();
+  let winBackStarted = 0;
+  for (let back = 0; back <= ports.settings.sweepLookbackDays; back += 1) {
+    const day = dayOf(new Date(now.getTime() - (ports.settings.winBackAfterDays + back) * 86_400_000));
+    for await (const profile of ports.store.customersByLastOrderDay(day)) {
+      if ((await startJourney(ports, 'win-back', profile.customerId, profile.lastOrderAt.slice(0, 10))) === 'started') winBackStarted += 1;
+    }
+  }
+  let checkInTasks = 0;
+  const from = dayOf(new Date(now.getTime() - ports.settings.sweepLookbackDays * 86_400_000));
+  for await (const checkIn of ports.store.dueCheckIns(from, dayOf(now))) {
+    if (checkIn.status !== 'scheduled' || checkIn.dueAt > now.toISOString()) continue;
+    const profile = await ports.store.getProfile(checkIn.customerId);
+    if (profile) {
+      const outcome = await ports.deliverer.deliver(checkIn.customerId, {
+        messageId: `check-in.${createHash('sha256').update(`${checkIn.customerId}|${checkIn.orderId}|${checkIn.months}`).digest('hex').slice(0, 24)}`,
+        journey: 'check-in',
+        step: `${checkIn.months}-month`,
+        channel: 'task',
+        template: journeys['check-in'].steps[0]!.template,
+        marketing: false,
+        priority: journeys['check-in'].priority,
+        variables: { months: checkIn.months, orderId: checkIn.orderId },
+        task: { reason: `${checkIn.months}-month check-in`, dueAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() },
+      });
+      if (outcome.status === 'sent') checkInTasks += 1;
+    }
+    await ports.store.completeCheckIn(checkIn);
+  }
+  return { winBackStarted, checkInTasks };
+}
+
+async function templateVariables(ports: JourneyRunPorts, entry: JourneyEntry, profile: CustomerProfile): Promise<Record<string, unknown>> {
+  const orders = await ports.store.recentOrders(entry.customerId, 5);
+  const lastOrder = orders[0];
+  return {
+    shopUrl: ports.settings.shopUrl,
+    supportContact: ports.settings.supportContact,
+    order: lastOrder ? { orderId: lastOrder.orderId, placedAt: lastOrder.placedAt, currency: lastOrder.currency, totalMinor: lastOrder.totalMinor, items: lastOrder.items } : null,
+    categories: profile.categories,
+    products: orders.flatMap((order) => order.items).slice(0, 5),
+    discountCode: discountCodeFor(entry),
+    orderCount: profile.orderCount,
+    npsUrl: await ports.links.feedback(entry.customerId, entry.entryId),
+  };
+}
+
+/** A personal, deterministic discount code per journey entry, so a retry quotes the same code. */
+export function discountCodeFor(entry: Pick<JourneyEntry, 'entryId'>): string {
+  return `COMEBACK-${createHash('sha256').update(entry.entryId).digest('hex').slice(0, 8).toUpperCase()}`;
+}
+
+async function finish(ports: JourneyPorts, entry: JourneyEntry, outcome: StepOutcome): Promise<StepOutcome> {
+  if (outcome.outcome === 'done') await end(ports, entry, 'completed', ports.now(), outcome.reason);
+  return outcome;
+}
+
+async function end(ports: JourneyPorts, entry: JourneyEntry, status: EntryStatus, now: Date, reason: string): Promise<StepOutcome> {
+  await ports.store.updateActiveEntry(entry, { status, endedAt: now.toISOString() });
+  return { outcome: 'done', at: now.toISOString(), reason };
+}
+
+function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,173 @@
+/**
+ * The retention journeys: their steps, timings, priorities and re-entry rules, and the pure
+ * decisions a journey step takes. The state machines under workflows/ give each journey its shape
+ * (named states, waits, retries); the timings live here, in one place, so changing "7 days" never
+ * means editing a definition.
+ */
+import { createHash } from 'node:crypto';
+import type { Channel, JourneyName } from './delivery/types.ts';
+import { InvalidInputError } from './errors.ts';
+
+export type ReentryRule = 'once-ever' | 'once-per-episode' | 'every-time';
+
+export interface JourneyStep {
+  /** The step's name, as the state machine passes it. */
+  name: string;
+  channel: Channel;
+  template: string;
+  /** false only for the order thank-you: everything else is marketing and needs consent. */
+  marketing: boolean;
+  /** When the step is due, counted from the customer's entry into the journey. */
+  afterEntry: { days?: number; hours?: number; minutes?: number };
+}
+
+export interface Journey {
+  name: JourneyName;
+  /** Lower is more important: it goes first when two journeys compete for the frequency cap. */
+  priority: number;
+  reentry: ReentryRule;
+  steps: JourneyStep[];
+}
+
+export const journeys: Record<JourneyName, Journey> = {
+  'post-purchase': {
+    name: 'post-purchase',
+    priority: 2,
+    reentry: 'every-time',
+    steps: [
+      { name: 'thank-you', channel: 'email', template: 'post-purchase-thank-you', marketing: false, afterEntry: {} },
+      { name: 'feedback', channel: 'email', template: 'post-purchase-feedback', marketing: true, afterEntry: { days: 7 } },
+      { name: 'content', channel: 'email', template: 'post-purchase-content', marketing: true, afterEntry: { days: 30 } },
+      { name: 'offer', channel: 'email', template: 'post-purchase-offer', marketing: true, afterEntry: { days: 90 } },
+    ],
+  },
+  'win-back': {
+    name: 'win-back',
+    priority: 1,
+    reentry: 'once-per-episode',
+    steps: [
+      { name: 'miss-you-email', channel: 'email', template: 'win-back-email', marketing: true, afterEntry: {} },
+      { name: 'reminder-sms', channel: 'sms', template: 'win-back-sms', marketing: true, afterEntry: { days: 7 } },
+      { name: 'manager-call', channel: 'task', template: 'win-back-call', marketing: false, afterEntry: { days: 14 } },
+    ],
+  },
+  'loyalty-invite': {
+    name: 'loyalty-invite',
+    priority: 3,
+    reentry: 'once-ever',
+    steps: [{ name: 'invite', channel: 'email', template: 'loyalty-invite', marketing: true, afterEntry: {} }],
+  },
+  // Check-ins run on the nightly sweep, not as executions: see checkInMonths.
+  'check-in': {
+    name: 'check-in',
+    priority: 0,
+    reentry: 'every-time',
+    steps: [{ name: 'check-in-call', channel: 'task', template: 'check-in-call', marketing: false, afterEntry: {} }],
+  },
+};
+
+/** The journeys that run as state machines (check-ins are sweep-driven). */
+export const stateMachineJourneys = ['post-purchase', 'win-back', 'loyalty-invite'] as const satisfies readonly JourneyName[];
+export type StateMachineJourney = (typeof stateMachineJourneys)[number];
+
+export function parseJourney(name: string): StateMachineJourney {
+  const journey = stateMachineJourneys.find((candidate) => candidate === name);
+  if (!journey) throw new InvalidInputError(`unknown journey "${name}"; journeys: ${stateMachineJourneys.join(', ')}`);
+  return journey;
+}
+
+/** Days without a purchase after which a customer enters win-back. */
+export const WIN_BACK_AFTER_DAYS = 60;
+/** The purchase that earns the loyalty invitation. */
+export const LOYALTY_INVITE_ORDER = 3;
+/**
+ * Manager check-ins after a won order. Up to 12 months is too close to the 1-year limit of a
+ * Standard execution, and an execution idling for a year costs transitions for nothing: the
+ * nightly sweep creates these tasks from dated items instead.
+ */
+export const checkInMonths = [3, 6, 12] as const;
+
+/** What a journey's execution carries from state to state. */
+export interface JourneyEntry {
+  journey: StateMachineJourney;
+  entryId: string;
+  customerId: string;
+  enteredAt: string;
+  /** The order that started it (post-purchase), when there is one. */
+  orderId?: string;
+}
+
+export type EntryStatus = 'active' | 'converted' | 'completed' | 'removed' | 'superseded' | 'failed';
+
+export interface JourneyEntryRecord extends JourneyEntry {
+  status: EntryStatus;
+  /** Held out of messages, to measure the journey's uplift against. */
+  holdout: boolean;
+  failure?: string;
+  step?: string;
+  stepAt?: string;
+  endedAt?: string;
+  convertedOrderId?: string;
+  convertedRevenueMinor?: number;
+  convertedCurrency?: string;
+}
+
+/**
+ * Entry ids are the executions' names: deterministic, so a second start for the same order or the
+ * same inactivity episode is a no-op. Customer ids may hold any character (guest ids are emails),
+ * so they enter the name as a digest; Step Functions names allow [A-Za-z0-9_-], 80 at most.
+ */
+export function entryIdFor(journey: StateMachineJourney, customerId: string, episode: string): string {
+  const customer = digest(customerId, 16);
+  switch (journey) {
+    case 'post-purchase':
+      return `post-purchase-${customer}-${digest(episode, 16)}`;
+    case 'win-back':
+      return `win-back-${customer}-${episode.replace(/[^0-9]/g, '')}`;
+    case 'loyalty-invite':
+      return `loyalty-invite-${customer}`;
+  }
+}
+
+export function checkInDueAt(placedAt: string, months: number): string {
+  const due = new Date(placedAt);
+  due.setUTCMonth(due.getUTCMonth() + months);
+  return due.toISOString();
+}
+
+export function stepDueAt(entry: { enteredAt: string }, step: JourneyStep): Date {
+  const { days = 0, hours = 0, minutes = 0 } = step.afterEntry;
+  return new Date(new Date(entry.enteredAt).getTime() + ((days * 24 + hours) * 60 + minutes) * 60_000);
+}
+
+/** The answer a step gives its state machine: go on to the next step at `at`, retry this one at `at`, or end. */
+export interface StepOutcome {
+  outcome: 'continue' | 'retry' | 'done';
+  at: string;
+  reason: string;
+}
+
+/** Has the customer bought since entering? Then the journey ends as converted. */
+export function hasConverted(entry: { enteredAt: string }, lastOrderAt: string | undefined): boolean {
+  return lastOrderAt !== undefined && lastOrderAt > entry.enteredAt;
+}
+
+export function findStep(journey: StateMachineJourney, stepName: string): { step: JourneyStep; index: number } {
+  const steps = journeys[journey].steps;
+  const index = steps.findIndex((candidate) => candidate.name === stepName);
+  const step = steps[index];
+  if (!step) throw new Error(`journey ${journey} has no step ${stepName}`);
+  return { step, index };
+}
+
+/** After a step's message went out (or was suppressed or skipped): the next step's time, or the end. */
+export function afterStep(journey: StateMachineJourney, index: number, entry: { enteredAt: string }, now: Date, reason: string): StepOutcome {
+  const next = journeys[journey].steps[index + 1];
+  if (!next) return { outcome: 'done', at: now.toISOString(), reason: 'completed' };
+  const due = stepDueAt(entry, next);
+  return { outcome: 'continue', at: (due > now ? due : now).toISOString(), reason };
+}
+
+function digest(value: string, length: number): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}

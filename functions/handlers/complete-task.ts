@@ -1,0 +1,26 @@
+/**
+ * POST /v1/tasks/{id}/complete: a manager records how a call went, for admins. A win-back call
+ * needs the churn reason. Completing again with the same body answers the same; with a different
+ * body it is a conflict.
+ */
+import middy from '@middy/core';
+import { now } from '../adapters/clock.ts';
+import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { DynamoTasks } from '../adapters/message-log.ts';
+import { resolveSecret } from '../adapters/secrets.ts';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { completeManagerTask, taskView } from '../core/delivery/tasks.ts';
+import { json, jsonBody, pathParameter, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+
+const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
+const tasks = new DynamoTasks(documentClient, tableName);
+
+export async function completeTask(event: HttpEvent): Promise<HttpResult> {
+  requireAdmin(event, await resolveSecret(adminToken));
+  const taskId = pathParameter(event, 'id');
+  const body = jsonBody(event, rawBody(event));
+  const task = await completeManagerTask(tasks, taskId, body, now());
+  return json(200, taskView(task));
+}
+
+export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(completeTask);

@@ -1,0 +1,36 @@
+/** GET /v1/journeys/{name}/customers: who is inside a journey, and at which step (admin). */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { journeyPorts } from '../adapters/journey-ports.ts';
+import { resolveSecret } from '../adapters/secrets.ts';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { parseJourney } from '../core/journeys.ts';
+import { invalid } from '../core/purchase.ts';
+import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+
+const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
+const ports = journeyPorts();
+
+const pageSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().optional() });
+
+export async function listJourneyCustomers(event: HttpEvent): Promise<HttpResult> {
+  requireAdmin(event, await resolveSecret(adminToken));
+  const journey = parseJourney(pathParameter(event, 'name'));
+  const page = pageSchema.safeParse(event.queryStringParameters ?? {});
+  if (!page.success) throw invalid('the paging parameters are invalid', page.error);
+  const { items, cursor } = await ports.store.listActive(journey, page.data.limit, page.data.cursor);
+  return json(200, {
+    journey,
+    items: items.map((entry) => ({
+      customerId: entry.customerId,
+      entryId: entry.entryId,
+      enteredAt: entry.enteredAt,
+      step: entry.step ?? null,
+      stepAt: entry.stepAt ?? null,
+      holdout: entry.holdout,
+    })),
+    ...(cursor ? { cursor } : {}),
+  });
+}
+
+export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(listJourneyCustomers);

@@ -1,0 +1,34 @@
+/**
+ * One step of a journey, invoked by its state machine (lambda:invoke). The answer tells the state
+ * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
+ */
+import { z } from 'zod';
+import { journeyRunPorts } from '../adapters/journey-ports.ts';
+import { runJourneyStep } from '../core/journey-engine.ts';
+import { stateMachineJourneys, type StepOutcome } from '../core/journeys.ts';
+import { invalid } from '../core/purchase.ts';
+
+const ports = journeyRunPorts();
+
+const entrySchema = z.object({
+  journey: z.enum(stateMachineJourneys),
+  entryId: z.string().min(1),
+  customerId: z.string().min(1),
+  enteredAt: z.iso.datetime(),
+  orderId: z.string().optional(),
+});
+
+const stepRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('step'), step: z.string().min(1), entry: entrySchema }),
+  z.object({ action: z.literal('fail'), entry: entrySchema, error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() }),
+]);
+
+export async function journeyStep(event: unknown): Promise<StepOutcome> {
+  const request = stepRequestSchema.safeParse(event);
+  if (!request.success) throw invalid('the journey step input is invalid', request.error);
+  const { entry } = request.data;
+  const clean = { ...entry, ...(entry.orderId ? { orderId: entry.orderId } : {}) };
+  return runJourneyStep(ports, request.data.action === 'step' ? { action: 'step', step: request.data.step, entry: clean } : { action: 'fail', entry: clean, ...(request.data.error ? { error: request.data.error } : {}) });
+}
+
+export const handler = journeyStep;

@@ -1,0 +1,131 @@
+/**
+ * Routes only the local host serves (never deployed): the virtual clock, the outbox of messages
+ * and tasks, scheduled jobs on demand, and the executions of the journeys' state machines.
+ */
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { keys } from '../../functions/adapters/table-design.ts';
+import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
+import type { LocalRoute } from './host.ts';
+import type { JourneyRuntime } from './journey-runtime.ts';
+
+const advanceSchema = z
+  .strictObject({ days: z.number().int().min(0).max(3650).optional(), hours: z.number().int().min(0).max(87_600).optional(), minutes: z.number().int().min(0).max(5_256_000).optional() })
+  .refine((by) => (by.days ?? 0) + (by.hours ?? 0) + (by.minutes ?? 0) > 0, { message: 'give days, hours or minutes (at least one above zero)' });
+
+export interface OutboxItem {
+  id: string;
+  at: string;
+  customerId: string;
+  journey: string;
+  step: string;
+  channel: 'email' | 'sms' | 'task';
+  status: string;
+  subject?: string;
+  text?: string;
+  reason?: string;
+}
+
+export function localRoutesFor(journeys: JourneyRuntime): LocalRoute[] {
+  return [
+    { method: 'GET', path: '/_local/clock', handle: () => ({ status: 200, body: { now: journeys.clock.now().toISOString() } }) },
+    {
+      method: 'POST',
+      path: '/_local/clock/advance',
+      handle: async ({ body }) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.toString('utf8') || '{}');
+        } catch {
+          return problem(400, 'the body is not valid JSON');
+        }
+        const by = advanceSchema.safeParse(parsed);
+        if (!by.success) return problem(400, by.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+        const result = await journeys.clock.advance(by.data);
+        return { status: 200, body: result };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_local/outbox',
+      handle: async ({ url }) => ({ status: 200, body: { items: await outbox(url.searchParams.get('customerId') ?? undefined) } }),
+    },
+    {
+      method: 'POST',
+      path: '/_local/jobs/{name}/run',
+      handle: async ({ parameters }) => {
+        try {
+          return { status: 200, body: { job: parameters['name'], at: journeys.clock.now().toISOString(), result: await journeys.runJob(parameters['name'] ?? '') } };
+        } catch (error) {
+          return problem(404, (error as Error).message);
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/_local/executions',
+      handle: () => ({
+        status: 200,
+        body: {
+          items: journeys.stepFunctions.list().map((execution) => ({
+            name: execution.name,
+            stateMachineArn: execution.stateMachineArn,
+            status: execution.status,
+            startDate: execution.startDate.toISOString(),
+            statesEntered: execution.statesEntered,
+          })),
+        },
+      }),
+    },
+  ];
+}
+
+/** The message log as an outbox: every message and task, with what happened to it, in time order. */
+export async function outbox(customerId?: string): Promise<OutboxItem[]> {
+  // Imported here: the client reads its configuration, which the host sets after start-up.
+  const { documentClient, tableName } = await import('../../functions/adapters/dynamodb.ts');
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = customerId
+      ? await documentClient.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': keys.messagePrefix },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        )
+      : await documentClient.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': keys.messagePrefix },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items
+    .map((item) => {
+      const entry = item as unknown as MessageLogEntry;
+      return {
+        id: String(item['sk']).slice(keys.messagePrefix.length),
+        at: entry.at,
+        customerId: entry.customerId,
+        journey: entry.journey,
+        step: entry.step,
+        channel: entry.channel,
+        status: entry.status,
+        ...(entry.subject ? { subject: entry.subject } : {}),
+        ...(entry.text ? { text: entry.text } : {}),
+        ...(entry.reason ? { reason: entry.reason } : {}),
+      };
+    })
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
+}
+
+function problem(status: number, detail: string) {
+  return { status, body: { type: 'about:blank', title: status === 404 ? 'Not found' : 'Invalid request', status, detail } };
+}

@@ -1,0 +1,142 @@
+/**
+ * The local host's virtual clock (never deployed). Journeys' waits, scheduled jobs and deferred
+ * messages sleep on it; `advance()` moves time forward and returns once everything due by then has
+ * run, one due item at a time in time order, so the same calls always give the same outbox.
+ *
+ * It knows when the system is idle by counting: work the host starts (executions, jobs) is
+ * `track`ed, and work that sleeps on the clock is counted as asleep. When every tracked piece of
+ * work is asleep or done, nothing more can happen until the clock moves.
+ */
+export interface AdvanceBy {
+  days?: number;
+  hours?: number;
+  minutes?: number;
+}
+
+interface Timer {
+  at: number;
+  sequence: number;
+  wake: () => void;
+}
+
+export class VirtualClock {
+  private current: number;
+  private readonly timers: Timer[] = [];
+  private sequence = 0;
+  private running = 0;
+  private sleeping = 0;
+  private idleWaiters: (() => void)[] = [];
+  private advancing: Promise<unknown> = Promise.resolve();
+
+  constructor(start: Date = new Date()) {
+    this.current = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  /** Resolves when the clock reaches `at` (at once if it already has). */
+  sleepUntil(at: Date): Promise<void> {
+    if (at.getTime() <= this.current) return Promise.resolve();
+    this.sleeping += 1;
+    return new Promise<void>((resolve) => {
+      this.insert({
+        at: at.getTime(),
+        sequence: this.sequence++,
+        wake: () => {
+          this.sleeping -= 1;
+          resolve();
+        },
+      });
+      this.checkIdle();
+    });
+  }
+
+  /** Counts `work` as running until it settles, so advance() waits for it. */
+  track<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    let settled: Promise<T>;
+    try {
+      settled = work();
+    } catch (error) {
+      settled = Promise.reject(error);
+    }
+    return settled.finally(() => {
+      this.running -= 1;
+      this.checkIdle();
+    });
+  }
+
+  /** Runs `job` at `first` and then every `intervalMs`, on this clock. */
+  every(first: Date, intervalMs: number, job: (at: Date) => Promise<void>, onError: (error: unknown) => void): void {
+    const schedule = (at: number) => {
+      this.insert({
+        at,
+        sequence: this.sequence++,
+        wake: () => {
+          void this.track(() => job(new Date(at))).catch(onError);
+          schedule(at + intervalMs);
+        },
+      });
+    };
+    schedule(first.getTime());
+  }
+
+  /** Moves time forward by `by`, running everything due on the way; concurrent calls queue up. */
+  advance(by: AdvanceBy): Promise<{ now: string; ran: number }> {
+    const milliseconds = (((by.days ?? 0) * 24 + (by.hours ?? 0)) * 60 + (by.minutes ?? 0)) * 60_000;
+    const next = this.advancing.then(() => this.advanceNow(milliseconds));
+    this.advancing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves once every tracked piece of work is asleep on the clock or finished. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async advanceNow(milliseconds: number): Promise<{ now: string; ran: number }> {
+    const target = this.current + milliseconds;
+    let ran = 0;
+    await this.settle();
+    for (;;) {
+      const timer = this.timers[0];
+      if (!timer || timer.at > target) break;
+      this.timers.shift();
+      this.current = Math.max(this.current, timer.at);
+      timer.wake();
+      ran += 1;
+      await this.settle();
+    }
+    this.current = target;
+    await this.settle();
+    return { now: this.now().toISOString(), ran };
+  }
+
+  /** Idle, and still idle after pending I/O callbacks had their turn. */
+  private async settle(): Promise<void> {
+    do {
+      await this.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (!this.isIdle());
+  }
+
+  private isIdle(): boolean {
+    return this.running <= this.sleeping;
+  }
+
+  private checkIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private insert(timer: Timer): void {
+    let index = this.timers.findIndex((other) => other.at > timer.at || (other.at === timer.at && other.sequence > timer.sequence));
+    if (index < 0) index = this.timers.length;
+    this.timers.splice(index, 0, timer);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The journeys as the product runs them: the real state machine definitions through the ASL
+ * interpreter, the real handlers on DynamoDB Local, and the virtual clock. Each scenario asserts
+ * the path taken (states entered) and what reached the outbox.
+ */
+import { describe, expect, it } from 'vitest';
+import { handler as recordPurchase } from '../../functions/handlers/record-purchase.ts';
+import { handler as unsubscribe } from '../../functions/handlers/unsubscribe.ts';
+import { handler as journeyCustomers } from '../../functions/handlers/journey-customers.ts';
+import { handler as removeJourneyCustomer } from '../../functions/handlers/remove-journey-customer.ts';
+import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
+import { outbox } from '../../lib/local/local-routes.ts';
+import { journeyRuntime, TEST_ADMIN_TOKEN, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
+import { httpEvent, lambdaContext, signedEvent, uniqueId } from '../support/events.ts';
+
+const clock = journeyRuntime.clock;
+const DAY = 86_400_000;
+
+interface Buyer {
+  id: string;
+  phone?: string | null;
+  consent?: { email?: boolean; sms?: boolean };
+  timezone?: string;
+}
+
+async function buy(buyer: Buyer, at: Date = clock.now(), total = '54.97') {
+  const payload = {
+    orderId: uniqueId('order'),
+    placedAt: at.toISOString(),
+    currency: 'USD',
+    total,
+    customer: {
+      id: buyer.id,
+      email: 'ada@example.com',
+      ...(buyer.phone === null ? {} : { phone: buyer.phone ?? '+15555550123' }),
+      name: 'Ada',
+      timezone: buyer.timezone ?? 'Europe/Kyiv',
+      consent: buyer.consent ?? { email: true, sms: true },
+    },
+    items: [{ sku: 'DOG-FOOD', name: 'Dog food', category: 'pet-food', quantity: 1, unitPrice: total }],
+  };
+  const result = await recordPurchase(signedEvent('/v1/purchases', payload), lambdaContext);
+  expect(result.statusCode).toBe(202);
+  await clock.advance({ minutes: 1 });
+  return payload.orderId;
+}
+
+const advanceDays = (days: number) => clock.advance({ days });
+
+async function messages(customerId: string) {
+  return (await outbox(customerId)).filter((item) => item.status !== 'deferred').map((item) => `${item.journey}/${item.step}/${item.channel}/${item.status}`);
+}
+
+
+function kyiv(at: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Kyiv', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+}
+
+function executionsOf(prefix: string) {
+  return journeyRuntime.stepFunctions.list().filter((execution) => execution.name.startsWith(prefix));
+}
+
+/** A customer whose only order was 60 days ago enters win-back at the next nightly sweep. */
+async function inactiveCustomer(buyer: Buyer) {
+  await buy(buyer);
+  await advanceDays(61);
+  const winBack = executionsOf('win-back-').find((execution) => JSON.parse(execution.input).entry.customerId === buyer.id);
+  expect(winBack, 'win-back started by the sweep').toBeDefined();
+  return winBack!;
+}
+
+describe('win-back', () => {
+  it('escalates email -> SMS -> manager call task, a week apart', async () => {
+    const buyer = { id: uniqueId('wb-full') };
+    const winBack = await inactiveCustomer(buyer);
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual(['win-back/miss-you-email/email/sent']);
+
+    await advanceDays(7);
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual(['win-back/miss-you-email/email/sent', 'win-back/reminder-sms/sms/sent']);
+
+    await advanceDays(7);
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual([
+      'win-back/miss-you-email/email/sent',
+      'win-back/reminder-sms/sms/sent',
+      'win-back/manager-call/task/sent',
+    ]);
+    expect(winBack.status).toBe('SUCCEEDED');
+    // The sweep and the SMS fall at 02:00 UTC, 05:00 in Kyiv: both wait out the quiet hours once.
+    expect(winBack.statesEntered.filter((state) => !state.startsWith('After'))).toEqual([
+      'MissYouEmail',
+      'WaitToRetryMissYouEmail',
+      'MissYouEmail',
+      'WaitBeforeReminderSms',
+      'ReminderSms',
+      'WaitToRetryReminderSms',
+      'ReminderSms',
+      'WaitBeforeManagerCallTask',
+      'ManagerCallTask',
+      'Done',
+    ]);
+    const sms = (await outbox(buyer.id)).find((item) => item.step === 'reminder-sms' && item.status === 'sent');
+    const email = (await outbox(buyer.id)).find((item) => item.step === 'miss-you-email' && item.status === 'sent');
+    // The SMS reminds of the very code the email gave.
+    const code = /COMEBACK-[0-9A-F]{8}/.exec(email?.text ?? '')?.[0];
+    expect(code).toBeDefined();
+    expect(sms?.text).toContain(code);
+  });
+
+  it.each([
+    ['after the email', 1, ['win-back/miss-you-email/email/sent']],
+    ['after the SMS', 8, ['win-back/miss-you-email/email/sent', 'win-back/reminder-sms/sms/sent']],
+  ])('exits as converted when the customer buys %s', async (_label, daysIn, expected) => {
+    const buyer = { id: uniqueId('wb-exit') };
+    const winBack = await inactiveCustomer(buyer);
+    await advanceDays(daysIn - 1);
+
+    await buy(buyer);
+    await advanceDays(30);
+
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual(expected);
+    expect(winBack.status).toBe('ABORTED');
+  });
+
+  it('never sends marketing to a customer who unsubscribed, and still creates the manager task', async () => {
+    const buyer = { id: uniqueId('wb-optout') };
+    await buy(buyer);
+    for (const channel of ['email', 'sms'] as const) {
+      const token = signUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, buyer.id, channel);
+      const result = await unsubscribe(httpEvent({ path: '/v1/unsubscribe', body: JSON.stringify({ token }), headers: { 'content-type': 'application/json' } }), lambdaContext);
+      expect(result.statusCode).toBe(200);
+    }
+    await advanceDays(75);
+
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual([
+      'win-back/miss-you-email/email/suppressed',
+      'win-back/reminder-sms/sms/suppressed',
+      'win-back/manager-call/task/sent',
+    ]);
+  });
+
+  it('skips the SMS for a customer without a phone and escalates to the call', async () => {
+    const buyer = { id: uniqueId('wb-nophone'), phone: null };
+    await inactiveCustomer(buyer);
+    await advanceDays(14);
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('win-back'))).toEqual([
+      'win-back/miss-you-email/email/sent',
+      'win-back/reminder-sms/sms/skipped',
+      'win-back/manager-call/task/sent',
+    ]);
+  });
+
+  it('defers a message due in quiet hours to 09:00 in the customer time zone', async () => {
+    const buyer = { id: uniqueId('wb-kyiv'), timezone: 'Europe/Kyiv' };
+    await inactiveCustomer(buyer);
+    const email = (await outbox(buyer.id)).filter((item) => item.step === 'miss-you-email');
+    // The sweep runs at 02:00 UTC, 05:00 or 04:00 in Kyiv: the email waits until 09:00 there.
+    expect(email.map((item) => item.status)).toEqual(['deferred', 'sent']);
+    expect(email[0]!.at.slice(11)).toBe('02:00:00.000Z');
+    expect(kyiv(email[1]!.at)).toBe(`${kyiv(email[0]!.at).slice(0, 10)} 09:00`);
+  });
+
+  it('sends at once outside quiet hours in the customer time zone', async () => {
+    const buyer = { id: uniqueId('wb-quiet'), timezone: 'America/Los_Angeles' };
+    await inactiveCustomer(buyer);
+    const email = (await outbox(buyer.id)).filter((item) => item.step === 'miss-you-email');
+    // The sweep runs at 02:00 UTC, 19:00 in Los Angeles: outside quiet hours, so sent at once.
+    expect(email.map((item) => item.status)).toEqual(['sent']);
+    const hour = Number(new Intl.DateTimeFormat('en', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' }).format(new Date(email[0]!.at)));
+    expect(hour >= 9 && hour < 21).toBe(true);
+  });
+
+  it('starts once per inactivity episode, however often the sweep runs', async () => {
+    const buyer = { id: uniqueId('wb-once') };
+    await inactiveCustomer(buyer);
+    await journeyRuntime.runJob('journey-sweep');
+    await journeyRuntime.runJob('journey-sweep');
+    expect(executionsOf('win-back-').filter((execution) => JSON.parse(execution.input).entry.customerId === buyer.id)).toHaveLength(1);
+  });
+});
+
+describe('post-purchase', () => {
+  it('thanks at once, asks for feedback after 7 days, shares new arrivals after 30 and offers after 90', async () => {
+    const buyer = { id: uniqueId('pp') };
+    await buy(buyer);
+    expect(await messages(buyer.id)).toEqual(['post-purchase/thank-you/email/sent']);
+
+    await advanceDays(95);
+
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('post-purchase'))).toEqual([
+      'post-purchase/thank-you/email/sent',
+      'post-purchase/feedback/email/sent',
+      'post-purchase/content/email/sent',
+      'post-purchase/offer/email/sent',
+    ]);
+  });
+
+  it('sends the thank-you without marketing consent, and nothing else', async () => {
+    const buyer = { id: uniqueId('pp-noconsent'), consent: { email: false, sms: false } };
+    await buy(buyer);
+    await advanceDays(40);
+    expect((await messages(buyer.id)).filter((line) => line.startsWith('post-purchase'))).toEqual([
+      'post-purchase/thank-you/email/sent',
+      'post-purchase/feedback/email/suppressed',
+      'post-purchase/content/email/suppressed',
+    ]);
+  });
+
+  it('lets a newer order end the older order journey, counting it as converted', async () => {
+    const buyer = { id: uniqueId('pp-newer') };
+    await buy(buyer);
+    const [first] = executionsOf('post-purchase-').filter((execution) => JSON.parse(execution.input).entry.customerId === buyer.id);
+    await advanceDays(3);
+
+    await buy(buyer);
+
+    const executions = executionsOf('post-purchase-').filter((execution) => JSON.parse(execution.input).entry.customerId === buyer.id);
+    expect(executions).toHaveLength(2);
+    expect(first?.status).toBe('ABORTED');
+    expect(executions.filter((execution) => execution.status === 'RUNNING')).toHaveLength(1);
+  });
+
+  it('defers a message over the frequency cap to the next free slot instead of dropping it', async () => {
+    const buyer = { id: uniqueId('pp-cap') };
+    // Three orders in three days: two thank-yous (transactional, uncapped) and the loyalty
+    // invitation on the third; the third order's feedback then competes with the others.
+    await buy(buyer);
+    await advanceDays(1);
+    await buy(buyer);
+    await advanceDays(1);
+    await buy(buyer);
+    await advanceDays(40);
+    const log = await outbox(buyer.id);
+    const marketing = log.filter((item) => item.status === 'sent' && item.step !== 'thank-you' && item.channel !== 'task');
+    // Never more than two marketing messages in any 7 days.
+    for (const item of marketing) {
+      const within = marketing.filter((other) => Math.abs(Date.parse(other.at) - Date.parse(item.at)) < 7 * DAY);
+      expect(within.length).toBeLessThanOrEqual(2);
+    }
+    expect(log.some((item) => item.journey === 'loyalty-invite' && item.status === 'sent')).toBe(true);
+  });
+});
+
+describe('admins', () => {
+  it('see who is inside a journey and at which step, and can take a customer out', async () => {
+    const buyer = { id: uniqueId('admin') };
+    await buy(buyer);
+    const list = await journeyCustomers(httpEvent({ method: 'GET', path: '/v1/journeys/post-purchase/customers', pathParameters: { name: 'post-purchase' }, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }), lambdaContext);
+    const listed = JSON.parse(list.body ?? '{}') as { items: { customerId: string; step: string }[] };
+    expect(listed.items).toContainEqual(expect.objectContaining({ customerId: buyer.id, step: 'thank-you' }));
+
+    const removed = await removeJourneyCustomer(
+      httpEvent({ method: 'DELETE', path: `/v1/journeys/post-purchase/customers/${buyer.id}`, pathParameters: { name: 'post-purchase', id: buyer.id }, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }),
+      lambdaContext,
+    );
+    expect(removed.statusCode).toBe(200);
+    await advanceDays(10);
+    expect(await messages(buyer.id)).toEqual(['post-purchase/thank-you/email/sent']);
+
+    const again = await removeJourneyCustomer(
+      httpEvent({ method: 'DELETE', path: `/v1/journeys/post-purchase/customers/${buyer.id}`, pathParameters: { name: 'post-purchase', id: buyer.id }, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }),
+      lambdaContext,
+    );
+    expect(again.statusCode).toBe(404);
+    const unknown = await journeyCustomers(httpEvent({ method: 'GET', path: '/v1/journeys/nope/customers', pathParameters: { name: 'nope' }, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }), lambdaContext);
+    expect(unknown.statusCode).toBe(400);
+  });
+});

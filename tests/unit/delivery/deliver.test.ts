@@ -1,0 +1,238 @@
+/** The delivery use case on in-memory ports: what gets sent, what gets logged, and retries. */
+import { describe, expect, it } from 'vitest';
+import { deliverMessage, taskIdFor } from '../../../functions/core/delivery/deliver.ts';
+import { TemplateError, UnknownCustomerError } from '../../../functions/core/delivery/errors.ts';
+import { TemplateLibrary } from '../../../functions/core/delivery/templates.ts';
+import type {
+  Contact,
+  DeliveryPorts,
+  EmailMessage,
+  ManagerTask,
+  MessageLogEntry,
+  SmsMessage,
+  TaskNotice,
+} from '../../../functions/core/delivery/types.ts';
+import { contact, intent } from './fixtures.ts';
+
+const winBackVariables = { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://shop.example' };
+const templates = new TemplateLibrary();
+
+function memoryPorts(contacts: Record<string, Contact>, start = '2026-05-08T12:00:00.000Z') {
+  let clock = new Date(start);
+  const log: MessageLogEntry[] = [];
+  const guards = new Map<string, 'sending' | 'sent' | 'failed'>();
+  const sent = { email: [] as EmailMessage[], sms: [] as SmsMessage[], task: [] as TaskNotice[] };
+  const tasks = new Map<string, ManagerTask>();
+  const failures = { email: 0 };
+  const ports: DeliveryPorts = {
+    now: () => clock,
+    contacts: { load: async (customerId) => contacts[customerId] },
+    log: {
+      async recent(customerId, since, until) {
+        return log.filter((entry) => entry.customerId === customerId && entry.at >= since && entry.at <= until);
+      },
+      async claim(entry) {
+        const guard = guards.get(entry.messageId);
+        if (guard === 'sending' || guard === 'sent') return false;
+        guards.set(entry.messageId, 'sending');
+        return true;
+      },
+      async record(entry) {
+        log.push(entry);
+        if (entry.status === 'sent') guards.set(entry.messageId, 'sent');
+        if (entry.status === 'failed' && guards.get(entry.messageId) === 'sending') guards.set(entry.messageId, 'failed');
+      },
+    },
+    senders: {
+      async email(message) {
+        if (failures.email > 0) {
+          failures.email -= 1;
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+        }
+        sent.email.push(message);
+      },
+      async sms(message) {
+        sent.sms.push(message);
+      },
+      async task(notice) {
+        sent.task.push(notice);
+      },
+    },
+    tasks: {
+      async create(task) {
+        if (!tasks.has(task.taskId)) tasks.set(task.taskId, task);
+      },
+    },
+    templates,
+    links: { unsubscribe: async (customerId, channel) => `https://api.example.com/v1/unsubscribe?token=${channel}.${customerId}` },
+  };
+  return {
+    ports,
+    log,
+    sent,
+    tasks,
+    failures,
+    advance(ms: number) {
+      clock = new Date(clock.getTime() + ms);
+    },
+  };
+}
+
+const DAY = 86_400_000;
+
+describe('deliverMessage', () => {
+  it('sends a marketing email with the unsubscribe headers and logs it', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', intent({ variables: winBackVariables }));
+
+    expect(outcome).toEqual({ status: 'sent' });
+    expect(world.sent.email).toHaveLength(1);
+    expect(world.sent.email[0]).toMatchObject({
+      to: 'ada@example.com',
+      subject: "We miss you! Here's a little something to welcome you back",
+      headers: {
+        'List-Unsubscribe': '<https://api.example.com/v1/unsubscribe?token=email.cust-1>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    });
+    expect(world.sent.email[0]?.text).toContain('https://api.example.com/v1/unsubscribe?token=email.cust-1');
+    expect(world.log).toEqual([
+      expect.objectContaining({ messageId: 'entry-1.email', status: 'sent', at: '2026-05-08T12:00:00.000Z', subject: world.sent.email[0]?.subject, text: world.sent.email[0]?.text }),
+    ]);
+  });
+
+  it('never sends to an opted-out customer, and logs why', async () => {
+    const world = memoryPorts({ 'cust-1': contact({}, { email: { optedOutAt: '2026-05-01T08:00:00.000Z' } }) });
+
+    for (const [journey, template] of [['win-back', 'win-back-email'], ['loyalty-invite', 'loyalty-invite']] as const) {
+      const outcome = await deliverMessage(world.ports, 'cust-1', intent({ messageId: `${journey}.email`, journey, template }));
+      expect(outcome.status).toBe('suppressed');
+    }
+
+    expect(world.sent.email).toEqual([]);
+    expect(world.log.map((entry) => entry.status)).toEqual(['suppressed', 'suppressed']);
+  });
+
+  it('defers the third marketing message of the week to the next free slot, then sends it there', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'a', variables: winBackVariables }));
+    world.advance(DAY);
+    await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'b', variables: winBackVariables }));
+    world.advance(DAY);
+
+    const capped = await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'c', variables: winBackVariables }));
+
+    expect(capped).toMatchObject({ status: 'capped', deferredUntil: '2026-05-15T12:00:00.000Z' });
+    expect(world.log.at(-1)).toMatchObject({ messageId: 'c', status: 'capped', deferredUntil: '2026-05-15T12:00:00.000Z' });
+
+    world.advance(5 * DAY);
+    await expect(deliverMessage(world.ports, 'cust-1', intent({ messageId: 'c', variables: winBackVariables }))).resolves.toEqual({ status: 'sent' });
+    expect(world.sent.email).toHaveLength(3);
+  });
+
+  it('never sends the same messageId twice, however often the step is retried', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    const message = intent({ variables: winBackVariables });
+
+    await deliverMessage(world.ports, 'cust-1', message);
+    const again = await deliverMessage(world.ports, 'cust-1', message);
+    world.advance(30 * DAY); // long after the log window: the claim still remembers
+    const later = await deliverMessage(world.ports, 'cust-1', message);
+
+    expect(again).toEqual({ status: 'sent', reason: 'message entry-1.email was already sent' });
+    expect(later.status).toBe('sent');
+    expect(world.sent.email).toHaveLength(1);
+    expect(world.log.filter((entry) => entry.status === 'sent')).toHaveLength(1);
+  });
+
+  it('records a failed send as failed, rethrows it, and lets the retry send once', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    world.failures.email = 1;
+    const message = intent({ variables: winBackVariables });
+
+    await expect(deliverMessage(world.ports, 'cust-1', message)).rejects.toThrow('Maximum sending rate exceeded.');
+    expect(world.log).toEqual([expect.objectContaining({ status: 'failed', reason: 'TooManyRequestsException: Maximum sending rate exceeded.' })]);
+
+    world.advance(60_000);
+    await expect(deliverMessage(world.ports, 'cust-1', message)).resolves.toEqual({ status: 'sent' });
+    expect(world.sent.email).toHaveLength(1);
+  });
+
+  it('fails, and logs it, when the journey step forgot a template variable', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+
+    await expect(deliverMessage(world.ports, 'cust-1', intent({ variables: { discountCode: 'X' } }))).rejects.toThrow(TemplateError);
+    expect(world.sent.email).toEqual([]);
+    expect(world.log).toEqual([expect.objectContaining({ status: 'failed', reason: expect.stringContaining('win-back-email.text needs shopUrl') })]);
+  });
+
+  it('skips SMS for a customer without a phone, so the journey escalates', async () => {
+    const world = memoryPorts({ 'cust-1': contact({ phone: undefined }) });
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', intent({ channel: 'sms', template: 'win-back-sms', variables: winBackVariables }));
+
+    expect(outcome).toEqual({ status: 'skipped', reason: 'no phone number for SMS' });
+    expect(world.log).toEqual([expect.objectContaining({ status: 'skipped', channel: 'sms' })]);
+  });
+
+  it('sends a marketing SMS as promotional to the customer phone', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+
+    await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'wb.sms', channel: 'sms', template: 'win-back-sms', variables: winBackVariables }));
+
+    expect(world.sent.sms).toEqual([{ to: '+380501234567', text: expect.stringContaining('COMEBACK-7QX2A1B3'), marketing: true }]);
+  });
+
+  it('defers for quiet hours in the customer zone', async () => {
+    const world = memoryPorts({ 'cust-1': contact({ timezone: 'Europe/Kyiv' }) }, '2026-05-08T19:30:00.000Z');
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', intent({ variables: winBackVariables }));
+
+    expect(outcome).toEqual({ status: 'deferred', reason: 'quiet hours 21:00-09:00 in Europe/Kyiv', deferredUntil: '2026-05-09T06:00:00.000Z' });
+  });
+
+  it('creates a manager task with the history at a glance, once', async () => {
+    const world = memoryPorts({ 'cust-1': contact({ timezone: 'Europe/Kyiv' }) }, '2026-05-08T20:30:00.000Z');
+    const call = intent({
+      messageId: 'entry-1.call',
+      channel: 'task',
+      template: 'win-back-call',
+      step: 'call',
+      variables: { discountCode: 'COMEBACK-7QX2' },
+      task: { reason: 'no answer to email and SMS', dueAt: '2026-05-10T09:00:00.000Z' },
+    });
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', call);
+    await deliverMessage(world.ports, 'cust-1', call);
+
+    expect(outcome).toEqual({ status: 'sent', taskId: 'entry-1.call' });
+    expect([...world.tasks.values()]).toEqual([
+      expect.objectContaining({
+        taskId: 'entry-1.call',
+        customerId: 'cust-1',
+        journey: 'win-back',
+        reason: 'no answer to email and SMS',
+        dueAt: '2026-05-10T09:00:00.000Z',
+        status: 'open',
+        subject: 'Win-back call: Ada',
+        historyAtAGlance: { orderCount: 3, lastOrderAt: '2026-04-01T10:00:00.000Z', netRevenueMinor: 15_990, currency: 'USD' },
+      }),
+    ]);
+    expect(world.sent.task).toEqual([expect.objectContaining({ taskId: 'entry-1.call', subject: 'Win-back call: Ada' })]);
+    expect(world.log.filter((entry) => entry.status === 'sent')).toEqual([expect.objectContaining({ taskId: 'entry-1.call', channel: 'task' })]);
+  });
+
+  it('throws a named error for an unknown customer', async () => {
+    const world = memoryPorts({});
+
+    await expect(deliverMessage(world.ports, 'ghost', intent())).rejects.toThrow(UnknownCustomerError);
+    await expect(deliverMessage(world.ports, 'ghost', intent())).rejects.toMatchObject({ name: 'UnknownCustomerError', customerId: 'ghost' });
+  });
+
+  it('derives URL-safe task ids from message ids', () => {
+    expect(taskIdFor('entry-1.call')).toBe('entry-1.call');
+    expect(taskIdFor('entry 1/call#2')).toMatch(/^task-[0-9a-f]{32}$/);
+    expect(taskIdFor('entry 1/call#2')).toBe(taskIdFor('entry 1/call#2'));
+  });
+});

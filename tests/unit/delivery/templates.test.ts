@@ -1,0 +1,205 @@
+/**
+ * Every template rendered with what its journey step provides, and the strictness that makes a
+ * forgotten variable fail loudly instead of sending a half-empty message.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { templateVariables } from '../../../functions/core/delivery/deliver.ts';
+import { TemplateError } from '../../../functions/core/delivery/errors.ts';
+import { TemplateLibrary, defaultTemplatesDir } from '../../../functions/core/delivery/templates.ts';
+import type { Channel } from '../../../functions/core/delivery/types.ts';
+import { contact } from './fixtures.ts';
+
+const now = new Date('2026-05-08T12:00:00.000Z');
+const unsubscribe = 'https://api.example.com/v1/unsubscribe?token=ZW1haWwuY3VzdC0x';
+const order = {
+  orderId: 'ORD-1001',
+  placedAt: '2026-04-01T10:00:00.000Z',
+  currency: 'USD',
+  totalMinor: 5497,
+  items: [
+    { sku: 'DOG-FOOD', name: 'Dog food 5 kg', category: 'pet-food', quantity: 1, unitPriceMinor: 3999 },
+    { sku: 'TREATS', category: 'treats', quantity: 2, unitPriceMinor: 749 },
+  ],
+};
+
+/**
+ * What each journey step gives its template, beyond customer, links, history and task: the journey
+ * engine's shop settings, the last order, what was bought, and the entry's discount code.
+ */
+const shop = { shopUrl: 'https://shop.example', supportContact: 'help@shop.example or +1 555 555 0100' };
+const bought = { categories: ['pet-food', 'treats'], products: order.items };
+const stepVariables: Record<string, { channel: Channel; variables: Record<string, unknown> }> = {
+  'post-purchase-thank-you': { channel: 'email', variables: { ...shop, order } },
+  'post-purchase-feedback': { channel: 'email', variables: { ...shop, order, ...bought, npsUrl: 'https://shop.example/feedback?o=ORD-1001' } },
+  'post-purchase-content': { channel: 'email', variables: { ...shop, categories: bought.categories } },
+  'post-purchase-offer': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3' } },
+  'win-back-email': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3' } },
+  'win-back-sms': { channel: 'sms', variables: { shopUrl: shop.shopUrl, discountCode: 'COMEBACK-7QX2A1B3' } },
+  'win-back-call': { channel: 'task', variables: { discountCode: 'COMEBACK-7QX2A1B3' } },
+  'check-in-call': { channel: 'task', variables: { months: 6, orderId: 'ORD-1001' } },
+  'loyalty-invite': { channel: 'email', variables: { ...shop } },
+};
+
+/** The variables a step must provide: supportContact is only the thank-you's. */
+const required: Record<string, string[]> = {
+  'post-purchase-thank-you': ['order', 'supportContact'],
+  'post-purchase-feedback': ['order', 'npsUrl', 'products', 'categories', 'shopUrl'],
+  'post-purchase-content': ['categories', 'shopUrl'],
+  'post-purchase-offer': ['discountCode', 'shopUrl'],
+  'win-back-email': ['discountCode', 'shopUrl'],
+  'win-back-sms': ['discountCode', 'shopUrl'],
+  'win-back-call': ['discountCode'],
+  'check-in-call': ['months', 'orderId'],
+  'loyalty-invite': ['shopUrl'],
+};
+
+const library = new TemplateLibrary();
+const task = { reason: 'no purchase for 120 days', dueAt: '2026-05-09T09:00:00.000Z' };
+
+function variablesFor(variables: Record<string, unknown>, profile = {}) {
+  return templateVariables(contact(profile), { variables }, unsubscribe, now, task);
+}
+
+describe('the shipped templates', () => {
+  it('cover every template file, and every file belongs to a known template', () => {
+    const names = new Set(readdirSync(defaultTemplatesDir).filter((file) => file.endsWith('.hbs')).map((file) => file.split('.')[0]));
+    expect([...names].sort()).toEqual(Object.keys(stepVariables).sort());
+  });
+
+  it.each(Object.entries(stepVariables))('%s renders with what its journey step provides', (template, { channel, variables }) => {
+    const message = library.render(template, channel, variablesFor(variables));
+
+    expect(message.text).not.toMatch(/\{\{|\}\}|undefined|null|\[object/);
+    if (channel === 'email') {
+      expect(message.subject).toBeTruthy();
+      expect(message.text).toContain(unsubscribe);
+    }
+    if (channel === 'sms') expect(message.text.length).toBeLessThanOrEqual(160);
+    if (channel === 'task') expect(message.subject).toMatch(/Ada/);
+  });
+
+  it.each(Object.entries(stepVariables))('%s fails when any variable it needs is missing', (template, { channel, variables }) => {
+    for (const name of required[template] ?? []) {
+      const { [name]: _dropped, ...rest } = variables;
+      expect(() => library.render(template, channel, variablesFor(rest)), `${template} without ${name}`).toThrow(TemplateError);
+    }
+  });
+
+  it('writes the order thank-you as plain text with formatted money and dates', () => {
+    const message = library.render('post-purchase-thank-you', 'email', variablesFor(stepVariables['post-purchase-thank-you']!.variables));
+
+    expect(message.subject).toBe('Thank you for your order ORD-1001');
+    expect(message.text).toContain('Hi Ada,');
+    expect(message.text).toContain('Order ORD-1001, placed 1 April 2026:\n- Dog food 5 kg x 1: $39.99 each\n- TREATS x 2: $7.49 each');
+    expect(message.text).toContain('Total: $54.97');
+    expect(message.text).toContain('contact us at help@shop.example or +1 555 555 0100.');
+  });
+
+  it('cannot thank for an order it does not know', () => {
+    expect(() => library.render('post-purchase-thank-you', 'email', variablesFor({ ...shop, order: null }))).toThrow(
+      'template post-purchase-thank-you.subject needs order.orderId, which the journey step did not provide',
+    );
+  });
+
+  it('greets a customer without a name kindly', () => {
+    const message = library.render('win-back-email', 'email', variablesFor(stepVariables['win-back-email']!.variables, { name: undefined }));
+
+    expect(message.text.startsWith('Hi there,')).toBe(true);
+    expect(message.text).toContain('    COMEBACK-7QX2A1B3\n');
+    expect(message.subject).toBe("We miss you! Here's a little something to welcome you back");
+  });
+
+  it('gives the manager the history at a glance in the win-back call', () => {
+    const message = library.render('win-back-call', 'task', variablesFor({ discountCode: 'COMEBACK-7QX2A1B3' }));
+
+    expect(message.subject).toBe('Win-back call: Ada');
+    expect(message.text).toContain('- Orders: 3 (first 1 June 2025)');
+    expect(message.text).toContain('- Last order: 1 April 2026, 37 days ago');
+    expect(message.text).toContain('- Net revenue: $159.90');
+    expect(message.text).toContain('Why this call: no purchase for 120 days. Due 9 May 2026.');
+  });
+
+  it('lists the categories of the content email in plain English', () => {
+    const message = library.render('post-purchase-content', 'email', variablesFor(stepVariables['post-purchase-content']!.variables));
+
+    expect(message.text).toContain('Something new has arrived in pet-food and treats, and we thought of you.');
+    const none = library.render('post-purchase-content', 'email', variablesFor({ ...shop, categories: [] }));
+    expect(none.text).toContain('Something new has arrived, and we thought of you.');
+  });
+
+  it('suggests more from the categories of what was bought', () => {
+    const message = library.render('post-purchase-feedback', 'email', variablesFor(stepVariables['post-purchase-feedback']!.variables));
+
+    expect(message.text).toContain('Pick your number here (it takes five seconds): https://shop.example/feedback?o=ORD-1001');
+    expect(message.text).toContain('Goes well with your Dog food 5 kg and TREATS:\nhave a look at the rest of our pet-food and treats range at https://shop.example');
+  });
+
+  it('renders dates in the customer zone', () => {
+    // 23:30 UTC on 31 March is already 1 April in Kyiv.
+    const late = { ...order, placedAt: '2026-03-31T23:30:00.000Z' };
+    const message = library.render('post-purchase-thank-you', 'email', templateVariables(contact({ timezone: 'Europe/Kyiv' }), { variables: { ...shop, order: late } }, unsubscribe, now, task));
+
+    expect(message.text).toContain('Order ORD-1001, placed 1 April 2026:');
+  });
+
+  it('titles the check-in task with its months', () => {
+    const message = library.render('check-in-call', 'task', variablesFor({ months: 3, orderId: 'ORD-1001' }));
+
+    expect(message.subject).toBe('3-month check-in: Ada');
+    expect(message.text).toContain("It's been 3 months since order ORD-1001.");
+  });
+});
+
+describe('the template library', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'comeback-templates-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('throws on a variable the template uses but nobody provided (strict mode)', () => {
+    writeFileSync(join(directory, 'strict.sms.hbs'), 'Hello {{customer.nickname}}');
+    const strict = new TemplateLibrary(directory);
+
+    expect(() => strict.render('strict', 'sms', { customer: { name: 'Ada' } })).toThrow(/template strict\.sms could not be rendered: "nickname" not defined/);
+  });
+
+  it('throws on a declared need even when only a block uses it', () => {
+    writeFileSync(join(directory, 'block.sms.hbs'), '{{!-- needs: products --}}\n{{#each products}}{{name}} {{/each}}');
+    const library = new TemplateLibrary(directory);
+
+    expect(() => library.render('block', 'sms', {})).toThrow('template block.sms needs products, which the journey step did not provide');
+    expect(library.render('block', 'sms', { products: [{ name: 'Kibble' }, { name: 'Treats' }] })).toEqual({ text: 'Kibble Treats' });
+  });
+
+  it('does not escape text for HTML', () => {
+    writeFileSync(join(directory, 'plain.sms.hbs'), '{{text}}');
+    expect(new TemplateLibrary(directory).render('plain', 'sms', { text: 'Tom & Jerry <3' })).toEqual({ text: 'Tom & Jerry <3' });
+  });
+
+  it('reads each file once and keeps the compiled template', () => {
+    writeFileSync(join(directory, 'cached.sms.hbs'), 'first');
+    const library = new TemplateLibrary(directory);
+    expect(library.render('cached', 'sms', {}).text).toBe('first');
+
+    writeFileSync(join(directory, 'cached.sms.hbs'), 'second');
+
+    expect(library.render('cached', 'sms', {}).text).toBe('first');
+    expect(new TemplateLibrary(directory).render('cached', 'sms', {}).text).toBe('second');
+  });
+
+  it('names a missing template file and refuses names that are not template names', () => {
+    const library = new TemplateLibrary(directory);
+    expect(() => library.render('nowhere', 'sms', {})).toThrow(/template file nowhere\.sms\.hbs cannot be read/);
+    expect(() => library.render('../secrets', 'sms', {})).toThrow(/is not a template name/);
+  });
+
+  it('reports invalid Handlebars when the template is first used', () => {
+    writeFileSync(join(directory, 'broken.sms.hbs'), '{{#each items}}no end');
+    expect(() => new TemplateLibrary(directory).render('broken', 'sms', {})).toThrow(/not valid Handlebars/);
+  });
+
+  it('exposes what a template declares it needs', () => {
+    expect(library.needs('win-back-email', 'text')).toEqual(['discountCode', 'shopUrl']);
+  });
+});
