@@ -72,9 +72,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   try {
     await ensureTable(dynamodb.endpoint, LOCAL_TABLE_NAME);
     journeys = await startJourneyRuntime({ ...(options.clockStart ? { start: options.clockStart } : {}), ...(options.log ? { log: options.log } : {}) });
-    let routes: { mounted: MountedRoute[]; local: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[] } | undefined;
+    // Filled once the handlers are imported; until then the server answers 503.
+    const ready: { routes?: { mounted: MountedRoute[]; local: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[] } } = {};
     server = createServer((request, response) => {
       const started = performance.now();
+      const routes = ready.routes;
       if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
       serve(request, response, routes.mounted, routes.local)
         .catch((error: unknown) => {
@@ -109,7 +111,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       ...localRoutesFor(journeys),
       ...(options.localRoutes ?? []),
     ].map((route) => ({ route, match: pathMatcher(route.path) }));
-    routes = { mounted, local };
+    ready.routes = { mounted, local };
     return {
       url,
       dynamodbEndpoint: dynamodb.endpoint,
