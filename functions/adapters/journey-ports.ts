@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
 import { deliverMessage } from '../core/delivery/deliver.ts';
-import type { JourneyPorts, JourneyRunPorts, JourneySettings } from '../core/journey-engine.ts';
+import type { JourneyPorts, JourneyRunPorts, JourneySettings, JourneyStepPorts } from '../core/journey-engine.ts';
 import { WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
 import { now } from './clock.ts';
 import { deliveryPorts } from './delivery-ports.ts';
@@ -21,6 +21,8 @@ const journeyEnv = z.object({
 
 let ports: JourneyPorts | undefined;
 
+const linksEnv = z.object({ COMEBACK_PUBLIC_URL: z.url() });
+
 export function journeySettings(): JourneySettings {
   const config = readConfig(journeyEnv);
   return {
@@ -37,15 +39,15 @@ export function journeyPorts(): JourneyPorts {
   return ports;
 }
 
-const linksEnv = z.object({ COMEBACK_PUBLIC_URL: z.url() });
-
-/** For the handlers that run steps and sweeps: the journey ports plus the delivery step and links. */
-export function journeyRunPorts(): JourneyRunPorts {
+/** For the journey step function: everything a step needs, and no state machine ARNs. */
+export function journeyStepPorts(): JourneyStepPorts {
   const delivery = deliveryPorts();
   const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
   const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
   return {
-    ...journeyPorts(),
+    store: new DynamoJourneyStore(documentClient, tableName),
+    settings: journeySettings(),
+    now,
     deliverer: { deliver: (customerId, intent) => deliverMessage(delivery, customerId, intent) },
     links: {
       async feedback(customerId, entryId) {
@@ -55,4 +57,9 @@ export function journeyRunPorts(): JourneyRunPorts {
       },
     },
   };
+}
+
+/** For the sweep: the step's ports plus the launcher that starts win-back. */
+export function journeyRunPorts(): JourneyRunPorts {
+  return { ...journeyStepPorts(), launcher: journeyPorts().launcher };
 }

@@ -141,8 +141,14 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
   );
 }
 
+/**
+ * What a step needs: no launcher, since a state machine's own step never starts or stops
+ * executions (and so the step function needs no state machine ARN: no deployment cycle).
+ */
+export type JourneyStepPorts = Omit<JourneyRunPorts, 'launcher'>;
+
 /** One step of a running journey, called by its state machine. */
-export async function runJourneyStep(ports: JourneyRunPorts, request: StepRequest): Promise<StepOutcome> {
+export async function runJourneyStep(ports: JourneyStepPorts, request: StepRequest): Promise<StepOutcome> {
   const now = ports.now();
   const { entry } = request;
   if (request.action === 'fail') {
@@ -238,7 +244,7 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
   return { winBackStarted, checkInTasks };
 }
 
-async function templateVariables(ports: JourneyRunPorts, entry: JourneyEntry, profile: CustomerProfile): Promise<Record<string, unknown>> {
+async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, profile: CustomerProfile): Promise<Record<string, unknown>> {
   const orders = await ports.store.recentOrders(entry.customerId, 5);
   const lastOrder = orders[0];
   return {
@@ -258,12 +264,12 @@ export function discountCodeFor(entry: Pick<JourneyEntry, 'entryId'>): string {
   return `COMEBACK-${createHash('sha256').update(entry.entryId).digest('hex').slice(0, 8).toUpperCase()}`;
 }
 
-async function finish(ports: JourneyPorts, entry: JourneyEntry, outcome: StepOutcome): Promise<StepOutcome> {
+async function finish(ports: JourneyStepPorts, entry: JourneyEntry, outcome: StepOutcome): Promise<StepOutcome> {
   if (outcome.outcome === 'done') await end(ports, entry, 'completed', ports.now(), outcome.reason);
   return outcome;
 }
 
-async function end(ports: JourneyPorts, entry: JourneyEntry, status: EntryStatus, now: Date, reason: string): Promise<StepOutcome> {
+async function end(ports: JourneyStepPorts, entry: JourneyEntry, status: EntryStatus, now: Date, reason: string): Promise<StepOutcome> {
   await ports.store.updateActiveEntry(entry, { status, endedAt: now.toISOString() });
   return { outcome: 'done', at: now.toISOString(), reason };
 }

@@ -3,12 +3,12 @@
  * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
  */
 import { z } from 'zod';
-import { journeyRunPorts } from '../adapters/journey-ports.ts';
+import { journeyStepPorts } from '../adapters/journey-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
 import { stateMachineJourneys, type StepOutcome } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
 
-const ports = journeyRunPorts();
+const ports = journeyStepPorts();
 
 const entrySchema = z.object({
   journey: z.enum(stateMachineJourneys),
