@@ -4,6 +4,7 @@
  */
 const sections: { name: string; module: string }[] = [
   { name: 'purchase webhook', module: '../tests/bench/webhook.ts' },
+  { name: 'journeys', module: '../tests/bench/journeys.ts' },
   { name: 'customer models', module: '../tests/bench/models.ts' },
 ];
 

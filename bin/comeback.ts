@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { readConfig, splitSecrets } from '../functions/config.ts';
 import { signComebackPayload } from '../functions/core/signature.ts';
 import { cliEnv } from '../lib/local/config.ts';
-import { fetchCustomer, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
+import { fetchCustomer, getJson, postJson, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
 import { samplePurchase } from '../lib/local/sample.ts';
 
 const usage = `usage: npm run comeback -- <command>
@@ -15,6 +15,13 @@ const usage = `usage: npm run comeback -- <command>
                                               post a signed sample purchase to the running local host
   post --file <json> [--path /v1/purchases]   post a signed JSON body
   customer <id>                               show a customer's profile and orders
+  clock                                       the local host's virtual time
+  clock advance [--days n] [--hours n] [--minutes n]
+                                              move the virtual clock; returns once everything due has run
+  outbox [--customer <id>]                    messages and tasks the local host sent (or deferred, capped, suppressed)
+  tasks [--status open|done]                  managers' tasks
+  journey <name>                              who is inside a journey (post-purchase, win-back, loyalty-invite)
+  job run <name>                              run a scheduled job now on the local host (journey-sweep, nightly-recompute)
   model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week|day
                                               fit BG/NBD and Gamma-Gamma models on a transactions CSV
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
@@ -47,6 +54,31 @@ async function main(argv: string[]): Promise<void> {
       if (!positionals[0]) throw new UsageError('customer needs an id: npm run comeback -- customer <id>');
       return print(await fetchCustomer(env.COMEBACK_URL, env.COMEBACK_ADMIN_TOKEN, positionals[0]));
     }
+    case 'clock': {
+      if (rest[0] === undefined) return print(await getJson(env.COMEBACK_URL, '/_local/clock'));
+      if (rest[0] !== 'advance') throw new UsageError('clock takes no argument, or: clock advance --days <n>');
+      const { values } = parseArgs({ args: rest.slice(1), options: { days: { type: 'string' }, hours: { type: 'string' }, minutes: { type: 'string' } } });
+      const by = Object.fromEntries(Object.entries(values).map(([unit, value]) => [unit, wholeNumber(unit, value)]));
+      return print(await postJson(env.COMEBACK_URL, '/_local/clock/advance', by));
+    }
+    case 'outbox': {
+      const { values } = parseArgs({ args: rest, options: { customer: { type: 'string' } } });
+      return print(await getJson(env.COMEBACK_URL, `/_local/outbox${values.customer ? `?customerId=${encodeURIComponent(values.customer)}` : ''}`));
+    }
+    case 'tasks': {
+      const { values } = parseArgs({ args: rest, options: { status: { type: 'string', default: 'open' } } });
+      return print(await getJson(env.COMEBACK_URL, `/v1/tasks?status=${encodeURIComponent(values.status)}`, env.COMEBACK_ADMIN_TOKEN));
+    }
+    case 'journey': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      if (!positionals[0]) throw new UsageError('journey needs a name: post-purchase, win-back or loyalty-invite');
+      return print(await getJson(env.COMEBACK_URL, `/v1/journeys/${encodeURIComponent(positionals[0])}/customers`, env.COMEBACK_ADMIN_TOKEN));
+    }
+    case 'job': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      if (positionals[0] !== 'run' || !positionals[1]) throw new UsageError('job run <name>: journey-sweep or nightly-recompute');
+      return print(await postJson(env.COMEBACK_URL, `/_local/jobs/${encodeURIComponent(positionals[1])}/run`, {}));
+    }
     case 'model': {
       if (rest[0] !== 'fit') throw new UsageError('model needs a subcommand: model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week');
       const { runModelFit } = await import('../lib/cli/model-fit.ts');
@@ -61,6 +93,11 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command "${command}"; run \`npm run comeback -- help\``);
   }
+}
+
+function wholeNumber(name: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`--${name} needs a whole number`);
+  return Number(value);
 }
 
 function print(answer: Answer): void {

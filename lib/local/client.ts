@@ -19,6 +19,18 @@ export function fetchCustomer(url: string, adminToken: string, customerId: strin
   return send(`${url}/v1/customers/${encodeURIComponent(customerId)}`, { headers: { authorization: `Bearer ${adminToken}` } });
 }
 
+export function getJson(url: string, path: string, adminToken?: string): Promise<Answer> {
+  return send(`${url}${path}`, adminToken ? { headers: { authorization: `Bearer ${adminToken}` } } : {});
+}
+
+export function postJson(url: string, path: string, body: unknown, adminToken?: string): Promise<Answer> {
+  return send(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(adminToken ? { authorization: `Bearer ${adminToken}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
 async function send(target: string, init: RequestInit): Promise<Answer> {
   let response: Response;
   try {
