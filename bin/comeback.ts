@@ -41,7 +41,9 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'sample-purchase': {
       const { values } = parseArgs({ args: rest, options: { customer: { type: 'string' }, order: { type: 'string' } } });
-      const purchase = samplePurchase({ ...(values.customer ? { customerId: values.customer } : {}), ...(values.order ? { orderId: values.order } : {}) });
+      // Placed at the local host's virtual "now", so journeys see it in time order after the clock moved.
+      const placedAt = await virtualNow(env.COMEBACK_URL);
+      const purchase = samplePurchase({ placedAt, ...(values.customer ? { customerId: values.customer } : {}), ...(values.order ? { orderId: values.order } : {}) });
       return print(await postSignedPurchase(env.COMEBACK_URL, secret, purchase));
     }
     case 'post': {
@@ -93,6 +95,13 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command "${command}"; run \`npm run comeback -- help\``);
   }
+}
+
+/** The local host's virtual time, or the real time when the API is not a local host. */
+async function virtualNow(url: string): Promise<Date> {
+  const clock = await getJson(url, '/_local/clock');
+  const now = (clock.body as { now?: string } | undefined)?.now;
+  return clock.status === 200 && now ? new Date(now) : new Date();
 }
 
 function wholeNumber(name: string, value: string | undefined): number {

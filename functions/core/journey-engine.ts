@@ -14,7 +14,7 @@ import {
   checkInMonths,
   entryIdFor,
   findStep,
-  hasConverted,
+  convertsJourney,
   journeys,
   LOYALTY_INVITE_ORDER,
   type EntryStatus,
@@ -122,7 +122,7 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
   const profile = await ports.store.getProfile(customerId);
   if (!profile) return;
   for (const entry of await ports.store.listEntries(customerId)) {
-    if (entry.status !== 'active' || !hasConverted(entry, purchase.placedAt)) continue;
+    if (entry.status !== 'active' || !convertsJourney(entry, purchase)) continue;
     const converted = await ports.store.updateActiveEntry(entry, {
       status: 'converted',
       endedAt: ports.now().toISOString(),
@@ -159,15 +159,13 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
   if (!record || record.status !== 'active') return { outcome: 'done', at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
   const profile = await ports.store.getProfile(entry.customerId);
   if (!profile) return end(ports, entry, 'removed', now, 'the customer is unknown');
-  if (hasConverted(entry, profile.lastOrderAt)) {
+  if (profile.lastOrderAt > entry.enteredAt) {
     // The purchase hook normally got here first; this covers a hook that failed half way.
-    const [order] = await ports.store.ordersAfter(entry.customerId, entry.enteredAt, 1);
-    await ports.store.updateActiveEntry(entry, {
-      status: 'converted',
-      endedAt: now.toISOString(),
-      ...(order ? { convertedOrderId: order.orderId, convertedRevenueMinor: order.totalMinor, convertedCurrency: order.currency } : {}),
-    });
-    return { outcome: 'done', at: now.toISOString(), reason: 'converted' };
+    const order = (await ports.store.ordersAfter(entry.customerId, entry.enteredAt, 2)).find((candidate) => convertsJourney(entry, candidate));
+    if (order) {
+      await ports.store.updateActiveEntry(entry, { status: 'converted', endedAt: now.toISOString(), convertedOrderId: order.orderId, convertedRevenueMinor: order.totalMinor, convertedCurrency: order.currency });
+      return { outcome: 'done', at: now.toISOString(), reason: 'converted' };
+    }
   }
   const { step, index } = findStep(entry.journey, request.step);
   const journey = journeys[entry.journey];

@@ -147,9 +147,13 @@ export interface StepOutcome {
   reason: string;
 }
 
-/** Has the customer bought since entering? Then the journey ends as converted. */
-export function hasConverted(entry: { enteredAt: string }, lastOrderAt: string | undefined): boolean {
-  return lastOrderAt !== undefined && lastOrderAt > entry.enteredAt;
+/**
+ * Does this order convert the journey? Any order placed after the customer entered, except the
+ * order that started the journey itself (a post-purchase journey is not converted by its own order,
+ * however the clocks of the storefront and of Comeback compare).
+ */
+export function convertsJourney(entry: { enteredAt: string; orderId?: string }, order: { orderId: string; placedAt: string }): boolean {
+  return order.orderId !== entry.orderId && order.placedAt > entry.enteredAt;
 }
 
 export function findStep(journey: StateMachineJourney, stepName: string): { step: JourneyStep; index: number } {
