@@ -79,7 +79,9 @@ export async function startJourneyRuntime(options: { start?: Date; log?: (line: 
     if (first <= clock.now()) first.setUTCDate(first.getUTCDate() + 1);
     clock.every(first, 86_400_000, async () => {
       const result = await runJob(job.name);
-      log(`${clock.now().toISOString()} scheduled ${job.name}: ${JSON.stringify(result)}`);
+      // Quiet nights stay quiet: a job is printed only when it did something.
+      const didSomething = Object.values((result ?? {}) as Record<string, unknown>).some((value) => typeof value !== 'number' || value > 0);
+      if (didSomething) log(`${clock.now().toISOString()} scheduled ${job.name}: ${JSON.stringify(result)}`);
     }, (error) => log(`scheduled ${job.name} failed: ${(error as Error).message}`));
   }
 
