@@ -1,9 +1,25 @@
 /**
  * The CDK app: `npx cdk deploy --all` into the store's own account.
  *
- * Context (cdk.json or `-c key=value`):
- * - `comeback:tracing`: `true` turns on active X-Ray tracing of the functions (default false);
- * - `comeback:stackPrefix`: names the stacks `<prefix>Data` and `<prefix>Api` (default `Comeback`).
+ * The store's settings are CDK context, set in cdk.json ("context") or with `-c key=value`:
+ *
+ * | context key                    | required | default                  | what it is                                                     |
+ * |--------------------------------|----------|--------------------------|----------------------------------------------------------------|
+ * | `comeback:shopUrl`             | yes      |                          | the web shop, linked from messages                             |
+ * | `comeback:supportContact`      | yes      |                          | how customers reach the store, quoted in messages              |
+ * | `comeback:emailFrom`           | yes      |                          | the sender of every email: `Shop <hello@example.com>`          |
+ * | `comeback:emailIdentity`       | no       | the domain of emailFrom  | the SES identity that covers the sender (a domain or the address) |
+ * | `comeback:createEmailIdentity` | no       | true                     | false when that identity already exists in SES (account, region) |
+ * | `comeback:holdoutShare`        | no       | 0.1                      | share of journey entries held out as the control group, 0-0.5  |
+ * | `comeback:managerEmail`        | no       | none                     | subscribed to the manager task notifications                   |
+ * | `comeback:alarmEmail`          | no       | none                     | subscribed to the alarm notifications                          |
+ * | `comeback:publicUrl`           | no       | the HTTP API's URL       | the API's public base URL when served under the store's domain |
+ * | `comeback:recomputeSettings`   | no       | every default            | overrides of the recompute rules, one JSON document            |
+ * | `comeback:tracing`             | no       | false                    | active X-Ray tracing of the functions and state machines       |
+ * | `comeback:stackPrefix`         | no       | `Comeback`               | names the stacks `<prefix>Data` and `<prefix>Api`              |
+ *
+ * For example: `npx cdk deploy --all -c comeback:shopUrl=https://shop.example.com
+ * -c comeback:supportContact=help@example.com -c "comeback:emailFrom=Example Shop <hello@example.com>"`.
  *
  * cdk-nag's AwsSolutions checks run on every synth; a finding stops it.
  */
@@ -13,15 +29,63 @@ import { createComebackStacks } from '../lib/cdk/comeback-app.ts';
 
 const app = new App();
 
-const tracing: unknown = app.node.tryGetContext('comeback:tracing');
-const stackPrefix: unknown = app.node.tryGetContext('comeback:stackPrefix');
+const REQUIRED = ['comeback:shopUrl', 'comeback:supportContact', 'comeback:emailFrom'] as const;
+
+/** A context value as text: `-c` gives strings, cdk.json any JSON value. */
+function text(key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null) return undefined;
+  const string = typeof value === 'string' ? value : JSON.stringify(value);
+  return string.trim().length > 0 ? string.trim() : undefined;
+}
+
+function flag(key: string): boolean | undefined {
+  const value = text(key);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw new Error(`the context value ${key} must be true or false, not ${value}`);
+  return value === 'true';
+}
+
+const missing = REQUIRED.filter((key) => text(key) === undefined);
+if (missing.length > 0) {
+  console.error(
+    `Comeback needs the store's settings before it can be synthesized. Missing: ${missing.join(', ')}.\n` +
+      'Set them in the "context" of cdk.json or with -c, for example:\n' +
+      '  npx cdk deploy --all -c comeback:shopUrl=https://shop.example.com -c comeback:supportContact=help@example.com ' +
+      '-c "comeback:emailFrom=Example Shop <hello@example.com>"',
+  );
+  process.exit(1);
+}
+
+const holdoutShare = text('comeback:holdoutShare');
+const stackPrefix = text('comeback:stackPrefix');
+const emailIdentity = text('comeback:emailIdentity');
+const createEmailIdentity = flag('comeback:createEmailIdentity');
+const managerEmail = text('comeback:managerEmail');
+const publicUrl = text('comeback:publicUrl');
+const recomputeSettings = text('comeback:recomputeSettings');
+const alarmEmail = text('comeback:alarmEmail');
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
 createComebackStacks(app, {
-  tracing: tracing === true || tracing === 'true',
-  ...(typeof stackPrefix === 'string' && stackPrefix.length > 0 ? { stackPrefix } : {}),
+  tracing: flag('comeback:tracing') ?? false,
+  ...(stackPrefix ? { stackPrefix } : {}),
   ...(account && region ? { env: { account, region } } : {}),
+  journeys: {
+    shopUrl: text('comeback:shopUrl')!,
+    supportContact: text('comeback:supportContact')!,
+    ...(holdoutShare !== undefined ? { holdoutShare: Number(holdoutShare) } : {}),
+  },
+  delivery: {
+    emailFrom: text('comeback:emailFrom')!,
+    ...(emailIdentity ? { emailIdentity } : {}),
+    ...(createEmailIdentity !== undefined ? { createEmailIdentity } : {}),
+    ...(managerEmail ? { managerEmail } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
+  },
+  ...(recomputeSettings ? { recomputeSettings } : {}),
+  ...(alarmEmail ? { alarmEmail } : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -4,10 +4,27 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
 import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';
 import { stateMachineJourneys } from '../functions/core/journeys.ts';
+import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
+import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
+
+/**
+ * The saved-segment filter is a recursive tree (all / any / not over conditions); the document
+ * shows one node, since the generator cannot follow the recursion of the validating schema.
+ */
+const segmentDefinitionSchema = z.object({
+  description: z.string().max(500).optional(),
+  filter: z
+    .object({
+      type: z.enum(['all', 'any', 'not', 'boughtCategory', 'boughtSku', 'lastOrder', 'firstOrder', 'orderCount', 'netRevenue', 'orderTotal', 'segment', 'consent']),
+    })
+    .loose()
+    .describe('all/any: { filters: [node...] }; not: { filter: node }; boughtCategory: { category }; boughtSku: { sku }; lastOrder/firstOrder: { minDaysAgo?, maxDaysAgo? }; orderCount: { min?, max? }; netRevenue: { currency, minMinor?, maxMinor? }; orderTotal: { currency, overMinor }; segment: { segment }; consent: { channel }'),
+});
 
 const problemSchema = z.object({
   type: z.string(),
@@ -180,6 +197,79 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: taskCompletionSchema } } } },
     responses: { 200: { description: 'the completed task', content: { 'application/json': { schema: taskSchema } } }, ...problems(400, 401, 404, 409) },
+  }),
+  GetLoyaltyAccount: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "A customer's tier, balance, progress to the next tier and benefits, for the storefront",
+    request: {
+      params: z.object({ customerId: z.string() }),
+      headers: z.object({ 'comeback-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>') }),
+    },
+    responses: { 200: { description: 'the account', content: { 'application/json': { schema: loyaltyViewSchema } } }, ...problems(401) },
+  }),
+  RedeemLoyaltyPoints: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: 'Redeem points against an order (up to 50% of its value); the answer is signed like a webhook',
+    request: { params: z.object({ customerId: z.string() }), headers: z.object(signed), body: { content: { 'application/json': { schema: redeemInputSchema } } } },
+    responses: {
+      200: { description: 'the signed confirmation (Comeback-Signature header over the body)', content: { 'application/json': { schema: redemptionConfirmationSchema } } },
+      422: { description: 'refused: not enough points, over the cap, or another currency', content: { 'application/problem+json': { schema: redemptionRefusalSchema } } },
+      ...problems(400, 401, 409, 413, 415),
+    },
+  }),
+  ListSegments: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'Segments (recency, value, trend, churn-risk and saved custom ones) with their sizes (admin token)',
+    security: [{ adminToken: [] }],
+    responses: { 200: { description: 'the segments', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ name: z.string(), size: z.number().int() }).loose()) }).loose() } } }, ...problems(401) },
+  }),
+  PutSegment: (route) => ({
+    method: 'put',
+    path: route.path,
+    summary: 'Save a custom segment: a filter over the profile and history (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ name: z.string() }), body: { content: { 'application/json': { schema: segmentDefinitionSchema } } } },
+    responses: { 200: { description: 'saved; members appear with the next recompute', content: { 'application/json': { schema: z.object({}).loose() } } }, ...problems(400, 401, 409) },
+  }),
+  DeleteSegment: (route) => ({
+    method: 'delete',
+    path: route.path,
+    summary: 'Delete a custom segment (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ name: z.string() }) },
+    responses: { 200: { description: 'deleted', content: { 'application/json': { schema: z.object({}).loose() } } }, ...problems(400, 401, 404) },
+  }),
+  ListSegmentCustomers: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "A segment's members, a page at a time (admin token)",
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ name: z.string() }), query: z.object({ limit: z.number().int().optional(), cursor: z.string().optional() }) },
+    responses: {
+      200: { description: 'a page of members', content: { 'application/json': { schema: z.object({ segment: z.string(), items: z.array(z.object({ customerId: z.string() }).loose()), cursor: z.string().optional() }) } } },
+      ...problems(400, 401, 404),
+    },
+  }),
+  GetMetrics: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'Daily snapshots: retention, repeat rate, frequency, AOV, CLV, churn, NPS, returning customers, cohorts, journey uplift (admin token)',
+    security: [{ adminToken: [] }],
+    request: { query: z.object({ from: z.string().describe('YYYY-MM-DD'), to: z.string().describe('YYYY-MM-DD') }) },
+    responses: { 200: { description: 'the series', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ day: z.string() }).loose()) }).loose() } } }, ...problems(400, 401) },
+  }),
+  RecordFeedback: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: "A customer's NPS answer (0-10) from the link in the feedback email; the signed token is the credential",
+    request: { body: { content: { 'application/json': { schema: feedbackInputSchema } } } },
+    responses: {
+      200: { description: 'recorded (a new answer for the same journey entry replaces the earlier one)', content: { 'application/json': { schema: z.object({ entryId: z.string(), score: z.number().int(), status: z.string() }) } } },
+      ...problems(400, 401, 413, 415),
+    },
   }),
   Unsubscribe: (route) => ({
     method: 'post',

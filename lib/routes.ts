@@ -13,14 +13,15 @@ export type SecretName =
 /**
  * What a handler uses beyond the table and its secrets, so hosts give it the environment and
  * permissions together: `journeys` starts and stops journey executions (Step Functions) and reads
- * the journey settings.
+ * the journey settings; `loyalty` credits and spends points under the store's rules file
+ * (COMEBACK_CATALOG_FILE, shipped with the function).
  */
-export type Capability = 'journeys';
+export type Capability = 'journeys' | 'loyalty';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
   readonly id: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path template, `{name}` for a path parameter. */
   readonly path: string;
   /** The handler module, relative to the project root; it exports `handler`. */
@@ -38,7 +39,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/record-purchase.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys'],
+    capabilities: ['journeys', 'loyalty'],
   },
   {
     id: 'RecordRefund',
@@ -47,6 +48,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/record-refund.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
     table: 'readWrite',
+    capabilities: ['loyalty'],
   },
   {
     id: 'ShopifyOrder',
@@ -55,7 +57,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/shopify-order.ts',
     secrets: ['COMEBACK_SHOPIFY_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys'],
+    capabilities: ['journeys', 'loyalty'],
   },
   {
     id: 'WooCommerceOrder',
@@ -64,7 +66,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/woocommerce-order.ts',
     secrets: ['COMEBACK_WOOCOMMERCE_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys'],
+    capabilities: ['journeys', 'loyalty'],
   },
   {
     id: 'GetCustomer',
@@ -115,5 +117,72 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/unsubscribe.ts',
     secrets: ['COMEBACK_UNSUBSCRIBE_SECRET'],
     table: 'readWrite',
+  },
+  {
+    id: 'GetLoyaltyAccount',
+    method: 'GET',
+    path: '/v1/loyalty/{customerId}',
+    handler: 'functions/handlers/loyalty-account.ts',
+    secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    table: 'read',
+    capabilities: ['loyalty'],
+  },
+  {
+    id: 'RedeemLoyaltyPoints',
+    method: 'POST',
+    path: '/v1/loyalty/{customerId}/redeem',
+    handler: 'functions/handlers/loyalty-redeem.ts',
+    secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    table: 'readWrite',
+    capabilities: ['loyalty'],
+  },
+  {
+    id: 'ListSegments',
+    method: 'GET',
+    path: '/v1/segments',
+    handler: 'functions/handlers/list-segments.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+  },
+  {
+    id: 'PutSegment',
+    method: 'PUT',
+    path: '/v1/segments/{name}',
+    handler: 'functions/handlers/put-segment.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+  },
+  {
+    id: 'DeleteSegment',
+    method: 'DELETE',
+    path: '/v1/segments/{name}',
+    handler: 'functions/handlers/delete-segment.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+  },
+  {
+    id: 'ListSegmentCustomers',
+    method: 'GET',
+    path: '/v1/segments/{name}/customers',
+    handler: 'functions/handlers/segment-customers.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+  },
+  {
+    id: 'GetMetrics',
+    method: 'GET',
+    path: '/v1/metrics',
+    handler: 'functions/handlers/get-metrics.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+  },
+  {
+    id: 'RecordFeedback',
+    method: 'POST',
+    path: '/v1/feedback',
+    handler: 'functions/handlers/record-feedback.ts',
+    secrets: ['COMEBACK_FEEDBACK_SECRET'],
+    table: 'readWrite',
+    capabilities: ['loyalty'],
   },
 ];

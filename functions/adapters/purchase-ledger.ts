@@ -12,6 +12,8 @@ import { ConflictError, UnprocessableError } from '../core/errors.ts';
 import type { OrderReference, PurchaseLedger, RecordStatus, RecordedOrder, Refund } from '../core/ledger.ts';
 import { applyOrder, applyRefund, type CustomerProfile } from '../core/profile.ts';
 import { fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
+import type { CustomerPredictions } from '../core/analytics/predictions.ts';
+import { analyticsKeys } from './analytics-store.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Platform deliveries are remembered for 30 days: platforms stop retrying long before. */
@@ -167,20 +169,26 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
     });
   }
 
-  async getCustomer(customerId: string, orderLimit = 100): Promise<{ profile: CustomerProfile; orders: RecordedOrder[] } | undefined> {
+  async getCustomer(
+    customerId: string,
+    orderLimit = 100,
+  ): Promise<{ profile: CustomerProfile; orders: RecordedOrder[]; predictions?: CustomerPredictions } | undefined> {
     const profile = await this.readProfile(customerId);
     if (!profile) return undefined;
+    // PREDICTIONS sorts right after the ORDER# items: read newest first, one query brings both.
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :orders)',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':orders': keys.orderPrefix },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :orders AND :predictions',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':orders': keys.orderPrefix, ':predictions': analyticsKeys.predictions(customerId).sk },
         ScanIndexForward: false,
-        Limit: orderLimit,
+        Limit: orderLimit + 1,
       }),
     );
+    const predictionsItem = Items[0]?.['type'] === 'predictions' ? Items[0] : undefined;
+    const orders = Items.filter((item) => item['type'] === 'order').slice(0, orderLimit);
     const { version: _version, ...view } = profile;
-    return { profile: view, orders: Items.map(toRecordedOrder) };
+    return { profile: view, orders: orders.map(toRecordedOrder), ...(predictionsItem ? { predictions: toPredictions(predictionsItem) } : {}) };
   }
 
   private async readProfile(customerId: string): Promise<StoredProfile | undefined> {
@@ -218,6 +226,11 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
       shouldRetry: ({ error }) => error instanceof WriteConflict,
     });
   }
+}
+
+function toPredictions(item: Record<string, unknown>): CustomerPredictions {
+  const { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf } = item;
+  return { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf } as CustomerPredictions;
 }
 
 function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {

@@ -191,6 +191,18 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
   return finish(ports, entry, afterStep(entry.journey, index, entry, now, `${step.name} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`));
 }
 
+/** The segments whose entry starts win-back: inactivity, and a low chance of still being a customer. */
+export const winBackSegments = ['sleeping', 'churn-risk'] as const;
+
+/**
+ * Win-back on segment entry (the nightly recompute tells of entries). The episode is the day of the
+ * last order, as for the daily sweep, so the two can never start it twice for one episode.
+ */
+export async function startWinBackOnSegmentEntry(ports: JourneyPorts, event: { customerId: string; segment: string; profile: CustomerProfile }): Promise<void> {
+  if (!(winBackSegments as readonly string[]).includes(event.segment)) return;
+  await startJourney(ports, 'win-back', event.customerId, event.profile.lastOrderAt.slice(0, 10));
+}
+
 /** Takes a customer out of a journey at the admin's request. */
 export async function removeFromJourney(ports: JourneyPorts, journey: StateMachineJourney, customerId: string): Promise<JourneyEntryRecord[]> {
   const removed: JourneyEntryRecord[] = [];

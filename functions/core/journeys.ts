@@ -29,7 +29,8 @@ export interface Journey {
   steps: JourneyStep[];
 }
 
-export const journeys: Record<JourneyName, Journey> = {
+/** The journeys with steps of their own (loyalty and product-rule messages are scheduled items). */
+export const journeys: Record<StateMachineJourney | 'check-in', Journey> = {
   'post-purchase': {
     name: 'post-purchase',
     priority: 2,

@@ -9,6 +9,18 @@ import { definedOnly } from './purchase.ts';
 /** Bounded so a profile item stays far below DynamoDB's 400 KB item limit. */
 export const MAX_TRACKED_VALUES = 500;
 
+/**
+ * Days with orders kept on the profile: the latest ones, a year of daily buying. A customer with more
+ * distinct order days loses the oldest from `orderDays` (her first order stays in `firstOrderAt`).
+ */
+export const MAX_ORDER_DAYS = 366;
+
+/** What one customer bought on one day in one currency: gross order totals, before refunds. */
+export interface DayOrders {
+  orders: number;
+  totalMinor: number;
+}
+
 export interface CustomerProfile {
   customerId: string;
   email?: string;
@@ -32,6 +44,14 @@ export interface CustomerProfile {
   categories: string[];
   skus: string[];
   refundedMinorByCurrency: Record<string, number>;
+  /**
+   * Orders per UTC calendar day (YYYY-MM-DD of placedAt) and currency, for the latest MAX_ORDER_DAYS
+   * days with orders: what the nightly segments, metrics and models read. Absent on profiles
+   * written before it existed.
+   */
+  orderDays?: Record<string, Record<string, DayOrders>>;
+  /** The largest single order total per currency (gross). Absent on profiles written before it existed. */
+  largestOrderMinorByCurrency?: Record<string, number>;
 }
 
 export function applyOrder(profile: CustomerProfile | undefined, order: Purchase): CustomerProfile {
@@ -52,6 +72,8 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
       categories: union([], categories),
       skus: union([], skus),
       refundedMinorByCurrency: {},
+      orderDays: addOrderDay({}, order),
+      largestOrderMinorByCurrency: { [order.currency]: order.totalMinor },
     };
   }
   const newer = order.placedAt >= profile.contactAsOf;
@@ -69,6 +91,8 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
     lastOrderAt: order.placedAt > profile.lastOrderAt ? order.placedAt : profile.lastOrderAt,
     categories: union(profile.categories, categories),
     skus: union(profile.skus, skus),
+    orderDays: addOrderDay(profile.orderDays ?? {}, order),
+    largestOrderMinorByCurrency: maxOf(profile.largestOrderMinorByCurrency ?? {}, order.currency, order.totalMinor),
   };
 }
 
@@ -125,6 +149,31 @@ function pickContact(source: { email?: string; phone?: string; name?: string; lo
 
 function addTo(totals: Record<string, number>, key: string, amount: number): Record<string, number> {
   return { ...totals, [key]: (totals[key] ?? 0) + amount };
+}
+
+/**
+ * Sums are commutative and the days kept are always the latest MAX_ORDER_DAYS of all days seen, so
+ * the result does not depend on arrival order: a day that is kept was never dropped, and an older
+ * order arriving late lands on a day that is dropped again at once.
+ */
+function addOrderDay(
+  days: Readonly<Record<string, Record<string, DayOrders>>>,
+  order: Purchase,
+): Record<string, Record<string, DayOrders>> {
+  const day = order.placedAt.slice(0, 10);
+  const currencies = days[day] ?? {};
+  const current = currencies[order.currency] ?? { orders: 0, totalMinor: 0 };
+  const next = { ...days, [day]: { ...currencies, [order.currency]: { orders: current.orders + 1, totalMinor: current.totalMinor + order.totalMinor } } };
+  const keys = Object.keys(next);
+  if (keys.length <= MAX_ORDER_DAYS) return next;
+  keys.sort();
+  for (const dropped of keys.slice(0, keys.length - MAX_ORDER_DAYS)) delete next[dropped];
+  return next;
+}
+
+function maxOf(values: Record<string, number>, key: string, value: number): Record<string, number> {
+  const current = values[key];
+  return current !== undefined && current >= value ? values : { ...values, [key]: value };
 }
 
 function union(existing: readonly string[], added: readonly string[]): string[] {

@@ -1,17 +1,39 @@
 /**
  * The stateless part of Comeback: one function per route of lib/routes.ts, the HTTP API that
- * routes to them, and the secrets they check callers with. The table comes in by props from the
- * data stack; each function gets exactly the table access and the secrets its route lists.
+ * routes to them, and the secrets they check callers with; the journeys (state machines, the step
+ * and sweep functions), message delivery (SES, the manager topic), the nightly recompute, and the
+ * dashboard and alarms. The table comes in by props from the data stack; each function gets exactly
+ * the table access, the secrets and the capabilities its route lists.
+ *
+ * Everything that refers to everything else lives in this one stack, so references stay inside
+ * it and run one way: route functions -> state machines -> journey step -> HTTP API.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { apiRoutes, type ApiRoute, type SecretName } from '../routes.ts';
+import { apiRoutes, type ApiRoute, type Capability, type SecretName } from '../routes.ts';
+import { ComebackAnalytics } from './comeback-analytics.ts';
 import type { ComebackTable } from './comeback-data.ts';
+import { ComebackDelivery, type ComebackDeliveryProps } from './comeback-delivery.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHttpApi } from './comeback-http-api.ts';
+import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
+import { ComebackMonitoring } from './comeback-monitoring.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
+
+/** Secrets the journey step and sweep sign links with, whether or not a route lists them. */
+export const DELIVERY_SECRETS: readonly SecretName[] = ['COMEBACK_UNSUBSCRIBE_SECRET', 'COMEBACK_FEEDBACK_SECRET'];
+
+/** The store's delivery settings; the public URL and the unsubscribe secret come from the stack. */
+export interface ComebackApiDeliveryProps extends Omit<ComebackDeliveryProps, 'publicUrl' | 'unsubscribeSecret'> {
+  /**
+   * The public base URL of the API, for the unsubscribe and feedback links in messages, when the
+   * store serves the API under its own domain.
+   * @default - the URL of the HTTP API
+   */
+  readonly publicUrl?: string;
+}
 
 export interface ComebackApiStackProps extends StackProps {
   /** The table, from the data stack. */
@@ -25,8 +47,16 @@ export interface ComebackApiStackProps extends StackProps {
   readonly tracing?: boolean;
   /** @default - see ComebackHttpApiProps */
   readonly throttle?: apigwv2.ThrottleSettings;
-  /** Retention of the function and access logs. @default logs.RetentionDays.ONE_MONTH */
+  /** Retention of the function, state machine and access logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** The journey settings the store chooses (shop URL, support contact, holdout share). */
+  readonly journeys: ComebackJourneySettings;
+  /** How messages are sent: the SES sender and identity, the manager topic's subscriber. */
+  readonly delivery: ComebackApiDeliveryProps;
+  /** @default - every default; see ComebackAnalyticsProps */
+  readonly recomputeSettings?: string;
+  /** @default - no subscription; see ComebackMonitoringProps */
+  readonly alarmEmail?: string;
 }
 
 export class ComebackApiStack extends Stack {
@@ -35,6 +65,10 @@ export class ComebackApiStack extends Stack {
   public readonly functions: ReadonlyMap<string, ComebackFunction>;
   /** By secret name. */
   public readonly secrets: ReadonlyMap<SecretName, ComebackSecret>;
+  public readonly delivery: ComebackDelivery;
+  public readonly journeys: ComebackJourneys;
+  public readonly analytics: ComebackAnalytics;
+  public readonly monitoring: ComebackMonitoring;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
     super(scope, id, props);
@@ -44,7 +78,7 @@ export class ComebackApiStack extends Stack {
     if (duplicate) throw new Error(`the route id ${duplicate} is used twice`);
 
     const secrets = new Map<SecretName, ComebackSecret>();
-    for (const name of new Set(routes.flatMap((route) => route.secrets))) {
+    for (const name of new Set([...routes.flatMap((route) => route.secrets), ...DELIVERY_SECRETS])) {
       secrets.set(name, new ComebackSecret(this, name, { name }));
     }
     this.secrets = secrets;
@@ -54,21 +88,53 @@ export class ComebackApiStack extends Stack {
       ...(props.logRetention ? { accessLogRetention: props.logRetention } : {}),
     });
 
+    const { publicUrl, ...delivery } = props.delivery;
+    if (publicUrl !== undefined && !/^https:\/\/[^/\s]+/.test(publicUrl)) throw new Error(`the public URL must be an https URL, not "${publicUrl}"`);
+    this.delivery = new ComebackDelivery(this, 'Delivery', {
+      ...delivery,
+      publicUrl: publicUrl ?? this.api.url,
+      unsubscribeSecret: secrets.get('COMEBACK_UNSUBSCRIBE_SECRET')!,
+    });
+
+    const common = { tracing: props.tracing ?? false, ...(props.logRetention ? { logRetention: props.logRetention } : {}) };
+    this.journeys = new ComebackJourneys(this, 'Journeys', {
+      table: props.table,
+      delivery: this.delivery,
+      feedbackSecret: secrets.get('COMEBACK_FEEDBACK_SECRET')!,
+      settings: props.journeys,
+      ...common,
+    });
+
     const functions = new Map<string, ComebackFunction>();
     for (const route of routes) {
       const fn = new ComebackFunction(this, route.id, {
         entry: route.handler,
         description: `Comeback ${route.method} ${route.path}`,
-        tracing: props.tracing ?? false,
-        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        catalog: route.capabilities?.includes('loyalty') ?? false,
+        ...common,
       });
       fn.bindTable(props.table, route.table);
       for (const name of route.secrets) fn.bindSecret(secrets.get(name)!);
+      for (const capability of route.capabilities ?? []) this.bindCapability(fn, capability);
       const authenticatedBy = route.secrets.map((name) => secretPurposes[name].authenticates).join('; ');
       this.api.addRoute(route, fn.function, authenticatedBy);
       functions.set(route.id, fn);
     }
     this.functions = functions;
+
+    // Segments, predictions and the nightly metrics.
+    this.analytics = new ComebackAnalytics(this, 'Analytics', {
+      table: props.table,
+      ...(props.recomputeSettings !== undefined ? { recomputeSettings: props.recomputeSettings } : {}),
+      ...common,
+    });
+
+    this.monitoring = new ComebackMonitoring(this, 'Monitoring', {
+      api: this.api,
+      journeys: this.journeys,
+      analytics: this.analytics,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The base URL of the Comeback API.' });
     for (const secret of secrets.values()) {
@@ -76,6 +142,22 @@ export class ComebackApiStack extends Stack {
         value: secret.secretArn,
         description: `The ARN of ${secret.name} (read the value in Secrets Manager). ${secretPurposes[secret.name].description}`,
       });
+    }
+  }
+
+  /** Gives a route's function what one capability of lib/routes.ts stands for. */
+  private bindCapability(fn: ComebackFunction, capability: Capability): void {
+    switch (capability) {
+      case 'journeys':
+        fn.bindJourneys(this.journeys);
+        return;
+      case 'loyalty':
+        fn.bindLoyalty();
+        return;
+      default: {
+        const unknown: never = capability;
+        throw new Error(`the capability "${String(unknown)}" has no binding`);
+      }
     }
   }
 }

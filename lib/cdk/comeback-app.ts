@@ -3,8 +3,9 @@
  * the stateful data stack first, then the stateless API stack that takes its table.
  */
 import type { App, Environment } from 'aws-cdk-lib';
-import { ComebackApiStack } from './comeback-api-stack.ts';
+import { ComebackApiStack, type ComebackApiDeliveryProps } from './comeback-api-stack.ts';
 import { ComebackDataStack } from './comeback-data.ts';
+import type { ComebackJourneySettings } from './comeback-journeys.ts';
 
 export interface ComebackStacksOptions {
   /** @default - environment-agnostic stacks */
@@ -19,6 +20,14 @@ export interface ComebackStacksOptions {
    * @default 'Comeback'
    */
   readonly stackPrefix?: string;
+  /** The journey settings: shop URL and support contact (required), holdout share. */
+  readonly journeys: ComebackJourneySettings;
+  /** The email sender (required), its SES identity, the manager's address, the public URL. */
+  readonly delivery: ComebackApiDeliveryProps;
+  /** Overrides of the recompute rules as JSON. @default - every default */
+  readonly recomputeSettings?: string;
+  /** Who is told about alarms. @default - nobody until someone subscribes to the alarm topic */
+  readonly alarmEmail?: string;
 }
 
 export interface ComebackStacks {
@@ -26,7 +35,7 @@ export interface ComebackStacks {
   readonly api: ComebackApiStack;
 }
 
-export function createComebackStacks(app: App, options: ComebackStacksOptions = {}): ComebackStacks {
+export function createComebackStacks(app: App, options: ComebackStacksOptions): ComebackStacks {
   const prefix = options.stackPrefix ?? 'Comeback';
   const common = { ...(options.env ? { env: options.env } : {}), tags: { application: 'comeback' } };
   const data = new ComebackDataStack(app, `${prefix}Data`, {
@@ -35,9 +44,13 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions = 
   });
   const api = new ComebackApiStack(app, `${prefix}Api`, {
     ...common,
-    description: 'Comeback API: webhook and customer functions, the HTTP API and its secrets.',
+    description: 'Comeback API: webhook, customer and admin functions, the HTTP API and its secrets, journeys, delivery, nightly recompute, dashboard and alarms.',
     table: data.table,
     tracing: options.tracing ?? false,
+    journeys: options.journeys,
+    delivery: options.delivery,
+    ...(options.recomputeSettings !== undefined ? { recomputeSettings: options.recomputeSettings } : {}),
+    ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
   });
   return { data, api };
 }

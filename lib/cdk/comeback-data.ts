@@ -20,6 +20,8 @@ export type TableAccess = 'read' | 'readWrite';
  */
 export const TABLE_READ_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 export const TABLE_WRITE_ACTIONS: readonly string[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** Only batch jobs that read every item scan, and only the base table. */
+export const TABLE_SCAN_ACTION = 'dynamodb:Scan';
 
 export interface ComebackTableProps {
   /**
@@ -97,6 +99,14 @@ export class ComebackTable extends Construct {
 
   public get tableArn(): string {
     return this.table.tableArn;
+  }
+
+  /**
+   * Scan the base table (not the indexes), for a whole-table batch job such as the nightly
+   * recompute. Separate from `grantData()` so request handlers never get it.
+   */
+  public grantScan(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [TABLE_SCAN_ACTION], resourceArns: [this.table.tableArn] });
   }
 
   /** Read, or read and write, the items of the table and its indexes; nothing else. */

@@ -3,8 +3,8 @@
  * local esbuild (minified, with source maps), its own log group with a retention, and a role
  * that may only write to that log group until something is bound to it.
  *
- * `bindTable()` and `bindSecret()` give the environment variable and the permission together,
- * so a function never has one without the other.
+ * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindDelivery()`) give the
+ * environment variables and the permissions together, so a function never has one without the other.
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -14,11 +14,42 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
+import { acknowledgeWildcardResources } from './acknowledgements.ts';
 import type { ComebackTable, TableAccess } from './comeback-data.ts';
+import type { ComebackDelivery } from './comeback-delivery.ts';
+import type { ComebackJourneys, ComebackJourneySettings } from './comeback-journeys.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
 
 /** The project root: handler paths in lib/routes.ts are relative to it. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The message templates, relative to the project root; bundled as `templates/` beside index.mjs. */
+export const TEMPLATES_SOURCE = 'workflows/templates';
+/** Where a bundled function finds its templates (`/var/task` is the unpacked bundle). */
+export const TEMPLATES_DIR = '/var/task/templates';
+/** The store's loyalty and product rules, relative to the project root; bundled as `catalog.json`. */
+export const CATALOG_SOURCE = 'workflows/catalog.json';
+/** Where a bundled function finds the rules file. */
+export const CATALOG_FILE = '/var/task/catalog.json';
+
+/** The variable that gives journey starters a state machine's ARN, as functions/adapters/step-functions.ts reads it. */
+export function stateMachineArnVariable(journey: StateMachineJourney): string {
+  return `${journey.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;
+}
+
+/** Copies a directory with the Node.js that runs the synth, so the hook works in any shell. */
+function copyDirectoryCommand(from: string, to: string): string {
+  const script = "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })";
+  return `"${process.execPath}" -e "${script}" "${from}" "${to}"`;
+}
+
+/**
+ * Modules left out of every bundle. @datadog/sketches-js (the value distributions of the nightly
+ * recompute) requires protobufjs only inside toProto/fromProto, to serialize a sketch, and does not
+ * declare it as a dependency; Comeback never serializes sketches, so the require never runs.
+ */
+export const EXTERNAL_MODULES: readonly string[] = ['protobufjs/minimal'];
 
 /** Lets bundled CommonJS dependencies call `require` inside the ES module bundle. */
 const esmRequireBanner = "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);";
@@ -39,12 +70,28 @@ export interface ComebackFunctionProps {
   readonly tracing?: boolean;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Copy the message templates (workflows/templates) into the bundle as `templates/`; a function
+   * that sends messages needs them (see `bindDelivery()`).
+   * @default false
+   */
+  readonly templates?: boolean;
+  /**
+   * Copy the store's rules file (workflows/catalog.json) into the bundle; a function that credits
+   * or spends loyalty points needs it (see `bindLoyalty()`).
+   * @default false
+   */
+  readonly catalog?: boolean;
 }
 
 export class ComebackFunction extends Construct {
   public readonly function: NodejsFunction;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
+  /** Whether workflows/templates is in the bundle. */
+  public readonly templates: boolean;
+  /** Whether workflows/catalog.json is in the bundle. */
+  public readonly catalog: boolean;
 
   constructor(scope: Construct, id: string, props: ComebackFunctionProps) {
     super(scope, id);
@@ -56,6 +103,12 @@ export class ComebackFunction extends Construct {
       description: `Runs ${props.entry}`,
     });
     this.logGroup.grantWrite(this.role);
+    this.templates = props.templates ?? false;
+    this.catalog = props.catalog ?? false;
+    const copies: [string, string][] = [
+      ...(this.templates ? ([[TEMPLATES_SOURCE, 'templates']] as [string, string][]) : []),
+      ...(this.catalog ? ([[CATALOG_SOURCE, 'catalog.json']] as [string, string][]) : []),
+    ];
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(projectRoot, props.entry),
@@ -84,7 +137,17 @@ export class ComebackFunction extends Construct {
         sourcesContent: false,
         // The SDK is bundled at the version of package-lock.json, not taken from the runtime.
         bundleAwsSDK: true,
+        externalModules: [...EXTERNAL_MODULES],
         forceDockerBundling: false,
+        ...(copies.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => copies.map(([from, to]) => copyDirectoryCommand(join(inputDir, from), join(outputDir, to))),
+              },
+            }
+          : {}),
       },
     });
 
@@ -96,9 +159,13 @@ export class ComebackFunction extends Construct {
     }
   }
 
-  /** Sets TABLE_NAME and grants the data actions of `access` (read, or read and write) on the table. */
-  public bindTable(table: ComebackTable, access: TableAccess): void {
+  /**
+   * Sets TABLE_NAME and grants the data actions of `access` (read, or read and write) on the table;
+   * with `scan`, also Scan on the base table (whole-table batch jobs only).
+   */
+  public bindTable(table: ComebackTable, access: TableAccess, options: { readonly scan?: boolean } = {}): void {
     table.grantData(this.function, access);
+    if (options.scan) table.grantScan(this.function);
     this.function.addEnvironment('TABLE_NAME', table.tableName);
   }
 
@@ -106,5 +173,72 @@ export class ComebackFunction extends Construct {
   public bindSecret(secret: ComebackSecret): void {
     secret.grantRead(this.function);
     this.function.addEnvironment(secret.environmentVariable, secret.secretArn);
+  }
+
+  /** Sets what `journeySettings()` reads (functions/adapters/journey-ports.ts); no permission goes with it. */
+  public bindJourneySettings(settings: ComebackJourneySettings): void {
+    const holdoutShare = settings.holdoutShare ?? 0.1;
+    if (!Number.isFinite(holdoutShare) || holdoutShare < 0 || holdoutShare > 0.5) {
+      throw new Error(`the holdout share must be between 0 and 0.5, not ${holdoutShare}`);
+    }
+    if (!URL.canParse(settings.shopUrl) || !/^https?:$/.test(new URL(settings.shopUrl).protocol)) {
+      throw new Error(`the shop URL must be an http(s) URL, not "${settings.shopUrl}"`);
+    }
+    if (settings.supportContact.trim().length === 0) throw new Error('the support contact must not be empty');
+    this.function.addEnvironment('COMEBACK_HOLDOUT_SHARE', String(holdoutShare));
+    this.function.addEnvironment('COMEBACK_SHOP_URL', settings.shopUrl);
+    this.function.addEnvironment('COMEBACK_SUPPORT_CONTACT', settings.supportContact.trim());
+  }
+
+  /**
+   * The `journeys` capability: sets the ARN of each journey state machine and the journey settings,
+   * and grants StartExecution on exactly those state machines and StopExecution on their executions.
+   */
+  public bindJourneys(journeys: ComebackJourneys): void {
+    this.bindJourneySettings(journeys.settings);
+    for (const journey of stateMachineJourneys) {
+      this.function.addEnvironment(stateMachineArnVariable(journey), journeys.stateMachine(journey).stateMachineArn);
+    }
+    const executions = stateMachineJourneys.map((journey) => journeys.executionArnPattern(journey));
+    const policy = new iam.Policy(this, 'JourneysPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: stateMachineJourneys.map((journey) => journeys.stateMachine(journey).stateMachineArn) }),
+        new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: executions }),
+      ],
+    });
+    acknowledgeWildcardResources(
+      policy,
+      executions,
+      'StopExecution is granted on the executions of one journey state machine: execution names are the journey entry ids, ' +
+        'created at run time, so the execution ARN ends in a wildcard after the state machine name.',
+    );
+    this.function.node.addDependency(policy);
+  }
+
+  /** Points the function at its bundled rules file (loyalty points, tiers, product rules). */
+  public bindLoyalty(): void {
+    if (!this.catalog) throw new Error(`${this.node.path} credits or spends points, so it must be created with catalog: true`);
+    this.function.addEnvironment('COMEBACK_CATALOG_FILE', CATALOG_FILE);
+  }
+
+  /**
+   * Sending messages (functions/adapters/delivery-ports.ts): sets COMEBACK_DELIVERY=aws, the sender,
+   * the manager topic, the SES configuration set, the public URL for links and the templates
+   * directory; binds the unsubscribe secret; grants sending email from the SES identity through the
+   * configuration set, publishing to the manager topic (with its key), and SMS.
+   */
+  public bindDelivery(delivery: ComebackDelivery): void {
+    if (!this.templates) throw new Error(`${this.node.path} sends messages, so it must be created with templates: true`);
+    this.function.addEnvironment('COMEBACK_DELIVERY', 'aws');
+    this.function.addEnvironment('COMEBACK_EMAIL_FROM', delivery.emailFrom);
+    this.function.addEnvironment('COMEBACK_MANAGER_TOPIC_ARN', delivery.managerTopic.topicArn);
+    this.function.addEnvironment('COMEBACK_SES_CONFIGURATION_SET', delivery.configurationSet.configurationSetName);
+    this.function.addEnvironment('COMEBACK_PUBLIC_URL', delivery.publicUrl);
+    this.function.addEnvironment('COMEBACK_TEMPLATES_DIR', TEMPLATES_DIR);
+    this.bindSecret(delivery.unsubscribeSecret);
+    const policy = new iam.Policy(this, 'DeliveryPolicy', { roles: [this.role], statements: delivery.sendStatements() });
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: delivery.smsWildcardReason });
+    this.function.node.addDependency(policy);
   }
 }

@@ -22,7 +22,7 @@ type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promis
 
 /** A route served by the local host itself (never deployed). */
 export interface LocalRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handle: (request: { url: URL; body: Buffer; parameters: Record<string, string> }) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 }

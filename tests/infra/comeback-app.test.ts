@@ -7,7 +7,8 @@
  * violations in the validation report, so they are read from the pack itself (validateScope),
  * and a synth with the pack registered fails on any finding that is not acknowledged.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
@@ -17,16 +18,32 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSI1, GSI2, TTL_ATTRIBUTE, tableDefinition } from '../../functions/adapters/table-design.ts';
-import { createComebackStacks, type ComebackStacks } from '../../lib/cdk/comeback-app.ts';
-import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/cdk/comeback-data.ts';
-import { projectRoot } from '../../lib/cdk/comeback-function.ts';
+import { stateMachineJourneys } from '../../functions/core/journeys.ts';
+import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
+import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
+import { TABLE_READ_ACTIONS, TABLE_SCAN_ACTION, TABLE_WRITE_ACTIONS } from '../../lib/cdk/comeback-data.ts';
+import { EXTERNAL_MODULES, TEMPLATES_DIR, TEMPLATES_SOURCE, projectRoot, stateMachineArnVariable, type ComebackFunction } from '../../lib/cdk/comeback-function.ts';
+import { JOURNEY_STEP_SUBSTITUTION, journeyDefinitionFile } from '../../lib/cdk/comeback-journeys.ts';
+import { HEADLINE_METRICS, METRICS_SERVICE } from '../../lib/cdk/comeback-monitoring.ts';
 import { apiRoutes, type SecretName } from '../../lib/routes.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const cdkContext = (JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-const secretNames: SecretName[] = [...new Set(apiRoutes.flatMap((route) => route.secrets))];
+const secretNames: SecretName[] = [...new Set([...apiRoutes.flatMap((route) => route.secrets), ...DELIVERY_SECRETS])];
+const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('journeys'));
+const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
+/** The functions that are not API routes: journey step and sweep, nightly recompute. */
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute'] as const;
+const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_STATE_MACHINE_ARN', 'LOYALTY_INVITE_STATE_MACHINE_ARN'];
+
+/** What a store sets at deployment (bin/cdk.ts reads it from the CDK context). */
+const storeSettings = {
+  journeys: { shopUrl: 'https://shop.example.com', supportContact: 'help@example.com' },
+  delivery: { emailFrom: 'Example Shop <hello@example.com>', managerEmail: 'manager@example.com' },
+  alarmEmail: 'ops@example.com',
+} satisfies Omit<ComebackStacksOptions, 'tracing'>;
 
 /** Fails with the list of missing handler modules rather than an esbuild error. */
 function assertHandlersExist(): void {
@@ -48,7 +65,7 @@ function build(options: { tracing: boolean; bundle: boolean }): Built {
   const context = options.bundle ? cdkContext : { ...cdkContext, 'aws:cdk:bundling-stacks': [] };
   try {
     const app = new App({ outdir, context });
-    const stacks = createComebackStacks(app, { tracing: options.tracing });
+    const stacks = createComebackStacks(app, { tracing: options.tracing, ...storeSettings });
     const assembly = app.synth();
     return { app, stacks, assembly, outdir };
   } catch (error) {
@@ -65,6 +82,12 @@ function synthWithChecks(built: Built): void {
 
 function templateOf(built: Built, stack: Stack): Template {
   return Template.fromJSON(built.assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>);
+}
+
+/** The logical id of a CfnOutput (or any other CloudFormation element) that is a child of `scope`. */
+function outputId(scope: IConstruct, id: string): string {
+  const element = scope.node.findChild(id) as CfnElement;
+  return element.stack.getLogicalId(element);
 }
 
 function logicalId(construct: IConstruct): string {
@@ -102,6 +125,56 @@ function policyStatementsOf(template: Template, roleLogicalId: string): Statemen
 }
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
+
+/** Every function of the API stack by name: the route ids, then the background functions. */
+function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
+  const api = stacks.api;
+  return new Map([
+    ...api.functions,
+    ['JourneyStep', api.journeys.step],
+    ['JourneySweep', api.journeys.sweep],
+    ['NightlyRecompute', api.analytics.recompute],
+  ]);
+}
+
+function environmentOf(template: Template, fn: ComebackFunction): Record<string, unknown> {
+  const properties = (template.toJSON().Resources as Record<string, Resource>)[logicalId(fn.function)]?.Properties ?? {};
+  return (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The unpacked bundle of a function in the synthesized assembly. */
+function assetDirOf(built: Built, template: Template, fn: ComebackFunction): string {
+  const properties = (template.toJSON().Resources as Record<string, Resource>)[logicalId(fn.function)]?.Properties ?? {};
+  const key = (properties.Code as { S3Key: string }).S3Key;
+  return join(built.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
+function resourcesOfType(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
+
+/** Every acknowledged cdk-nag finding, by rule and construct path. */
+function expectedAcknowledgements(options: { tracing: boolean }): string[] {
+  const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep'];
+  const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Step', 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
+  const machines = stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`);
+  return [
+    ...apiRoutes.map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
+    ...secretNames.map((name) => `AwsSolutions-SMG4 ComebackApi/${name}/Secret`),
+    ...machines.map((path) => `AwsSolutions-SF1 ${path}`),
+    ...(options.tracing ? [] : machines.map((path) => `AwsSolutions-SF2 ${path}`)),
+    ...machines.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`),
+    ...['Step', 'Sweep'].map((name) => `AwsSolutions-IAM5[Resource::*] ComebackApi/Journeys/${name}/DeliveryPolicy`),
+    ...journeyFunctions.flatMap((path) =>
+      stateMachineJourneys.map(
+        (journey) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ComebackApi-${journey}:*] ${path}/JourneysPolicy`,
+      ),
+    ),
+    ...(options.tracing ? functionPaths.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`) : []),
+  ];
+}
 
 describe('the Comeback app, as deployed', () => {
   let built: Built;
@@ -174,22 +247,28 @@ describe('the Comeback app, as deployed', () => {
     });
 
     it('runs each function on Node.js 24, arm64, with TABLE_NAME and only the secret ARNs of its route', () => {
-      api.resourceCountIs('AWS::Lambda::Function', apiRoutes.length);
+      api.resourceCountIs('AWS::Lambda::Function', apiRoutes.length + BACKGROUND_FUNCTIONS.length);
       const functions = api.findResources('AWS::Lambda::Function') as Record<string, Resource>;
-      for (const route of apiRoutes) {
-        const fn = built.stacks.api.functions.get(route.id)!;
+      for (const [name, fn] of functionsOf(built.stacks)) {
         const properties = functions[logicalId(fn.function)]?.Properties ?? {};
-        expect(properties.Runtime).toBe('nodejs24.x');
+        expect(properties.Runtime, name).toBe('nodejs24.x');
         expect(properties.Architectures).toEqual(['arm64']);
         expect(properties.Handler).toBe('index.handler');
         expect(properties.TracingConfig).toBeUndefined();
         const environment = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
-        expect(environment.TABLE_NAME, `TABLE_NAME of ${route.id}`).toBeDefined();
-        expect(Object.keys(environment).filter((name) => name.endsWith('_ARN')).sort()).toEqual(route.secrets.map((name) => `${name}_ARN`).sort());
-        for (const name of route.secrets) expect(environment[`${name}_ARN`]).toEqual({ Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) });
+        expect(environment.TABLE_NAME, `TABLE_NAME of ${name}`).toBeDefined();
         // Local-only settings and secret values never reach AWS.
         expect(environment.DYNAMODB_ENDPOINT).toBeUndefined();
-        for (const name of secretNames) expect(environment[name]).toBeUndefined();
+        expect(environment.SFN_ENDPOINT).toBeUndefined();
+        for (const secret of secretNames) expect(environment[secret]).toBeUndefined();
+      }
+      for (const route of apiRoutes) {
+        const environment = environmentOf(api, built.stacks.api.functions.get(route.id)!);
+        const stateMachines = route.capabilities?.includes('journeys') ? STATE_MACHINE_VARIABLES : [];
+        expect(Object.keys(environment).filter((name) => name.endsWith('_ARN')).sort(), route.id).toEqual(
+          [...route.secrets.map((name) => `${name}_ARN`), ...stateMachines].sort(),
+        );
+        for (const name of route.secrets) expect(environment[`${name}_ARN`]).toEqual({ Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) });
       }
     });
 
@@ -206,9 +285,14 @@ describe('the Comeback app, as deployed', () => {
       }
     });
 
+    it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
+      expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
+      const sources = readdirSync(join(projectRoot, 'functions'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
+      for (const name of sources) expect(readFileSync(join(projectRoot, 'functions', name), 'utf8'), name).not.toMatch(/toProto|fromProto|protobufjs/);
+    });
+
     it('gives each function its own log group with a retention, written through its own role', () => {
-      for (const route of apiRoutes) {
-        const fn = built.stacks.api.functions.get(route.id)!;
+      for (const fn of functionsOf(built.stacks).values()) {
         const logGroupId = logicalId(fn.logGroup);
         api.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [logicalId(fn.role), 'Arn'] }, LoggingConfig: { LogGroup: { Ref: logGroupId } } });
         expect((api.toJSON().Resources as Record<string, Resource>)[logGroupId]?.Properties?.RetentionInDays).toBe(30);
@@ -245,6 +329,30 @@ describe('the Comeback app, as deployed', () => {
       )).filter((action) => action.includes('*'))).toEqual([]);
     });
 
+    it('gives the journey functions read and write, and only the nightly recompute Scan, on the base table alone', () => {
+      const tableId = logicalId(built.stacks.data.table.table);
+      const expected: Record<(typeof BACKGROUND_FUNCTIONS)[number], string[]> = {
+        JourneyStep: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+        JourneySweep: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+        NightlyRecompute: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION],
+      };
+      const functions = functionsOf(built.stacks);
+      for (const name of BACKGROUND_FUNCTIONS) {
+        const statements = policyStatementsOf(api, logicalId(functions.get(name)!.role));
+        expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:')).sort(), name).toEqual(expected[name].sort());
+      }
+      for (const [name, fn] of functions) {
+        const scans = policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).includes(TABLE_SCAN_ACTION));
+        if (name !== 'NightlyRecompute') expect(scans, name).toEqual([]);
+        else {
+          expect(scans).toHaveLength(1);
+          expect(actionsOf(scans)).toEqual([TABLE_SCAN_ACTION]);
+          expect(JSON.stringify(scans[0]!.Resource)).toContain(tableId);
+          expect(JSON.stringify(scans[0]!.Resource)).not.toContain('/index/');
+        }
+      }
+    });
+
     it('generates one secret per secret name, readable only by the functions whose route lists it', () => {
       api.resourceCountIs('AWS::SecretsManager::Secret', secretNames.length);
       for (const name of secretNames) {
@@ -254,14 +362,16 @@ describe('the Comeback app, as deployed', () => {
         expect(properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
         expect(properties.SecretString).toBeUndefined();
 
-        const readers = apiRoutes
-          .filter((route) =>
-            policyStatementsOf(api, logicalId(built.stacks.api.functions.get(route.id)!.role)).some(
+        const readers = [...functionsOf(built.stacks)]
+          .filter(([, fn]) =>
+            policyStatementsOf(api, logicalId(fn.role)).some(
               (statement) => actionsOf([statement]).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(`"${secretId}"`),
             ),
           )
-          .map((route) => route.id);
-        expect(readers.sort(), `readers of ${name}`).toEqual(apiRoutes.filter((route) => route.secrets.includes(name)).map((route) => route.id).sort());
+          .map(([id]) => id);
+        // The journey step and sweep sign unsubscribe and feedback links.
+        const signers = DELIVERY_SECRETS.includes(name) ? ['JourneyStep', 'JourneySweep'] : [];
+        expect(readers.sort(), `readers of ${name}`).toEqual([...apiRoutes.filter((route) => route.secrets.includes(name)).map((route) => route.id), ...signers].sort());
       }
     });
 
@@ -277,13 +387,331 @@ describe('the Comeback app, as deployed', () => {
       expect((api.toJSON().Resources as Record<string, Resource>)[accessLogs]?.Properties?.RetentionInDays).toBe(30);
     });
 
-    it('outputs the API URL and the secret ARNs, never a secret value', () => {
+    it('outputs the API URL, the secret ARNs, the topics, the DKIM records and the dashboard, never a secret value', () => {
       api.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+      const { delivery, monitoring } = built.stacks.api;
+      api.hasOutput(outputId(delivery, 'ManagerTopicArn'), { Value: { Ref: logicalId(delivery.managerTopic) } });
+      api.hasOutput(outputId(monitoring, 'AlarmTopicArn'), { Value: { Ref: logicalId(monitoring.alarmTopic) } });
+      api.hasOutput(outputId(monitoring, 'DashboardUrl'), { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+      for (const index of [1, 2, 3]) api.hasOutput(outputId(delivery, `DkimRecord${index}`), { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
       for (const name of secretNames) {
         api.hasOutput(`${name.replace(/_/g, '')}ARN`, { Value: { Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) } });
       }
       const outputs = JSON.stringify(api.toJSON().Outputs);
       expect(outputs).not.toMatch(/SecretString|secretsmanager:|resolve:secretsmanager/);
+    });
+  });
+
+  describe('the journeys', () => {
+    const machineIds = () => stateMachineJourneys.map((journey) => logicalId(built.stacks.api.journeys.stateMachine(journey)));
+
+    it('deploys one STANDARD state machine per journey, logging errors only and no execution data to its own log group', () => {
+      api.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachineJourneys.length);
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      for (const journey of stateMachineJourneys) {
+        const machine = resources[logicalId(built.stacks.api.journeys.stateMachine(journey))]?.Properties ?? {};
+        expect(machine.StateMachineType, journey).toBe('STANDARD');
+        expect(machine.StateMachineName).toBe(`ComebackApi-${journey}`);
+        expect(machine.TracingConfiguration).toEqual({ Enabled: false });
+        const logging = machine.LoggingConfiguration as { Level: string; IncludeExecutionData: boolean; Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[] };
+        expect(logging.Level).toBe('ERROR');
+        expect(logging.IncludeExecutionData).toBe(false);
+        expect(logging.Destinations).toHaveLength(1);
+        const [logGroupId] = logging.Destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'];
+        expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+        expect(resources[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      }
+    });
+
+    it('deploys each definition exactly as its file in workflows/, with the journey step function substituted', () => {
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const stepArn = { 'Fn::GetAtt': [logicalId(built.stacks.api.journeys.step.function), 'Arn'] };
+      for (const journey of stateMachineJourneys) {
+        const file = readFileSync(join(projectRoot, journeyDefinitionFile(journey)), 'utf8');
+        const machine = resources[logicalId(built.stacks.api.journeys.stateMachine(journey))]?.Properties ?? {};
+        expect(machine.DefinitionString).toBeUndefined();
+        expect(machine.DefinitionSubstitutions).toEqual({ [JOURNEY_STEP_SUBSTITUTION]: stepArn });
+        // The deployed definition is the asset the template points at, byte for byte the file.
+        const location = machine.DefinitionS3Location as { Key: string };
+        expect(readFileSync(join(built.assembly.directory, `asset.${location.Key}`), 'utf8'), journey).toBe(file);
+        // Every placeholder of the file is substituted, and every Task invokes the step function.
+        expect([...new Set(file.match(/\$\{[^}]*\}/g))]).toEqual([`\${${JOURNEY_STEP_SUBSTITUTION}}`]);
+        const deployed = JSON.parse(file.replaceAll(`\${${JOURNEY_STEP_SUBSTITUTION}}`, 'STEP_FUNCTION_ARN')) as { States: Record<string, { Type: string; Resource?: string; Parameters?: { FunctionName?: string } }> };
+        const tasks = Object.values(deployed.States).filter((state) => state.Type === 'Task');
+        expect(tasks.length).toBeGreaterThan(0);
+        for (const task of tasks) {
+          expect(task.Resource).toBe('arn:aws:states:::lambda:invoke');
+          expect(task.Parameters?.FunctionName).toBe('STEP_FUNCTION_ARN');
+        }
+      }
+    });
+
+    it('lets each state machine invoke the journey step function (its unqualified ARN) and nothing else', () => {
+      const stepArn = { 'Fn::GetAtt': [logicalId(built.stacks.api.journeys.step.function), 'Arn'] };
+      for (const journey of stateMachineJourneys) {
+        const role = built.stacks.api.journeys.stateMachine(journey).role.node.defaultChild as CfnElement;
+        const statements = policyStatementsOf(api, role.stack.getLogicalId(role));
+        const invoke = statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('lambda:')));
+        expect(invoke, journey).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: stepArn }]);
+        // The rest is log delivery, which has no resource-level permissions.
+        const others = statements.filter((statement) => !invoke.includes(statement));
+        expect(others.every((statement) => statement.Resource === '*' && actionsOf([statement]).every((action) => action.startsWith('logs:')))).toBe(true);
+      }
+    });
+
+    it('gives the journey step function the table, delivery, journey settings and feedback secret, and no state machine ARN', () => {
+      const { journeys, delivery, secrets } = built.stacks.api;
+      const environment = environmentOf(api, journeys.step);
+      expect(Object.keys(environment).filter((name) => name.includes('STATE_MACHINE'))).toEqual([]);
+      for (const id of machineIds()) expect(JSON.stringify(environment)).not.toContain(id);
+      expect(environment).toMatchObject({
+        COMEBACK_DELIVERY: 'aws',
+        COMEBACK_EMAIL_FROM: 'Example Shop <hello@example.com>',
+        COMEBACK_MANAGER_TOPIC_ARN: { Ref: logicalId(delivery.managerTopic) },
+        COMEBACK_SES_CONFIGURATION_SET: { Ref: logicalId(delivery.configurationSet) },
+        COMEBACK_TEMPLATES_DIR: TEMPLATES_DIR,
+        COMEBACK_HOLDOUT_SHARE: '0.1',
+        COMEBACK_SHOP_URL: 'https://shop.example.com',
+        COMEBACK_SUPPORT_CONTACT: 'help@example.com',
+        COMEBACK_UNSUBSCRIBE_SECRET_ARN: { Ref: logicalId(secrets.get('COMEBACK_UNSUBSCRIBE_SECRET')!.secret) },
+        COMEBACK_FEEDBACK_SECRET_ARN: { Ref: logicalId(secrets.get('COMEBACK_FEEDBACK_SECRET')!.secret) },
+      });
+      // Links point at the HTTP API.
+      const publicUrl = JSON.stringify(environment.COMEBACK_PUBLIC_URL);
+      expect(publicUrl).toContain(logicalId(built.stacks.api.api.httpApi));
+      expect(publicUrl).toContain('execute-api');
+      expect(policyStatementsOf(api, logicalId(journeys.step.role)).flatMap((statement) => actionsOf([statement])).filter((action) => action.startsWith('states:'))).toEqual([]);
+    });
+
+    it('bundles the message templates beside the handlers that send messages', () => {
+      const sources = readdirSync(join(projectRoot, TEMPLATES_SOURCE)).filter((name) => name.endsWith('.hbs')).sort();
+      expect(sources.length).toBeGreaterThan(0);
+      for (const fn of [built.stacks.api.journeys.step, built.stacks.api.journeys.sweep]) {
+        const templates = join(assetDirOf(built, api, fn), 'templates');
+        expect(readdirSync(templates).sort(), fn.node.path).toEqual(sources);
+        for (const name of sources) expect(readFileSync(join(templates, name), 'utf8')).toBe(readFileSync(join(projectRoot, TEMPLATES_SOURCE, name), 'utf8'));
+      }
+      // Route functions send nothing and carry no templates.
+      expect(existsSync(join(assetDirOf(built, api, built.stacks.api.functions.get('GetCustomer')!), 'templates'))).toBe(false);
+    });
+
+    it('runs the journey sweep daily at 02:00 UTC, with the journeys capability, delivery and the feedback secret', () => {
+      const { journeys } = built.stacks.api;
+      const sweepArn = { 'Fn::GetAtt': [logicalId(journeys.sweep.function), 'Arn'] };
+      const rule = (api.toJSON().Resources as Record<string, Resource>)[logicalId(journeys.sweepSchedule.rule)]?.Properties ?? {};
+      expect(rule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+      expect(rule.State).toBe('ENABLED');
+      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: sweepArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })]);
+      api.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: sweepArn,
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [logicalId(journeys.sweepSchedule.rule), 'Arn'] },
+      });
+      const environment = environmentOf(api, journeys.sweep);
+      for (const journey of stateMachineJourneys) {
+        expect(environment[stateMachineArnVariable(journey)]).toEqual({ Ref: logicalId(journeys.stateMachine(journey)) });
+      }
+      expect(Object.keys(environment)).toEqual(
+        expect.arrayContaining(['COMEBACK_DELIVERY', 'COMEBACK_PUBLIC_URL', 'COMEBACK_TEMPLATES_DIR', 'COMEBACK_FEEDBACK_SECRET_ARN', 'COMEBACK_UNSUBSCRIBE_SECRET_ARN', 'COMEBACK_SHOP_URL']),
+      );
+    });
+
+    it('names the state machine variables as functions/adapters/step-functions.ts reads them', () => {
+      const adapter = readFileSync(join(projectRoot, 'functions/adapters/step-functions.ts'), 'utf8');
+      expect(stateMachineJourneys.map(stateMachineArnVariable)).toEqual(STATE_MACHINE_VARIABLES);
+      for (const variable of STATE_MACHINE_VARIABLES) expect(adapter).toContain(`${variable}:`);
+    });
+  });
+
+  describe('IAM for the journeys', () => {
+    const statesStatements = (fn: ComebackFunction) =>
+      policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
+
+    it('grants StartExecution on exactly the three state machines and StopExecution on their executions, to journey functions only', () => {
+      const machines = stateMachineJourneys.map((journey) => ({ Ref: logicalId(built.stacks.api.journeys.stateMachine(journey)) }));
+      const executions = stateMachineJourneys.map((journey) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:ComebackApi-${journey}:*`]],
+      }));
+      const starters = [...functionsOf(built.stacks)].filter(([, fn]) => statesStatements(fn).length > 0).map(([name]) => name);
+      expect(starters.sort()).toEqual([...journeyRoutes.map((route) => route.id), 'JourneySweep'].sort());
+      for (const name of starters) {
+        const statements = statesStatements(functionsOf(built.stacks).get(name)!);
+        expect(statements, name).toHaveLength(2);
+        const start = statements.find((statement) => statement.Action === 'states:StartExecution');
+        const stop = statements.find((statement) => statement.Action === 'states:StopExecution');
+        expect(start?.Resource).toEqual(expect.arrayContaining(machines));
+        expect(start?.Resource).toHaveLength(3);
+        expect(stop?.Resource).toEqual(expect.arrayContaining(executions));
+        expect(stop?.Resource).toHaveLength(3);
+      }
+      // Nobody else may start an execution.
+      const allStatements = Object.values(resourcesOfType(api, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+      for (const statement of allStatements.filter((candidate) => actionsOf([candidate]).includes('states:StartExecution'))) {
+        expect(statement.Resource).toEqual(expect.arrayContaining(machines));
+        expect(statement.Resource).toHaveLength(3);
+      }
+    });
+
+    it('gives route functions without the journeys capability no Step Functions action and no state machine ARN', () => {
+      for (const route of otherRoutes) {
+        const fn = built.stacks.api.functions.get(route.id)!;
+        expect(statesStatements(fn), route.id).toEqual([]);
+        expect(Object.keys(environmentOf(api, fn)).filter((name) => name.includes('STATE_MACHINE'))).toEqual([]);
+      }
+    });
+
+    it('gives journey route functions the journey settings they read at start', () => {
+      for (const route of journeyRoutes) {
+        expect(environmentOf(api, built.stacks.api.functions.get(route.id)!), route.id).toMatchObject({
+          COMEBACK_HOLDOUT_SHARE: '0.1',
+          COMEBACK_SHOP_URL: 'https://shop.example.com',
+          COMEBACK_SUPPORT_CONTACT: 'help@example.com',
+        });
+      }
+    });
+
+    it('keeps GetCustomer read-only: its log group, the table read actions and the admin token, nothing more', () => {
+      const fn = built.stacks.api.functions.get('GetCustomer')!;
+      expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))).sort()).toEqual(
+        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
+      );
+    });
+  });
+
+  describe('delivery', () => {
+    it('creates the SES identity of the sender domain and a configuration set with reputation metrics', () => {
+      api.resourceCountIs('AWS::SES::EmailIdentity', 1);
+      api.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+      api.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+      api.hasResourceProperties('AWS::SES::ConfigurationSet', {
+        ReputationOptions: { ReputationMetricsEnabled: true },
+        SuppressionOptions: { SuppressedReasons: Match.arrayWith(['BOUNCE', 'COMPLAINT']) },
+      });
+    });
+
+    it('encrypts the manager topic with a rotated key, refuses publishing without TLS, and subscribes the manager', () => {
+      const { managerTopic, topicKey } = built.stacks.api.delivery;
+      const keyId = logicalId(topicKey);
+      api.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, DisplayName: 'Comeback tasks' });
+      expect((api.toJSON().Resources as Record<string, Resource>)[keyId]?.Properties?.EnableKeyRotation).toBe(true);
+      api.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: logicalId(managerTopic) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      api.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: logicalId(managerTopic) }, Protocol: 'email', Endpoint: 'manager@example.com' });
+    });
+
+    it('lets senders email only from the identity through the configuration set, publish tasks to the topic, and send SMS', () => {
+      const { delivery } = built.stacks.api;
+      const identity = delivery.emailIdentity as unknown as IConstruct;
+      for (const fn of [built.stacks.api.journeys.step, built.stacks.api.journeys.sweep]) {
+        const statements = policyStatementsOf(api, logicalId(fn.role));
+        const ses = statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')));
+        expect(ses).toHaveLength(1);
+        expect(ses[0]!.Action).toBe('ses:SendEmail');
+        const sesResources = JSON.stringify(ses[0]!.Resource);
+        expect(sesResources).toContain(`:identity/",{"Ref":"${logicalId(identity)}"}`);
+        expect(sesResources).toContain(':identity/hello@example.com');
+        expect(sesResources).toContain(`:configuration-set/",{"Ref":"${logicalId(delivery.configurationSet)}"}`);
+        expect(ses[0]!.Resource).toHaveLength(3);
+
+        const publish = statements.filter((statement) => actionsOf([statement]).includes('sns:Publish'));
+        expect(publish).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: logicalId(delivery.managerTopic) } }),
+            expect.objectContaining({ Action: 'sns:Publish', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } } }),
+          ]),
+        );
+        expect(publish).toHaveLength(2);
+        expect(statements).toContainEqual(
+          expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [logicalId(delivery.topicKey), 'Arn'] } }),
+        );
+      }
+      // Nothing else sends.
+      const senders = [...functionsOf(built.stacks)]
+        .filter(([, fn]) => actionsOf(policyStatementsOf(api, logicalId(fn.role))).some((action) => action.startsWith('ses:') || action.startsWith('sns:')))
+        .map(([name]) => name);
+      expect(senders.sort()).toEqual(['JourneyStep', 'JourneySweep']);
+    });
+  });
+
+  describe('the nightly recompute and monitoring', () => {
+    it('runs the nightly recompute daily at 03:00 UTC with 15 minutes and the metric settings of its handler', () => {
+      const { analytics } = built.stacks.api;
+      const fnArn = { 'Fn::GetAtt': [logicalId(analytics.recompute.function), 'Arn'] };
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const rule = resources[logicalId(analytics.schedule.rule)]?.Properties ?? {};
+      expect(rule.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: fnArn })]);
+      const properties = resources[logicalId(analytics.recompute.function)]?.Properties ?? {};
+      expect(properties.Timeout).toBe(900);
+      const environment = environmentOf(api, analytics.recompute);
+      expect(environment.POWERTOOLS_METRICS_DISABLED).toBeUndefined();
+      expect(environment.COMEBACK_RECOMPUTE_SETTINGS).toBeUndefined();
+    });
+
+    it('shows the headline metrics of functions/adapters/cloudwatch-metrics.ts on the dashboard', () => {
+      const source = readFileSync(join(projectRoot, 'functions/adapters/cloudwatch-metrics.ts'), 'utf8');
+      expect(source).toContain(`const SERVICE = '${METRICS_SERVICE}';`);
+      api.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      const [dashboard] = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Dashboard'));
+      const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
+      for (const name of Object.values(HEADLINE_METRICS).flat()) {
+        expect(source, `${name} is published by the recompute`).toContain(`['${name}',`);
+        expect(body, `${name} is on the dashboard`).toContain(name);
+      }
+      expect(body).toContain('Comeback');
+    });
+
+    it('alarms on failed journeys, API 5xx, background function errors, segment events and SES reputation', () => {
+      const { journeys, analytics, monitoring } = built.stacks.api;
+      const alarms = resourcesOfType(api, 'AWS::CloudWatch::Alarm');
+      const summary = Object.values(alarms).map((alarm) => {
+        const p = alarm.Properties ?? {};
+        return { metric: `${String(p.Namespace)}/${String(p.MetricName)}`, threshold: p.Threshold, dimensions: JSON.stringify(p.Dimensions ?? []), period: p.Period, statistic: p.Statistic };
+      });
+      const expected = [
+        { metric: 'AWS/ApiGateway/5xx', threshold: 5, on: logicalId(built.stacks.api.api.httpApi) },
+        ...stateMachineJourneys.map((journey) => ({ metric: 'AWS/States/ExecutionsFailed', threshold: 1, on: logicalId(journeys.stateMachine(journey)) })),
+        { metric: 'AWS/Lambda/Errors', threshold: 5, on: logicalId(journeys.step.function) },
+        { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(journeys.sweep.function) },
+        { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(analytics.recompute.function) },
+        { metric: 'Comeback/FailedSegmentEvents', threshold: 1, on: METRICS_SERVICE },
+        { metric: 'AWS/SES/Reputation.BounceRate', threshold: 0.04, on: '[]' },
+        { metric: 'AWS/SES/Reputation.ComplaintRate', threshold: 0.0008, on: '[]' },
+      ];
+      expect(summary).toHaveLength(expected.length);
+      for (const alarm of expected) {
+        expect(summary.filter((candidate) => candidate.metric === alarm.metric && candidate.threshold === alarm.threshold && candidate.dimensions.includes(alarm.on)), `${alarm.metric} on ${alarm.on}`).toHaveLength(1);
+      }
+      const topic = { Ref: logicalId(monitoring.alarmTopic) };
+      for (const alarm of Object.values(alarms)) {
+        expect(alarm.Properties).toMatchObject({
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [topic],
+          OKActions: [topic],
+        });
+        expect(String(alarm.Properties?.AlarmDescription).length).toBeGreaterThan(40);
+      }
+    });
+
+    it('encrypts the alarm topic with its own rotated key, usable by CloudWatch, and subscribes the alarm address', () => {
+      const { monitoring, delivery } = built.stacks.api;
+      const keyId = logicalId(monitoring.alarmKey);
+      expect(keyId).not.toBe(logicalId(delivery.topicKey));
+      api.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      api.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+      });
+      api.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: logicalId(monitoring.alarmTopic) }, Protocol: 'email', Endpoint: 'ops@example.com' });
     });
   });
 
@@ -298,13 +726,19 @@ describe('the Comeback app, as deployed', () => {
 
     it('has only the acknowledgements below, each with its reason', () => {
       const acknowledged = acknowledgements(built.app);
-      expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(
-        [
-          ...apiRoutes.map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
-          ...secretNames.map((name) => `AwsSolutions-SMG4 ComebackApi/${name}/Secret`),
-        ].sort(),
-      );
+      expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: false }).sort());
       for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
+    });
+
+    it('gives the reasons that the rules call for', () => {
+      const reasons = (prefix: string) => acknowledgements(built.app).filter(({ id }) => id.startsWith(prefix)).map(({ reason }) => reason);
+      for (const reason of reasons('AwsSolutions-SF1')) expect(reason).toMatch(/ERROR.*execution data/);
+      for (const reason of reasons('AwsSolutions-SF2')) expect(reason).toMatch(/comeback:tracing/);
+      for (const reason of reasons('AwsSolutions-IAM5[Resource::arn')) expect(reason).toMatch(/StopExecution.*entry ids/);
+      const wildcards = acknowledgements(built.app).filter(({ id }) => id === 'AwsSolutions-IAM5[Resource::*]');
+      for (const { path, reason } of wildcards) expect(reason).toMatch(path.endsWith('DeliveryPolicy') ? /SMS.*phone number.*aws:RequestedRegion/ : /log delivery/);
+      const unsubscribe = acknowledgements(built.app).find(({ id, path }) => id === 'AwsSolutions-APIG4' && path.endsWith('/Unsubscribe'));
+      expect(unsubscribe?.reason).toMatch(/signed unsubscribe token/);
     });
 
     it('leaves no error annotation, and no AwsSolutions warning, on either stack', () => {
@@ -329,15 +763,84 @@ describe('the Comeback app with X-Ray tracing', () => {
     if (built) rmSync(built.outdir, { recursive: true, force: true });
   });
 
-  it('traces every function actively, and only the X-Ray wildcard is acknowledged on top', () => {
+  it('traces every function and state machine actively, and only the X-Ray wildcards are acknowledged on top', () => {
     const api = templateOf(built, built.stacks.api);
     const functions = Object.values(api.findResources('AWS::Lambda::Function') as Record<string, Resource>);
-    expect(functions).toHaveLength(apiRoutes.length);
+    expect(functions).toHaveLength(apiRoutes.length + BACKGROUND_FUNCTIONS.length);
     for (const fn of functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+    for (const machine of Object.values(api.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>)) {
+      expect(machine.Properties?.TracingConfiguration).toEqual({ Enabled: true });
+    }
     expect(nagFindings(built.app)).toEqual([]);
     expect(() => synthWithChecks(built)).not.toThrow();
-    const xray = acknowledgements(built.app).filter(({ id }) => id.startsWith('AwsSolutions-IAM5'));
-    expect(xray.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(apiRoutes.map((route) => `AwsSolutions-IAM5[Resource::*] ComebackApi/${route.id}/Role`).sort());
+    const acknowledged = acknowledgements(built.app);
+    expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: true }).sort());
+    const functionRoles = [...functionsOf(built.stacks).values()].map((fn) => fn.role.node.path);
+    const xray = acknowledged.filter(({ path }) => functionRoles.includes(path));
+    expect(xray).toHaveLength(functionRoles.length);
     for (const { reason } of xray) expect(reason).toMatch(/X-Ray/);
+    for (const { reason } of acknowledged.filter(({ path }) => path.endsWith('StateMachine/Role'))) expect(reason).toMatch(/X-Ray/);
+  });
+});
+
+describe('the store settings', () => {
+  /** Builds the stacks without bundling or synthesizing; enough to see what the settings become. */
+  const construct = (overrides: Partial<ComebackStacksOptions> = {}) =>
+    createComebackStacks(new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } }), {
+      ...storeSettings,
+      ...overrides,
+      journeys: { ...storeSettings.journeys, ...overrides.journeys },
+      delivery: { ...storeSettings.delivery, ...overrides.delivery },
+    });
+
+  it('refuses settings the deployment could not work with', () => {
+    expect(() => construct({ journeys: { ...storeSettings.journeys, holdoutShare: 0.6 } })).toThrow(/holdout share must be between 0 and 0.5/);
+    expect(() => construct({ journeys: { ...storeSettings.journeys, shopUrl: 'shop.example.com' } })).toThrow(/shop URL/);
+    expect(() => construct({ journeys: { ...storeSettings.journeys, supportContact: '  ' } })).toThrow(/support contact/);
+    expect(() => construct({ delivery: { emailFrom: 'Example Shop' } })).toThrow(/email sender must be an address/);
+    expect(() => construct({ delivery: { emailFrom: 'hello@example.com', emailIdentity: 'example.org' } })).toThrow(/does not cover the sender/);
+    expect(() => construct({ delivery: { emailFrom: 'hello@example.com', publicUrl: 'http://api.example.com' } })).toThrow(/public URL must be an https URL/);
+    expect(() => construct({ recomputeSettings: '{not json' })).toThrow(/not valid JSON/);
+  });
+
+  it('refers to an existing SES identity by name, and takes the public URL, holdout share and recompute rules as given', () => {
+    const stacks = construct({
+      journeys: { ...storeSettings.journeys, holdoutShare: 0.2 },
+      delivery: {
+        emailFrom: 'hello@shop.example.com',
+        emailIdentity: 'hello@shop.example.com',
+        createEmailIdentity: false,
+        publicUrl: 'https://api.shop.example.com',
+        managerEmail: undefined,
+      },
+      recomputeSettings: '{}',
+      alarmEmail: '',
+    });
+    const api = Template.fromStack(stacks.api);
+    api.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    api.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(Object.keys(api.toJSON().Outputs as Record<string, unknown>).filter((id) => id.includes('Dkim'))).toEqual([]);
+    const step = environmentOf(api, stacks.api.journeys.step);
+    expect(step).toMatchObject({ COMEBACK_PUBLIC_URL: 'https://api.shop.example.com', COMEBACK_HOLDOUT_SHARE: '0.2', COMEBACK_EMAIL_FROM: 'hello@shop.example.com' });
+    expect(environmentOf(api, stacks.api.analytics.recompute).COMEBACK_RECOMPUTE_SETTINGS).toBe('{}');
+    const ses = policyStatementsOf(api, logicalId(stacks.api.journeys.step.role)).find((statement) => statement.Action === 'ses:SendEmail');
+    expect(ses?.Resource).toHaveLength(2);
+    expect(JSON.stringify(ses?.Resource)).toContain(':identity/hello@shop.example.com');
+  });
+
+  it('stops bin/cdk.ts with the names of the settings it needs', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'comeback-cli-'));
+    try {
+      const run = spawnSync(process.execPath, [join(projectRoot, 'bin/cdk.ts')], {
+        cwd: projectRoot,
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ 'comeback:shopUrl': 'https://shop.example.com' }), CDK_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('Missing: comeback:supportContact, comeback:emailFrom');
+      expect(readdirSync(outdir)).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

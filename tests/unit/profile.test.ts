@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOrder, applyRefund, profileView, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
+import { applyOrder, applyRefund, profileView, MAX_ORDER_DAYS, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
 import type { Purchase } from '../../functions/core/purchase.ts';
 
 function order(placedAt: string, overrides: Partial<Purchase> = {}, customer: Partial<Purchase['customer']> = {}): Purchase {
@@ -77,4 +77,49 @@ describe('customer aggregates', () => {
     expect(profile.skus).toHaveLength(MAX_TRACKED_VALUES);
     expect(profile.skus.at(-1)).toBe(`S${MAX_TRACKED_VALUES + 19}`);
   });
+
+  it('keeps orders per day and currency, and the largest order, whatever the arrival order', () => {
+    const orders = [
+      order('2026-03-01T09:00:00.000Z', { orderId: 'a', totalMinor: 500 }),
+      order('2026-03-01T18:30:00.000Z', { orderId: 'b', totalMinor: 700, currency: 'EUR' }),
+      order('2026-03-01T20:00:00.000Z', { orderId: 'c', totalMinor: 300 }),
+      order('2026-01-15T10:00:00.000Z', { orderId: 'd', totalMinor: 2500 }),
+    ];
+    const expected = {
+      '2026-01-15': { USD: { orders: 1, totalMinor: 2500 } },
+      '2026-03-01': { USD: { orders: 2, totalMinor: 800 }, EUR: { orders: 1, totalMinor: 700 } },
+    };
+    for (const indexes of permutationsOf([0, 1, 2, 3])) {
+      const profile = fold(indexes.map((index) => orders[index]!));
+      expect(profile.orderDays).toEqual(expected);
+      expect(profile.largestOrderMinorByCurrency).toEqual({ USD: 2500, EUR: 700 });
+    }
+  });
+
+  it('keeps the latest order days only, the same whatever the arrival order', () => {
+    const days = Array.from({ length: MAX_ORDER_DAYS + 5 }, (_, index) => new Date(Date.UTC(2024, 0, 1 + index)).toISOString());
+    const forwards = fold(days.map((day) => order(day)));
+    const backwards = fold([...days].reverse().map((day) => order(day)));
+    const shuffled = fold(days.map((day, index) => ({ day, key: (index * 7919) % days.length })).sort((u, v) => u.key - v.key).map(({ day }) => order(day)));
+    for (const profile of [forwards, backwards, shuffled]) {
+      const kept = Object.keys(profile.orderDays ?? {}).sort();
+      expect(kept).toHaveLength(MAX_ORDER_DAYS);
+      expect(kept[0]).toBe(days[5]!.slice(0, 10));
+      expect(kept.at(-1)).toBe(days.at(-1)!.slice(0, 10));
+      expect(profile.orderCount).toBe(MAX_ORDER_DAYS + 5);
+      expect(profile.firstOrderAt).toBe(days[0]);
+    }
+    expect(backwards.orderDays).toEqual(forwards.orderDays);
+    expect(shuffled.orderDays).toEqual(forwards.orderDays);
+  });
+
+  it('leaves the order days alone on a refund', () => {
+    const profile = fold([order('2026-01-01T00:00:00.000Z')]);
+    expect(applyRefund(profile, 'USD', 400).orderDays).toEqual(profile.orderDays);
+  });
 });
+
+function permutationsOf(values: number[]): number[][] {
+  if (values.length <= 1) return [values];
+  return values.flatMap((value, index) => permutationsOf([...values.slice(0, index), ...values.slice(index + 1)]).map((rest) => [value, ...rest]));
+}

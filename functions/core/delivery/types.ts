@@ -9,7 +9,8 @@ import type { CustomerProfile } from '../profile.ts';
 export type Channel = 'email' | 'sms' | 'task';
 /** The channels a customer is contacted on directly, and can opt out of. */
 export type ContactChannel = 'email' | 'sms';
-export type JourneyName = 'post-purchase' | 'win-back' | 'check-in' | 'loyalty-invite';
+/** Who a message is from: the journeys, and the sweep-driven loyalty and product-rule messages. */
+export type JourneyName = 'post-purchase' | 'win-back' | 'check-in' | 'loyalty-invite' | 'loyalty' | 'replenishment' | 'cross-sell';
 export type DeliveryStatus = 'sent' | 'deferred' | 'capped' | 'suppressed' | 'failed';
 
 export interface MessageIntent {

@@ -31,6 +31,17 @@ const order = {
  */
 const shop = { shopUrl: 'https://shop.example', supportContact: 'help@shop.example or +1 555 555 0100' };
 const bought = { categories: ['pet-food', 'treats'], products: order.items };
+/** What the loyalty sweep gives its messages (functions/core/loyalty/outreach.ts). */
+const silver = { name: 'silver', cashbackPercent: '5', benefits: ['5% back in points on every order', 'free delivery'] };
+const gold = { name: 'gold', cashbackPercent: '7', benefits: ['7% back in points on every order', 'free delivery', 'priority support', 'exclusive offers'] };
+const reminders = [
+  { sku: 'DOG-FOOD', name: 'Dog food 5 kg', quantity: 2, needBy: '2026-05-31T10:00:00.000Z', reorderUrl: 'https://shop.example/cart/add?sku=DOG-FOOD&quantity=2' },
+  { sku: 'TREATS', name: 'Treats', quantity: 1, needBy: '2026-06-01T10:00:00.000Z', reorderUrl: 'https://shop.example/cart/add?sku=TREATS&quantity=1' },
+];
+const crossSellOffers = [
+  { sku: 'INK-BLACK', name: 'Black ink', priceMinor: 2400, url: 'https://shop.example/p/INK-BLACK' },
+  { sku: 'INK-COLOUR', name: 'Colour ink', priceMinor: null, url: 'https://shop.example/p/INK-COLOUR' },
+];
 const stepVariables: Record<string, { channel: Channel; variables: Record<string, unknown> }> = {
   'post-purchase-thank-you': { channel: 'email', variables: { ...shop, order } },
   'post-purchase-feedback': { channel: 'email', variables: { ...shop, order, ...bought, npsUrl: 'https://shop.example/feedback?o=ORD-1001' } },
@@ -41,6 +52,10 @@ const stepVariables: Record<string, { channel: Channel; variables: Record<string
   'win-back-call': { channel: 'task', variables: { discountCode: 'COMEBACK-7QX2A1B3' } },
   'check-in-call': { channel: 'task', variables: { months: 6, orderId: 'ORD-1001' } },
   'loyalty-invite': { channel: 'email', variables: { ...shop } },
+  'loyalty-tier-up': { channel: 'email', variables: { shopUrl: shop.shopUrl, currency: 'USD', balance: { points: 2450 }, tier: silver, next: { ...gold, remaining: { orders: null, spendMinor: 4000 } } } },
+  'loyalty-tier-nudge': { channel: 'email', variables: { shopUrl: shop.shopUrl, currency: 'USD', balance: { points: 2450 }, tier: silver, target: { ...gold, remaining: { orders: 1, spendMinor: null } } } },
+  'replenishment-reminder': { channel: 'email', variables: { shopUrl: shop.shopUrl, products: reminders, firstProduct: reminders[0] } },
+  'cross-sell-offer': { channel: 'email', variables: { shopUrl: shop.shopUrl, currency: 'USD', because: { sku: 'PRINTER-200', name: 'Printer 200' }, offers: crossSellOffers } },
 };
 
 /** The variables a step must provide: supportContact is only the thank-you's. */
@@ -54,6 +69,10 @@ const required: Record<string, string[]> = {
   'win-back-call': ['discountCode'],
   'check-in-call': ['months', 'orderId'],
   'loyalty-invite': ['shopUrl'],
+  'loyalty-tier-up': ['tier', 'balance', 'currency', 'next', 'shopUrl'],
+  'loyalty-tier-nudge': ['tier', 'target', 'balance', 'currency', 'shopUrl'],
+  'replenishment-reminder': ['products', 'firstProduct', 'shopUrl'],
+  'cross-sell-offer': ['because', 'offers', 'currency', 'shopUrl'],
 };
 
 const library = new TemplateLibrary();
@@ -150,6 +169,36 @@ describe('the shipped templates', () => {
 
     expect(message.subject).toBe('3-month check-in: Ada');
     expect(message.text).toContain("It's been 3 months since order ORD-1001.");
+  });
+
+  it('congratulates on a new tier with its perks, the balance and the way to the next', () => {
+    const message = library.render('loyalty-tier-up', 'email', variablesFor(stepVariables['loyalty-tier-up']!.variables));
+
+    expect(message.subject).toBe('Welcome to silver: your new perks are here');
+    expect(message.text).toContain('every order earns 5% back in points, and you get:\n- 5% back in points on every order\n- free delivery');
+    expect(message.text).toContain('Your balance: 2450 points, worth $24.50 off an order.');
+    expect(message.text).toContain('Next up: gold, $40.00 more away.');
+  });
+
+  it('nudges with what is left to the next tier', () => {
+    const message = library.render('loyalty-tier-nudge', 'email', variablesFor(stepVariables['loyalty-tier-nudge']!.variables));
+
+    expect(message.subject).toBe('Almost there: gold is within reach');
+    expect(message.text).toContain("You're so close to gold: just 1 more order and it's yours.");
+  });
+
+  it('lists the products running low with their one-click reorder links', () => {
+    const message = library.render('replenishment-reminder', 'email', variablesFor(stepVariables['replenishment-reminder']!.variables));
+
+    expect(message.subject).toBe('Running low on Dog food 5 kg?');
+    expect(message.text).toContain('- Dog food 5 kg x 2, should last until about 31 May 2026. Reorder in one click: https://shop.example/cart/add?sku=DOG-FOOD&quantity=2');
+  });
+
+  it('prices cross-sell offers when the catalog has a price', () => {
+    const message = library.render('cross-sell-offer', 'email', variablesFor(stepVariables['cross-sell-offer']!.variables));
+
+    expect(message.subject).toBe('Goes well with your Printer 200');
+    expect(message.text).toContain('- Black ink, $24.00: https://shop.example/p/INK-BLACK\n- Colour ink: https://shop.example/p/INK-COLOUR');
   });
 });
 

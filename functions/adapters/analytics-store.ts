@@ -1,0 +1,327 @@
+/**
+ * Segments, predictions, models and metrics on the single table. The nightly recompute reads the
+ * table with a parallel scan and writes only what changed; the admin API reads the same items.
+ *
+ * | item                 | pk                  | sk                          | index keys                              |
+ * |----------------------|---------------------|-----------------------------|-----------------------------------------|
+ * | segment membership   | CUSTOMER#<id>       | SEGMENT#<name>              | gsi2pk SEGMENT#<name> / gsi2sk <id>     |
+ * | predictions          | CUSTOMER#<id>       | PREDICTIONS                 |                                         |
+ * | segment definition   | SEGMENT_DEF#<name>  | DEFINITION                  | gsi1pk SEGMENT_DEFS / gsi1sk <name>     |
+ * | fitted models        | MODEL               | CURRENT, and BGNBD#<fittedAt> for the history |                       |
+ * | recompute state      | RECOMPUTE           | STATE                       |                                         |
+ * | metrics snapshot     | METRICS             | DAY#<yyyy-mm-dd>            |                                         |
+ *
+ * The scan relies on DynamoDB returning the items of one partition key together, in sort-key order,
+ * within a scan segment (they live in one partition and the scan walks it in key order); the
+ * conditional membership put keeps entry events exactly-once even if that ever did not hold.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../core/errors.ts';
+import type { CustomerProfile } from '../core/profile.ts';
+import type { FeedbackAnswer, JourneyEntryRecord, MetricsSnapshot } from '../core/analytics/metrics.ts';
+import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
+import type { CustomerRecord, RecomputeState, RecomputeStore, ScannedRecord, SegmentMembership } from '../core/analytics/recompute.ts';
+import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
+import { GSI1, GSI2 } from './table-design.ts';
+
+const CUSTOMER_PREFIX = 'CUSTOMER#';
+
+export const analyticsKeys = {
+  membership: (customerId: string, segment: string) => ({ pk: `${CUSTOMER_PREFIX}${customerId}`, sk: `SEGMENT#${segment}` }),
+  membersOf: (segment: string, customerId: string) => ({ gsi2pk: `SEGMENT#${segment}`, gsi2sk: customerId }),
+  predictions: (customerId: string) => ({ pk: `${CUSTOMER_PREFIX}${customerId}`, sk: 'PREDICTIONS' }),
+  definition: (name: string) => ({ pk: `SEGMENT_DEF#${name}`, sk: 'DEFINITION' }),
+  definitionsIndex: (name: string) => ({ gsi1pk: 'SEGMENT_DEFS', gsi1sk: name }),
+  currentModels: { pk: 'MODEL', sk: 'CURRENT' },
+  fittedModels: (fittedAt: string) => ({ pk: 'MODEL', sk: `BGNBD#${fittedAt}` }),
+  state: { pk: 'RECOMPUTE', sk: 'STATE' },
+  snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
+};
+
+/** The item types the nightly scan reads; everything else (orders, messages...) is filtered out. */
+const scannedTypes = ['profile', 'segmentMembership', 'predictions', 'journeyEntry', 'feedback'] as const;
+
+const BATCH_SIZE = 25;
+const BATCH_ATTEMPTS = 8;
+
+type Item = Record<string, unknown>;
+
+function withoutKeys(item: Item): Item {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, version: _version, ...rest } = item;
+  return rest;
+}
+
+export interface SegmentMembersPage {
+  items: { customerId: string; since: string }[];
+  /** Present when there may be more: pass it back as `cursor` for the next page. */
+  cursor?: string;
+}
+
+export class DynamoAnalyticsStore implements RecomputeStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  // The nightly scan --------------------------------------------------------------------------------
+
+  async *scan(segment: number, totalSegments: number): AsyncGenerator<ScannedRecord[]> {
+    let startKey: Item | undefined;
+    let open: CustomerRecord | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          FilterExpression: `#type IN (${scannedTypes.map((_, i) => `:t${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const records: ScannedRecord[] = [];
+      for (const item of page.Items ?? []) {
+        const type = item['type'];
+        if (type === 'journeyEntry') {
+          records.push({ kind: 'journeyEntry', entry: withoutKeys(item) as unknown as JourneyEntryRecord });
+          continue;
+        }
+        if (type === 'feedback') {
+          records.push({ kind: 'feedback', answer: withoutKeys(item) as unknown as FeedbackAnswer });
+          continue;
+        }
+        const pk = String(item['pk']);
+        if (!pk.startsWith(CUSTOMER_PREFIX)) continue;
+        const customerId = pk.slice(CUSTOMER_PREFIX.length);
+        if (open?.customerId !== customerId) {
+          if (open) records.push(open);
+          open = { kind: 'customer', customerId, segments: [] };
+        }
+        if (type === 'profile') open.profile = withoutKeys(item) as unknown as CustomerProfile;
+        else if (type === 'segmentMembership') open.segments.push(String(item['segment']));
+        else if (type === 'predictions') open.predictions = withoutKeys(item) as unknown as CustomerPredictions;
+      }
+      startKey = page.LastEvaluatedKey;
+      if (!startKey && open) {
+        records.push(open);
+        open = undefined;
+      }
+      if (records.length > 0) yield records;
+    } while (startKey);
+  }
+
+  async enterSegment(membership: SegmentMembership & { since: string }): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...analyticsKeys.membership(membership.customerId, membership.segment),
+            ...analyticsKeys.membersOf(membership.segment, membership.customerId),
+            type: 'segmentMembership',
+            segment: membership.segment,
+            customerId: membership.customerId,
+            since: membership.since,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async leaveSegments(memberships: readonly SegmentMembership[]): Promise<void> {
+    await this.batchWrite(memberships.map(({ customerId, segment }) => ({ DeleteRequest: { Key: analyticsKeys.membership(customerId, segment) } })));
+  }
+
+  async putPredictions(items: readonly { customerId: string; predictions: CustomerPredictions }[]): Promise<void> {
+    await this.batchWrite(
+      items.map(({ customerId, predictions }) => ({
+        PutRequest: { Item: { ...analyticsKeys.predictions(customerId), type: 'predictions', customerId, ...predictions } },
+      })),
+    );
+  }
+
+  async deletePredictions(customerIds: readonly string[]): Promise<void> {
+    await this.batchWrite(customerIds.map((customerId) => ({ DeleteRequest: { Key: analyticsKeys.predictions(customerId) } })));
+  }
+
+  /** BatchWriteItem in chunks of 25, retrying what DynamoDB left unprocessed with backoff. */
+  private async batchWrite(requests: Item[]): Promise<void> {
+    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
+      let pending = requests.slice(start, start + BATCH_SIZE);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (UnprocessedItems?.[this.table] ?? []) as Item[];
+        if (pending.length === 0) break;
+        if (attempt >= BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
+        await new Promise((wake) => setTimeout(wake, Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  // Models, state, snapshots ------------------------------------------------------------------------
+
+  async readModels(): Promise<FittedModels | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.currentModels }));
+    return Item ? (withoutKeys(Item) as unknown as FittedModels) : undefined;
+  }
+
+  async saveModels(models: FittedModels): Promise<void> {
+    const item = { type: 'models', ...models };
+    await Promise.all([
+      this.client.send(new PutCommand({ TableName: this.table, Item: { ...analyticsKeys.currentModels, ...item } })),
+      this.client.send(new PutCommand({ TableName: this.table, Item: { ...analyticsKeys.fittedModels(models.fittedAt), ...item } })),
+    ]);
+  }
+
+  async readState(): Promise<RecomputeState | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.state }));
+    return Item ? (withoutKeys(Item) as unknown as RecomputeState) : undefined;
+  }
+
+  async saveState(state: RecomputeState): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...analyticsKeys.state, type: 'recomputeState', ...state } }));
+  }
+
+  async saveSnapshot(snapshot: MetricsSnapshot): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...analyticsKeys.snapshot(snapshot.day), type: 'metricsSnapshot', ...snapshot } }));
+  }
+
+  /** The daily snapshots from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
+  async readSnapshots(from: string, to: string): Promise<MetricsSnapshot[]> {
+    const snapshots: MetricsSnapshot[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': analyticsKeys.snapshot(from).pk, ':from': analyticsKeys.snapshot(from).sk, ':to': analyticsKeys.snapshot(to).sk },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) snapshots.push(withoutKeys(item) as unknown as MetricsSnapshot);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return snapshots;
+  }
+
+  // Segment definitions and members -----------------------------------------------------------------
+
+  async listDefinitions(): Promise<SegmentDefinition[]> {
+    const definitions: SegmentDefinition[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': analyticsKeys.definitionsIndex('').gsi1pk },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) definitions.push(withoutKeys(item) as unknown as SegmentDefinition);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return definitions;
+  }
+
+  async getDefinition(name: string): Promise<SegmentDefinition | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.definition(name) }));
+    return Item ? (withoutKeys(Item) as unknown as SegmentDefinition) : undefined;
+  }
+
+  /** Creates or replaces a definition, keeping its creation time; says which it did. */
+  async putDefinition(
+    name: string,
+    input: { description?: string; filter: SegmentFilter },
+    at: string,
+  ): Promise<{ definition: SegmentDefinition; created: boolean }> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: analyticsKeys.definition(name),
+        UpdateExpression: `SET #type = :type, #name = :name, #filter = :filter, updatedAt = :at, createdAt = if_not_exists(createdAt, :at), gsi1pk = :gsi1pk, gsi1sk = :gsi1sk${
+          input.description ? ', description = :description' : ''
+        }${input.description ? '' : ' REMOVE description'}`,
+        ExpressionAttributeNames: { '#type': 'type', '#name': 'name', '#filter': 'filter' },
+        ExpressionAttributeValues: {
+          ':type': 'segmentDefinition',
+          ':name': name,
+          ':filter': input.filter,
+          ':at': at,
+          ':gsi1pk': analyticsKeys.definitionsIndex(name).gsi1pk,
+          ':gsi1sk': analyticsKeys.definitionsIndex(name).gsi1sk,
+          ...(input.description ? { ':description': input.description } : {}),
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const createdAt = typeof Attributes?.['createdAt'] === 'string' ? Attributes['createdAt'] : at;
+    return {
+      definition: { name, ...(input.description ? { description: input.description } : {}), filter: input.filter, createdAt, updatedAt: at },
+      created: !Attributes,
+    };
+  }
+
+  /** Deletes a definition; false when there was none. Its memberships go at the next recompute. */
+  async deleteDefinition(name: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.table, Key: analyticsKeys.definition(name), ReturnValues: 'ALL_OLD' }));
+    return Attributes !== undefined;
+  }
+
+  /** One page of a segment's members, by customer id. */
+  async segmentMembers(segment: string, limit: number, cursor?: string): Promise<SegmentMembersPage> {
+    const startKey = cursor ? decodeCursor(cursor, segment) : undefined;
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': analyticsKeys.membersOf(segment, '').gsi2pk },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => ({ customerId: String(item['customerId']), since: String(item['since']) })),
+      ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey), 'utf8').toString('base64url') } : {}),
+    };
+  }
+}
+
+/** A paging cursor is the last key of the previous page; one from another segment is refused. */
+function decodeCursor(cursor: string, segment: string): Item {
+  const refused = new InvalidInputError('the cursor is not valid for this segment', [{ path: 'cursor', message: 'use the cursor of the previous page' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refused;
+  }
+  if (typeof key !== 'object' || key === null) throw refused;
+  const fields = key as Item;
+  const names = Object.keys(fields).sort().join(',');
+  if (names !== 'gsi2pk,gsi2sk,pk,sk' || !Object.values(fields).every((value) => typeof value === 'string')) throw refused;
+  if (fields['gsi2pk'] !== analyticsKeys.membersOf(segment, '').gsi2pk) throw refused;
+  return fields;
+}

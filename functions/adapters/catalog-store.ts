@@ -1,0 +1,86 @@
+/**
+ * The co-purchase counts on DynamoDB: every order streamed by a parallel scan (a customer's orders
+ * come together, as a partition is read in one piece), and each product's top neighbours as one item,
+ * replaced nightly and expiring by TTL when a product stops appearing.
+ */
+import { BatchGetCommand, BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
+import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
+import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
+import { loyaltyKeys } from './loyalty-keys.ts';
+import { TTL_ATTRIBUTE } from './table-design.ts';
+
+/** Last night's counts stay readable through a failed night or two, then expire. */
+const KEEP_SECONDS = 3 * 24 * 3600;
+
+export class DynamoCoPurchaseStore implements CoPurchaseStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  async *orders(segment: number, segments: number): AsyncIterable<StreamedOrder> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: segments,
+          FilterExpression: '#type = :order',
+          ProjectionExpression: 'customerId, placedAt, #items',
+          ExpressionAttributeNames: { '#type': 'type', '#items': 'items' },
+          ExpressionAttributeValues: { ':order': 'order' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const lines = Array.isArray(item['items']) ? (item['items'] as { sku?: unknown }[]) : [];
+        yield { customerId: String(item['customerId']), placedAt: String(item['placedAt']), skus: lines.flatMap((line) => (typeof line.sku === 'string' ? [line.sku] : [])) };
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async save(neighbours: ReadonlyMap<string, readonly CountedNeighbour[]>, computedAt: string): Promise<number> {
+    const expiresAt = Math.floor(Date.parse(computedAt) / 1000) + KEEP_SECONDS;
+    const requests = [...neighbours.entries()].map(([sku, list]) => ({
+      PutRequest: {
+        Item: { ...loyaltyKeys.coPurchases(sku), type: 'coPurchases', sku, neighbours: list.map(({ sku: neighbour, count }) => ({ sku: neighbour, count })), computedAt, [TTL_ATTRIBUTE]: expiresAt },
+      },
+    }));
+    const batches: (typeof requests)[] = [];
+    for (let index = 0; index < requests.length; index += 25) batches.push(requests.slice(index, index + 25));
+    let next = 0;
+    const writer = async () => {
+      while (next < batches.length) {
+        let pending = batches[next++]!;
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+          pending = (UnprocessedItems?.[this.table] ?? []) as typeof pending;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, writer));
+    return requests.length;
+  }
+
+  async lookup(skus: readonly string[]): Promise<CoPurchaseLookup> {
+    const found = new Map<string, CoPurchaseNeighbour[]>();
+    const unique = [...new Set(skus)];
+    for (let index = 0; index < unique.length; index += 100) {
+      let keys: Record<string, unknown>[] = unique.slice(index, index + 100).map((sku) => loyaltyKeys.coPurchases(sku));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+        const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+        for (const item of Responses?.[this.table] ?? []) found.set(String(item['sku']), (item['neighbours'] as CoPurchaseNeighbour[] | undefined) ?? []);
+        keys = (UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Feedback answers on the single table. An answer is filed by time (CUSTOMER#<id> /
+ * FEEDBACK#<at>#<entryId>) so a customer's answers read in order; a small pointer item per journey
+ * entry (CUSTOMER#<id> / FEEDBACK_ENTRY#<entryId>) says which answer is current, so answering the
+ * same entry again replaces the earlier answer in one transaction, and the same answer twice
+ * changes nothing.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import pRetry from 'p-retry';
+import type { FeedbackAnswer } from '../core/analytics/metrics.ts';
+
+export const feedbackKeys = {
+  answer: (customerId: string, at: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `FEEDBACK#${at}#${entryId}` }),
+  entry: (customerId: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `FEEDBACK_ENTRY#${entryId}` }),
+};
+
+export type FeedbackStatus = 'recorded' | 'replaced' | 'unchanged';
+
+/** Another answer to the same entry landed in between: read again and retry. */
+class AnswerRace extends Error {}
+
+export class DynamoFeedbackStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  async record(answer: FeedbackAnswer): Promise<FeedbackStatus> {
+    return pRetry(() => this.attempt(answer), { retries: 5, minTimeout: 10, maxTimeout: 200, shouldRetry: ({ error }) => error instanceof AnswerRace });
+  }
+
+  private async attempt(answer: FeedbackAnswer): Promise<FeedbackStatus> {
+    const pointerKey = feedbackKeys.entry(answer.customerId, answer.entryId);
+    const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.table, Key: pointerKey, ConsistentRead: true }));
+    if (pointer && pointer['score'] === answer.score && (pointer['comment'] ?? undefined) === answer.comment) return 'unchanged';
+    const previousAt = typeof pointer?.['at'] === 'string' ? pointer['at'] : undefined;
+    const answerItem = { ...feedbackKeys.answer(answer.customerId, answer.at, answer.entryId), type: 'feedback', ...answer };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...pointerKey, type: 'feedbackEntry', ...answer },
+                ConditionExpression: previousAt ? '#at = :previous' : 'attribute_not_exists(pk)',
+                ...(previousAt ? { ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':previous': previousAt } } : {}),
+              },
+            },
+            ...(previousAt && previousAt !== answer.at
+              ? [{ Delete: { TableName: this.table, Key: feedbackKeys.answer(answer.customerId, previousAt, answer.entryId) } }]
+              : []),
+            { Put: { TableName: this.table, Item: answerItem } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw new AnswerRace('another answer to this entry was recorded meanwhile', { cause: error });
+      throw error;
+    }
+    return previousAt ? 'replaced' : 'recorded';
+  }
+}

@@ -1,0 +1,57 @@
+/** What the admin API shows of segments and metrics, and the checks of its query parameters. */
+import { z } from 'zod';
+import { InvalidInputError } from '../errors.ts';
+import { invalid } from '../purchase.ts';
+import { dayOf } from './facts.ts';
+import type { RecomputeState } from './recompute.ts';
+import { builtInSegments, segmentKind, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
+
+export interface SegmentView {
+  name: string;
+  kind: SegmentKind;
+  /** Members at the last recompute; null before the segment was first computed. */
+  size: number | null;
+  description?: string;
+  filter?: SegmentFilter;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export function segmentsView(state: RecomputeState | undefined, definitions: readonly SegmentDefinition[]): { computedAt: string | null; segments: SegmentView[] } {
+  const size = (name: string): number | null => state?.segments[name] ?? null;
+  return {
+    computedAt: state?.computedAt ?? null,
+    segments: [
+      ...builtInSegments.map((name) => ({ name, kind: segmentKind(name), size: size(name) })),
+      ...[...definitions]
+        .sort((u, v) => u.name.localeCompare(v.name))
+        .map((definition) => ({ ...definition, kind: 'custom' as const, size: size(definition.name) })),
+    ],
+  };
+}
+
+export const MAX_METRICS_DAYS = 366;
+
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD date')
+  .refine(
+    (date) => {
+      const parsed = new Date(`${date}T00:00:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+    },
+    { message: 'not a calendar date' },
+  );
+
+const rangeSchema = z.object({ from: calendarDate, to: calendarDate });
+
+/** `from` and `to` (both included), from <= to, at most MAX_METRICS_DAYS days. */
+export function parseMetricsRange(query: Record<string, string | undefined>): { from: string; to: string } {
+  const parsed = rangeSchema.safeParse(query);
+  if (!parsed.success) throw invalid('the query needs from and to as YYYY-MM-DD dates', parsed.error);
+  const { from, to } = parsed.data;
+  const days = dayOf(to) - dayOf(from) + 1;
+  if (days < 1) throw new InvalidInputError('from must not be after to', [{ path: 'from', message: 'after to' }]);
+  if (days > MAX_METRICS_DAYS) throw new InvalidInputError(`at most ${MAX_METRICS_DAYS} days at a time`, [{ path: 'to', message: `${days} days asked` }]);
+  return { from, to };
+}

@@ -1,0 +1,258 @@
+/**
+ * Segments: which groups a customer belongs to tonight. Built-in segments come in four families,
+ * each a pure rule over the customer's facts (see facts.ts):
+ *
+ * - recency (exactly one): new (first order within `newDays`), active (last order within
+ *   `activeDays`), sleeping (last order more than `activeDays` and at most `sleepingDays` ago:
+ *   3 to 6 months), lapsing (up to `lapsingDays`: 6 to 12 months), lost (longer);
+ * - value (exactly one): vip / mid / base by net revenue in the value window (12 months) against
+ *   quantiles of the store's own customers in the same currency, or by orders in the window against
+ *   the order-count quantiles (never below `minFrequentOrders`), whichever ranks higher; a customer
+ *   without an order in the window is base;
+ * - trend (at most one): growing / stable / declining by the relative change of net spend (or of
+ *   orders) between the last two periods; only for customers who already existed during the earlier
+ *   period and bought in at least one of the two;
+ * - churn-risk: P(alive) below the threshold among customers with at least `minOrders` orders,
+ *   while the store's predictions are available.
+ *
+ * Custom segments are saved filters over the profile, its facts and the built-in segments.
+ */
+import { z } from 'zod';
+import { currencySchema } from '../purchase.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { CustomerProfile } from '../profile.ts';
+import type { CustomerFacts } from './facts.ts';
+import type { RecomputeSettings } from './settings.ts';
+
+export const recencySegments = ['new', 'active', 'sleeping', 'lapsing', 'lost'] as const;
+export const valueSegments = ['vip', 'mid', 'base'] as const;
+export const trendSegments = ['growing', 'stable', 'declining'] as const;
+export const CHURN_RISK = 'churn-risk';
+
+export type RecencySegment = (typeof recencySegments)[number];
+export type ValueSegment = (typeof valueSegments)[number];
+export type TrendSegment = (typeof trendSegments)[number];
+export type BuiltInSegment = RecencySegment | ValueSegment | TrendSegment | typeof CHURN_RISK;
+
+export const builtInSegments: readonly BuiltInSegment[] = [...recencySegments, ...valueSegments, ...trendSegments, CHURN_RISK];
+
+export type SegmentKind = 'recency' | 'value' | 'trend' | 'risk' | 'custom';
+
+export function isBuiltInSegment(name: string): name is BuiltInSegment {
+  return (builtInSegments as readonly string[]).includes(name);
+}
+
+export function segmentKind(name: string): SegmentKind {
+  if ((recencySegments as readonly string[]).includes(name)) return 'recency';
+  if ((valueSegments as readonly string[]).includes(name)) return 'value';
+  if ((trendSegments as readonly string[]).includes(name)) return 'trend';
+  if (name === CHURN_RISK) return 'risk';
+  return 'custom';
+}
+
+export function recencySegment(facts: CustomerFacts, rules: RecomputeSettings['recency']): RecencySegment {
+  if (facts.daysSinceFirst < rules.newDays) return 'new';
+  if (facts.daysSinceLast < rules.activeDays) return 'active';
+  if (facts.daysSinceLast < rules.sleepingDays) return 'sleeping';
+  if (facts.daysSinceLast < rules.lapsingDays) return 'lapsing';
+  return 'lost';
+}
+
+/** Value thresholds of one run, used by the next (see thresholds.ts). */
+export interface ValueThresholds {
+  /** Per currency: net revenue in the value window (minor units) at the vip and mid quantiles. */
+  revenue: Record<string, { vip: number; mid: number; customers: number }>;
+  /** Orders in the value window at the vip and mid quantiles. */
+  orders: { vip: number; mid: number };
+}
+
+const rank: Record<ValueSegment, number> = { base: 0, mid: 1, vip: 2 };
+
+export function valueSegment(facts: CustomerFacts, thresholds: ValueThresholds | undefined, rules: RecomputeSettings['value']): ValueSegment {
+  if (facts.valueOrders === 0 || !thresholds) return 'base';
+  const revenue = facts.valueRevenue;
+  const byRevenue = thresholds.revenue[facts.currency];
+  const revenueTier: ValueSegment =
+    !byRevenue || revenue <= 0 ? 'base' : revenue >= byRevenue.vip ? 'vip' : revenue >= byRevenue.mid ? 'mid' : 'base';
+  const orders = facts.valueOrders;
+  const vipOrders = Math.max(thresholds.orders.vip, rules.minFrequentOrders);
+  const midOrders = Math.max(thresholds.orders.mid, rules.minFrequentOrders);
+  const ordersTier: ValueSegment = orders >= vipOrders ? 'vip' : orders >= midOrders ? 'mid' : 'base';
+  return rank[revenueTier] >= rank[ordersTier] ? revenueTier : ordersTier;
+}
+
+/**
+ * The relative change between the previous and the current trend period. A customer whose first
+ * order falls inside the current period has no earlier period to compare with: no trend. Nor has one
+ * who bought in neither period. From nothing to something is growing; from something to nothing is
+ * declining.
+ */
+export function trendSegment(facts: CustomerFacts, rules: RecomputeSettings['trend']): TrendSegment | undefined {
+  if (facts.daysSinceFirst < rules.periodDays) return undefined;
+  const [previous, current] = rules.measure === 'spend' ? facts.trendSpend : facts.trendOrders;
+  if (previous <= 0 && current <= 0) return undefined;
+  if (previous <= 0) return 'growing';
+  const change = (current - previous) / previous;
+  if (change > rules.tolerance) return 'growing';
+  if (change < -rules.tolerance) return 'declining';
+  return 'stable';
+}
+
+export function isChurnRisk(facts: CustomerFacts, pAlive: number | undefined, rules: RecomputeSettings['churnRisk']): boolean {
+  return pAlive !== undefined && facts.orderCount >= rules.minOrders && pAlive < rules.pAliveBelow;
+}
+
+/** The built-in segments of one customer (churn-risk only when a P(alive) is known). */
+export function builtInMemberships(
+  facts: CustomerFacts,
+  context: { settings: RecomputeSettings; thresholds: ValueThresholds | undefined; pAlive: number | undefined },
+): BuiltInSegment[] {
+  const { settings } = context;
+  const segments: BuiltInSegment[] = [recencySegment(facts, settings.recency), valueSegment(facts, context.thresholds, settings.value)];
+  const trend = trendSegment(facts, settings.trend);
+  if (trend) segments.push(trend);
+  if (isChurnRisk(facts, context.pAlive, settings.churnRisk)) segments.push(CHURN_RISK);
+  return segments;
+}
+
+// Custom segments ---------------------------------------------------------------------------------
+
+export type SegmentFilter =
+  | { type: 'all'; filters: SegmentFilter[] }
+  | { type: 'any'; filters: SegmentFilter[] }
+  | { type: 'not'; filter: SegmentFilter }
+  | { type: 'boughtCategory'; category: string }
+  | { type: 'boughtSku'; sku: string }
+  | { type: 'lastOrder'; minDaysAgo?: number; maxDaysAgo?: number }
+  | { type: 'firstOrder'; minDaysAgo?: number; maxDaysAgo?: number }
+  | { type: 'orderCount'; min?: number; max?: number }
+  | { type: 'netRevenue'; currency: string; minMinor?: number; maxMinor?: number }
+  | { type: 'orderTotal'; currency: string; overMinor: number }
+  | { type: 'segment'; segment: BuiltInSegment }
+  | { type: 'consent'; channel: 'email' | 'sms' };
+
+const MAX_FILTER_NODES = 64;
+const MAX_FILTER_DEPTH = 6;
+
+const daysAgo = z.number().int().min(0).max(36_500);
+const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const range = <K extends string>(low: K, high: K) => (value: Partial<Record<K, number>>) =>
+  value[low] === undefined || value[high] === undefined || (value[low] ?? 0) <= (value[high] ?? 0);
+
+export const segmentFilterSchema: z.ZodType<SegmentFilter> = z.lazy(() =>
+  z.union([
+    z.strictObject({ type: z.literal('all'), filters: z.array(segmentFilterSchema).min(1).max(MAX_FILTER_NODES) }),
+    z.strictObject({ type: z.literal('any'), filters: z.array(segmentFilterSchema).min(1).max(MAX_FILTER_NODES) }),
+    z.strictObject({ type: z.literal('not'), filter: segmentFilterSchema }),
+    z.strictObject({ type: z.literal('boughtCategory'), category: z.string().trim().min(1).max(200) }),
+    z.strictObject({ type: z.literal('boughtSku'), sku: z.string().trim().min(1).max(256) }),
+    z
+      .strictObject({ type: z.literal('lastOrder'), minDaysAgo: daysAgo.optional(), maxDaysAgo: daysAgo.optional() })
+      .refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' }),
+    z
+      .strictObject({ type: z.literal('firstOrder'), minDaysAgo: daysAgo.optional(), maxDaysAgo: daysAgo.optional() })
+      .refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' }),
+    z
+      .strictObject({ type: z.literal('orderCount'), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+      .refine(range('min', 'max'), { message: 'min must not exceed max' }),
+    z
+      .strictObject({ type: z.literal('netRevenue'), currency: currencySchema, minMinor: z.number().int().optional(), maxMinor: z.number().int().optional() })
+      .refine(range('minMinor', 'maxMinor'), { message: 'minMinor must not exceed maxMinor' }),
+    z.strictObject({ type: z.literal('orderTotal'), currency: currencySchema, overMinor: minor }),
+    z.strictObject({ type: z.literal('segment'), segment: z.enum(builtInSegments as [BuiltInSegment, ...BuiltInSegment[]]) }),
+    z.strictObject({ type: z.literal('consent'), channel: z.enum(['email', 'sms']) }),
+  ]),
+);
+
+export const SEGMENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export const segmentNameSchema = z
+  .string()
+  .regex(SEGMENT_NAME_PATTERN, 'lower-case letters, digits and inner hyphens, at most 64 characters')
+  .refine((name) => !isBuiltInSegment(name), { message: 'is a built-in segment' });
+
+export const segmentDefinitionInputSchema = z.strictObject({
+  description: z.string().trim().max(500).optional(),
+  filter: segmentFilterSchema,
+});
+
+export type SegmentDefinitionInput = z.output<typeof segmentDefinitionInputSchema>;
+
+export interface SegmentDefinition {
+  name: string;
+  description?: string;
+  filter: SegmentFilter;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function measure(filter: SegmentFilter, depth = 1): { nodes: number; depth: number } {
+  const children = filter.type === 'all' || filter.type === 'any' ? filter.filters : filter.type === 'not' ? [filter.filter] : [];
+  let nodes = 1;
+  let deepest = depth;
+  for (const child of children) {
+    const inner = measure(child, depth + 1);
+    nodes += inner.nodes;
+    deepest = Math.max(deepest, inner.depth);
+  }
+  return { nodes, depth: deepest };
+}
+
+/** Validates a segment's name and body; throws InvalidInputError naming every failing field. */
+export function parseSegmentDefinition(name: string, body: unknown): SegmentDefinitionInput {
+  const parsedName = segmentNameSchema.safeParse(name);
+  const parsed = segmentDefinitionInputSchema.safeParse(body);
+  const issues = [
+    ...(parsedName.success ? [] : parsedName.error.issues.map((issue) => ({ path: 'name', message: issue.message }))),
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }))),
+  ];
+  if (!parsed.success || issues.length > 0) throw new InvalidInputError('the segment definition is invalid', issues);
+  const size = measure(parsed.data.filter);
+  if (size.nodes > MAX_FILTER_NODES || size.depth > MAX_FILTER_DEPTH) {
+    throw new InvalidInputError('the segment filter is too large', [
+      { path: 'filter', message: `at most ${MAX_FILTER_NODES} conditions nested at most ${MAX_FILTER_DEPTH} deep` },
+    ]);
+  }
+  return parsed.data;
+}
+
+/** What a custom filter sees of one customer. */
+export interface FilterSubject {
+  profile: CustomerProfile;
+  facts: CustomerFacts;
+  builtIn: readonly string[];
+}
+
+const within = (value: number, low: number | undefined, high: number | undefined): boolean =>
+  (low === undefined || value >= low) && (high === undefined || value <= high);
+
+/** Whether a customer matches a filter. Days ago are whole days, both bounds included. */
+export function matchesFilter(filter: SegmentFilter, subject: FilterSubject): boolean {
+  const { profile, facts } = subject;
+  switch (filter.type) {
+    case 'all':
+      return filter.filters.every((inner) => matchesFilter(inner, subject));
+    case 'any':
+      return filter.filters.some((inner) => matchesFilter(inner, subject));
+    case 'not':
+      return !matchesFilter(filter.filter, subject);
+    case 'boughtCategory':
+      return profile.categories.includes(filter.category);
+    case 'boughtSku':
+      return profile.skus.includes(filter.sku);
+    case 'lastOrder':
+      return within(facts.daysSinceLast, filter.minDaysAgo, filter.maxDaysAgo);
+    case 'firstOrder':
+      return within(facts.daysSinceFirst, filter.minDaysAgo, filter.maxDaysAgo);
+    case 'orderCount':
+      return within(profile.orderCount, filter.min, filter.max);
+    case 'netRevenue':
+      return within(profile.revenueByCurrency[filter.currency] ?? 0, filter.minMinor, filter.maxMinor) && filter.currency in profile.revenueByCurrency;
+    case 'orderTotal':
+      return (profile.largestOrderMinorByCurrency?.[filter.currency] ?? 0) > filter.overMinor;
+    case 'segment':
+      return subject.builtIn.includes(filter.segment);
+    case 'consent':
+      return profile.consent[filter.channel] === true;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * POST /v1/loyalty/{customerId}/redeem: the storefront redeems points for a discount on an order,
+ * `{ redemptionId, points, orderTotal, currency, orderId? }`, signed like a purchase (Comeback-Signature,
+ * COMEBACK_WEBHOOK_SECRET). 200 with the confirmation as the body and its own Comeback-Signature header
+ * (signed with the first COMEBACK_WEBHOOK_SECRET value, t = the redemption time) for the checkout to
+ * verify; the same redemptionId again gets the same body and header (Comeback-Redemption: duplicate).
+ * A refusal is a 422 problem with a `code`: insufficient-points, over-cap, wrong-currency, and the
+ * figures (`balance`, `maxPoints`) to offer what is possible instead.
+ */
+import middy from '@middy/core';
+import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
+import { resolveSecret } from '../adapters/secrets.ts';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { RedemptionRefused } from '../core/loyalty/account.ts';
+import { signConfirmation } from '../core/loyalty/auth.ts';
+import { parseRedemption, redeemPoints } from '../core/loyalty/use-cases.ts';
+import { verifyComebackSignature } from '../core/signature.ts';
+import { header, jsonBody, nowSeconds, pathParameter, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+
+const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
+const ports = loyaltyPorts();
+
+export async function redeemLoyaltyPoints(event: HttpEvent): Promise<HttpResult> {
+  const raw = rawBody(event);
+  const secrets = await resolveSecret(webhookSecret);
+  verifyComebackSignature(header(event, 'comeback-signature'), raw, secrets, nowSeconds());
+  const request = parseRedemption(jsonBody(event, raw), pathParameter(event, 'customerId'));
+  try {
+    const { status, confirmation, body } = await redeemPoints(ports, request);
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/json',
+        'comeback-signature': signConfirmation(secrets[0] ?? '', body, confirmation.redeemedAt),
+        'comeback-redemption': status,
+      },
+      body,
+    };
+  } catch (error) {
+    if (!(error instanceof RedemptionRefused)) throw error;
+    return {
+      statusCode: 422,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Redemption refused',
+        status: 422,
+        detail: error.message,
+        code: error.code,
+        balance: error.balance,
+        maxPoints: error.maxPoints,
+        instance: event.rawPath,
+      }),
+    };
+  }
+}
+
+export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(redeemLoyaltyPoints);

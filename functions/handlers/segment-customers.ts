@@ -1,0 +1,34 @@
+/**
+ * GET /v1/segments/{name}/customers?limit=&cursor=: one page of a segment's members, by customer id,
+ * for admins. Members are those of the last recompute.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
+import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { resolveSecret } from '../adapters/secrets.ts';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { isBuiltInSegment } from '../core/analytics/segments.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { invalid } from '../core/purchase.ts';
+import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+
+const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
+const store = new DynamoAnalyticsStore(documentClient, tableName);
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export async function segmentCustomers(event: HttpEvent): Promise<HttpResult> {
+  requireAdmin(event, await resolveSecret(adminToken));
+  const name = pathParameter(event, 'name');
+  const parsed = pageQuery.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw invalid('the query is invalid', parsed.error);
+  if (!isBuiltInSegment(name) && !(await store.getDefinition(name))) throw new NotFoundError(`segment ${name} is not defined`);
+  const page = await store.segmentMembers(name, parsed.data.limit, parsed.data.cursor);
+  return json(200, { segment: name, ...page });
+}
+
+export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(segmentCustomers);

@@ -1,0 +1,62 @@
+/**
+ * The nightly recompute (functions/handlers/nightly-recompute.ts): segments, predictions, the
+ * daily metrics snapshot, and the CloudWatch metrics it writes to its log in the embedded metric
+ * format (namespace Comeback, see functions/adapters/cloudwatch-metrics.ts; Lambda turns those
+ * log lines into metrics, so the function needs no cloudwatch:PutMetricData).
+ *
+ * It runs daily at 03:00 UTC, after the 02:00 journey sweep, and reads the whole table with a
+ * parallel Scan, which only this function may do. One invocation handles about 1.5 million
+ * customers within Lambda's 15 minutes (see SCALING in the handler).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { recomputeSettingsFromJson } from '../../functions/core/analytics/settings.ts';
+import type { ComebackTable } from './comeback-data.ts';
+import { ComebackFunction } from './comeback-function.ts';
+import { ComebackDailySchedule } from './comeback-schedule.ts';
+
+export interface ComebackAnalyticsProps {
+  readonly table: ComebackTable;
+  /**
+   * Overrides of the recompute rules, as one JSON document (COMEBACK_RECOMPUTE_SETTINGS, see
+   * functions/core/analytics/settings.ts); checked at synth, so a bad document fails the deployment.
+   * @default - every default
+   */
+  readonly recomputeSettings?: string;
+  /**
+   * Active X-Ray tracing.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+export class ComebackAnalytics extends Construct {
+  public readonly recompute: ComebackFunction;
+  public readonly schedule: ComebackDailySchedule;
+
+  constructor(scope: Construct, id: string, props: ComebackAnalyticsProps) {
+    super(scope, id);
+    this.recompute = new ComebackFunction(this, 'NightlyRecompute', {
+      entry: 'functions/handlers/nightly-recompute.ts',
+      description: 'Comeback nightly recompute: segments, predictions, metrics',
+      // The scan and the model fit are CPU-bound: 1769 MB is one full vCPU, the rest is headroom for the accumulators.
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+      tracing: props.tracing ?? false,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    this.recompute.bindTable(props.table, 'readWrite', { scan: true });
+    if (props.recomputeSettings !== undefined && props.recomputeSettings.trim() !== '') {
+      recomputeSettingsFromJson(props.recomputeSettings);
+      this.recompute.function.addEnvironment('COMEBACK_RECOMPUTE_SETTINGS', props.recomputeSettings);
+    }
+    this.schedule = new ComebackDailySchedule(this, 'Schedule', {
+      target: this.recompute,
+      hour: 3,
+      description: 'Runs the Comeback nightly recompute daily at 03:00 UTC.',
+    });
+  }
+}

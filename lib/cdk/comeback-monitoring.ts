@@ -1,0 +1,245 @@
+/**
+ * What the store looks at, and what wakes someone up.
+ *
+ * The dashboard leads with the nightly business figures that the recompute publishes in the
+ * embedded metric format (namespace Comeback, dimension Service=comeback; see
+ * functions/adapters/cloudwatch-metrics.ts), then the health of the API, the journeys and the
+ * scheduled functions.
+ *
+ * The alarms cover what no caller would notice: a journey execution that failed, an API answering
+ * 5xx (storefronts retry webhooks for a while, then give up), background functions that fail,
+ * segment events that could not be delivered, and an SES sender reputation heading towards the
+ * thresholds at which AWS reviews the account (bounces 5%, complaints 0.1%). Every alarm notifies
+ * an encrypted SNS topic; `alarmEmail` subscribes an address to it.
+ */
+import { Aws, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/cloudwatch-metrics.ts';
+import { stateMachineJourneys } from '../../functions/core/journeys.ts';
+import type { ComebackAnalytics } from './comeback-analytics.ts';
+import type { ComebackHttpApi } from './comeback-http-api.ts';
+import type { ComebackJourneys } from './comeback-journeys.ts';
+
+/** The Service dimension of every Comeback metric (SERVICE in functions/adapters/cloudwatch-metrics.ts). */
+export const METRICS_SERVICE = 'comeback';
+
+/** The figures at the top of the dashboard, as the recompute names them. */
+export const HEADLINE_METRICS = {
+  customers: ['Customers', 'ActiveCustomers', 'NewCustomers', 'ReturningCustomers'],
+  rates: ['RetentionRate', 'ChurnRate', 'RepeatPurchaseRate', 'NpsScore', 'PurchaseFrequency'],
+  recompute: ['RecomputeDuration', 'FailedSegmentEvents', 'PredictionsAvailable'],
+  /** Per dimension value (Journey or Segment), found with a search expression. */
+  byJourney: ['JourneyUplift', 'JourneyConversionRate', 'JourneyHoldoutConversionRate'],
+  bySegment: ['SegmentSize'],
+} as const;
+
+export interface ComebackMonitoringProps {
+  readonly api: ComebackHttpApi;
+  readonly journeys: ComebackJourneys;
+  readonly analytics: ComebackAnalytics;
+  /**
+   * An address subscribed to the alarm notifications (SNS mails a confirmation link first).
+   * @default - no subscription: subscribe to the alarm topic in the console
+   */
+  readonly alarmEmail?: string;
+}
+
+const DAY = Duration.days(1);
+
+/** A nightly figure: one datapoint a day, so a day's maximum is the figure itself. */
+function comebackMetric(metricName: string, dimensions: Record<string, string> = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { Service: METRICS_SERVICE, ...dimensions },
+    period: DAY,
+    statistic: cloudwatch.Stats.MAXIMUM,
+  });
+}
+
+/** Every series of a per-journey or per-segment figure, whatever the journeys and segments are. */
+function comebackSearch(metricName: string, dimension: 'Journey' | 'Segment'): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},Service,${dimension}} Service="${METRICS_SERVICE}" MetricName="${metricName}"', 'Maximum', 86400)`,
+    usingMetrics: {},
+    label: '',
+    period: DAY,
+  });
+}
+
+export class ComebackMonitoring extends Construct {
+  public readonly alarmTopic: sns.Topic;
+  public readonly alarmKey: kms.Key;
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** By id, for tests and for stores that add their own actions. */
+  public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+
+  constructor(scope: Construct, id: string, props: ComebackMonitoringProps) {
+    super(scope, id);
+    this.alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the Comeback alarm notifications (SNS).',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key.
+    this.alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Comeback alarms', masterKey: this.alarmKey, enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const alarms = new Map<string, cloudwatch.Alarm>();
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+      created.addOkAction(new actions.SnsAction(this.alarmTopic));
+      alarms.set(alarmId, created);
+      return created;
+    };
+
+    const { journeys, analytics } = props;
+    const httpApi = props.api.httpApi;
+    alarm(
+      'ApiServerErrors',
+      httpApi.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      5,
+      'The Comeback API answered 5 or more requests with 5xx in 5 minutes: webhooks are failing (storefronts retry, then drop them). See the access logs and the function logs.',
+    );
+    for (const journey of stateMachineJourneys) {
+      const pascal = journey.replace(/(^|-)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
+      alarm(
+        `${pascal}ExecutionsFailed`,
+        journeys.stateMachine(journey).metricFailed({ period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM }),
+        1,
+        `A ${journey} journey execution failed after its retries (the entry is marked failed): see the execution in Step Functions and the journey step logs.`,
+      );
+    }
+    alarm(
+      'JourneyStepErrors',
+      journeys.step.function.metricErrors({ period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM }),
+      5,
+      'The journey step function failed 5 or more times in 15 minutes (the state machines retry it, so single errors are expected): see its logs.',
+    );
+    alarm(
+      'JourneySweepErrors',
+      journeys.sweep.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The daily journey sweep failed: win-back was not started and due check-ins were not handed out today. See its logs; running it again is safe.',
+    );
+    alarm(
+      'NightlyRecomputeErrors',
+      analytics.recompute.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The nightly recompute failed: segments, predictions and metrics are from the night before. See its logs; running it again is safe.',
+    );
+    alarm(
+      'FailedSegmentEvents',
+      comebackMetric('FailedSegmentEvents').with({ statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The nightly recompute could not hand some segment entries on (FailedSegmentEvents): see the recompute logs.',
+    );
+    alarm(
+      'SesBounceRate',
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      0.04,
+      'The SES bounce rate of the account reached 4%; at 5% AWS reviews the account and may pause sending. Check the contact data the store sends.',
+    );
+    alarm(
+      'SesComplaintRate',
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      0.0008,
+      'The SES complaint rate of the account reached 0.08%; at 0.1% AWS reviews the account. Check the consent and frequency caps of the journeys.',
+    );
+    this.alarms = alarms;
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(90) });
+    const headline = (names: readonly string[]) => names.map((name) => comebackMetric(name).with({ label: name }));
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: '# Comeback\nCustomer figures are computed nightly by the recompute (one point a day); the lower rows show the health of the API, the journeys and the scheduled functions.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.SingleValueWidget({ title: 'Customers', metrics: headline(HEADLINE_METRICS.customers), width: 12, height: 4, period: DAY }),
+      new cloudwatch.SingleValueWidget({ title: 'Retention', metrics: headline(HEADLINE_METRICS.rates), width: 12, height: 4, period: DAY }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Customers', left: headline(HEADLINE_METRICS.customers), width: 8, period: DAY }),
+      new cloudwatch.GraphWidget({
+        title: 'Retention, churn and repeat purchase (%)',
+        left: headline(['RetentionRate', 'ChurnRate', 'RepeatPurchaseRate']),
+        leftYAxis: { min: 0, max: 100, showUnits: false },
+        width: 8,
+        period: DAY,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Segment sizes', left: HEADLINE_METRICS.bySegment.map((name) => comebackSearch(name, 'Segment')), width: 8, period: DAY }),
+    );
+    const journeyTitles: Record<(typeof HEADLINE_METRICS.byJourney)[number], string> = {
+      JourneyUplift: 'Journey uplift over the holdout (percentage points)',
+      JourneyConversionRate: 'Journey conversion (%)',
+      JourneyHoldoutConversionRate: 'Holdout conversion (%)',
+    };
+    this.dashboard.addWidgets(
+      ...HEADLINE_METRICS.byJourney.map(
+        (name) => new cloudwatch.GraphWidget({ title: journeyTitles[name], left: [comebackSearch(name, 'Journey')], width: 8, period: DAY }),
+      ),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API requests and errors',
+        left: [httpApi.metricCount({ statistic: cloudwatch.Stats.SUM }), httpApi.metricClientError({ statistic: cloudwatch.Stats.SUM }), httpApi.metricServerError({ statistic: cloudwatch.Stats.SUM })],
+        right: [httpApi.metricLatency({ statistic: cloudwatch.Stats.p(99) })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Journey executions',
+        left: stateMachineJourneys.flatMap((journey) => [
+          journeys.stateMachine(journey).metricStarted({ statistic: cloudwatch.Stats.SUM, label: `${journey} started` }),
+          journeys.stateMachine(journey).metricFailed({ statistic: cloudwatch.Stats.SUM, label: `${journey} failed` }),
+        ]),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Background function errors',
+        left: [
+          journeys.step.function.metricErrors({ label: 'journey step' }),
+          journeys.sweep.function.metricErrors({ label: 'journey sweep' }),
+          analytics.recompute.function.metricErrors({ label: 'nightly recompute' }),
+        ],
+        right: [comebackMetric('RecomputeDuration').with({ label: 'RecomputeDuration' })],
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.SingleValueWidget({ title: 'Last recompute', metrics: headline(HEADLINE_METRICS.recompute), width: 8, height: 4, period: DAY }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms.values()], width: 16, height: 4 }),
+    );
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Comeback alarms are published here: subscribe whoever looks after the deployment.' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`,
+      description: 'The Comeback dashboard in the CloudWatch console.',
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * A daily run of a Comeback function at a fixed UTC time, by an EventBridge rule.
+ *
+ * An EventBridge rule rather than EventBridge Scheduler: the times are fixed in UTC (rules evaluate
+ * cron in UTC; Scheduler's time zones are not needed), and a rule invokes the function through the
+ * function's resource policy, scoped to the rule's ARN, so no extra IAM role exists for it. The
+ * invocation is asynchronous: Lambda retries a failed run twice, and the function's error alarm
+ * reports what still fails.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import type { ComebackFunction } from './comeback-function.ts';
+
+export interface ComebackDailyScheduleProps {
+  /** The function to run; it receives the scheduled event. */
+  readonly target: ComebackFunction;
+  /** Hour of the day, UTC (0-23). */
+  readonly hour: number;
+  /** @default 0 */
+  readonly minute?: number;
+  readonly description: string;
+}
+
+export class ComebackDailySchedule extends Construct {
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ComebackDailyScheduleProps) {
+    super(scope, id);
+    const minute = props.minute ?? 0;
+    if (!Number.isInteger(props.hour) || props.hour < 0 || props.hour > 23) throw new Error(`the hour must be 0-23, not ${props.hour}`);
+    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`the minute must be 0-59, not ${minute}`);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: props.description,
+      schedule: events.Schedule.cron({ minute: String(minute), hour: String(props.hour) }),
+    });
+    this.rule.addTarget(
+      new targets.LambdaFunction(props.target.function, {
+        // EventBridge's own retries cover failing to invoke; a run that fails is retried by Lambda.
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    );
+  }
+}

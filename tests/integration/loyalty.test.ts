@@ -1,0 +1,275 @@
+/**
+ * The loyalty program on DynamoDB Local with the real adapters: the ledger under concurrency and
+ * retries, refunds, bonuses, referrals, the storefront's signed routes, and tier messages sent by the
+ * sweep through the delivery step, on the virtual clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
+import { loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { RedemptionRefused } from '../../functions/core/loyalty/account.ts';
+import { requestSigningPayload, verifyConfirmation } from '../../functions/core/loyalty/auth.ts';
+import {
+  loyaltyView,
+  onFeedbackAnswered,
+  onPurchaseRecorded,
+  onRefundRecorded,
+  redeemPoints,
+  referralCodeFor,
+  sweepLoyalty,
+} from '../../functions/core/loyalty/use-cases.ts';
+import { formatMinorUnits } from '../../functions/core/money.ts';
+import { parsePurchase, type Purchase } from '../../functions/core/purchase.ts';
+import { signComebackPayload } from '../../functions/core/signature.ts';
+import { handler as getLoyaltyAccount } from '../../functions/handlers/loyalty-account.ts';
+import { handler as redeemHandler } from '../../functions/handlers/loyalty-redeem.ts';
+import { handler as loyaltySweep } from '../../functions/handlers/loyalty-sweep.ts';
+import { outbox } from '../../lib/local/local-routes.ts';
+import { journeyRuntime, TEST_WEBHOOK_SECRETS } from '../support/environment.ts';
+import { httpEvent, lambdaContext, signedEvent, uniqueId } from '../support/events.ts';
+
+const clock = journeyRuntime.clock;
+const ledger = new DynamoPurchaseLedger(documentClient, tableName);
+const ports = loyaltyPorts();
+const sweepPorts = loyaltySweepPorts();
+
+/** Records an order in the ledger (as the purchase webhook does), then credits it, unless told not to. */
+async function buy(customerId: string, totalMinor: number, options: { promoCode?: string; credit?: boolean; daysAgo?: number } = {}): Promise<Purchase> {
+  const total = formatMinorUnits(totalMinor, 'USD');
+  const purchase = parsePurchase({
+    orderId: uniqueId('order'),
+    placedAt: new Date(clock.now().getTime() - (options.daysAgo ?? 0) * 86_400_000).toISOString(),
+    currency: 'USD',
+    total,
+    customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: 'UTC', consent: { email: true } },
+    items: [{ sku: 'PLAN-BASIC', name: 'Basic plan', quantity: 1, unitPrice: total }],
+    ...(options.promoCode ? { promoCode: options.promoCode } : {}),
+  });
+  await ledger.recordPurchase(purchase, { source: 'comeback' });
+  if (options.credit !== false) await onPurchaseRecorded(ports, purchase);
+  return purchase;
+}
+
+async function ledgerOf(customerId: string) {
+  const account = await ports.store.getAccount(customerId);
+  const entries = await ports.store.recentEntries(customerId, 1000);
+  return { balance: account?.balance ?? 0, entries, sum: entries.reduce((total, entry) => total + entry.points, 0) };
+}
+
+const redemption = (customerId: string, redemptionId: string, points: number, orderTotalMinor = 5000) => ({ customerId, redemptionId, points, orderTotalMinor, currency: 'USD' });
+
+describe('the points ledger', () => {
+  it('credits a purchase once, however often and however concurrently it is retried', async () => {
+    const customerId = uniqueId('loyal-retry');
+    const purchase = await buy(customerId, 100_00, { credit: false });
+
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => onPurchaseRecorded(ports, purchase)));
+    const again = await onPurchaseRecorded(ports, purchase);
+
+    expect(outcomes.filter((outcome) => outcome.status === 'applied')).toHaveLength(1);
+    expect(again).toMatchObject({ status: 'duplicate', points: 300 });
+    expect(await ledgerOf(customerId)).toMatchObject({ balance: 300, sum: 300, entries: [{ entryId: `purchase:${purchase.orderId}`, points: 300 }] });
+  });
+
+  it('never overdraws under 20 concurrent redemptions mixed with new purchases', async () => {
+    const customerId = uniqueId('loyal-race');
+    await buy(customerId, 400_00); // 1,200 points
+    const redemptions = Array.from({ length: 20 }, (_, index) =>
+      redeemPoints(ports, redemption(customerId, `rd-${index}`, 100)).then(
+        () => 'redeemed',
+        (error: unknown) => (error instanceof RedemptionRefused ? error.code : `unexpected ${(error as Error).message}`),
+      ),
+    );
+    const purchases = Array.from({ length: 3 }, () => buy(customerId, 10_00)); // 30 points each, bronze
+
+    const results = await Promise.all(redemptions);
+    await Promise.all(purchases);
+
+    expect(results.filter((result) => result === 'redeemed')).toHaveLength(12);
+    expect(results.filter((result) => result !== 'redeemed').every((result) => result === 'insufficient-points')).toBe(true);
+    const { balance, sum, entries } = await ledgerOf(customerId);
+    expect(balance).toBe(1290 - 1200);
+    expect(sum).toBe(balance);
+    expect(entries.filter((entry) => entry.kind === 'redemption')).toHaveLength(12);
+    expect(entries.every((entry) => entry.balanceAfter >= 0)).toBe(true);
+  });
+
+  it('gives a retried redemption its first confirmation, and refuses the same id for another request', async () => {
+    const customerId = uniqueId('loyal-redeem-retry');
+    await buy(customerId, 200_00); // 600 points
+    const first = await redeemPoints(ports, redemption(customerId, 'checkout-1', 250));
+    await clock.advance({ minutes: 5 });
+    const [second, third] = await Promise.all([redeemPoints(ports, redemption(customerId, 'checkout-1', 250)), redeemPoints(ports, redemption(customerId, 'checkout-1', 250))]);
+
+    expect(first.status).toBe('redeemed');
+    expect([second.status, third.status]).toEqual(['duplicate', 'duplicate']);
+    expect(second.body).toBe(first.body);
+    expect((await ledgerOf(customerId)).balance).toBe(350);
+    await expect(redeemPoints(ports, redemption(customerId, 'checkout-1', 300))).rejects.toThrow('redeem checkout-1 was already applied with different content');
+  });
+
+  it('takes back the points of a refund once per refund id, and credits a feedback answer once', async () => {
+    const customerId = uniqueId('loyal-refund');
+    const purchase = await buy(customerId, 100_00);
+    const order = (await ledger.findOrder(purchase.orderId))!;
+
+    await clock.advance({ minutes: 1 });
+    const refunds = await Promise.all([onRefundRecorded(ports, { order, refundId: 'r-1', amountMinor: 50_00 }), onRefundRecorded(ports, { order, refundId: 'r-1', amountMinor: 50_00 })]);
+    await clock.advance({ minutes: 1 });
+    await onFeedbackAnswered(ports, { customerId, feedbackId: 'post-purchase-abc' });
+    await onFeedbackAnswered(ports, { customerId, feedbackId: 'post-purchase-abc' });
+
+    expect(refunds.map((refund) => refund.status).sort()).toEqual(['applied', 'duplicate']);
+    const { balance, entries } = await ledgerOf(customerId);
+    expect(balance).toBe(300 - 150 + 100);
+    expect(entries.map((entry) => [entry.kind, entry.points])).toEqual([
+      ['feedback', 100],
+      ['refund', -150],
+      ['purchase', 300],
+    ]);
+  });
+
+  it("credits the referrer once for a referred friend's first order", async () => {
+    const referrer = uniqueId('loyal-referrer');
+    await buy(referrer, 20_00); // 60 points and a referral code
+    const code = referralCodeFor(referrer);
+    const friend = uniqueId('loyal-friend');
+
+    const first = await buy(friend, 30_00, { promoCode: code.toLowerCase() });
+    await clock.advance({ minutes: 1 });
+    await buy(friend, 30_00, { promoCode: code });
+
+    expect((await loyaltyView(ports, referrer)).referralCode).toBe(code);
+    const { balance, entries } = await ledgerOf(referrer);
+    expect(balance).toBe(60 + 500);
+    expect(entries.filter((entry) => entry.kind === 'referral')).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'referral', reason: "a referred friend's first order" });
+    expect(JSON.stringify(entries)).not.toContain(friend);
+    expect(first.promoCode).toBe(code.toLowerCase());
+  });
+});
+
+describe('the storefront routes', () => {
+  function redeemEvent(customerId: string, body: unknown, options: { secret?: string } = {}) {
+    return signedEvent(`/v1/loyalty/${customerId}/redeem`, body, { pathParameters: { customerId }, ...options });
+  }
+
+  function accountEvent(customerId: string, options: { path?: string; secret?: string | null } = {}) {
+    const path = `/v1/loyalty/${customerId}`;
+    const signature = signComebackPayload(options.secret ?? TEST_WEBHOOK_SECRETS[0]!, requestSigningPayload('GET', options.path ?? path), Math.floor(Date.now() / 1000));
+    return httpEvent({ method: 'GET', path, pathParameters: { customerId }, headers: options.secret === null ? {} : { 'comeback-signature': signature } });
+  }
+
+  it('redeems with a signed confirmation the checkout can verify, the same on a retry', async () => {
+    const customerId = uniqueId('loyal-http');
+    await buy(customerId, 300_00); // 900 points
+    const body = { redemptionId: 'cart-77', points: 800, orderTotal: '10.00', currency: 'USD', orderId: 'o-77' };
+
+    const over = await redeemHandler(redeemEvent(customerId, body), lambdaContext);
+    const fine = await redeemHandler(redeemEvent(customerId, { ...body, orderTotal: '16.00' }), lambdaContext);
+    const retried = await redeemHandler(redeemEvent(customerId, { ...body, orderTotal: '16.00' }), lambdaContext);
+    const conflict = await redeemHandler(redeemEvent(customerId, { ...body, orderTotal: '16.00', points: 700 }), lambdaContext);
+    const broke = await redeemHandler(redeemEvent(customerId, { ...body, redemptionId: 'cart-78', orderTotal: '100.00' }), lambdaContext);
+
+    expect(over.statusCode).toBe(422);
+    expect(over.headers?.['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(over.body!)).toMatchObject({
+      status: 422,
+      code: 'over-cap',
+      detail: 'points may pay for at most 50% of the order: 500 points on this order, the request 800',
+      balance: 900,
+      maxPoints: 500,
+    });
+    expect(fine.statusCode).toBe(200);
+    expect(JSON.parse(fine.body!)).toEqual({
+      redemptionId: 'cart-77',
+      customerId,
+      orderId: 'o-77',
+      points: 800,
+      discountMinor: 800,
+      currency: 'USD',
+      orderTotalMinor: 1600,
+      balanceAfter: 100,
+      redeemedAt: expect.any(String),
+    });
+    expect(() => verifyConfirmation(String(fine.headers?.['comeback-signature']), fine.body!, TEST_WEBHOOK_SECRETS)).not.toThrow();
+    expect(fine.headers?.['comeback-redemption']).toBe('redeemed');
+    expect(retried).toMatchObject({ statusCode: 200, body: fine.body, headers: { 'comeback-signature': fine.headers?.['comeback-signature'], 'comeback-redemption': 'duplicate' } });
+    expect(conflict.statusCode).toBe(409);
+    expect(JSON.parse(broke.body!)).toMatchObject({ status: 422, code: 'insufficient-points', balance: 100, maxPoints: 100 });
+  });
+
+  it('refuses unsigned, wrongly signed or malformed redemptions', async () => {
+    const customerId = uniqueId('loyal-http-bad');
+    const body = { redemptionId: 'x', points: 1, orderTotal: '1.00', currency: 'USD' };
+    expect((await redeemHandler(redeemEvent(customerId, body, { secret: 'not-the-secret' }), lambdaContext)).statusCode).toBe(401);
+    expect((await redeemHandler(redeemEvent(customerId, { ...body, points: 0 }), lambdaContext)).statusCode).toBe(400);
+    expect((await redeemHandler(redeemEvent(customerId, { ...body, orderTotal: '1.001' }), lambdaContext)).statusCode).toBe(400);
+    expect((await redeemHandler(redeemEvent(customerId, { ...body, poinst: 5 }), lambdaContext)).statusCode).toBe(400);
+  });
+
+  it('shows tier, balance, progress and benefits to a signed GET, and nothing to others', async () => {
+    const customerId = uniqueId('loyal-view');
+    await buy(customerId, 400_00);
+
+    const view = await getLoyaltyAccount(accountEvent(customerId), lambdaContext);
+    expect(view.statusCode).toBe(200);
+    expect(JSON.parse(view.body!)).toMatchObject({
+      customerId,
+      currency: 'USD',
+      balance: 1200,
+      tier: { name: 'bronze', cashbackPercent: '3', benefits: ['3% back in points on every order'] },
+      next: { name: 'silver', cashbackPercent: '5', benefits: ['5% back in points on every order', 'free delivery'], basis: 'spend', remaining: 100_00, percent: 80 },
+      window: { days: 365, orders: 1, spendMinor: 400_00 },
+      redeem: { maxPercentOfOrder: '50' },
+      referralCode: referralCodeFor(customerId),
+      entries: [{ kind: 'purchase', points: 1200 }],
+    });
+    expect((await getLoyaltyAccount(accountEvent(customerId, { secret: null }), lambdaContext)).statusCode).toBe(401);
+    expect((await getLoyaltyAccount(accountEvent(customerId, { path: '/v1/loyalty/someone-else' }), lambdaContext)).statusCode).toBe(401);
+    expect((await getLoyaltyAccount(accountEvent(uniqueId('nobody')), lambdaContext)).statusCode).toBe(404);
+  });
+});
+
+describe('tier messages', () => {
+  async function loyaltyMessages(customerId: string) {
+    return (await outbox(customerId)).filter((item) => item.journey === 'loyalty').map((item) => `${item.step}/${item.status}`);
+  }
+
+  it('congratulates on moving up and nudges near the next tier, through the delivery step, once each', async () => {
+    const customerId = uniqueId('loyal-tier');
+    await buy(customerId, 300_00);
+    await buy(customerId, 250_00); // 550.00: silver
+    expect(await loyaltyMessages(customerId)).toEqual([]);
+
+    expect(await loyaltySweep()).toMatchObject({ sent: 1, errors: 0 });
+    await sweepLoyalty(sweepPorts);
+    expect(await loyaltyMessages(customerId)).toEqual(['tier-up/sent']);
+    const congratulation = (await outbox(customerId)).find((item) => item.step === 'tier-up')!;
+    expect(congratulation.subject).toBe('Welcome to silver: your new perks are here');
+    expect(congratulation.text).toContain('- free delivery');
+    expect(congratulation.text).toContain('Next up: gold, $950.00 more away.');
+
+    await clock.advance({ days: 1 });
+    await buy(customerId, 800_00); // 1,350.00 of 1,500.00: within 10% of gold
+    await sweepLoyalty(sweepPorts);
+    expect(await loyaltyMessages(customerId)).toEqual(['tier-up/sent', 'tier-nudge/sent']);
+    expect((await outbox(customerId)).find((item) => item.step === 'tier-nudge')!.text).toContain("You're so close to gold: just $150.00 more and it's yours.");
+  });
+
+  it('reviews the tier when an order leaves the 12-month window, at the nightly sweep', async () => {
+    const customerId = uniqueId('loyal-review');
+    await buy(customerId, 600_00, { daysAgo: 364 });
+    await buy(customerId, 50_00, { daysAgo: 100 });
+    expect((await ports.store.getAccount(customerId))!.tier).toBe('silver');
+
+    await clock.advance({ days: 1 });
+    const sweep = await loyaltySweep();
+
+    expect(sweep.reviews).toBeGreaterThanOrEqual(1);
+    const account = (await ports.store.getAccount(customerId))!;
+    expect(account).toMatchObject({ tier: 'bronze', balance: 1800 + 250 }); // the second order earned silver's 5%
+    expect(Object.values(account.activity)).toEqual([{ orders: 1, spendMinor: 50_00 }]);
+    expect(await loyaltyMessages(customerId)).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+/** Points, the tier window, tiers, progress, nudges and the redemption cap: integer arithmetic only. */
+import { describe, expect, it } from 'vitest';
+import {
+  addActivity,
+  isCloseToNext,
+  leavesWindowOn,
+  percentText,
+  pointsFor,
+  redeemCap,
+  tierProgress,
+  windowTotals,
+} from '../../../functions/core/loyalty/program.ts';
+import { testCatalog } from '../catalog/fixtures.ts';
+
+const program = testCatalog().loyalty;
+const ordersProgram = testCatalog({ loyalty: { basis: 'orders' } }).loyalty;
+const now = new Date('2026-06-01T12:00:00.000Z');
+
+describe('points', () => {
+  it('earn a percentage of the amount, rounded down to whole points (1 point = 1 minor unit)', () => {
+    expect(pointsFor(5497, 300)).toBe(164); // 3% of $54.97 = 164.91
+    expect(pointsFor(5497, 700)).toBe(384);
+    expect(pointsFor(33, 300)).toBe(0);
+    expect(pointsFor(0, 500)).toBe(0);
+    expect(pointsFor(-100, 500)).toBe(0);
+  });
+
+  it('stay exact on amounts where floating point would not', () => {
+    // 9,007,199,254,740,991 minor units * 7% overflows 2^53 in doubles; the result is exact.
+    expect(pointsFor(Number.MAX_SAFE_INTEGER, 700)).toBe(630_503_947_831_869);
+    expect(pointsFor(1_000_000_007, 333)).toBe(33_300_000);
+  });
+
+  it('print rates as short percentages', () => {
+    expect([300, 250, 1234, 5000].map(percentText)).toEqual(['3', '2.5', '12.34', '50']);
+  });
+});
+
+describe('the tier window', () => {
+  it('counts the orders of the last windowDays days, today included', () => {
+    const activity = { '2025-06-01': { orders: 1, spendMinor: 100_00 }, '2025-06-02': { orders: 2, spendMinor: 300_00 }, '2026-06-01': { orders: 1, spendMinor: 50_00 } };
+    expect(windowTotals(activity, now, 365)).toEqual({ orders: 3, spendMinor: 350_00 });
+    expect(leavesWindowOn('2025-06-02T10:00:00.000Z', 365)).toBe('2026-06-02');
+  });
+
+  it('adds and takes back activity, dropping days that left the window', () => {
+    let activity = addActivity({ '2025-01-01': { orders: 1, spendMinor: 10 } }, '2026-05-30', { orders: 1, spendMinor: 5000 }, now, 365);
+    expect(activity).toEqual({ '2026-05-30': { orders: 1, spendMinor: 5000 } });
+    activity = addActivity(activity, '2026-05-30', { orders: -1, spendMinor: -5000 }, now, 365);
+    expect(activity).toEqual({});
+    expect(addActivity({}, '2024-01-01', { orders: 1, spendMinor: 1 }, now, 365)).toEqual({});
+  });
+});
+
+describe('tiers and progress', () => {
+  it('gives the highest tier whose spend threshold is met, and what is left to the next', () => {
+    expect(tierProgress(program, { orders: 9, spendMinor: 0 })).toMatchObject({ tier: { name: 'bronze' }, rank: 0, next: { tier: { name: 'silver' }, remaining: 50_000, percent: 0 } });
+    expect(tierProgress(program, { orders: 1, spendMinor: 40_000 })).toMatchObject({ tier: { name: 'bronze' }, next: { remaining: 10_000, percent: 80 } });
+    expect(tierProgress(program, { orders: 1, spendMinor: 50_000 })).toMatchObject({ tier: { name: 'silver' }, rank: 1, next: { tier: { name: 'gold' }, remaining: 100_000, percent: 33 } });
+    const gold = tierProgress(program, { orders: 1, spendMinor: 1_000_000 });
+    expect(gold.tier.name).toBe('gold');
+    expect(gold.next).toBeUndefined();
+  });
+
+  it('counts orders instead when the program says so', () => {
+    expect(tierProgress(ordersProgram, { orders: 5, spendMinor: 0 })).toMatchObject({ tier: { name: 'silver' }, next: { tier: { name: 'gold' }, remaining: 1, percent: 83 } });
+  });
+
+  it('is close to the next tier within one order, or within 10% of its spend', () => {
+    expect(isCloseToNext(ordersProgram, tierProgress(ordersProgram, { orders: 5, spendMinor: 0 }))).toBe(true);
+    expect(isCloseToNext(ordersProgram, tierProgress(ordersProgram, { orders: 4, spendMinor: 0 }))).toBe(false);
+    expect(isCloseToNext(program, tierProgress(program, { orders: 1, spendMinor: 45_000 }))).toBe(true);
+    expect(isCloseToNext(program, tierProgress(program, { orders: 1, spendMinor: 44_999 }))).toBe(false);
+    expect(isCloseToNext(program, tierProgress(program, { orders: 1, spendMinor: 2_000_000 }))).toBe(false);
+  });
+});
+
+describe('the redemption cap', () => {
+  it('lets points pay for at most half of an order, rounded down', () => {
+    expect(redeemCap(program, 5497)).toBe(2748);
+    expect(redeemCap(program, 1)).toBe(0);
+    expect(redeemCap(testCatalog({ loyalty: { maxRedeemPercent: 20 } }).loyalty, 10_000)).toBe(2000);
+  });
+});
