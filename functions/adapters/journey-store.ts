@@ -7,6 +7,7 @@ import type { JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { GSI1, keys } from './table-design.ts';
+import { itemsOfIndexPartition } from './queries.ts';
 
 export class DynamoJourneyStore implements JourneyStore {
   private readonly client: DynamoDBDocumentClient;
@@ -170,20 +171,7 @@ export class DynamoJourneyStore implements JourneyStore {
   }
 
   private async *queryIndex(partition: string): AsyncIterable<Record<string, unknown>> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) yield strip(item);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of itemsOfIndexPartition(this.client, this.table, partition)) yield strip(item);
   }
 }
 

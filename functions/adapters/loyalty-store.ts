@@ -16,6 +16,7 @@ import type { ScheduledMessage } from '../core/loyalty/scheduled.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { GSI1, keys } from './table-design.ts';
+import { itemsOfIndexPartition } from './queries.ts';
 
 type StoredAccount = LoyaltyAccount & { version: number };
 
@@ -268,20 +269,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
   }
 
   private async *queryIndex(partition: string): AsyncIterable<Record<string, unknown>> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) yield item;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of itemsOfIndexPartition(this.client, this.table, partition)) yield item;
   }
 }
 
