@@ -1,10 +1,12 @@
 /** A sample purchase in the generic format, as a storefront would post it. */
+import { randomUUID } from 'node:crypto';
 import type { PurchaseInput } from '../../functions/core/purchase.ts';
 
 export function samplePurchase(options: { orderId?: string; customerId?: string; placedAt?: Date } = {}): PurchaseInput {
   const placedAt = options.placedAt ?? new Date();
   return {
-    orderId: options.orderId ?? `sample-${placedAt.getTime()}`,
+    // Unique even when the local clock stands still between posts.
+    orderId: options.orderId ?? `sample-${randomUUID().slice(0, 13)}`,
     placedAt: placedAt.toISOString(),
     currency: 'USD',
     total: '54.97',
