@@ -4,9 +4,14 @@
  * format (namespace Comeback, see functions/adapters/cloudwatch-metrics.ts; Lambda turns those
  * log lines into metrics, so the function needs no cloudwatch:PutMetricData).
  *
+ * A customer who enters the sleeping or churn-risk segment starts win-back, so the recompute has
+ * the journeys capability (the state machine ARNs and the journey settings, StartExecution) like
+ * the journey routes; the handler builds those ports when it loads, so without them it would fail
+ * at cold start.
+ *
  * It runs daily at 03:00 UTC, after the 02:00 journey sweep, and reads the whole table with a
- * parallel Scan, which only this function may do. One invocation handles about 1.5 million
- * customers within Lambda's 15 minutes (see SCALING in the handler).
+ * parallel Scan, which only the whole-table batch jobs may do (this one and the co-purchase count).
+ * See SCALING in the handler for how many customers one invocation handles within Lambda's 15 minutes.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,10 +19,13 @@ import { Construct } from 'constructs';
 import { recomputeSettingsFromJson } from '../../functions/core/analytics/settings.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackFunction } from './comeback-function.ts';
+import type { ComebackJourneys } from './comeback-journeys.ts';
 import { ComebackDailySchedule } from './comeback-schedule.ts';
 
 export interface ComebackAnalyticsProps {
   readonly table: ComebackTable;
+  /** The journeys that segment entries start (win-back). */
+  readonly journeys: ComebackJourneys;
   /**
    * Overrides of the recompute rules, as one JSON document (COMEBACK_RECOMPUTE_SETTINGS, see
    * functions/core/analytics/settings.ts); checked at synth, so a bad document fails the deployment.
@@ -49,6 +57,7 @@ export class ComebackAnalytics extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     this.recompute.bindTable(props.table, 'readWrite', { scan: true });
+    this.recompute.bindJourneys(props.journeys);
     if (props.recomputeSettings !== undefined && props.recomputeSettings.trim() !== '') {
       recomputeSettingsFromJson(props.recomputeSettings);
       this.recompute.function.addEnvironment('COMEBACK_RECOMPUTE_SETTINGS', props.recomputeSettings);

@@ -1,12 +1,14 @@
 /**
  * The stateless part of Comeback: one function per route of lib/routes.ts, the HTTP API that
  * routes to them, and the secrets they check callers with; the journeys (state machines, the step
- * and sweep functions), message delivery (SES, the manager topic), the nightly recompute, and the
- * dashboard and alarms. The table comes in by props from the data stack; each function gets exactly
- * the table access, the secrets and the capabilities its route lists.
+ * and sweep functions), message delivery (SES, the manager topic), the nightly recompute, the
+ * scheduled loyalty functions (dispatch, sweep, co-purchase count), and the dashboard and alarms.
+ * The table comes in by props from the data stack; each function gets exactly the table access,
+ * the secrets and the capabilities its route (or its job) needs.
  *
  * Everything that refers to everything else lives in this one stack, so references stay inside
- * it and run one way: route functions -> state machines -> journey step -> HTTP API.
+ * it and run one way: route functions and the nightly recompute -> state machines -> journey step
+ * -> HTTP API.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -19,6 +21,7 @@ import { ComebackDelivery, type ComebackDeliveryProps } from './comeback-deliver
 import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHttpApi } from './comeback-http-api.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
+import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
 
@@ -68,6 +71,7 @@ export class ComebackApiStack extends Stack {
   public readonly delivery: ComebackDelivery;
   public readonly journeys: ComebackJourneys;
   public readonly analytics: ComebackAnalytics;
+  public readonly loyalty: ComebackLoyalty;
   public readonly monitoring: ComebackMonitoring;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
@@ -122,10 +126,19 @@ export class ComebackApiStack extends Stack {
     }
     this.functions = functions;
 
-    // Segments, predictions and the nightly metrics.
+    // Segments, predictions and the nightly metrics; entering a segment may start win-back.
     this.analytics = new ComebackAnalytics(this, 'Analytics', {
       table: props.table,
+      journeys: this.journeys,
       ...(props.recomputeSettings !== undefined ? { recomputeSettings: props.recomputeSettings } : {}),
+      ...common,
+    });
+
+    // Due loyalty, replenishment and cross-sell messages, tier reviews, co-purchase counts.
+    this.loyalty = new ComebackLoyalty(this, 'Loyalty', {
+      table: props.table,
+      delivery: this.delivery,
+      shopUrl: props.journeys.shopUrl,
       ...common,
     });
 
@@ -133,6 +146,7 @@ export class ComebackApiStack extends Stack {
       api: this.api,
       journeys: this.journeys,
       analytics: this.analytics,
+      loyalty: this.loyalty,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

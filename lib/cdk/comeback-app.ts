@@ -44,7 +44,7 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
   });
   const api = new ComebackApiStack(app, `${prefix}Api`, {
     ...common,
-    description: 'Comeback API: webhook, customer and admin functions, the HTTP API and its secrets, journeys, delivery, nightly recompute, dashboard and alarms.',
+    description: 'Comeback API: webhook, customer and admin functions, the HTTP API and its secrets, journeys, delivery, nightly recompute, loyalty and co-purchase schedules, dashboard and alarms.',
     table: data.table,
     tracing: options.tracing ?? false,
     journeys: options.journeys,

@@ -102,8 +102,8 @@ export class ComebackTable extends Construct {
   }
 
   /**
-   * Scan the base table (not the indexes), for a whole-table batch job such as the nightly
-   * recompute. Separate from `grantData()` so request handlers never get it.
+   * Scan the base table (not the indexes), for the whole-table batch jobs (the nightly recompute,
+   * the co-purchase count). Separate from `grantData()` so request handlers never get it.
    */
   public grantScan(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: [TABLE_SCAN_ACTION], resourceArns: [this.table.tableArn] });

@@ -3,8 +3,9 @@
  * local esbuild (minified, with source maps), its own log group with a retention, and a role
  * that may only write to that log group until something is bound to it.
  *
- * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindDelivery()`) give the
- * environment variables and the permissions together, so a function never has one without the other.
+ * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindLoyalty()`, `bindDelivery()`)
+ * give the environment variables and the permissions (or the bundled files) together, so a function
+ * never has one without the other.
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -181,13 +182,18 @@ export class ComebackFunction extends Construct {
     if (!Number.isFinite(holdoutShare) || holdoutShare < 0 || holdoutShare > 0.5) {
       throw new Error(`the holdout share must be between 0 and 0.5, not ${holdoutShare}`);
     }
-    if (!URL.canParse(settings.shopUrl) || !/^https?:$/.test(new URL(settings.shopUrl).protocol)) {
-      throw new Error(`the shop URL must be an http(s) URL, not "${settings.shopUrl}"`);
-    }
+    this.bindShopUrl(settings.shopUrl);
     if (settings.supportContact.trim().length === 0) throw new Error('the support contact must not be empty');
     this.function.addEnvironment('COMEBACK_HOLDOUT_SHARE', String(holdoutShare));
-    this.function.addEnvironment('COMEBACK_SHOP_URL', settings.shopUrl);
     this.function.addEnvironment('COMEBACK_SUPPORT_CONTACT', settings.supportContact.trim());
+  }
+
+  /** Sets COMEBACK_SHOP_URL, the store's web shop that messages link to; no permission goes with it. */
+  public bindShopUrl(shopUrl: string): void {
+    if (!URL.canParse(shopUrl) || !/^https?:$/.test(new URL(shopUrl).protocol)) {
+      throw new Error(`the shop URL must be an http(s) URL, not "${shopUrl}"`);
+    }
+    this.function.addEnvironment('COMEBACK_SHOP_URL', shopUrl);
   }
 
   /**

@@ -3,9 +3,10 @@
  * file in workflows/ as it is (the local host runs the same files), the journey step function its
  * Task states invoke, and the daily sweep that starts win-back and hands out due check-ins.
  *
- * Dependencies run one way, so the stack has no cycle: the route functions and the sweep get the
- * state machine ARNs; the state machines get the step function's ARN; the step function gets the
- * public URL and never a state machine ARN (a step does not start journeys).
+ * Dependencies run one way, so the stack has no cycle: the route functions, the sweep and the
+ * nightly recompute (segment entries start win-back) get the state machine ARNs; the state machines
+ * get the step function's ARN; the step function gets the public URL and never a state machine ARN
+ * (a step does not start journeys).
  *
  * Executions carry only the entry's identity (journey, entry id, customer id, dates), but a guest
  * order's customer id is its email address, so the state machines log errors only and never the

@@ -25,6 +25,7 @@ import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import type { ComebackAnalytics } from './comeback-analytics.ts';
 import type { ComebackHttpApi } from './comeback-http-api.ts';
 import type { ComebackJourneys } from './comeback-journeys.ts';
+import type { ComebackLoyalty } from './comeback-loyalty.ts';
 
 /** The Service dimension of every Comeback metric (SERVICE in functions/adapters/cloudwatch-metrics.ts). */
 export const METRICS_SERVICE = 'comeback';
@@ -43,6 +44,7 @@ export interface ComebackMonitoringProps {
   readonly api: ComebackHttpApi;
   readonly journeys: ComebackJourneys;
   readonly analytics: ComebackAnalytics;
+  readonly loyalty: ComebackLoyalty;
   /**
    * An address subscribed to the alarm notifications (SNS mails a confirmation link first).
    * @default - no subscription: subscribe to the alarm topic in the console
@@ -116,7 +118,7 @@ export class ComebackMonitoring extends Construct {
       return created;
     };
 
-    const { journeys, analytics } = props;
+    const { journeys, analytics, loyalty } = props;
     const httpApi = props.api.httpApi;
     alarm(
       'ApiServerErrors',
@@ -150,6 +152,25 @@ export class ComebackMonitoring extends Construct {
       analytics.recompute.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
       1,
       'The nightly recompute failed: segments, predictions and metrics are from the night before. See its logs; running it again is safe.',
+    );
+    alarm(
+      'LoyaltyDispatchErrors',
+      loyalty.dispatch.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The hourly loyalty dispatch failed: due tier, replenishment and cross-sell messages were not sent this hour. See its logs; ' +
+        'the next runs pick them up again (it looks back to yesterday, the nightly loyalty sweep a week).',
+    );
+    alarm(
+      'LoyaltySweepErrors',
+      loyalty.sweep.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The daily loyalty sweep failed: tier reviews were not done and due messages were not sent tonight. See its logs; running it again is safe.',
+    );
+    alarm(
+      'CoPurchaseErrors',
+      loyalty.coPurchase.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      1,
+      'The nightly co-purchase count failed: personal offers use the counts of an earlier night (they expire after three days). See its logs; running it again is safe.',
     );
     alarm(
       'FailedSegmentEvents',
@@ -226,6 +247,9 @@ export class ComebackMonitoring extends Construct {
           journeys.step.function.metricErrors({ label: 'journey step' }),
           journeys.sweep.function.metricErrors({ label: 'journey sweep' }),
           analytics.recompute.function.metricErrors({ label: 'nightly recompute' }),
+          loyalty.dispatch.function.metricErrors({ label: 'loyalty dispatch' }),
+          loyalty.sweep.function.metricErrors({ label: 'loyalty sweep' }),
+          loyalty.coPurchase.function.metricErrors({ label: 'co-purchase count' }),
         ],
         right: [comebackMetric('RecomputeDuration').with({ label: 'RecomputeDuration' })],
         width: 8,

@@ -1,5 +1,6 @@
 /**
- * A daily run of a Comeback function at a fixed UTC time, by an EventBridge rule.
+ * Runs of a Comeback function at fixed UTC times, by an EventBridge rule: once a day at an hour and
+ * minute (`ComebackDailySchedule`), or every hour at a minute (`ComebackHourlySchedule`).
  *
  * An EventBridge rule rather than EventBridge Scheduler: the times are fixed in UTC (rules evaluate
  * cron in UTC; Scheduler's time zones are not needed), and a rule invokes the function through the
@@ -23,6 +24,24 @@ export interface ComebackDailyScheduleProps {
   readonly description: string;
 }
 
+export interface ComebackHourlyScheduleProps {
+  /** The function to run; it receives the scheduled event. */
+  readonly target: ComebackFunction;
+  /** Minute of every hour (0-59). */
+  readonly minute: number;
+  readonly description: string;
+}
+
+function checkMinute(minute: number): void {
+  if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`the minute must be 0-59, not ${minute}`);
+}
+
+/** The rule's target: the function, with EventBridge's retries for failing to invoke it. */
+function invoke(target: ComebackFunction, maxEventAge: Duration): targets.LambdaFunction {
+  // EventBridge's own retries cover failing to invoke; a run that fails is retried by Lambda.
+  return new targets.LambdaFunction(target.function, { retryAttempts: 2, maxEventAge });
+}
+
 export class ComebackDailySchedule extends Construct {
   public readonly rule: events.Rule;
 
@@ -30,17 +49,26 @@ export class ComebackDailySchedule extends Construct {
     super(scope, id);
     const minute = props.minute ?? 0;
     if (!Number.isInteger(props.hour) || props.hour < 0 || props.hour > 23) throw new Error(`the hour must be 0-23, not ${props.hour}`);
-    if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`the minute must be 0-59, not ${minute}`);
+    checkMinute(minute);
     this.rule = new events.Rule(this, 'Rule', {
       description: props.description,
       schedule: events.Schedule.cron({ minute: String(minute), hour: String(props.hour) }),
     });
-    this.rule.addTarget(
-      new targets.LambdaFunction(props.target.function, {
-        // EventBridge's own retries cover failing to invoke; a run that fails is retried by Lambda.
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-      }),
-    );
+    this.rule.addTarget(invoke(props.target, Duration.hours(1)));
+  }
+}
+
+export class ComebackHourlySchedule extends Construct {
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ComebackHourlyScheduleProps) {
+    super(scope, id);
+    checkMinute(props.minute);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: props.description,
+      schedule: events.Schedule.cron({ minute: String(props.minute), hour: '*' }),
+    });
+    // A run that could not be invoked within half an hour is left to the next one, so runs never pile up.
+    this.rule.addTarget(invoke(props.target, Duration.minutes(30)));
   }
 }

@@ -7,10 +7,12 @@
  * violations in the validation report, so they are read from the pack itself (validateScope),
  * and a synth with the pack registered fails on any finding that is not acknowledged.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -22,7 +24,16 @@ import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
 import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
 import { TABLE_READ_ACTIONS, TABLE_SCAN_ACTION, TABLE_WRITE_ACTIONS } from '../../lib/cdk/comeback-data.ts';
-import { EXTERNAL_MODULES, TEMPLATES_DIR, TEMPLATES_SOURCE, projectRoot, stateMachineArnVariable, type ComebackFunction } from '../../lib/cdk/comeback-function.ts';
+import {
+  CATALOG_FILE,
+  CATALOG_SOURCE,
+  EXTERNAL_MODULES,
+  TEMPLATES_DIR,
+  TEMPLATES_SOURCE,
+  projectRoot,
+  stateMachineArnVariable,
+  type ComebackFunction,
+} from '../../lib/cdk/comeback-function.ts';
 import { JOURNEY_STEP_SUBSTITUTION, journeyDefinitionFile } from '../../lib/cdk/comeback-journeys.ts';
 import { HEADLINE_METRICS, METRICS_SERVICE } from '../../lib/cdk/comeback-monitoring.ts';
 import { apiRoutes, type SecretName } from '../../lib/routes.ts';
@@ -34,8 +45,17 @@ const cdkContext = (JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8
 const secretNames: SecretName[] = [...new Set([...apiRoutes.flatMap((route) => route.secrets), ...DELIVERY_SECRETS])];
 const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('journeys'));
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
-/** The functions that are not API routes: journey step and sweep, nightly recompute. */
-const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute'] as const;
+const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
+/** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count. */
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase'] as const;
+/** The background functions that start journeys (besides the journey routes). */
+const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
+/** The functions that send messages: templates, delivery, the unsubscribe secret. */
+const SENDERS = ['JourneyStep', 'JourneySweep', 'LoyaltyDispatch', 'LoyaltySweep'];
+/** The functions with the store's rules file: the loyalty routes, and the loyalty dispatch and sweep. */
+const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep'];
+/** The whole-table batch jobs, the only functions that may Scan. */
+const SCANNERS = ['NightlyRecompute', 'CoPurchase'];
 const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_STATE_MACHINE_ARN', 'LOYALTY_INVITE_STATE_MACHINE_ARN'];
 
 /** What a store sets at deployment (bin/cdk.ts reads it from the CDK context). */
@@ -134,6 +154,9 @@ function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
     ['JourneyStep', api.journeys.step],
     ['JourneySweep', api.journeys.sweep],
     ['NightlyRecompute', api.analytics.recompute],
+    ['LoyaltyDispatch', api.loyalty.dispatch],
+    ['LoyaltySweep', api.loyalty.sweep],
+    ['CoPurchase', api.loyalty.coPurchase],
   ]);
 }
 
@@ -149,6 +172,63 @@ function assetDirOf(built: Built, template: Template, fn: ComebackFunction): str
   return join(built.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
 }
 
+/** Where Lambda unpacks a bundle; deployed paths under it are read from the synthesized asset instead. */
+const LAMBDA_TASK_ROOT = '/var/task/';
+const SAMPLE_REGION = 'eu-west-1';
+const SAMPLE_ACCOUNT = '123456789012';
+
+/**
+ * A deployed environment variable with its CloudFormation references filled in: pseudo parameters
+ * by sample values, a resource by an ARN in an `_ARN` variable and by its lower-cased logical id
+ * elsewhere (a name, a host), and a path in the bundle by the same path in the synthesized asset.
+ */
+function sampleValue(variable: string, value: unknown, assetDir: string): string {
+  const pseudo: Record<string, string> = { 'AWS::Region': SAMPLE_REGION, 'AWS::AccountId': SAMPLE_ACCOUNT, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+  const render = (node: unknown, asArn: boolean): string => {
+    if (typeof node === 'string') return node;
+    if (typeof node !== 'object' || node === null) return String(node);
+    const intrinsic = node as Record<string, unknown>;
+    const resource = (id: string) => (pseudo[id] ?? (asArn ? `arn:aws:comeback:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:${id}` : id.toLowerCase()));
+    if (typeof intrinsic.Ref === 'string') return resource(intrinsic.Ref);
+    if (Array.isArray(intrinsic['Fn::GetAtt'])) return resource(String((intrinsic['Fn::GetAtt'] as unknown[])[0]));
+    // A reference to the data stack (weak cross-stack references read its published outputs).
+    const output = intrinsic['Fn::GetStackOutput'] as { OutputName?: unknown } | undefined;
+    if (output !== undefined) return resource(String(output.OutputName));
+    if (intrinsic['Fn::ImportValue'] !== undefined) return resource(JSON.stringify(intrinsic['Fn::ImportValue']).replace(/[^A-Za-z0-9]/g, ''));
+    if (Array.isArray(intrinsic['Fn::Join'])) {
+      const [delimiter, items] = intrinsic['Fn::Join'] as [string, unknown[]];
+      return items.map((item) => render(item, false)).join(delimiter);
+    }
+    throw new Error(`${variable}: no sample for ${JSON.stringify(node)}`);
+  };
+  const rendered = render(value, variable.endsWith('_ARN'));
+  return rendered.startsWith(LAMBDA_TASK_ROOT) ? join(assetDir, rendered.slice(LAMBDA_TASK_ROOT.length)) : rendered;
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Loads a bundle in a fresh Node.js process with nothing but its deployed environment (and what
+ * Lambda sets), as a cold start does: handlers read their configuration and build their ports when
+ * they load, so a missing variable or file fails here. Nothing is called, so nothing leaves the machine.
+ */
+async function coldStart(assetDir: string, deployed: Record<string, unknown>): Promise<void> {
+  const environment = Object.fromEntries(Object.entries(deployed).map(([name, value]) => [name, sampleValue(name, value, assetDir)]));
+  const script = `const loaded = await import(${JSON.stringify(pathToFileURL(join(assetDir, 'index.mjs')).href)}); if (typeof loaded.handler !== 'function') throw new Error('no handler export');`;
+  await execFileAsync(process.execPath, ['--input-type=module', '--eval', script], {
+    cwd: assetDir,
+    env: {
+      ...environment,
+      AWS_REGION: SAMPLE_REGION,
+      AWS_ACCESS_KEY_ID: 'AKIDSAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'sample',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    timeout: 30_000,
+  });
+}
+
 function resourcesOfType(template: Template, type: string): Record<string, Resource> {
   return template.findResources(type) as Record<string, Resource>;
 }
@@ -157,8 +237,10 @@ const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, l
 
 /** Every acknowledged cdk-nag finding, by rule and construct path. */
 function expectedAcknowledgements(options: { tracing: boolean }): string[] {
-  const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep'];
-  const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Step', 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
+  const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
+  const background = ['Journeys/Step', 'Journeys/Sweep', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase'];
+  const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
+  const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`);
   return [
     ...apiRoutes.map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
@@ -166,7 +248,7 @@ function expectedAcknowledgements(options: { tracing: boolean }): string[] {
     ...machines.map((path) => `AwsSolutions-SF1 ${path}`),
     ...(options.tracing ? [] : machines.map((path) => `AwsSolutions-SF2 ${path}`)),
     ...machines.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`),
-    ...['Step', 'Sweep'].map((name) => `AwsSolutions-IAM5[Resource::*] ComebackApi/Journeys/${name}/DeliveryPolicy`),
+    ...senders.map((path) => `AwsSolutions-IAM5[Resource::*] ComebackApi/${path}/DeliveryPolicy`),
     ...journeyFunctions.flatMap((path) =>
       stateMachineJourneys.map(
         (journey) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ComebackApi-${journey}:*] ${path}/JourneysPolicy`,
@@ -285,6 +367,26 @@ describe('the Comeback app, as deployed', () => {
       }
     });
 
+    it('starts every function from its bundle with the environment it is deployed with', async () => {
+      const functions = [...functionsOf(built.stacks)];
+      const failures: string[] = [];
+      // Two at a time: each start is a Node.js process of its own.
+      const queue = [...functions];
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const [name, fn] = next;
+          try {
+            await coldStart(assetDirOf(built, api, fn), environmentOf(api, fn));
+          } catch (error) {
+            const { stderr, message } = error as { stderr?: string; message: string };
+            failures.push(`${name}: ${(stderr || message).trim().split('\n').slice(0, 6).join(' | ')}`);
+          }
+        }
+      };
+      await Promise.all([worker(), worker()]);
+      expect(failures).toEqual([]);
+    });
+
     it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
       expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
       const sources = readdirSync(join(projectRoot, 'functions'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
@@ -329,23 +431,27 @@ describe('the Comeback app, as deployed', () => {
       )).filter((action) => action.includes('*'))).toEqual([]);
     });
 
-    it('gives the journey functions read and write, and only the nightly recompute Scan, on the base table alone', () => {
+    it('gives the background functions read and write, and only the nightly recompute and the co-purchase count Scan, on the base table alone', () => {
       const tableId = logicalId(built.stacks.data.table.table);
+      const readWrite = [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
       const expected: Record<(typeof BACKGROUND_FUNCTIONS)[number], string[]> = {
-        JourneyStep: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-        JourneySweep: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-        NightlyRecompute: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION],
+        JourneyStep: readWrite,
+        JourneySweep: readWrite,
+        NightlyRecompute: [...readWrite, TABLE_SCAN_ACTION],
+        LoyaltyDispatch: readWrite,
+        LoyaltySweep: readWrite,
+        CoPurchase: [...readWrite, TABLE_SCAN_ACTION],
       };
       const functions = functionsOf(built.stacks);
       for (const name of BACKGROUND_FUNCTIONS) {
         const statements = policyStatementsOf(api, logicalId(functions.get(name)!.role));
-        expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:')).sort(), name).toEqual(expected[name].sort());
+        expect(actionsOf(statements).filter((action) => action.startsWith('dynamodb:')).sort(), name).toEqual([...expected[name]].sort());
       }
       for (const [name, fn] of functions) {
         const scans = policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).includes(TABLE_SCAN_ACTION));
-        if (name !== 'NightlyRecompute') expect(scans, name).toEqual([]);
+        if (!SCANNERS.includes(name)) expect(scans, name).toEqual([]);
         else {
-          expect(scans).toHaveLength(1);
+          expect(scans, name).toHaveLength(1);
           expect(actionsOf(scans)).toEqual([TABLE_SCAN_ACTION]);
           expect(JSON.stringify(scans[0]!.Resource)).toContain(tableId);
           expect(JSON.stringify(scans[0]!.Resource)).not.toContain('/index/');
@@ -369,8 +475,8 @@ describe('the Comeback app, as deployed', () => {
             ),
           )
           .map(([id]) => id);
-        // The journey step and sweep sign unsubscribe and feedback links.
-        const signers = DELIVERY_SECRETS.includes(name) ? ['JourneyStep', 'JourneySweep'] : [];
+        // Every sender signs unsubscribe links; the journey step and sweep also sign feedback links.
+        const signers = name === 'COMEBACK_UNSUBSCRIBE_SECRET' ? SENDERS : name === 'COMEBACK_FEEDBACK_SECRET' ? ['JourneyStep', 'JourneySweep'] : [];
         expect(readers.sort(), `readers of ${name}`).toEqual([...apiRoutes.filter((route) => route.secrets.includes(name)).map((route) => route.id), ...signers].sort());
       }
     });
@@ -483,16 +589,23 @@ describe('the Comeback app, as deployed', () => {
       expect(policyStatementsOf(api, logicalId(journeys.step.role)).flatMap((statement) => actionsOf([statement])).filter((action) => action.startsWith('states:'))).toEqual([]);
     });
 
-    it('bundles the message templates beside the handlers that send messages', () => {
+    it('bundles the message templates beside the handlers that send messages, and only there', () => {
       const sources = readdirSync(join(projectRoot, TEMPLATES_SOURCE)).filter((name) => name.endsWith('.hbs')).sort();
       expect(sources.length).toBeGreaterThan(0);
-      for (const fn of [built.stacks.api.journeys.step, built.stacks.api.journeys.sweep]) {
+      for (const [name, fn] of functionsOf(built.stacks)) {
         const templates = join(assetDirOf(built, api, fn), 'templates');
-        expect(readdirSync(templates).sort(), fn.node.path).toEqual(sources);
-        for (const name of sources) expect(readFileSync(join(templates, name), 'utf8')).toBe(readFileSync(join(projectRoot, TEMPLATES_SOURCE, name), 'utf8'));
+        const environment = environmentOf(api, fn);
+        if (!SENDERS.includes(name)) {
+          // Route functions, the recompute and the co-purchase count send nothing and carry no templates.
+          expect(existsSync(templates), name).toBe(false);
+          expect(environment.COMEBACK_TEMPLATES_DIR, name).toBeUndefined();
+          expect(environment.COMEBACK_DELIVERY, name).toBeUndefined();
+          continue;
+        }
+        expect(environment.COMEBACK_TEMPLATES_DIR, name).toBe(TEMPLATES_DIR);
+        expect(readdirSync(templates).sort(), name).toEqual(sources);
+        for (const file of sources) expect(readFileSync(join(templates, file), 'utf8')).toBe(readFileSync(join(projectRoot, TEMPLATES_SOURCE, file), 'utf8'));
       }
-      // Route functions send nothing and carry no templates.
-      expect(existsSync(join(assetDirOf(built, api, built.stacks.api.functions.get('GetCustomer')!), 'templates'))).toBe(false);
     });
 
     it('runs the journey sweep daily at 02:00 UTC, with the journeys capability, delivery and the feedback secret', () => {
@@ -528,13 +641,13 @@ describe('the Comeback app, as deployed', () => {
     const statesStatements = (fn: ComebackFunction) =>
       policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
 
-    it('grants StartExecution on exactly the three state machines and StopExecution on their executions, to journey functions only', () => {
+    it('grants StartExecution on exactly the three state machines and StopExecution on their executions, to the journey routes, the journey sweep and the nightly recompute only', () => {
       const machines = stateMachineJourneys.map((journey) => ({ Ref: logicalId(built.stacks.api.journeys.stateMachine(journey)) }));
       const executions = stateMachineJourneys.map((journey) => ({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:ComebackApi-${journey}:*`]],
       }));
       const starters = [...functionsOf(built.stacks)].filter(([, fn]) => statesStatements(fn).length > 0).map(([name]) => name);
-      expect(starters.sort()).toEqual([...journeyRoutes.map((route) => route.id), 'JourneySweep'].sort());
+      expect(starters.sort()).toEqual([...journeyRoutes.map((route) => route.id), ...BACKGROUND_STARTERS].sort());
       for (const name of starters) {
         const statements = statesStatements(functionsOf(built.stacks).get(name)!);
         expect(statements, name).toHaveLength(2);
@@ -561,13 +674,23 @@ describe('the Comeback app, as deployed', () => {
       }
     });
 
-    it('gives journey route functions the journey settings they read at start', () => {
-      for (const route of journeyRoutes) {
-        expect(environmentOf(api, built.stacks.api.functions.get(route.id)!), route.id).toMatchObject({
+    it('gives every function that starts journeys the state machine ARNs and the journey settings it reads at start', () => {
+      const functions = functionsOf(built.stacks);
+      for (const name of [...journeyRoutes.map((route) => route.id), ...BACKGROUND_STARTERS]) {
+        const environment = environmentOf(api, functions.get(name)!);
+        expect(environment, name).toMatchObject({
           COMEBACK_HOLDOUT_SHARE: '0.1',
           COMEBACK_SHOP_URL: 'https://shop.example.com',
           COMEBACK_SUPPORT_CONTACT: 'help@example.com',
         });
+        for (const journey of stateMachineJourneys) {
+          expect(environment[stateMachineArnVariable(journey)], `${name} ${journey}`).toEqual({ Ref: logicalId(built.stacks.api.journeys.stateMachine(journey)) });
+        }
+      }
+      // Nothing else has a state machine ARN.
+      for (const [name, fn] of functions) {
+        if (journeyRoutes.some((route) => route.id === name) || BACKGROUND_STARTERS.includes(name) || name === 'JourneyStep') continue;
+        expect(Object.keys(environmentOf(api, fn)).filter((variable) => variable.includes('STATE_MACHINE') || variable === 'COMEBACK_HOLDOUT_SHARE'), name).toEqual([]);
       }
     });
 
@@ -609,10 +732,12 @@ describe('the Comeback app, as deployed', () => {
     it('lets senders email only from the identity through the configuration set, publish tasks to the topic, and send SMS', () => {
       const { delivery } = built.stacks.api;
       const identity = delivery.emailIdentity as unknown as IConstruct;
-      for (const fn of [built.stacks.api.journeys.step, built.stacks.api.journeys.sweep]) {
+      const functions = functionsOf(built.stacks);
+      for (const name of SENDERS) {
+        const fn = functions.get(name)!;
         const statements = policyStatementsOf(api, logicalId(fn.role));
         const ses = statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ses:')));
-        expect(ses).toHaveLength(1);
+        expect(ses, name).toHaveLength(1);
         expect(ses[0]!.Action).toBe('ses:SendEmail');
         const sesResources = JSON.stringify(ses[0]!.Resource);
         expect(sesResources).toContain(`:identity/",{"Ref":"${logicalId(identity)}"}`);
@@ -636,7 +761,114 @@ describe('the Comeback app, as deployed', () => {
       const senders = [...functionsOf(built.stacks)]
         .filter(([, fn]) => actionsOf(policyStatementsOf(api, logicalId(fn.role))).some((action) => action.startsWith('ses:') || action.startsWith('sns:')))
         .map(([name]) => name);
-      expect(senders.sort()).toEqual(['JourneyStep', 'JourneySweep']);
+      expect(senders.sort()).toEqual([...SENDERS].sort());
+    });
+  });
+
+  describe('the loyalty program and the product rules', () => {
+    const rule = (schedule: { rule: IConstruct }) => (api.toJSON().Resources as Record<string, Resource>)[logicalId(schedule.rule)]?.Properties ?? {};
+    const arnOf = (fn: ComebackFunction) => ({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
+
+    it('runs the loyalty dispatch every hour at minute 15, the loyalty sweep daily at 02:30 UTC and the co-purchase count daily at 03:30 UTC', () => {
+      const { loyalty } = built.stacks.api;
+      const schedules = [
+        { fn: loyalty.dispatch, schedule: loyalty.dispatchSchedule, cron: 'cron(15 * * * ? *)', maxEventAge: 1800 },
+        { fn: loyalty.sweep, schedule: loyalty.sweepSchedule, cron: 'cron(30 2 * * ? *)', maxEventAge: 3600 },
+        { fn: loyalty.coPurchase, schedule: loyalty.coPurchaseSchedule, cron: 'cron(30 3 * * ? *)', maxEventAge: 3600 },
+      ];
+      for (const { fn, schedule, cron, maxEventAge } of schedules) {
+        const properties = rule(schedule);
+        expect(properties.ScheduleExpression, fn.node.path).toBe(cron);
+        expect(properties.State).toBe('ENABLED');
+        expect(properties.Targets).toEqual([expect.objectContaining({ Arn: arnOf(fn), RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: maxEventAge } })]);
+        api.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: arnOf(fn),
+          Principal: 'events.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [logicalId(schedule.rule), 'Arn'] },
+        });
+      }
+      // Each function is the target of its own rule only.
+      const targets = Object.values(resourcesOfType(api, 'AWS::Events::Rule')).flatMap((candidate) => candidate.Properties?.Targets as { Arn: unknown }[]);
+      for (const { fn } of schedules) expect(targets.filter((target) => JSON.stringify(target.Arn) === JSON.stringify(arnOf(fn))), fn.node.path).toHaveLength(1);
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      expect(resources[logicalId(loyalty.dispatch.function)]?.Properties).toMatchObject({ Timeout: 600, MemorySize: 512 });
+      expect(resources[logicalId(loyalty.sweep.function)]?.Properties).toMatchObject({ Timeout: 900, MemorySize: 512 });
+      expect(resources[logicalId(loyalty.coPurchase.function)]?.Properties).toMatchObject({ Timeout: 900, MemorySize: 1024 });
+    });
+
+    it('gives the loyalty dispatch and sweep the table, the rules file, delivery and the shop URL, and nothing of the journeys', () => {
+      const { loyalty, delivery, secrets } = built.stacks.api;
+      for (const fn of [loyalty.dispatch, loyalty.sweep]) {
+        const environment = environmentOf(api, fn);
+        expect(Object.keys(environment).sort(), fn.node.path).toEqual(
+          [
+            'NODE_OPTIONS',
+            'TABLE_NAME',
+            'COMEBACK_CATALOG_FILE',
+            'COMEBACK_DELIVERY',
+            'COMEBACK_EMAIL_FROM',
+            'COMEBACK_MANAGER_TOPIC_ARN',
+            'COMEBACK_SES_CONFIGURATION_SET',
+            'COMEBACK_PUBLIC_URL',
+            'COMEBACK_TEMPLATES_DIR',
+            'COMEBACK_UNSUBSCRIBE_SECRET_ARN',
+            'COMEBACK_SHOP_URL',
+          ].sort(),
+        );
+        expect(environment).toMatchObject({
+          COMEBACK_CATALOG_FILE: CATALOG_FILE,
+          COMEBACK_DELIVERY: 'aws',
+          COMEBACK_EMAIL_FROM: 'Example Shop <hello@example.com>',
+          COMEBACK_MANAGER_TOPIC_ARN: { Ref: logicalId(delivery.managerTopic) },
+          COMEBACK_SES_CONFIGURATION_SET: { Ref: logicalId(delivery.configurationSet) },
+          COMEBACK_TEMPLATES_DIR: TEMPLATES_DIR,
+          COMEBACK_UNSUBSCRIBE_SECRET_ARN: { Ref: logicalId(secrets.get('COMEBACK_UNSUBSCRIBE_SECRET')!.secret) },
+          COMEBACK_SHOP_URL: 'https://shop.example.com',
+        });
+        expect(JSON.stringify(environment.COMEBACK_PUBLIC_URL)).toContain(logicalId(built.stacks.api.api.httpApi));
+        expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(fn.role))))].sort(), fn.node.path).toEqual(
+          [
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+            ...TABLE_READ_ACTIONS,
+            ...TABLE_WRITE_ACTIONS,
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'ses:SendEmail',
+            'sns:Publish',
+            'kms:Decrypt',
+            'kms:GenerateDataKey',
+          ].sort(),
+        );
+      }
+    });
+
+    it('gives the co-purchase count the table with Scan, and nothing else', () => {
+      const { loyalty } = built.stacks.api;
+      expect(Object.keys(environmentOf(api, loyalty.coPurchase)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+      expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(loyalty.coPurchase.role))))].sort()).toEqual(
+        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION].sort(),
+      );
+    });
+
+    it('bundles the rules file with every function that has the loyalty capability, and with no other', () => {
+      const source = readFileSync(join(projectRoot, CATALOG_SOURCE), 'utf8');
+      expect(loyaltyRoutes.length).toBeGreaterThan(0);
+      for (const [name, fn] of functionsOf(built.stacks)) {
+        const bundled = join(assetDirOf(built, api, fn), 'catalog.json');
+        const environment = environmentOf(api, fn);
+        if (CATALOG_FUNCTIONS.includes(name)) {
+          expect(fn.catalog, name).toBe(true);
+          expect(environment.COMEBACK_CATALOG_FILE, name).toBe(CATALOG_FILE);
+          expect(readFileSync(bundled, 'utf8'), name).toBe(source);
+        } else {
+          expect(fn.catalog, name).toBe(false);
+          expect(environment.COMEBACK_CATALOG_FILE, name).toBeUndefined();
+          expect(existsSync(bundled), name).toBe(false);
+        }
+      }
+      expect(CATALOG_FILE).toBe('/var/task/catalog.json');
     });
   });
 
@@ -655,6 +887,30 @@ describe('the Comeback app, as deployed', () => {
       expect(environment.COMEBACK_RECOMPUTE_SETTINGS).toBeUndefined();
     });
 
+    it('gives the nightly recompute the journeys capability, as segment entries start win-back, and nothing that sends', () => {
+      const { analytics, journeys } = built.stacks.api;
+      const environment = environmentOf(api, analytics.recompute);
+      expect(Object.keys(environment).sort()).toEqual(
+        ['NODE_OPTIONS', 'TABLE_NAME', ...STATE_MACHINE_VARIABLES, 'COMEBACK_HOLDOUT_SHARE', 'COMEBACK_SHOP_URL', 'COMEBACK_SUPPORT_CONTACT'].sort(),
+      );
+      expect(environment).toMatchObject({ COMEBACK_HOLDOUT_SHARE: '0.1', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'help@example.com' });
+      for (const journey of stateMachineJourneys) {
+        expect(environment[stateMachineArnVariable(journey)]).toEqual({ Ref: logicalId(journeys.stateMachine(journey)) });
+      }
+      const statements = policyStatementsOf(api, logicalId(analytics.recompute.role));
+      expect([...new Set(actionsOf(statements))].sort()).toEqual(
+        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION, 'states:StartExecution', 'states:StopExecution'].sort(),
+      );
+      const start = statements.filter((statement) => actionsOf([statement]).includes('states:StartExecution'));
+      expect(start).toEqual([expect.objectContaining({ Action: 'states:StartExecution' })]);
+      expect(start[0]!.Resource).toEqual(expect.arrayContaining(stateMachineJourneys.map((journey) => ({ Ref: logicalId(journeys.stateMachine(journey)) }))));
+      expect(start[0]!.Resource).toHaveLength(stateMachineJourneys.length);
+      // The function is created after its permissions, so no cold start runs without them.
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const policy = analytics.recompute.node.findChild('JourneysPolicy') as IConstruct;
+      expect(resources[logicalId(analytics.recompute.function)]?.DependsOn).toEqual(expect.arrayContaining([logicalId(policy)]));
+    });
+
     it('shows the headline metrics of functions/adapters/cloudwatch-metrics.ts on the dashboard', () => {
       const source = readFileSync(join(projectRoot, 'functions/adapters/cloudwatch-metrics.ts'), 'utf8');
       expect(source).toContain(`const SERVICE = '${METRICS_SERVICE}';`);
@@ -669,7 +925,7 @@ describe('the Comeback app, as deployed', () => {
     });
 
     it('alarms on failed journeys, API 5xx, background function errors, segment events and SES reputation', () => {
-      const { journeys, analytics, monitoring } = built.stacks.api;
+      const { journeys, analytics, loyalty, monitoring } = built.stacks.api;
       const alarms = resourcesOfType(api, 'AWS::CloudWatch::Alarm');
       const summary = Object.values(alarms).map((alarm) => {
         const p = alarm.Properties ?? {};
@@ -681,6 +937,9 @@ describe('the Comeback app, as deployed', () => {
         { metric: 'AWS/Lambda/Errors', threshold: 5, on: logicalId(journeys.step.function) },
         { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(journeys.sweep.function) },
         { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(analytics.recompute.function) },
+        { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(loyalty.dispatch.function) },
+        { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(loyalty.sweep.function) },
+        { metric: 'AWS/Lambda/Errors', threshold: 1, on: logicalId(loyalty.coPurchase.function) },
         { metric: 'Comeback/FailedSegmentEvents', threshold: 1, on: METRICS_SERVICE },
         { metric: 'AWS/SES/Reputation.BounceRate', threshold: 0.04, on: '[]' },
         { metric: 'AWS/SES/Reputation.ComplaintRate', threshold: 0.0008, on: '[]' },
