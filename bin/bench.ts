@@ -19,7 +19,13 @@ for (const section of sections) {
   if (only && !section.name.includes(only)) continue;
   console.log(`\n== ${section.name} ==`);
   const started = performance.now();
-  const { run } = (await import(section.module)) as { run: (report: (line: string) => void) => Promise<void> };
-  await run((line) => console.log(line));
-  console.log(`(${section.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  try {
+    const { run } = (await import(section.module)) as { run: (report: (line: string) => void) => Promise<void> };
+    await run((line) => console.log(line));
+    console.log(`(${section.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    // One broken section must not hide the figures of the others.
+    console.log(`(${section.name} failed: ${(error as Error).message})`);
+    process.exitCode = 1;
+  }
 }

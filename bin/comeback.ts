@@ -8,6 +8,8 @@ import { signComebackPayload } from '../functions/core/signature.ts';
 import { cliEnv } from '../lib/local/config.ts';
 import { fetchCustomer, getJson, postJson, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
 import { samplePurchase } from '../lib/local/sample.ts';
+import { renderReport } from '../lib/cli/report.ts';
+import type { MetricsSnapshot } from '../functions/core/analytics/metrics.ts';
 
 const usage = `usage: npm run comeback -- <command>
   sign [--file <json>]                        print the Comeback-Signature header value for a body (stdin when no file)
@@ -22,6 +24,7 @@ const usage = `usage: npm run comeback -- <command>
   tasks [--status open|done]                  managers' tasks
   journey <name>                              who is inside a journey (post-purchase, win-back, loyalty-invite)
   job run <name>                              run a scheduled job now on the local host (journey-sweep, nightly-recompute)
+  report                                      the latest daily metrics drawn: segments, cohorts, journey uplift
   model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week|day
                                               fit BG/NBD and Gamma-Gamma models on a transactions CSV
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
@@ -80,6 +83,17 @@ async function main(argv: string[]): Promise<void> {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true });
       if (positionals[0] !== 'run' || !positionals[1]) throw new UsageError('job run <name>: journey-sweep or nightly-recompute');
       return print(await postJson(env.COMEBACK_URL, `/_local/jobs/${encodeURIComponent(positionals[1])}/run`, {}));
+    }
+    case 'report': {
+      const today = (await virtualNow(env.COMEBACK_URL)).toISOString().slice(0, 10);
+      const from = new Date(Date.parse(today) - 30 * 86_400_000).toISOString().slice(0, 10);
+      const answer = await getJson(env.COMEBACK_URL, `/v1/metrics?from=${from}&to=${today}`, env.COMEBACK_ADMIN_TOKEN);
+      if (answer.status !== 200) return print(answer);
+      const days = (answer.body as { days: MetricsSnapshot[] }).days;
+      const latest = days.at(-1);
+      if (!latest) throw new UsageError('no metrics yet: the nightly recompute has not run (npm run comeback -- job run nightly-recompute)');
+      process.stdout.write(renderReport(latest));
+      return;
     }
     case 'model': {
       if (rest[0] !== 'fit') throw new UsageError('model needs a subcommand: model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week');

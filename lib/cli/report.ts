@@ -1,0 +1,52 @@
+/**
+ * `npm run comeback -- report`: the latest daily metrics drawn in the terminal, because segment
+ * sizes, cohort returns and journey uplift are read faster as bars and shades than as JSON.
+ */
+import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
+
+const BAR_WIDTH = 40;
+const SHADES = [' ', '░', '▒', '▓', '█'];
+
+export function renderReport(snapshot: MetricsSnapshot): string {
+  const lines: string[] = [`Comeback on ${snapshot.day}: ${snapshot.customers} customers, ${snapshot.returningCustomers} came back this period`, ''];
+  lines.push(...headline(snapshot), '', 'Segments', ...bars(snapshot.segments), '', 'First-purchase cohorts: share back in month 1, 2, 3... (░ <25% ▒ <50% ▓ <75% █ 75%+)', ...cohortGrid(snapshot), '');
+  lines.push('Journeys: conversion of treated vs holdout, and the uplift with its 95% interval', ...journeyLines(snapshot));
+  return `${lines.join('\n')}\n`;
+}
+
+function headline(snapshot: MetricsSnapshot): string[] {
+  const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+  return [
+    `  retention ${percent(snapshot.retentionRate)}   repeat purchase ${percent(snapshot.repeatPurchaseRate)}   churn ${percent(snapshot.churnRate)}   NPS ${snapshot.nps.score ?? 'n/a'} (${snapshot.nps.answers} answers)`,
+  ];
+}
+
+function bars(values: Record<string, number>): string[] {
+  const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
+  const largest = Math.max(1, ...entries.map(([, size]) => size));
+  const width = Math.max(...entries.map(([name]) => name.length), 4);
+  return entries.map(([name, size]) => `  ${name.padEnd(width)} ${'█'.repeat(Math.round((size / largest) * BAR_WIDTH)).padEnd(BAR_WIDTH)} ${size}`);
+}
+
+function cohortGrid(snapshot: MetricsSnapshot): string[] {
+  if (snapshot.cohorts.length === 0) return ['  (no cohorts yet)'];
+  return snapshot.cohorts.map((cohort) => {
+    const cells = cohort.returned.map((back) => {
+      const share = cohort.customers === 0 ? 0 : back / cohort.customers;
+      return SHADES[share === 0 ? 0 : Math.min(4, 1 + Math.floor(share * 4))]!;
+    });
+    return `  ${cohort.month} ${String(cohort.customers).padStart(6)} |${cells.join('')}|`;
+  });
+}
+
+function journeyLines(snapshot: MetricsSnapshot): string[] {
+  const entries = Object.entries(snapshot.journeys);
+  if (entries.length === 0) return ['  (no journey entries yet)'];
+  const rate = (value: number | null) => (value === null ? '  n/a' : `${(value * 100).toFixed(1).padStart(5)}%`);
+  return entries.map(([journey, result]) => {
+    const uplift = result.uplift
+      ? `uplift ${(result.uplift.difference * 100).toFixed(1)} pts [${(result.uplift.low * 100).toFixed(1)}, ${(result.uplift.high * 100).toFixed(1)}]`
+      : 'uplift n/a (no holdout yet)';
+    return `  ${journey.padEnd(15)} treated ${rate(result.treated.conversionRate)} of ${result.treated.entered}   holdout ${rate(result.holdout.conversionRate)} of ${result.holdout.entered}   ${uplift}`;
+  });
+}
