@@ -15,6 +15,7 @@ import { startLocalHost } from '../../lib/local/host.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { apiRoutes } from '../../lib/routes.ts';
+import { EXTERNAL_MODULES } from '../../lib/cdk/comeback-function.ts';
 
 const secret = 'whsec_bench';
 const projectRoot = new URL('../../', import.meta.url);
@@ -117,12 +118,20 @@ async function bundles(report: (line: string) => void): Promise<void> {
         minify: true,
         outfile,
         banner: { js: "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);" },
+        // As the CDK bundles: the protobuf runtime of the sketch library is never loaded.
+        external: [...EXTERNAL_MODULES],
         logLevel: 'silent',
       });
-      const env = { ...process.env, TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', COMEBACK_WEBHOOK_SECRET: 'x', COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x' };
+      // The environment the local host gave the handlers (table, secrets, state machines, settings),
+      // with the files a deployed bundle carries beside it pointed at the repository's copies.
+      const env = {
+        ...process.env,
+        COMEBACK_CATALOG_FILE: new URL('workflows/catalog.json', projectRoot).pathname,
+        COMEBACK_TEMPLATES_DIR: new URL('workflows/templates/', projectRoot).pathname,
+      };
       const timings = Array.from({ length: 5 }, () => {
         const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t)`], { env, encoding: 'utf8' });
-        if (child.status !== 0) throw new Error(`importing ${route.id} failed: ${child.stderr}`);
+        if (child.status !== 0) throw new Error(`importing ${route.id} failed: ${child.stderr.trim().split('\n').filter((line) => /Error/.test(line)).slice(0, 2).join(' ')}`);
         return Number(child.stdout.trim());
       }).sort((a, b) => a - b);
       report(`  ${route.id.padEnd(18)}  ${(statSync(outfile).size / 1024).toFixed(0).padStart(8)}  ${timings[2]!.toFixed(1).padStart(14)}`);
