@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: prints measured figures for each part of the system. Not a test: nothing here
- * passes or fails on a number. Sections run one after another so they do not compete for cores.
+ * passes or fails on a number. Sections run one after another, each in its own process, so they
+ * neither compete for cores nor share handler modules configured for another section's host.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
 const sections: { name: string; module: string }[] = [
   { name: 'purchase webhook', module: '../tests/bench/webhook.ts' },
   { name: 'journeys', module: '../tests/bench/journeys.ts' },
@@ -10,22 +14,28 @@ const sections: { name: string; module: string }[] = [
   { name: 'co-purchase', module: '../tests/bench/copurchase.ts' },
 ];
 
-const only = process.argv[2];
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'SILENT';
 // Messages go to the message log; printing thousands of them would time the terminal.
 process.env['COMEBACK_OUTBOX_PRINT'] ??= 'off';
 
-for (const section of sections) {
-  if (only && !section.name.includes(only)) continue;
-  console.log(`\n== ${section.name} ==`);
-  const started = performance.now();
-  try {
-    const { run } = (await import(section.module)) as { run: (report: (line: string) => void) => Promise<void> };
-    await run((line) => console.log(line));
-    console.log(`(${section.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (error) {
+const [flag, value] = process.argv.slice(2);
+if (flag === '--section') {
+  const section = sections.find((candidate) => candidate.name === value);
+  if (!section) throw new Error(`no benchmark section "${value}"`);
+  const { run } = (await import(section.module)) as { run: (report: (line: string) => void) => Promise<void> };
+  await run((line) => console.log(line));
+} else {
+  for (const section of sections) {
+    if (flag && !section.name.includes(flag)) continue;
+    console.log(`\n== ${section.name} ==`);
+    const started = performance.now();
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--section', section.name], { stdio: 'inherit' });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
     // One broken section must not hide the figures of the others.
-    console.log(`(${section.name} failed: ${(error as Error).message})`);
-    process.exitCode = 1;
+    if (child.status === 0) console.log(`(${section.name}: ${seconds} s)`);
+    else {
+      console.log(`(${section.name} failed after ${seconds} s)`);
+      process.exitCode = 1;
+    }
   }
 }
