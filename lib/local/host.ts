@@ -99,6 +99,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'WARN',
+      // There is no CloudWatch here: metric lines would only bury the outbox in the console.
+      POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
       COMEBACK_DELIVERY: 'outbox',
       COMEBACK_PUBLIC_URL: url,
       ...options.secrets,
