@@ -49,6 +49,8 @@ export async function run(report: (line: string) => void): Promise<void> {
     seconds = (performance.now() - started) / 1000;
     const executions = host.journeys.stepFunctions.list();
     const completed = executions.filter((execution) => execution.status === 'SUCCEEDED').length;
+    const statuses = executions.reduce<Record<string, number>>((counts, execution) => ({ ...counts, [`${execution.name.split('-').slice(0, 2).join('-')} ${execution.status}`]: (counts[`${execution.name.split('-').slice(0, 2).join('-')} ${execution.status}`] ?? 0) + 1 }), {});
+    report(`  executions by journey and status: ${JSON.stringify(statuses)}`);
     report(`  ${days} virtual days in ${seconds.toFixed(1)} s: ${completed} journeys completed (post-purchase to its offer, win-back to the call task), ${(completed / seconds).toFixed(0)} per second`);
 
     report('state transitions per customer (Step Functions Standard bills each; quiet-hours deferrals add 2 each):');
