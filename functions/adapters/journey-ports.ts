@@ -34,8 +34,16 @@ export function journeySettings(): JourneySettings {
   };
 }
 
+let base: Omit<JourneyPorts, 'launcher'> | undefined;
+
+/** The store, settings and clock every journey handler shares; built once. */
+function journeyBase(): Omit<JourneyPorts, 'launcher'> {
+  base ??= { store: new DynamoJourneyStore(documentClient, tableName), settings: journeySettings(), now };
+  return base;
+}
+
 export function journeyPorts(): JourneyPorts {
-  ports ??= { store: new DynamoJourneyStore(documentClient, tableName), launcher: journeyLauncher(), settings: journeySettings(), now };
+  ports ??= { ...journeyBase(), launcher: journeyLauncher() };
   return ports;
 }
 
@@ -45,9 +53,7 @@ export function journeyStepPorts(): JourneyStepPorts {
   const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
   const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
   return {
-    store: new DynamoJourneyStore(documentClient, tableName),
-    settings: journeySettings(),
-    now,
+    ...journeyBase(),
     deliverer: { deliver: (customerId, intent) => deliverMessage(delivery, customerId, intent) },
     links: {
       async feedback(customerId, entryId) {

@@ -6,6 +6,7 @@
  * read and return what to write; the store makes it one transaction and retries lost races.
  */
 import type { LoyaltyProgram } from '../catalog/rules.ts';
+import type { OrderReference } from '../ledger.ts';
 import { InvalidInputError, UnprocessableError } from '../errors.ts';
 import {
   addActivity,
@@ -63,12 +64,7 @@ export interface LedgerEntry {
 }
 
 /** What one order earned, and what refunds took back: the basis of a fair clawback. */
-export interface OrderEarning {
-  orderId: string;
-  customerId: string;
-  placedAt: string;
-  currency: string;
-  totalMinor: number;
+export interface OrderEarning extends OrderReference {
   refundedMinor: number;
   /** The rate the order earned at, once credited. */
   rateBp?: number;
