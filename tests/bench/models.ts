@@ -17,7 +17,7 @@ import {
 } from '../../functions/core/models/index.ts';
 import type { BgnbdFit, CustomerSummary, GammaGammaFit } from '../../functions/core/models/index.ts';
 
-const master = new URL('../../../shared/data/cdnow/CDNOW_master.txt', import.meta.url);
+const master = new URL('../fixtures/cdnow/CDNOW_master.txt', import.meta.url);
 const calibrationEnd = '1997-09-30';
 const unit = 'week' as const;
 const resampled = 1_000_000;

@@ -29,7 +29,7 @@ import { seededRandom, type Random } from '../../functions/core/models/index.ts'
 import type { CustomerProfile } from '../../functions/core/profile.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
-const cdnow = new URL('../../../shared/data/cdnow/', import.meta.url);
+const cdnow = new URL('../fixtures/cdnow/', import.meta.url);
 const night = new Date('1998-07-01T02:30:00.000Z');
 const today = dayOf(night.toISOString());
 const PAGE = 1000;

@@ -18,7 +18,7 @@ import {
 import type { BgnbdFit, CustomerSummary, GammaGammaFit, Transaction } from '../../../functions/core/models/index.ts';
 import { runModelFit } from '../../../lib/cli/model-fit.ts';
 
-const dataDirectory = new URL('../../../../shared/data/cdnow/', import.meta.url);
+const dataDirectory = new URL('../../fixtures/cdnow/', import.meta.url);
 
 function isoDate(compact: string): string {
   return `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`;
