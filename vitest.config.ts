@@ -1,11 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, one run (`vitest run`; `vitest run --project unit` for one of them):
+ * - unit: pure code, no services started;
+ * - infra: the CDK app synthesized in-process, with its own bundles; no services either;
+ * - integration: one DynamoDB Local for the run (global setup) and, per test file, the
+ *   environment of the local host with its own journey runtime (setup file).
+ */
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/dynamodb-local-setup.ts'],
-    setupFiles: ['tests/support/environment.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Handlers log through Powertools; their expected errors stay out of the test output.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/support/dynamodb-local-setup.ts'],
+          setupFiles: ['tests/support/environment.ts'],
+        },
+      },
+    ],
   },
 });
