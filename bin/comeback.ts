@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readConfig, splitSecrets } from '../functions/config.ts';
 import { signComebackPayload } from '../functions/core/signature.ts';
-import { cliEnv } from '../lib/local/config.ts';
+import { cliEnv, userDirectory } from '../lib/local/config.ts';
 import { fetchCustomer, getJson, postJson, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
 import { samplePurchase } from '../lib/local/sample.ts';
 import { renderReport } from '../lib/cli/report.ts';
@@ -13,13 +13,16 @@ import type { MetricsSnapshot } from '../functions/core/analytics/metrics.ts';
 
 const usage = `usage: npm run comeback -- <command>
   sign [--file <json>]                        print the Comeback-Signature header value for a body (stdin when no file)
-  sample-purchase [--customer <id>] [--order <id>]
+  sample-purchase [--customer <id>] [--order <id>] [--print]
                                               post a signed sample purchase to the running local host
+                                              (--print: only print its JSON body, e.g. > order.json)
   post --file <json> [--path /v1/purchases]   post a signed JSON body
   customer <id>                               show a customer's profile and orders
   clock                                       the local host's virtual time
   clock advance [--days n] [--hours n] [--minutes n]
                                               move the virtual clock; returns once everything due has run
+  clock set <ISO 8601>                        set the virtual clock: forward any time, backward only before
+                                              anything is recorded
   outbox [--customer <id>]                    messages and tasks the local host sent (or deferred, capped, suppressed)
   tasks [--status open|done]                  managers' tasks
   journey <name>                              who is inside a journey (post-purchase, win-back, loyalty-invite)
@@ -27,6 +30,7 @@ const usage = `usage: npm run comeback -- <command>
   report                                      the latest daily metrics drawn: segments, cohorts, journey uplift
   model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week|day
                                               fit BG/NBD and Gamma-Gamma models on a transactions CSV
+relative paths are read from the directory the command is typed in
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
 
 class UsageError extends Error {}
@@ -34,6 +38,8 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const env = readConfig(cliEnv);
+  // npm runs the script in the package root; files named on the command line are the user's.
+  process.chdir(userDirectory(env));
   const secret = splitSecrets(env.COMEBACK_WEBHOOK_SECRET)[0] ?? '';
   switch (command) {
     case 'sign': {
@@ -43,10 +49,15 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'sample-purchase': {
-      const { values } = parseArgs({ args: rest, options: { customer: { type: 'string' }, order: { type: 'string' } } });
-      // Placed at the local host's virtual "now", so journeys see it in time order after the clock moved.
-      const placedAt = await virtualNow(env.COMEBACK_URL);
+      const { values } = parseArgs({ args: rest, options: { customer: { type: 'string' }, order: { type: 'string' }, print: { type: 'boolean', default: false } } });
+      // Placed at the local host's virtual "now", so journeys see it in time order after the clock moved;
+      // a body only printed needs no running host.
+      const placedAt = values.print ? await virtualNow(env.COMEBACK_URL).catch(() => new Date()) : await virtualNow(env.COMEBACK_URL);
       const purchase = samplePurchase({ placedAt, ...(values.customer ? { customerId: values.customer } : {}), ...(values.order ? { orderId: values.order } : {}) });
+      if (values.print) {
+        process.stdout.write(`${JSON.stringify(purchase, null, 2)}\n`);
+        return;
+      }
       return print(await postSignedPurchase(env.COMEBACK_URL, secret, purchase));
     }
     case 'post': {
@@ -61,7 +72,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'clock': {
       if (rest[0] === undefined) return print(await getJson(env.COMEBACK_URL, '/_local/clock'));
-      if (rest[0] !== 'advance') throw new UsageError('clock takes no argument, or: clock advance --days <n>');
+      if (rest[0] === 'set') {
+        const { positionals } = parseArgs({ args: rest.slice(1), allowPositionals: true });
+        if (positionals.length !== 1) throw new UsageError('clock set needs one ISO 8601 time, like 2026-03-02T12:30:00Z');
+        return print(await postJson(env.COMEBACK_URL, '/_local/clock/set', { now: positionals[0] }));
+      }
+      if (rest[0] !== 'advance') throw new UsageError('clock takes no argument, or: clock advance --days <n>, or: clock set <ISO 8601>');
       const { values } = parseArgs({ args: rest.slice(1), options: { days: { type: 'string' }, hours: { type: 'string' }, minutes: { type: 'string' } } });
       const by = Object.fromEntries(Object.entries(values).map(([unit, value]) => [unit, wholeNumber(unit, value)]));
       return print(await postJson(env.COMEBACK_URL, '/_local/clock/advance', by));

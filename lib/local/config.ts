@@ -35,6 +35,8 @@ export const localHostEnv = z.object({
   COMEBACK_SHOP_URL: z.url().default(devDefaults.COMEBACK_SHOP_URL),
   COMEBACK_SUPPORT_CONTACT: secret(devDefaults.COMEBACK_SUPPORT_CONTACT),
   COMEBACK_DEMO: z.enum(['on', 'off']).default('on'),
+  /** Where the virtual clock of a new data directory starts (ISO 8601); the real time when absent. */
+  COMEBACK_CLOCK_START: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
 });
 
 export type LocalHostConfig = z.output<typeof localHostEnv>;
@@ -43,7 +45,21 @@ export const cliEnv = z.object({
   COMEBACK_URL: z.url().default(`http://127.0.0.1:${devDefaults.PORT}`),
   COMEBACK_WEBHOOK_SECRET: secret(devDefaults.COMEBACK_WEBHOOK_SECRET),
   COMEBACK_ADMIN_TOKEN: secret(devDefaults.COMEBACK_ADMIN_TOKEN),
+  /** Set by npm: the directory `npm run` was typed in (npm runs the script in the package root). */
+  INIT_CWD: z.string().min(1).optional(),
+  /** Set by npm: the script it runs; INIT_CWD is only the user's directory when it is ours. */
+  npm_lifecycle_event: z.string().optional(),
 });
+
+export type CliConfig = z.output<typeof cliEnv>;
+
+/**
+ * The directory relative paths on the command line are read from: where the user typed
+ * `npm run comeback -- ...`, not the package root npm moved to; the current one otherwise.
+ */
+export function userDirectory(env: CliConfig, cwd: string = process.cwd()): string {
+  return env.npm_lifecycle_event === 'comeback' && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
 
 export function readLocalHostConfig(env: NodeJS.ProcessEnv = process.env): LocalHostConfig {
   return readConfig(localHostEnv, env);
