@@ -16,6 +16,11 @@ import { apiRoutes } from '../../lib/routes.ts';
 const secret = 'whsec_host_test';
 const adminToken = 'host-admin-token';
 const dataDir = mkdtempSync(join(tmpdir(), 'comeback-host-'));
+/**
+ * The virtual clock of the new data directory starts here, whatever the hour the tests run at:
+ * midday in New York, so win-back's messages fall outside the customer's quiet hours.
+ */
+const clockStart = '2026-03-02T17:00:00Z';
 
 interface RunningHost {
   url: string;
@@ -26,7 +31,7 @@ interface RunningHost {
 async function startHost(): Promise<RunningHost> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['bin/local.ts'], {
-    env: { ...process.env, PORT: String(port), COMEBACK_DATA_DIR: dataDir, COMEBACK_WEBHOOK_SECRET: `${secret},whsec_old`, COMEBACK_ADMIN_TOKEN: adminToken, DYNAMODB_ENDPOINT: '', TABLE_NAME: '', COMEBACK_OUTBOX_PRINT: 'on' },
+    env: { ...process.env, PORT: String(port), COMEBACK_DATA_DIR: dataDir, COMEBACK_WEBHOOK_SECRET: `${secret},whsec_old`, COMEBACK_ADMIN_TOKEN: adminToken, COMEBACK_CLOCK_START: clockStart, DYNAMODB_ENDPOINT: '', TABLE_NAME: '', COMEBACK_OUTBOX_PRINT: 'on' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -77,7 +82,7 @@ describe('the local host over HTTP', () => {
   });
 
   it('records a signed purchase (202) that the profile then shows, and keeps it across a restart', async () => {
-    const purchase = samplePurchase({ orderId: 'host-order-1', customerId: 'host-customer' });
+    const purchase = samplePurchase({ orderId: 'host-order-1', customerId: 'host-customer', placedAt: new Date(clockStart) });
 
     const posted = await postSignedPurchase(host.url, secret, purchase);
 
