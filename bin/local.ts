@@ -28,9 +28,10 @@ async function main(): Promise<void> {
       COMEBACK_SHOP_URL: config.COMEBACK_SHOP_URL,
       COMEBACK_SUPPORT_CONTACT: config.COMEBACK_SUPPORT_CONTACT,
     },
+    ...(config.COMEBACK_CLOCK_START ? { clockStart: config.COMEBACK_CLOCK_START } : {}),
     log: (line) => console.log(`  ${line}`),
   });
-  printBanner(host.url, config);
+  printBanner(host.url, config, { now: host.journeys.clock.now(), resumed: host.resumedExecutions });
   if (config.COMEBACK_DEMO === 'on') await showItWorking(host.url, config);
   console.log(`listening on ${host.url} (Ctrl+C to stop)`);
   const stop = () => {
@@ -43,11 +44,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-function printBanner(url: string, config: LocalHostConfig): void {
+function printBanner(url: string, config: LocalHostConfig, clock: { now: Date; resumed: number }): void {
   const shown = (name: keyof typeof devDefaults) => `${name}=${String(config[name])}${config[name] === devDefaults[name] ? '  (dev default)' : ''}`;
   console.log(`
 Comeback is running locally at ${url}
-  data:        ${config.COMEBACK_DATA_DIR} (DynamoDB Local; delete it to start over)
+  data:        ${config.COMEBACK_DATA_DIR} (DynamoDB Local, the virtual clock and waiting journeys; delete it to start over)
+  clock:       ${clock.now.toISOString()} (virtual: moves only when you advance or set it)
+  journeys:    ${clock.resumed} waiting execution${clock.resumed === 1 ? '' : 's'} resumed
   API:         ${url}/openapi.json
   ${shown('COMEBACK_WEBHOOK_SECRET')}
   ${shown('COMEBACK_SHOPIFY_SECRET')}

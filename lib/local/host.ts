@@ -12,7 +12,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { apiRoutes, type ApiRoute } from '../routes.ts';
 import { openApiDocument } from '../openapi.ts';
 import { GatewayPayloadTooLarge, lambdaContext, pathMatcher, readBody, toGatewayEvent, writeResult } from './api-gateway.ts';
-import { ensureTable, localCredentials, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ensureTable, localCredentials, localDynamoClient, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
+import { DynamoDbExecutionStore } from './execution-store.ts';
 import { startJourneyRuntime, type JourneyRuntime } from './journey-runtime.ts';
 import { localRoutesFor } from './local-routes.ts';
 
@@ -45,7 +47,7 @@ export interface LocalHostOptions {
     COMEBACK_SHOP_URL: string;
     COMEBACK_SUPPORT_CONTACT: string;
   };
-  /** Where the virtual clock starts; now when absent. */
+  /** Where the virtual clock of a new data directory starts; now when absent. A kept clock goes on from its own time. */
   clockStart?: Date;
   localRoutes?: LocalRoute[];
   /** One line per request; silent when absent. */
@@ -56,6 +58,8 @@ export interface LocalHost {
   url: string;
   dynamodbEndpoint: string;
   journeys: JourneyRuntime;
+  /** How many executions kept from an earlier run went on at start. */
+  resumedExecutions: number;
   stop(): Promise<void>;
 }
 
@@ -71,7 +75,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let journeys: JourneyRuntime | undefined;
   try {
     await ensureTable(dynamodb.endpoint, LOCAL_TABLE_NAME);
-    journeys = await startJourneyRuntime({ ...(options.clockStart ? { start: options.clockStart } : {}), ...(options.log ? { log: options.log } : {}) });
+    const dynamoClient = localDynamoClient(dynamodb.endpoint);
+    journeys = await startJourneyRuntime({
+      executions: await DynamoDbExecutionStore.open(dynamoClient),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.clockStart ? { start: options.clockStart } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const runtime = journeys;
+    // "Nothing recorded yet": the table is empty, so a clock moved back contradicts no data.
+    const nothingRecorded = async () => ((await dynamoClient.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, Limit: 1 }))).Items ?? []).length === 0;
     // Filled once the handlers are imported; until then the server answers 503.
     const ready: { routes?: { mounted: MountedRoute[]; local: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[] } } = {};
     server = createServer((request, response) => {
@@ -110,15 +123,20 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const mounted = await Promise.all(apiRoutes.map(mountRoute));
     const local = [
       { method: 'GET' as const, path: '/openapi.json', handle: () => ({ status: 200, body: openApiDocument() }) },
-      ...localRoutesFor(journeys),
+      ...localRoutesFor(runtime, { nothingRecorded }),
       ...(options.localRoutes ?? []),
     ].map((route) => ({ route, match: pathMatcher(route.path) }));
     ready.routes = { mounted, local };
+    const { resumed } = await runtime.resume();
     return {
       url,
       dynamodbEndpoint: dynamodb.endpoint,
-      journeys,
-      stop: () => stopAll(server!, journeys!, dynamodb),
+      journeys: runtime,
+      resumedExecutions: resumed,
+      stop: async () => {
+        await stopAll(server!, runtime, dynamodb);
+        dynamoClient.destroy();
+      },
     };
   } catch (error) {
     server?.close();
@@ -153,7 +171,7 @@ async function serve(
     const parameters = match(url.pathname);
     if (!parameters || route.method !== method) continue;
     const result = await route.handle({ url, body, parameters });
-    response.writeHead(result.status, { 'content-type': 'application/json' });
+    response.writeHead(result.status, { 'content-type': result.status >= 400 ? 'application/problem+json' : 'application/json' });
     response.end(JSON.stringify(result.body, null, 2));
     return;
   }

@@ -3,13 +3,16 @@
  * the ASL interpreter, the Step Functions API the handlers call, and the scheduled jobs EventBridge
  * runs on AWS. Tests start the same runtime, so they exercise what `npm start` runs.
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
 import { readBody } from './api-gateway.ts';
-import { LocalStepFunctions } from './step-functions.ts';
+import { InMemoryExecutionStore, type ExecutionStore } from './execution-store.ts';
+import { LocalStepFunctions, type LocalExecution } from './step-functions.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 export const stateMachineArnVariables: Record<StateMachineJourney, string> = {
@@ -37,9 +40,32 @@ export interface JourneyRuntime {
   stepFunctions: LocalStepFunctions;
   /** What the handlers need in their environment to reach this runtime. */
   environment: Record<string, string>;
+  /**
+   * Lets the executions kept from an earlier run go on, and starts the scheduled jobs. Called once
+   * the handlers' environment is in place, since a due step runs at once.
+   */
+  resume(): Promise<{ resumed: number }>;
   /** Runs a scheduled job now (on the virtual clock's time). */
   runJob(name: string): Promise<unknown>;
+  /**
+   * Sets the virtual time: forward at any time (everything due on the way runs), backward only
+   * while `nothingRecorded()` says so and no execution exists (a ClockRewindRefused otherwise).
+   */
+  setClock(to: Date, nothingRecorded: () => Promise<boolean>): Promise<{ now: string }>;
+  /** Stops the runtime; waiting executions stay where they are for the next start. */
   stop(): Promise<void>;
+}
+
+export interface JourneyRuntimeOptions {
+  /** Where the virtual clock starts on a new data directory; the real time when absent. */
+  start?: Date;
+  /** Keeps the virtual clock in `clock.json` here, across restarts; in memory when absent. */
+  dataDir?: string;
+  /** Keeps the executions; in memory when absent. */
+  executions?: ExecutionStore;
+  log?: (line: string) => void;
+  /** The jobs the clock runs by itself (all of them unless told). */
+  schedule?: readonly ScheduledJobName[];
 }
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -54,15 +80,20 @@ export type ScheduledJobName = (typeof scheduledJobs)[number]['name'];
 
 /**
  * Starts the runtime. `schedule` names the jobs the clock runs by itself (all of them unless told):
- * a test about journeys need not pay for nightly analytics on every virtual day.
+ * a test about journeys need not pay for nightly analytics on every virtual day. Nothing runs until
+ * `resume()`.
  */
-export async function startJourneyRuntime(options: { start?: Date; log?: (line: string) => void; schedule?: readonly ScheduledJobName[] } = {}): Promise<JourneyRuntime> {
-  const clock = new VirtualClock(options.start);
+export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): Promise<JourneyRuntime> {
+  const clockFile = options.dataDir ? join(options.dataDir, 'clock.json') : undefined;
+  const clock = new VirtualClock(readClockFile(clockFile) ?? options.start ?? new Date(), clockFile ? { onMove: (now) => writeClockFile(clockFile, now) } : {});
+  if (clockFile) writeClockFile(clockFile, clock.now());
   useClock(clock);
   const log = options.log ?? (() => undefined);
-  const stepFunctions = new LocalStepFunctions({ clock, log });
-  // Imported on first use: the handler reads its configuration, which the host sets first.
+  // Imported on first use: the handlers read their configuration, which the host sets first.
   const journeyStep = async (payload: unknown) => (await handlerOf('../../functions/handlers/journey-step.ts'))(payload, context);
+  const executionEnded = async (execution: LocalExecution) =>
+    (await handlerOf('../../functions/handlers/journey-execution-ended.ts'))(executionStatusChange(execution), context);
+  const stepFunctions = new LocalStepFunctions({ clock, store: options.executions ?? new InMemoryExecutionStore(), log, onFailed: async (execution) => void (await executionEnded(execution)) });
   const environment: Record<string, string> = {};
   for (const journey of stateMachineJourneys) {
     const arn = stepFunctions.register(`comeback-${journey}`, new URL(`../../workflows/${journey}.asl.json`, import.meta.url), { JourneyStepFunctionArn: journeyStep });
@@ -71,8 +102,8 @@ export async function startJourneyRuntime(options: { start?: Date; log?: (line: 
 
   const server: Server = createServer((request, response) => {
     readBody(request)
-      .then((body) => {
-        const answer = stepFunctions.handleApi(String(request.headers['x-amz-target'] ?? ''), body.toString('utf8'));
+      .then((body) => stepFunctions.handleApi(String(request.headers['x-amz-target'] ?? ''), body.toString('utf8')))
+      .then((answer) => {
         response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
         response.end(JSON.stringify(answer.body));
       })
@@ -90,27 +121,74 @@ export async function startJourneyRuntime(options: { start?: Date; log?: (line: 
     const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.now().toISOString(), detail: {} } as unknown as ScheduledEvent;
     return clock.track(async () => (await handlerOf(job.handler))(event, context));
   };
-  for (const job of scheduledJobs) {
-    if (options.schedule && !options.schedule.includes(job.name)) continue;
-    const first = new Date(clock.now());
-    first.setUTCHours(job.hourUtc, job.minuteUtc, 0, 0);
-    while (first <= clock.now()) first.setTime(first.getTime() + job.everyHours * 3_600_000);
-    clock.every(first, job.everyHours * 3_600_000, async () => {
-      const result = await runJob(job.name);
-      // Quiet nights stay quiet: a job is printed only when it did something.
-      const didSomething = Object.values((result ?? {}) as Record<string, unknown>).some((value) => typeof value !== 'number' || value > 0);
-      if (didSomething) log(`${clock.now().toISOString()} scheduled ${job.name}: ${JSON.stringify(result)}`);
-    }, (error) => log(`scheduled ${job.name} failed: ${(error as Error).message}`));
-  }
+  const schedule = () => {
+    for (const job of scheduledJobs) {
+      if (options.schedule && !options.schedule.includes(job.name)) continue;
+      const first = new Date(clock.now());
+      first.setUTCHours(job.hourUtc, job.minuteUtc, 0, 0);
+      while (first <= clock.now()) first.setTime(first.getTime() + job.everyHours * 3_600_000);
+      clock.every(first, job.everyHours * 3_600_000, async () => {
+        const result = await runJob(job.name);
+        // Quiet nights stay quiet: a job is printed only when it did something.
+        const didSomething = Object.values((result ?? {}) as Record<string, unknown>).some((value) => typeof value !== 'number' || value > 0);
+        if (didSomething) log(`${clock.now().toISOString()} scheduled ${job.name}: ${JSON.stringify(result)}`);
+      }, (error) => log(`scheduled ${job.name} failed: ${(error as Error).message}`));
+    }
+  };
 
+  let resumed = false;
   return {
     clock,
     stepFunctions,
     environment,
+    resume: async () => {
+      if (resumed) throw new Error('the journey runtime has already resumed');
+      resumed = true;
+      schedule();
+      return { resumed: await stepFunctions.resume() };
+    },
     runJob,
+    setClock: (to, nothingRecorded) => clock.set(to, async () => stepFunctions.list().length === 0 && (await nothingRecorded())),
     stop: async () => {
-      for (const execution of stepFunctions.list()) if (execution.status === 'RUNNING') stepFunctions.stopExecution({ executionArn: execution.executionArn, cause: 'the local host stopped' });
+      await stepFunctions.close();
       await new Promise<void>((closed) => server.close(() => closed()));
     },
   };
+}
+
+/** The event EventBridge sends on AWS when an execution ends other than by success. */
+function executionStatusChange(execution: LocalExecution): unknown {
+  return {
+    version: '0',
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    time: (execution.stopDate ?? new Date()).toISOString(),
+    region: 'us-east-1',
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate.getTime(),
+      stopDate: execution.stopDate?.getTime() ?? null,
+      input: execution.input,
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+    },
+  };
+}
+
+function readClockFile(file: string | undefined): Date | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  const kept = new Date((JSON.parse(readFileSync(file, 'utf8')) as { now?: string }).now ?? '');
+  if (Number.isNaN(kept.getTime())) throw new Error(`${file} does not hold a time; delete it to start the clock anew`);
+  return kept;
+}
+
+/** Written beside the data and renamed into place, so a stop half way never leaves half a file. */
+function writeClockFile(file: string, now: Date): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(`${file}.next`, `${JSON.stringify({ now: now.toISOString() })}\n`);
+  renameSync(`${file}.next`, file);
 }

@@ -8,6 +8,7 @@ import { keys } from '../../functions/adapters/table-design.ts';
 import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { LocalRoute } from './host.ts';
 import type { JourneyRuntime } from './journey-runtime.ts';
+import { ClockRewindRefused } from './virtual-clock.ts';
 
 const advanceSchema = z
   .strictObject({ days: z.number().int().min(0).max(3650).optional(), hours: z.number().int().min(0).max(87_600).optional(), minutes: z.number().int().min(0).max(5_256_000).optional() })
@@ -26,23 +27,32 @@ export interface OutboxItem {
   reason?: string;
 }
 
-export function localRoutesFor(journeys: JourneyRuntime): LocalRoute[] {
+const setClockSchema = z.strictObject({ now: z.iso.datetime({ offset: true }) });
+
+export function localRoutesFor(journeys: JourneyRuntime, data: { nothingRecorded: () => Promise<boolean> }): LocalRoute[] {
   return [
     { method: 'GET', path: '/_local/clock', handle: () => ({ status: 200, body: { now: journeys.clock.now().toISOString() } }) },
     {
       method: 'POST',
       path: '/_local/clock/advance',
       handle: async ({ body }) => {
-        let parsed: unknown;
+        const by = parseBody(body, advanceSchema);
+        if (!by.success) return by.problem;
+        return { status: 200, body: await journeys.clock.advance(by.data) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/_local/clock/set',
+      handle: async ({ body }) => {
+        const request = parseBody(body, setClockSchema);
+        if (!request.success) return request.problem;
         try {
-          parsed = JSON.parse(body.toString('utf8') || '{}');
-        } catch {
-          return problem(400, 'the body is not valid JSON');
+          return { status: 200, body: await journeys.setClock(new Date(request.data.now), data.nothingRecorded) };
+        } catch (error) {
+          if (error instanceof ClockRewindRefused) return problem(409, error.message);
+          throw error;
         }
-        const by = advanceSchema.safeParse(parsed);
-        if (!by.success) return problem(400, by.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
-        const result = await journeys.clock.advance(by.data);
-        return { status: 200, body: result };
       },
     },
     {
@@ -72,6 +82,8 @@ export function localRoutesFor(journeys: JourneyRuntime): LocalRoute[] {
             stateMachineArn: execution.stateMachineArn,
             status: execution.status,
             startDate: execution.startDate.toISOString(),
+            ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+            ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}),
             statesEntered: execution.statesEntered,
           })),
         },
@@ -126,6 +138,20 @@ export async function outbox(customerId?: string): Promise<OutboxItem[]> {
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
 }
 
+const titles: Record<number, string> = { 400: 'Invalid request', 404: 'Not found', 409: 'Conflict' };
+
 function problem(status: number, detail: string) {
-  return { status, body: { type: 'about:blank', title: status === 404 ? 'Not found' : 'Invalid request', status, detail } };
+  return { status, body: { type: 'about:blank', title: titles[status] ?? 'Error', status, detail } };
+}
+
+function parseBody<T>(body: Buffer, schema: z.ZodType<T>): { success: true; data: T } | { success: false; problem: ReturnType<typeof problem> } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return { success: false, problem: problem(400, 'the body is not valid JSON') };
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) return { success: false, problem: problem(400, result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')) };
+  return { success: true, data: result.data };
 }

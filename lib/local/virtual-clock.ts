@@ -7,6 +7,8 @@
  * `track`ed, and work that sleeps on the clock is counted as asleep. When every tracked piece of
  * work is asleep or done, nothing more can happen until the clock moves.
  */
+export class ClockRewindRefused extends Error {}
+
 export interface AdvanceBy {
   days?: number;
   hours?: number;
@@ -17,6 +19,13 @@ interface Timer {
   at: number;
   sequence: number;
   wake: () => void;
+  /** Set for the scheduled jobs' timers, so a rewind can move them with the clock. */
+  intervalMs?: number;
+}
+
+export interface VirtualClockOptions {
+  /** Told of every move, so the host can keep the time across a restart. */
+  onMove?: (now: Date) => void;
 }
 
 export class VirtualClock {
@@ -28,8 +37,11 @@ export class VirtualClock {
   private idleWaiters: (() => void)[] = [];
   private advancing: Promise<unknown> = Promise.resolve();
 
-  constructor(start: Date = new Date()) {
+  private readonly onMove: (now: Date) => void;
+
+  constructor(start: Date, options: VirtualClockOptions = {}) {
     this.current = start.getTime();
+    this.onMove = options.onMove ?? (() => undefined);
   }
 
   now(): Date {
@@ -71,14 +83,16 @@ export class VirtualClock {
   /** Runs `job` at `first` and then every `intervalMs`, on this clock. */
   every(first: Date, intervalMs: number, job: (at: Date) => Promise<void>, onError: (error: unknown) => void): void {
     const schedule = (at: number) => {
-      this.insert({
+      const timer: Timer = {
         at,
         sequence: this.sequence++,
+        intervalMs,
         wake: () => {
-          void this.track(() => job(new Date(at))).catch(onError);
-          schedule(at + intervalMs);
+          void this.track(() => job(new Date(timer.at))).catch(onError);
+          schedule(timer.at + intervalMs);
         },
-      });
+      };
+      this.insert(timer);
     };
     schedule(first.getTime());
   }
@@ -86,7 +100,35 @@ export class VirtualClock {
   /** Moves time forward by `by`, running everything due on the way; concurrent calls queue up. */
   advance(by: AdvanceBy): Promise<{ now: string; ran: number }> {
     const milliseconds = (((by.days ?? 0) * 24 + (by.hours ?? 0)) * 60 + (by.minutes ?? 0)) * 60_000;
-    const next = this.advancing.then(() => this.advanceNow(milliseconds));
+    return this.inTurn(() => this.advanceNow(milliseconds));
+  }
+
+  /**
+   * Sets the time to `to`: forward at any time, running everything due on the way; backward only
+   * when `mayRewind` agrees (a ClockRewindRefused otherwise), which moves the scheduled jobs back
+   * with the clock, keeping their times of day.
+   */
+  set(to: Date, mayRewind: () => Promise<boolean>): Promise<{ now: string }> {
+    return this.inTurn(async () => {
+      const target = to.getTime();
+      if (target >= this.current) return { now: (await this.advanceNow(target - this.current)).now };
+      const sleepers = this.timers.filter((timer) => timer.intervalMs === undefined).length;
+      if (sleepers > 0 || !(await mayRewind())) {
+        throw new ClockRewindRefused(`the clock moves only forward once something is recorded; it is ${this.now().toISOString()}`);
+      }
+      for (const timer of this.timers) {
+        const interval = timer.intervalMs ?? 0;
+        while (timer.at - interval > target) timer.at -= interval;
+      }
+      this.timers.sort((a, b) => a.at - b.at || a.sequence - b.sequence);
+      this.moveTo(target);
+      return { now: this.now().toISOString() };
+    });
+  }
+
+  /** Runs `change` after every move asked for before it, and before any asked for later. */
+  private inTurn<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.advancing.then(change);
     this.advancing = next.catch(() => undefined);
     return next;
   }
@@ -105,12 +147,12 @@ export class VirtualClock {
       const timer = this.timers[0];
       if (!timer || timer.at > target) break;
       this.timers.shift();
-      this.current = Math.max(this.current, timer.at);
+      this.moveTo(Math.max(this.current, timer.at));
       timer.wake();
       ran += 1;
       await this.settle();
     }
-    this.current = target;
+    this.moveTo(target);
     await this.settle();
     return { now: this.now().toISOString(), ran };
   }
@@ -121,6 +163,12 @@ export class VirtualClock {
       await this.idle();
       await new Promise((resolve) => setImmediate(resolve));
     } while (!this.isIdle());
+  }
+
+  private moveTo(at: number): void {
+    if (at === this.current) return;
+    this.current = at;
+    this.onMove(this.now());
   }
 
   private isIdle(): boolean {

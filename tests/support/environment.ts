@@ -39,6 +39,8 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   ...journeyRuntime.environment,
 });
+// The scheduled jobs start once the handlers' environment is in place.
+await journeyRuntime.resume();
 
 afterAll(async () => {
   await journeyRuntime.stop();

@@ -1,0 +1,66 @@
+/**
+ * A journey execution that ended other than by success (EventBridge "Step Functions Execution
+ * Status Change": FAILED, TIMED_OUT, ABORTED; the local host sends the same event). Its entry is
+ * marked failed with the reason, so the admin view never lists a customer as inside a journey that
+ * no longer runs. Executions Comeback stops itself (conversion, removal) ended their entries first,
+ * and are left as they are.
+ */
+import { z } from 'zod';
+import { now } from '../adapters/clock.ts';
+import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { DynamoJourneyStore } from '../adapters/journey-store.ts';
+import { recordJourneyFailure } from '../core/journey-failures.ts';
+import { stateMachineJourneys } from '../core/journeys.ts';
+import { logger } from './http.ts';
+
+/** The table and the clock only: this function sends nothing and starts nothing. */
+const ports = { store: new DynamoJourneyStore(documentClient, tableName), now };
+
+const statusChangeSchema = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.object({
+    name: z.string(),
+    status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
+    input: z.string().nullish(),
+    error: z.string().nullish(),
+    cause: z.string().nullish(),
+  }),
+});
+
+const executionInputSchema = z.object({
+  entry: z.object({
+    journey: z.enum(stateMachineJourneys),
+    entryId: z.string().min(1),
+    customerId: z.string().min(1),
+    enteredAt: z.iso.datetime(),
+    orderId: z.string().optional(),
+  }),
+});
+
+export async function journeyExecutionEnded(event: unknown): Promise<{ entryFailed: boolean }> {
+  const change = statusChangeSchema.safeParse(event);
+  if (!change.success) {
+    logger.warn('not an execution status change of a journey; ignored', { issues: change.error.issues.length });
+    return { entryFailed: false };
+  }
+  const { detail } = change.data;
+  let input: unknown;
+  try {
+    input = JSON.parse(detail.input ?? '');
+  } catch {
+    input = undefined;
+  }
+  const parsed = executionInputSchema.safeParse(input);
+  if (!parsed.success) {
+    logger.warn('the execution carries no journey entry; ignored', { execution: detail.name });
+    return { entryFailed: false };
+  }
+  const { orderId, ...entry } = parsed.data.entry;
+  const failure = { Error: detail.error ?? `States.${detail.status}`, Cause: detail.cause ?? `the execution ended as ${detail.status}` };
+  const entryFailed = await recordJourneyFailure(ports, { ...entry, ...(orderId ? { orderId } : {}) }, failure);
+  // Entry ids and error names only: the cause may quote customer data.
+  logger.info('journey execution ended', { execution: detail.name, status: detail.status, error: failure.Error, entryFailed });
+  return { entryFailed };
+}
+
+export const handler = journeyExecutionEnded;
