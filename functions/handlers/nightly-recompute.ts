@@ -78,14 +78,29 @@ export function useSegmentEvents(events: SegmentEvents): void {
   segmentEvents = events;
 }
 
-/** An on-demand run may ask for a refit; the scheduled event carries nothing the job needs. */
-const requestSchema = z.looseObject({ refitModels: z.boolean().optional() });
+/** An on-demand run may ask for a refit; the scheduled event carries nothing the job needs but its source. */
+const requestSchema = z.looseObject({ refitModels: z.boolean().optional(), source: z.string().optional() });
 
 export type RecomputeRequest = { refitModels?: boolean } | ScheduledEvent;
 
-export async function nightlyRecompute(event: RecomputeRequest): Promise<RecomputeSummary> {
+/** A scheduled run whose day was already computed: the day stays as it was computed. */
+export interface DayAlreadyComputed {
+  day: string;
+  alreadyComputed: true;
+}
+
+export async function nightlyRecompute(event: RecomputeRequest): Promise<RecomputeSummary | DayAlreadyComputed> {
   const request = requestSchema.safeParse(event ?? {});
   const refitModels = request.success && request.data.refitModels === true;
+  if (request.success && request.data.source === 'aws.events') {
+    // A day's snapshot and memberships are computed once, as of that day: a redelivered schedule,
+    // or a local host catching up with its clock after a restart, must not rewrite them later.
+    const day = now().toISOString().slice(0, 10);
+    if ((await store.readState())?.day === day) {
+      logger.info('recompute skipped: the day is already computed', { day });
+      return { day, alreadyComputed: true };
+    }
+  }
   const summary = await recompute(
     {
       store,
@@ -102,4 +117,4 @@ export async function nightlyRecompute(event: RecomputeRequest): Promise<Recompu
   return summary;
 }
 
-export const handler = middy<RecomputeRequest, RecomputeSummary>().handler(nightlyRecompute);
+export const handler = middy<RecomputeRequest, RecomputeSummary | DayAlreadyComputed>().handler(nightlyRecompute);

@@ -281,6 +281,20 @@ describe('the nightly recompute on DynamoDB', () => {
     expect(events).toHaveLength(before + summary.entered + refitted.entered);
   });
 
+  it('computes a day once on schedule: a second scheduled run that day leaves its snapshot as it was', async () => {
+    const later = new Date(night.getTime() + 40 * 86_400_000);
+    const day = later.toISOString().slice(0, 10);
+    const snapshotOf = async () => ((await call(handlers.getMetrics, admin('/v1/metrics', {}, { from: day, to: day }))).body['days'] as MetricsSnapshot[])[0];
+    const computed = await snapshotOf();
+    expect(computed?.day).toBe(day);
+
+    const scheduled = await run(new Date(later.getTime() + 3 * 3_600_000), { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+
+    expect(scheduled).toEqual({ day, alreadyComputed: true });
+    // Recomputed, the snapshot would carry the later computedAt.
+    expect(await snapshotOf()).toEqual(computed);
+  });
+
   it('refits on demand and withdraws predictions when the store has too few repeat buyers', async () => {
     const later = new Date(night.getTime() + 41 * 86_400_000);
     const { recompute } = await import('../../functions/core/analytics/recompute.ts');
