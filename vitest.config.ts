@@ -15,7 +15,8 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'] } },
+      // Building every function's bundle and synthesizing takes over a minute on two busy cores.
+      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], hookTimeout: 240_000 } },
       {
         extends: true,
         test: {
