@@ -4,7 +4,8 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
+import { COMMENT_MAX_LENGTH, feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
+import { optOutVias } from '../functions/core/delivery/opt-outs.ts';
 import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';
 import { stateMachineJourneys } from '../functions/core/journeys.ts';
 import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
@@ -25,6 +26,9 @@ const segmentDefinitionSchema = z.object({
     .loose()
     .describe('all/any: { filters: [node...] }; not: { filter: node }; boughtCategory: { category }; boughtSku: { sku }; lastOrder/firstOrder: { minDaysAgo?, maxDaysAgo? }; orderCount: { min?, max? }; netRevenue: { currency, minMinor?, maxMinor? }; orderTotal: { currency, overMinor }; segment: { segment }; consent: { channel }'),
 });
+
+/** A page for a person; served with a Content-Security-Policy that allows nothing from elsewhere. */
+const htmlSchema = z.string().describe('an HTML document');
 
 const problemSchema = z.object({
   type: z.string(),
@@ -72,10 +76,19 @@ const profileSchema = z.object({
   name: z.string().optional(),
   locale: z.string().optional(),
   timezone: z.string().optional(),
-  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+  consent: z
+    .object({ email: z.boolean().optional(), sms: z.boolean().optional() })
+    .describe('marketing consent per channel as delivery applies it: given at checkout, and false once the customer opted out (see optOuts)'),
+  optOuts: z
+    .object({
+      email: z.object({ at: z.string(), via: z.enum(optOutVias).optional() }).optional(),
+      sms: z.object({ at: z.string(), via: z.enum(optOutVias).optional() }).optional(),
+    })
+    .describe('when and how marketing consent was withdrawn, per channel: the unsubscribe page (unsubscribe-link), a mailbox one-click unsubscribe (one-click), or an SMS reply such as STOP (sms-stop)'),
 });
 
-const customerSchema = z.object({ profile: profileSchema, orders: z.array(orderSchema) });
+/** The answer of GET /v1/customers/{id}; exported so tests hold the handler to it. */
+export const customerSchema = z.object({ profile: profileSchema.loose(), orders: z.array(orderSchema) });
 
 const journeyParameter = z.enum(stateMachineJourneys);
 
@@ -261,24 +274,67 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     request: { query: z.object({ from: z.string().describe('YYYY-MM-DD'), to: z.string().describe('YYYY-MM-DD') }) },
     responses: { 200: { description: 'the series', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ day: z.string() }).loose()) }).loose() } } }, ...problems(400, 401) },
   }),
+  FeedbackPage: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'The page the feedback link opens: the 0-10 question as a form posting to POST /v1/feedback; records nothing',
+    request: { query: z.object({ token: z.string(), score: z.number().int().min(0).max(10).optional().describe('the number shown as chosen') }) },
+    responses: {
+      200: { description: 'the question, with the current answer (if any) chosen', content: { 'text/html': { schema: htmlSchema } } },
+      400: { description: 'the link is not valid: a page saying so', content: { 'text/html': { schema: htmlSchema } } },
+    },
+  }),
   RecordFeedback: (route) => ({
     method: 'post',
     path: route.path,
-    summary: "A customer's NPS answer (0-10) from the link in the feedback email; the signed token is the credential",
-    request: { body: { content: { 'application/json': { schema: feedbackInputSchema } } } },
+    summary: "A customer's NPS answer (0-10) from the feedback page or as JSON; the signed token of the link is the credential",
+    request: {
+      query: z.object({ token: z.string().optional().describe('the form of the feedback page posts to its own address, token included') }),
+      body: {
+        content: {
+          'application/json': { schema: feedbackInputSchema },
+          'application/x-www-form-urlencoded': { schema: z.object({ score: z.string().describe('0 to 10'), comment: z.string().max(COMMENT_MAX_LENGTH).optional() }) },
+        },
+      },
+    },
     responses: {
-      200: { description: 'recorded (a new answer for the same journey entry replaces the earlier one)', content: { 'application/json': { schema: z.object({ entryId: z.string(), score: z.number().int(), status: z.string() }) } } },
+      200: {
+        description: 'recorded (a new answer for the same journey entry replaces the earlier one): JSON for JSON, a thank-you page for the form',
+        content: { 'application/json': { schema: z.object({ entryId: z.string(), score: z.number().int(), status: z.string() }) }, 'text/html': { schema: htmlSchema } },
+      },
       ...problems(400, 401, 413, 415),
+    },
+  }),
+  UnsubscribePage: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'The page the unsubscribe link opens: the shop, what the customer leaves, one button posting to POST /v1/unsubscribe; changes nothing',
+    request: { query: z.object({ token: z.string() }) },
+    responses: {
+      200: { description: 'the confirmation (or, after an opt-out, that the customer is unsubscribed)', content: { 'text/html': { schema: htmlSchema } } },
+      400: { description: 'the link is not valid: a page saying so', content: { 'text/html': { schema: htmlSchema } } },
     },
   }),
   Unsubscribe: (route) => ({
     method: 'post',
     path: route.path,
-    summary: 'One-click unsubscribe (RFC 8058) with the signed token of the link',
-    request: { query: z.object({ token: z.string().optional() }), body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional(), token: z.string().optional() }) } } } },
+    summary: "Unsubscribe at once with the link's signed token: the page's button, RFC 8058 one-click, or a token in the body",
+    request: {
+      query: z.object({ token: z.string().optional() }),
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional(), token: z.string().optional() }) },
+          'multipart/form-data': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click') }) },
+          'application/json': { schema: z.object({ token: z.string() }) },
+        },
+      },
+    },
     responses: {
-      200: { description: 'unsubscribed at once', content: { 'application/json': { schema: z.object({ customerId: z.string(), channel: z.enum(['email', 'sms']), status: z.literal('unsubscribed') }) } } },
-      ...problems(400),
+      200: {
+        description: 'unsubscribed at once: a page for a browser (Accept: text/html), JSON otherwise',
+        content: { 'application/json': { schema: z.object({ customerId: z.string(), channel: z.enum(['email', 'sms']), status: z.literal('unsubscribed') }) }, 'text/html': { schema: htmlSchema } },
+      },
+      ...problems(400, 413, 415),
     },
   }),
 };

@@ -14,9 +14,10 @@ export type SecretName =
  * What a handler uses beyond the table and its secrets, so hosts give it the environment and
  * permissions together: `journeys` starts and stops journey executions (Step Functions) and reads
  * the journey settings; `loyalty` credits and spends points under the store's rules file
- * (COMEBACK_CATALOG_FILE, shipped with the function).
+ * (COMEBACK_CATALOG_FILE, shipped with the function); `shop` shows pages to customers, with the
+ * shop's name and address (COMEBACK_SHOP_URL, and COMEBACK_SHOP_NAME when the store sets one).
  */
-export type Capability = 'journeys' | 'loyalty';
+export type Capability = 'journeys' | 'loyalty' | 'shop';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -111,12 +112,24 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'readWrite',
   },
   {
+    // The unsubscribe link of every message opens this page; it changes nothing.
+    id: 'UnsubscribePage',
+    method: 'GET',
+    path: '/v1/unsubscribe',
+    handler: 'functions/handlers/unsubscribe-page.ts',
+    secrets: ['COMEBACK_UNSUBSCRIBE_SECRET'],
+    table: 'read',
+    capabilities: ['shop'],
+  },
+  {
+    // The page's button and RFC 8058 one-click posts.
     id: 'Unsubscribe',
     method: 'POST',
     path: '/v1/unsubscribe',
     handler: 'functions/handlers/unsubscribe.ts',
     secrets: ['COMEBACK_UNSUBSCRIBE_SECRET'],
     table: 'readWrite',
+    capabilities: ['shop'],
   },
   {
     id: 'GetLoyaltyAccount',
@@ -177,12 +190,23 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'read',
   },
   {
+    // The feedback link of the feedback email opens the 0-10 question; it records nothing.
+    id: 'FeedbackPage',
+    method: 'GET',
+    path: '/v1/feedback',
+    handler: 'functions/handlers/feedback-page.ts',
+    secrets: ['COMEBACK_FEEDBACK_SECRET'],
+    table: 'read',
+    capabilities: ['shop'],
+  },
+  {
+    // The question page's form, and JSON answers.
     id: 'RecordFeedback',
     method: 'POST',
     path: '/v1/feedback',
     handler: 'functions/handlers/record-feedback.ts',
     secrets: ['COMEBACK_FEEDBACK_SECRET'],
     table: 'readWrite',
-    capabilities: ['loyalty'],
+    capabilities: ['loyalty', 'shop'],
   },
 ];

@@ -29,6 +29,19 @@ export class DynamoFeedbackStore {
     this.table = table;
   }
 
+  /** The answer that counts for a journey entry's request, if the customer gave one. */
+  async current(customerId: string, entryId: string): Promise<FeedbackAnswer | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: feedbackKeys.entry(customerId, entryId), ConsistentRead: true }));
+    if (!Item || typeof Item['score'] !== 'number' || typeof Item['at'] !== 'string') return undefined;
+    return {
+      customerId,
+      entryId,
+      score: Item['score'],
+      at: Item['at'],
+      ...(typeof Item['comment'] === 'string' ? { comment: Item['comment'] } : {}),
+    };
+  }
+
   async record(answer: FeedbackAnswer): Promise<FeedbackStatus> {
     return pRetry(() => this.attempt(answer), { retries: 5, minTimeout: 10, maxTimeout: 200, shouldRetry: ({ error }) => error instanceof AnswerRace });
   }

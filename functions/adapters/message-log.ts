@@ -10,6 +10,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../core/errors.ts';
 import type { CustomerProfile } from '../core/profile.ts';
+import { optOutVias, type OptOuts, type OptOutStatus, type OptOutVia } from '../core/delivery/opt-outs.ts';
 import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
 import type {
   ChannelPreferences,
@@ -31,6 +32,7 @@ const GUARD_MEMORY_SECONDS = 400 * 24 * 3600;
 
 const preferenceAttributes = (channel: ContactChannel) => ({
   optedOutAt: `${channel}OptedOutAt`,
+  optedOutVia: `${channel}OptedOutVia`,
   suppressed: `${channel}Suppressed`,
   suppressedAt: `${channel}SuppressedAt`,
 });
@@ -63,18 +65,34 @@ export class DynamoContacts implements ContactStore {
     return toPreferences(Item);
   }
 
-  /** The customer unsubscribed from marketing on a channel; the first opt-out time is kept. */
-  async recordOptOut(customerId: string, channel: ContactChannel, at: string = now().toISOString()): Promise<void> {
+  /**
+   * The customer withdrew marketing consent on a channel. The first opt-out (its time and how it
+   * was made) is kept: a second one changes nothing and says 'already'.
+   */
+  async recordOptOut(customerId: string, channel: ContactChannel, via: OptOutVia, at: string = now().toISOString()): Promise<OptOutStatus> {
     const names = preferenceAttributes(channel);
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.preferences(customerId),
-        UpdateExpression: 'SET #type = :type, customerId = :customerId, #optedOutAt = if_not_exists(#optedOutAt, :at)',
-        ExpressionAttributeNames: { '#type': 'type', '#optedOutAt': names.optedOutAt },
-        ExpressionAttributeValues: { ':type': 'preferences', ':customerId': customerId, ':at': at },
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.preferences(customerId),
+          UpdateExpression: 'SET #type = :type, customerId = :customerId, #optedOutAt = :at, #optedOutVia = :via',
+          ConditionExpression: 'attribute_not_exists(#optedOutAt)',
+          ExpressionAttributeNames: { '#type': 'type', '#optedOutAt': names.optedOutAt, '#optedOutVia': names.optedOutVia },
+          ExpressionAttributeValues: { ':type': 'preferences', ':customerId': customerId, ':at': at, ':via': via },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'already';
+      throw error;
+    }
+  }
+
+  /** When and how each channel's marketing consent was withdrawn, for the channels where it was. */
+  async optOuts(customerId: string): Promise<OptOuts> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.preferences(customerId), ConsistentRead: true }));
+    return toOptOuts(Item);
   }
 
   /** A hard bounce or a complaint: the channel's address is never used again. */
@@ -94,6 +112,20 @@ export class DynamoContacts implements ContactStore {
       }),
     );
   }
+}
+
+const isOptOutVia = (value: string): value is OptOutVia => (optOutVias as readonly string[]).includes(value);
+
+function toOptOuts(item: Record<string, unknown> | undefined): OptOuts {
+  const optOuts: OptOuts = {};
+  for (const channel of ['email', 'sms'] as const) {
+    const names = preferenceAttributes(channel);
+    const at = item?.[names.optedOutAt];
+    const via = item?.[names.optedOutVia];
+    if (typeof at !== 'string') continue;
+    optOuts[channel] = { at, ...(typeof via === 'string' && isOptOutVia(via) ? { via } : {}) };
+  }
+  return optOuts;
 }
 
 function toPreferences(item: Record<string, unknown> | undefined): ContactPreferences {
@@ -193,20 +225,23 @@ export class DynamoMessageLog implements MessageLog {
       return;
     }
     await this.client.send(new PutCommand({ TableName: this.table, Item: item }));
-    if (entry.status === 'failed') await this.release(entry.messageId);
+    if (entry.status === 'failed' || entry.status === 'suppressed') await this.release(entry.messageId, entry.at);
   }
 
-  /** A failed send gives its claim back, so a retry may send; a sent message is never released. */
-  private async release(messageId: string): Promise<void> {
+  /**
+   * A send that did not happen gives its claim back, so a retry may send; a sent message is never
+   * released, and only the attempt that took the claim (the same `at`) gives it back.
+   */
+  private async release(messageId: string, claimedAt: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.messageGuard(messageId),
           UpdateExpression: 'SET #status = :failed',
-          ConditionExpression: '#status = :sending',
+          ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':sending': 'sending' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':sending': 'sending', ':claimedAt': claimedAt },
         }),
       );
     } catch (error) {

@@ -1,27 +1,34 @@
-/** GET /v1/customers/{id}: a customer's profile, recent orders and predictions, for admins. */
+/**
+ * GET /v1/customers/{id}: a customer's profile, recent orders and predictions, for admins. Consent
+ * is shown as delivery applies it: a channel the customer opted out of is false, and `optOuts`
+ * says when and how.
+ */
 import middy from '@middy/core';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
+import { DynamoContacts } from '../adapters/message-log.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { unavailableReason } from '../core/analytics/predictions.ts';
+import { withOptOuts } from '../core/delivery/opt-outs.ts';
 import { profileView } from '../core/profile.ts';
 import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
 
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const analytics = new DynamoAnalyticsStore(documentClient, tableName);
+const contacts = new DynamoContacts(documentClient, tableName);
 
 export async function getCustomer(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const customerId = pathParameter(event, 'id');
-  const customer = await ledger.getCustomer(customerId);
+  const [customer, optOuts] = await Promise.all([ledger.getCustomer(customerId), contacts.optOuts(customerId)]);
   if (!customer) throw new NotFoundError(`customer ${customerId} is unknown`);
   // Without a predictions item, the models' state says why (one more read, on that path only).
   const predictions = customer.predictions ?? { available: false, reason: unavailableReason(await analytics.readModels()) };
-  return json(200, { profile: profileView(customer.profile), orders: customer.orders, predictions });
+  return json(200, { profile: withOptOuts(profileView(customer.profile), optOuts), orders: customer.orders, predictions });
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(getCustomer);

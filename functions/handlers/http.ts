@@ -19,6 +19,7 @@ import {
   UnsupportedMediaTypeError,
   type FieldIssue,
 } from '../core/errors.ts';
+import { CONTENT_SECURITY_POLICY } from '../core/pages/html.ts';
 import { tokenMatches } from '../core/signature.ts';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -134,4 +135,52 @@ export function pathParameter(event: HttpEvent, name: string): string {
 /** The answer every purchase webhook gives once the order is safely recorded (or already was). */
 export function accepted(body: { orderId: string; customerId: string; status: 'recorded' | 'duplicate' }): HttpResult {
   return json(202, body);
+}
+
+/** Whether the caller is a browser navigating (it asks for HTML), as a form post from a page is. */
+export function wantsHtml(event: HttpEvent): boolean {
+  return /(^|,)\s*text\/html\s*(;|,|$)/i.test(header(event, 'accept') ?? '');
+}
+
+/**
+ * A page for a person: HTML under a policy that allows nothing but its own stylesheet and forms
+ * posting back to its origin; never cached, never framed, and never sending a Referer (the links
+ * that open pages carry signed tokens).
+ */
+export function htmlPage(statusCode: number, document: string): HttpResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    },
+    body: document,
+  };
+}
+
+/**
+ * middy middleware for routes people open in a browser: every thrown error becomes a page with the
+ * status problem+json would have had (problemFor decides it, and logs what is not shown). With
+ * `when`, only requests it accepts get a page; the others get problem+json.
+ */
+export function errorPages(
+  render: (status: number, detail: string, error: unknown) => string,
+  options: { when?: (event: HttpEvent) => boolean } = {},
+): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      const problem = problemFor(request.error, request.event.rawPath);
+      if (options.when && !options.when(request.event)) {
+        request.response = problem;
+        return;
+      }
+      const status = problem.statusCode ?? 500;
+      const { detail } = JSON.parse(String(problem.body)) as { detail: string };
+      request.response = htmlPage(status, render(status, detail, request.error));
+    },
+  };
 }

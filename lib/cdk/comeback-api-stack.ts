@@ -54,6 +54,11 @@ export interface ComebackApiStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /** The journey settings the store chooses (shop URL, support contact, holdout share). */
   readonly journeys: ComebackJourneySettings;
+  /**
+   * The shop's name on the pages customers open from messages (COMEBACK_SHOP_NAME).
+   * @default - the host name of the shop URL
+   */
+  readonly shopName?: string;
   /** How messages are sent: the SES sender and identity, the manager topic's subscriber. */
   readonly delivery: ComebackApiDeliveryProps;
   /** @default - every default; see ComebackAnalyticsProps */
@@ -73,9 +78,11 @@ export class ComebackApiStack extends Stack {
   public readonly analytics: ComebackAnalytics;
   public readonly loyalty: ComebackLoyalty;
   public readonly monitoring: ComebackMonitoring;
+  private readonly shopName: string | undefined;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
     super(scope, id, props);
+    this.shopName = props.shopName;
     const routes = props.routes ?? apiRoutes;
     const ids = routes.map((route) => route.id);
     const duplicate = ids.find((routeId, index) => ids.indexOf(routeId) !== index);
@@ -167,6 +174,9 @@ export class ComebackApiStack extends Stack {
         return;
       case 'loyalty':
         fn.bindLoyalty();
+        return;
+      case 'shop':
+        fn.bindShop(this.journeys.settings.shopUrl, this.shopName);
         return;
       default: {
         const unknown: never = capability;

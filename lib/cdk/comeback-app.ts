@@ -22,6 +22,8 @@ export interface ComebackStacksOptions {
   readonly stackPrefix?: string;
   /** The journey settings: shop URL and support contact (required), holdout share. */
   readonly journeys: ComebackJourneySettings;
+  /** The shop's name on the pages customers open from messages. @default - the host name of the shop URL */
+  readonly shopName?: string;
   /** The email sender (required), its SES identity, the manager's address, the public URL. */
   readonly delivery: ComebackApiDeliveryProps;
   /** Overrides of the recompute rules as JSON. @default - every default */
@@ -48,6 +50,7 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     table: data.table,
     tracing: options.tracing ?? false,
     journeys: options.journeys,
+    ...(options.shopName !== undefined ? { shopName: options.shopName } : {}),
     delivery: options.delivery,
     ...(options.recomputeSettings !== undefined ? { recomputeSettings: options.recomputeSettings } : {}),
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),

@@ -3,7 +3,7 @@
  * local esbuild (minified, with source maps), its own log group with a retention, and a role
  * that may only write to that log group until something is bound to it.
  *
- * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindLoyalty()`, `bindDelivery()`)
+ * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindLoyalty()`, `bindShop()`, `bindDelivery()`)
  * give the environment variables and the permissions (or the bundled files) together, so a function
  * never has one without the other.
  */
@@ -194,6 +194,18 @@ export class ComebackFunction extends Construct {
       throw new Error(`the shop URL must be an http(s) URL, not "${shopUrl}"`);
     }
     this.function.addEnvironment('COMEBACK_SHOP_URL', shopUrl);
+  }
+
+  /**
+   * The `shop` capability (pages for customers): sets COMEBACK_SHOP_URL and, when the store named
+   * its shop, COMEBACK_SHOP_NAME (functions/adapters/shop-settings.ts); no permission goes with it.
+   */
+  public bindShop(shopUrl: string, shopName?: string): void {
+    this.bindShopUrl(shopUrl);
+    if (shopName === undefined) return;
+    const name = shopName.trim();
+    if (name.length === 0 || name.length > 100) throw new Error(`the shop name must be 1 to 100 characters, not "${shopName}"`);
+    this.function.addEnvironment('COMEBACK_SHOP_NAME', name);
   }
 
   /**

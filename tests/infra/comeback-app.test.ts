@@ -21,6 +21,8 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSI1, GSI2, TTL_ATTRIBUTE, tableDefinition } from '../../functions/adapters/table-design.ts';
 import { stateMachineJourneys } from '../../functions/core/journeys.ts';
+import { feedbackUrl } from '../../functions/core/analytics/feedback.ts';
+import { unsubscribeUrl } from '../../functions/core/delivery/unsubscribe.ts';
 import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
 import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
 import { TABLE_READ_ACTIONS, TABLE_SCAN_ACTION, TABLE_WRITE_ACTIONS } from '../../lib/cdk/comeback-data.ts';
@@ -263,11 +265,12 @@ describe('the Comeback app, as deployed', () => {
   let data: Template;
   let api: Template;
 
+  // Bundling every function with esbuild takes minutes on a busy two-core machine.
   beforeAll(() => {
     built = build({ tracing: false, bundle: true });
     data = templateOf(built, built.stacks.data);
     api = templateOf(built, built.stacks.api);
-  });
+  }, 300_000);
 
   afterAll(() => {
     if (built) rmSync(built.outdir, { recursive: true, force: true });
@@ -765,6 +768,40 @@ describe('the Comeback app, as deployed', () => {
     });
   });
 
+  describe('the links in messages', () => {
+    /** The paths of the links messages carry, as the link builders make them. */
+    const linkPaths = [
+      new URL(unsubscribeUrl('https://api.example.com', 'token')).pathname,
+      new URL(feedbackUrl('https://api.example.com/v1/feedback', 'token')).pathname,
+    ];
+
+    it('routes every link a message carries: GET opens its page (read-only), POST acts on it, each with its own function', () => {
+      const routeKeys = Object.values(resourcesOfType(api, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties?.RouteKey);
+      for (const path of linkPaths) {
+        expect(routeKeys).toContain(`GET ${path}`);
+        expect(routeKeys).toContain(`POST ${path}`);
+      }
+      const pages = apiRoutes.filter((route) => route.method === 'GET' && linkPaths.includes(route.path));
+      expect(pages.map((route) => route.id).sort()).toEqual(['FeedbackPage', 'UnsubscribePage']);
+      for (const page of pages) {
+        const fn = built.stacks.api.functions.get(page.id)!;
+        const tableActions = actionsOf(policyStatementsOf(api, logicalId(fn.role))).filter((action) => action.startsWith('dynamodb:'));
+        expect(tableActions.sort(), page.id).toEqual([...TABLE_READ_ACTIONS].sort());
+      }
+    });
+
+    it("gives the functions that show pages the shop's address, and the shop's name only when the store set one", () => {
+      for (const route of apiRoutes) {
+        const environment = environmentOf(api, built.stacks.api.functions.get(route.id)!);
+        const shows = route.capabilities?.includes('shop') ?? false;
+        if (shows) expect(environment.COMEBACK_SHOP_URL, route.id).toBe('https://shop.example.com');
+        if (!shows && !route.capabilities?.includes('journeys')) expect(environment.COMEBACK_SHOP_URL, route.id).toBeUndefined();
+        expect(environment.COMEBACK_SHOP_NAME, route.id).toBeUndefined();
+      }
+      expect(apiRoutes.filter((route) => route.capabilities?.includes('shop')).map((route) => route.id).sort()).toEqual(['FeedbackPage', 'RecordFeedback', 'Unsubscribe', 'UnsubscribePage']);
+    });
+  });
+
   describe('the loyalty program and the product rules', () => {
     const rule = (schedule: { rule: IConstruct }) => (api.toJSON().Resources as Record<string, Resource>)[logicalId(schedule.rule)]?.Properties ?? {};
     const arnOf = (fn: ComebackFunction) => ({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
@@ -1085,6 +1122,16 @@ describe('the store settings', () => {
     const ses = policyStatementsOf(api, logicalId(stacks.api.journeys.step.role)).find((statement) => statement.Action === 'ses:SendEmail');
     expect(ses?.Resource).toHaveLength(2);
     expect(JSON.stringify(ses?.Resource)).toContain(':identity/hello@shop.example.com');
+  });
+
+  it("names the shop on the customers' pages as the store sets it", () => {
+    const stacks = construct({ shopName: '  Paws & Co ' });
+    const api = Template.fromStack(stacks.api);
+    for (const id of ['UnsubscribePage', 'Unsubscribe', 'FeedbackPage', 'RecordFeedback']) {
+      expect(environmentOf(api, stacks.api.functions.get(id)!), id).toMatchObject({ COMEBACK_SHOP_NAME: 'Paws & Co', COMEBACK_SHOP_URL: 'https://shop.example.com' });
+    }
+    expect(environmentOf(api, stacks.api.functions.get('GetCustomer')!).COMEBACK_SHOP_NAME).toBeUndefined();
+    expect(() => construct({ shopName: '   ' })).toThrow(/shop name must be 1 to 100 characters/);
   });
 
   it('stops bin/cdk.ts with the names of the settings it needs', () => {

@@ -11,6 +11,8 @@ import { UnauthorizedError } from '../errors.ts';
 import { identifierSchema, invalid } from '../purchase.ts';
 
 const MAX_TOKEN_LENGTH = 2048;
+/** The longest comment an answer may carry. */
+export const COMMENT_MAX_LENGTH = 2000;
 
 export interface FeedbackSubject {
   customerId: string;
@@ -61,7 +63,7 @@ export function verifyFeedbackToken(token: string, secrets: readonly string[]): 
 export const feedbackInputSchema = z.strictObject({
   token: z.string().min(1).max(MAX_TOKEN_LENGTH),
   score: z.number().int().min(0).max(10),
-  comment: z.string().trim().max(2000).optional(),
+  comment: z.string().trim().max(COMMENT_MAX_LENGTH).optional(),
 });
 
 export type FeedbackInput = z.output<typeof feedbackInputSchema>;
@@ -72,6 +74,22 @@ export function parseFeedback(body: unknown): FeedbackInput {
   // An empty comment is no comment.
   const { comment, ...rest } = parsed.data;
   return comment ? { ...rest, comment } : rest;
+}
+
+/** A score written as text (a form field, a `?score=` query): a whole number from 0 to 10, or nothing. */
+export function scoreFromText(text: string | null | undefined): number | undefined {
+  const trimmed = text?.trim() ?? '';
+  return /^(10|[0-9])$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+/**
+ * The answer the feedback page's form posts (`score=<0-10>&comment=<text>`), for the token of the
+ * page's link; validated like a JSON answer, so the rules cannot differ.
+ */
+export function parseFeedbackForm(token: string, form: URLSearchParams): FeedbackInput {
+  const score = form.get('score');
+  const comment = form.get('comment');
+  return parseFeedback({ token, score: scoreFromText(score) ?? score ?? undefined, ...(comment !== null ? { comment } : {}) });
 }
 
 export type NpsCategory = 'promoter' | 'passive' | 'detractor';

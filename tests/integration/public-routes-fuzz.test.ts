@@ -1,0 +1,179 @@
+/**
+ * Property-based tests of every route a stranger can reach from a message (the unsubscribe and
+ * feedback links, their forms, one-click), on DynamoDB Local: whatever the
+ * token, body, content type, Accept header or encoding, the answer is never a 5xx, pages stay
+ * pages, and the table holds either the whole write or none of it.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useClock } from '../../functions/adapters/clock.ts';
+import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
+import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
+import { TEST_FEEDBACK_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
+import { uniqueId } from '../support/events.ts';
+import { BROWSER_ACCEPT, call, FORM, partitionOf, type Request, type RouteKey } from './public-routes.ts';
+
+useClock({ now: () => new Date('2026-06-01T12:00:00.000Z') });
+afterAll(() => useClock({ now: () => new Date() }));
+
+const RUNS = 60;
+type TokenKind = 'valid' | 'forged' | 'tampered' | 'random' | 'none';
+
+/** How the token of a request is made: ours, signed with another secret, changed by one character, anything, or absent. */
+const tokenKind = fc.constantFrom<TokenKind>('valid', 'forged', 'tampered', 'random', 'none');
+
+/**
+ * The token of one request. A tampered token has one character changed, never the last: the last
+ * character of base64url may carry bits that decoding drops, so changing it may leave the bytes.
+ */
+function tokenFor(kind: TokenKind, sign: (secret: string) => string, ours: string, random: string, position: number): string | undefined {
+  switch (kind) {
+    case 'valid':
+      return sign(ours);
+    case 'forged':
+      return sign('not-our-secret');
+    case 'tampered': {
+      const token = sign(ours);
+      const at = position % (token.length - 1);
+      return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+    }
+    case 'random':
+      return random;
+    case 'none':
+      return undefined;
+  }
+}
+
+const contentType = fc.option(
+  fc.oneof(fc.constantFrom(FORM, 'application/json', 'application/merge-patch+json', 'multipart/form-data; boundary=x', 'text/plain', 'text/html'), fc.string({ maxLength: 40 })),
+  { nil: undefined },
+);
+const accept = fc.option(fc.oneof(fc.constantFrom(BROWSER_ACCEPT, 'application/json', '*/*', 'text/html'), fc.string({ maxLength: 40 })), { nil: undefined });
+const formOf = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const body = fc.option(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.string({ maxLength: 300 }) },
+    { weight: 2, arbitrary: fc.constantFrom('List-Unsubscribe=One-Click', '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n', '') },
+    { weight: 2, arbitrary: fc.dictionary(fc.constantFrom('score', 'comment', 'token', 'List-Unsubscribe', 'x'), fc.string({ maxLength: 50 })).map(formOf) },
+    { weight: 2, arbitrary: fc.record({ score: fc.oneof(fc.integer({ min: -2, max: 12 }).map(String), fc.string({ maxLength: 4 })), comment: fc.string({ maxLength: 2100 }) }).map(formOf) },
+    { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
+    { weight: 2, arbitrary: fc.record({ score: fc.oneof(fc.integer({ min: -2, max: 12 }), fc.string(), fc.double()), comment: fc.option(fc.string({ maxLength: 50 })) }).map((value) => JSON.stringify(value)) },
+    { weight: 1, arbitrary: fc.constant('x'.repeat(300 * 1024)) },
+  ),
+  { nil: undefined },
+);
+
+const request = fc.record({
+  kind: tokenKind,
+  random: fc.string({ maxLength: 3000 }),
+  position: fc.nat(),
+  tokenInBody: fc.boolean(),
+  contentType,
+  accept,
+  body,
+  base64: fc.boolean(),
+  score: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
+});
+
+type Fuzzed = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+function requestOf(input: Fuzzed, token: string | undefined, options: { scoreInQuery?: boolean } = {}): Request {
+  const query: Record<string, string> = {};
+  if (token !== undefined && !input.tokenInBody) query['token'] = token;
+  if (options.scoreInQuery && input.score !== undefined) query['score'] = input.score;
+  let text = input.body;
+  // The token in the body, as the JSON API and a store's own form send it.
+  if (token !== undefined && input.tokenInBody) text = input.contentType?.includes('json') ? JSON.stringify({ token, score: 7 }) : `${text ?? ''}&token=${encodeURIComponent(token)}`;
+  const headers: Record<string, string> = {};
+  if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+  if (input.accept !== undefined) headers['accept'] = input.accept;
+  return { query, headers, base64: input.base64, ...(text !== undefined ? { body: text } : {}) };
+}
+
+async function answerOf(route: RouteKey, fuzzed: Request) {
+  const answer = await call(route, fuzzed);
+  expect(answer.status, `${route} ${JSON.stringify(fuzzed).slice(0, 300)}`).toBeLessThan(500);
+  expect(answer.status).toBeGreaterThanOrEqual(200);
+  return answer;
+}
+
+describe('the unsubscribe link, fuzzed', () => {
+  it('GET never writes, answers pages only, and 200 only for our own token', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, fc.constantFrom('email' as const, 'sms' as const), async (input, channel) => {
+        const customerId = uniqueId('fuzz');
+        const token = tokenFor(input.kind, (secret) => signUnsubscribeToken(secret, customerId, channel), TEST_UNSUBSCRIBE_SECRET, input.random, input.position);
+        const answer = await answerOf('GET /v1/unsubscribe', requestOf({ ...input, tokenInBody: false }, token));
+        expect(answer.type).toBe('text/html; charset=utf-8');
+        expect(answer.status === 200).toBe(input.kind === 'valid');
+        expect(await partitionOf(customerId)).toEqual({});
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST unsubscribes exactly when it answers 200, only with our token, time and way together', async () => {
+    let unsubscribed = 0;
+    await fc.assert(
+      fc.asyncProperty(request, fc.constantFrom('email' as const, 'sms' as const), async (input, channel) => {
+        const customerId = uniqueId('fuzz');
+        const token = tokenFor(input.kind, (secret) => signUnsubscribeToken(secret, customerId, channel), TEST_UNSUBSCRIBE_SECRET, input.random, input.position);
+        const answer = await answerOf('POST /v1/unsubscribe', requestOf(input, token));
+        const preferences = (await partitionOf(customerId))['PREFERENCES'];
+        expect(answer.status === 200).toBe(preferences !== undefined);
+        if (input.kind !== 'valid') expect(preferences).toBeUndefined();
+        if (preferences) {
+          unsubscribed += 1;
+          expect(preferences[`${channel}OptedOutAt`]).toBe('2026-06-01T12:00:00.000Z');
+          expect(['unsubscribe-link', 'one-click']).toContain(preferences[`${channel}OptedOutVia`]);
+        }
+        if (/(^|,)\s*text\/html/i.test(input.accept ?? '')) expect(answer.type).toBe('text/html; charset=utf-8');
+      }),
+      { numRuns: RUNS },
+    );
+    // The runs reached the write, not only the refusals.
+    expect(unsubscribed).toBeGreaterThan(0);
+  });
+});
+
+describe('the feedback link, fuzzed', () => {
+  const feedbackItems = async (customerId: string) => Object.values(await partitionOf(customerId)).filter((item) => String(item['sk']).startsWith('FEEDBACK'));
+
+  it('GET never writes, answers pages only, and 200 only for our own token', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async (input) => {
+        const customerId = uniqueId('fuzz');
+        const token = tokenFor(input.kind, (secret) => feedbackToken(customerId, 'entry-1', secret), TEST_FEEDBACK_SECRET, input.random, input.position);
+        const answer = await answerOf('GET /v1/feedback', requestOf({ ...input, tokenInBody: false }, token, { scoreInQuery: true }));
+        expect(answer.type).toBe('text/html; charset=utf-8');
+        if (input.kind !== 'valid') expect(answer.status).toBe(400);
+        expect(await partitionOf(customerId)).toEqual({});
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST records the answer and its pointer together or not at all, exactly when it answers 200', async () => {
+    let recorded = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async (input) => {
+        const customerId = uniqueId('fuzz');
+        const token = tokenFor(input.kind, (secret) => feedbackToken(customerId, 'entry-1', secret), TEST_FEEDBACK_SECRET, input.random, input.position);
+        const answer = await answerOf('POST /v1/feedback', requestOf(input, token));
+        const items = await feedbackItems(customerId);
+        if (input.kind !== 'valid') expect(items).toEqual([]);
+        expect(answer.status === 200).toBe(items.length > 0);
+        if (items.length > 0) {
+          recorded += 1;
+          const [answerItem, pointer] = [items.find((item) => String(item['sk']).startsWith('FEEDBACK#')), items.find((item) => String(item['sk']).startsWith('FEEDBACK_ENTRY#'))];
+          expect(items).toHaveLength(2);
+          expect(pointer?.['score']).toBe(answerItem?.['score']);
+          expect(pointer?.['at']).toBe(answerItem?.['at']);
+          expect(Number.isInteger(answerItem?.['score']) && Number(answerItem?.['score']) >= 0 && Number(answerItem?.['score']) <= 10).toBe(true);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(recorded).toBeGreaterThan(0);
+  });
+});
