@@ -4,12 +4,15 @@
  *   customer's phone, manager tasks as SNS notifications to COMEBACK_MANAGER_TOPIC_ARN;
  * - 'outbox': nothing leaves the machine; each message is printed as one readable block on stdout
  *   (the local host). The outbox listing itself comes from the message log.
- * Errors are not caught here: the delivery use case logs them as 'failed' and rethrows.
+ * A provider's error is classified here, where the SDK's error names are known: a
+ * PermanentSendError for a message that no retry can deliver (the delivery step logs it and the
+ * journey goes on), a TransientSendError for everything else (logged, then retried by the caller).
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { readConfig } from '../config.ts';
+import { PermanentSendError, TransientSendError, type PermanentSendOutcome } from '../core/delivery/errors.ts';
 import type { EmailMessage, Senders, SmsMessage, TaskNotice } from '../core/delivery/types.ts';
 import { now } from './clock.ts';
 
@@ -47,43 +50,98 @@ export interface AwsSenderOptions {
 export function awsSenders(options: AwsSenderOptions): Senders {
   return {
     async email(message: EmailMessage) {
-      await options.ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: options.emailFrom,
-          Destination: { ToAddresses: [message.to] },
-          Content: {
-            Simple: {
-              Subject: { Data: message.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
-              Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
+      try {
+        await options.ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: options.emailFrom,
+            Destination: { ToAddresses: [message.to] },
+            Content: {
+              Simple: {
+                Subject: { Data: message.subject, Charset: 'UTF-8' },
+                Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
+                Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
+              },
             },
-          },
-          ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
-        }),
-      );
+            ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+          }),
+        );
+      } catch (error) {
+        throw classifySendError('SES', error);
+      }
     },
     async sms(message: SmsMessage) {
-      await options.sns.send(
-        new PublishCommand({
-          PhoneNumber: message.to,
-          Message: message.text,
-          MessageAttributes: {
-            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: message.marketing === false ? 'Transactional' : 'Promotional' },
-          },
-        }),
-      );
+      try {
+        await options.sns.send(
+          new PublishCommand({
+            PhoneNumber: message.to,
+            Message: message.text,
+            MessageAttributes: {
+              'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: message.marketing === false ? 'Transactional' : 'Promotional' },
+            },
+          }),
+        );
+      } catch (error) {
+        throw classifySendError('SNS', error);
+      }
     },
     async task(notice: TaskNotice) {
-      await options.sns.send(
-        new PublishCommand({
-          TopicArn: options.managerTopicArn,
-          Subject: snsSubject(notice.subject),
-          Message: `${notice.subject}\n\n${notice.text}\n\nTask ${notice.taskId}: complete it with POST /v1/tasks/${encodeURIComponent(notice.taskId)}/complete`,
-          MessageAttributes: { taskId: { DataType: 'String', StringValue: notice.taskId } },
-        }),
-      );
+      try {
+        await options.sns.send(
+          new PublishCommand({
+            TopicArn: options.managerTopicArn,
+            Subject: snsSubject(notice.subject),
+            Message: `${notice.subject}\n\n${notice.text}\n\nTask ${notice.taskId}: complete it with POST /v1/tasks/${encodeURIComponent(notice.taskId)}/complete`,
+            MessageAttributes: { taskId: { DataType: 'String', StringValue: notice.taskId } },
+          }),
+        );
+      } catch (error) {
+        throw classifySendError('SNS', error);
+      }
     },
   };
+}
+
+/**
+ * Errors no retry can fix, by the name the SDK gives them (the service's error code), and what the
+ * message log calls the outcome. SES v2 SendEmail: the message or its sender identity is refused,
+ * or the account may not send. SNS Publish: the phone number (or topic) is invalid or disabled, or
+ * the number opted out of SMS with the carrier (it replied STOP), which is a suppression.
+ */
+const permanentErrors: Record<'SES' | 'SNS', Record<string, PermanentSendOutcome>> = {
+  SES: {
+    MessageRejected: 'failed',
+    MailFromDomainNotVerifiedException: 'failed',
+    AccountSuspendedException: 'failed',
+    SendingPausedException: 'failed',
+    BadRequestException: 'failed',
+    NotFoundException: 'failed',
+  },
+  SNS: {
+    InvalidParameterException: 'failed',
+    InvalidParameterValueException: 'failed',
+    ValidationException: 'failed',
+    EndpointDisabledException: 'failed',
+    NotFoundException: 'failed',
+    OptedOutException: 'suppressed',
+  },
+};
+
+/**
+ * A provider's error as the delivery step needs it. A server-side fault (5xx) is transient whatever
+ * its name; so are throttling, network errors, timeouts and anything unknown, since retrying a
+ * message is safe (it is sent at most once) and an error that persists still ends in the journey's
+ * failure record, from where the execution can be redriven.
+ */
+export function classifySendError(service: 'SES' | 'SNS', error: unknown): PermanentSendError | TransientSendError {
+  if (error instanceof PermanentSendError || error instanceof TransientSendError) return error;
+  const code = error instanceof Error ? error.name : 'Error';
+  const detail = error instanceof Error ? error.message : String(error);
+  const message = `${service} ${code}: ${detail}`.slice(0, 500);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const serverFault = (error as { $fault?: string } | undefined)?.$fault === 'server' || (status !== undefined && status >= 500);
+  const outcome = permanentErrors[service][code];
+  if (outcome && !serverFault) return new PermanentSendError(message, { code, outcome, cause: error });
+  return new TransientSendError(message, { code, cause: error });
 }
 
 /** SNS subjects are printable ASCII, one line, under 100 characters. */

@@ -3,13 +3,16 @@
  * it decides (guardrails.ts), renders, takes the message's one-time claim, sends, and logs the
  * outcome in the customer's message log, which the frequency cap and the reports read.
  *
- * Retries are safe: a messageId is sent at most once. A send that throws is logged as 'failed'
- * (which releases the claim) and the error is rethrown for the state machine's Retry/Catch.
+ * Retries are safe: a messageId is sent at most once. A provider that refuses the message for good
+ * (a PermanentSendError: rejected, an invalid or opted-out number) is an outcome, not an error: it
+ * is logged as 'failed' or 'suppressed' with the provider's reason and returned, so the journey goes
+ * on to its next step. Any other send error is logged as 'failed' (which releases the claim) and
+ * rethrown for the state machine's Retry.
  */
 import { createHash } from 'node:crypto';
 import { decideDelivery, defaultDeliveryPolicy, type DeliveryPolicy } from './guardrails.ts';
 import { unsubscribeHeaders } from './unsubscribe.ts';
-import { UnknownCustomerError } from './errors.ts';
+import { PermanentSendError, UnknownCustomerError } from './errors.ts';
 import type {
   Contact,
   ContactChannel,
@@ -111,6 +114,12 @@ export async function deliverMessage(
       await ports.senders.task({ taskId: managerTask.taskId, subject: managerTask.subject, text: managerTask.text });
     }
   } catch (error) {
+    if (error instanceof PermanentSendError) {
+      // Logged like any outcome (the claim is given back): the journey's next step does not wait for it.
+      const reason = error.message;
+      await ports.log.record(entry(error.outcome, { reason, ...withTask }));
+      return { status: error.outcome, reason, ...withTask };
+    }
     try {
       await ports.log.record(entry('failed', { reason: describe(error), ...withTask }));
     } catch {
@@ -138,9 +147,9 @@ export function historyAtAGlance(contact: Contact): HistoryAtAGlance {
 }
 
 /**
- * What every template sees: the journey's variables, then the customer, the unsubscribe link, the
- * purchase history and (for tasks) the task; these four names are reserved and win over the
- * journey's own.
+ * What every template sees: the journey's variables, then the customer, how a manager can reach
+ * them, the unsubscribe link, the purchase history and (for tasks) the task; these five names are
+ * reserved and win over the journey's own.
  */
 export function templateVariables(
   contact: Contact,
@@ -159,6 +168,7 @@ export function templateVariables(
       phone: profile.phone ?? null,
       timezone: knownTimeZone(profile.timezone),
     },
+    reach: reachOf(contact),
     links: { unsubscribe: unsubscribeLink },
     history: {
       ...historyAtAGlance(contact),
@@ -167,6 +177,17 @@ export function templateVariables(
     },
     task,
   };
+}
+
+/**
+ * How a manager reaches the customer in person: the phone number, or when there is none, the email
+ * address to write to instead. An address that bounced, drew a complaint or unsubscribed is never
+ * offered: writing to it by hand is still writing to someone who said no.
+ */
+export function reachOf(contact: Contact): { phone: string | null; email: string | null } {
+  const { profile, preferences } = contact;
+  const writable = !preferences.email.suppressed && !preferences.email.optedOutAt;
+  return { phone: profile.phone ?? null, email: profile.email && writable ? profile.email : null };
 }
 
 function describe(error: unknown): string {

@@ -16,9 +16,15 @@
  *    of higher priority (lower number) keep the slots they are waiting for.
  * 7. Quiet hours in the customer's time zone (UTC when unknown): marketing waits ('deferred')
  *    until the quiet period ends. The transactional thank-you is sent at once.
+ *
+ * A deferred message wakes at its slot plus an offset fixed per customer (a hash of the customer id,
+ * whole minutes within `wakeSpreadMs`), so the morning of a time zone, or the moment the cap frees,
+ * is not one burst of sends; the offset shrinks when the slot is close to the next quiet hours, so
+ * the wake itself is always a moment the message may go.
  */
+import { createHash } from 'node:crypto';
 import type { Contact, ContactChannel, MessageIntent, MessageLogEntry } from './types.ts';
-import { knownTimeZone, quietHoursEnd, type QuietHours } from './zoned-time.ts';
+import { knownTimeZone, quietHoursEnd, quietHoursStart, type QuietHours } from './zoned-time.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -31,17 +37,21 @@ export interface DeliveryPolicy {
    * while waiting (the customer bought again) must not block the others for ever.
    */
   pendingHoldMs: number;
+  /** Deferred messages wake within this long after their slot, at a per-customer offset; 0 wakes them at the slot. */
+  wakeSpreadMs: number;
 }
 
 export const defaultDeliveryPolicy: DeliveryPolicy = {
   frequencyCap: { maxMessages: 2, windowMs: 7 * DAY_MS },
   quietHours: { startHour: 21, endHour: 9 },
   pendingHoldMs: DAY_MS,
+  wakeSpreadMs: HOUR_MS,
 };
 
 export type DeliveryDecision =
   | { kind: 'send' }
-  | { kind: 'defer'; status: 'capped' | 'deferred'; until: Date; reason: string }
+  /** `slot`: the first moment the message may go; `until`: when to try again (the slot plus the customer's offset). */
+  | { kind: 'defer'; status: 'capped' | 'deferred'; slot: Date; until: Date; reason: string }
   | { kind: 'suppress'; reason: string }
   | { kind: 'skip'; reason: string };
 
@@ -81,22 +91,45 @@ export function decideDelivery(
   const sendAt = nextSendTime(now.getTime(), events, schedule);
   if (sendAt === now.getTime()) return { kind: 'send' };
 
-  const until = new Date(sendAt);
+  const slot = new Date(sendAt);
+  const until = new Date(wakeAt(sendAt, profile.customerId, zone, policy));
   if (capFree > now.getTime()) {
     return {
       kind: 'defer',
       status: 'capped',
+      slot,
       until,
-      reason: `frequency cap: at most ${policy.frequencyCap.maxMessages} marketing messages per ${describeWindow(policy.frequencyCap.windowMs)}; next free slot ${until.toISOString()}`,
+      reason: `frequency cap: at most ${policy.frequencyCap.maxMessages} marketing messages per ${describeWindow(policy.frequencyCap.windowMs)}; next free slot ${slot.toISOString()}`,
     };
   }
   const { startHour, endHour } = policy.quietHours;
   return {
     kind: 'defer',
     status: 'deferred',
+    slot,
     until,
     reason: `quiet hours ${pad(startHour)}:00-${pad(endHour)}:00 in ${zone}`,
   };
+}
+
+/** The customer's offset after a slot: whole minutes in [0, spread), the same for every message of theirs. */
+export function wakeOffsetMs(customerId: string, spreadMs: number): number {
+  const minutes = Math.floor(spreadMs / 60_000);
+  if (minutes <= 0) return 0;
+  const hash = parseInt(createHash('sha256').update(`wake:${customerId}`).digest('hex').slice(0, 8), 16);
+  return (hash % minutes) * 60_000;
+}
+
+/**
+ * When a message whose slot is `slot` (outside quiet hours) wakes: the slot plus the customer's
+ * offset, scaled down to the time left before quiet hours begin, so the wake is never quiet time.
+ */
+export function wakeAt(slot: number, customerId: string, zone: string, policy: DeliveryPolicy): number {
+  const offset = wakeOffsetMs(customerId, policy.wakeSpreadMs);
+  const quietStart = quietHoursStart(new Date(slot), zone, policy.quietHours)?.getTime() ?? Number.POSITIVE_INFINITY;
+  const room = quietStart - slot;
+  if (offset === 0 || room <= 0) return slot;
+  return slot + (offset < room ? offset : Math.floor((offset * room) / policy.wakeSpreadMs));
 }
 
 /**

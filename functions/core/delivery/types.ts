@@ -32,7 +32,10 @@ export interface MessageIntent {
 }
 
 export interface DeliveryOutcome {
-  /** 'skipped' = channel fallback (no phone for SMS, no email): the journey escalates to its next step. */
+  /**
+   * 'skipped' = channel fallback (no phone for SMS, no email); 'failed' or 'suppressed' may also be
+   * the provider refusing the message for good. Either way the journey escalates to its next step.
+   */
   status: DeliveryStatus | 'skipped';
   reason?: string;
   /** ISO, when status is 'deferred' or 'capped': the journey waits until then and calls again with the same messageId. */
@@ -153,10 +156,14 @@ export interface MessageLog {
   recent(customerId: string, since: string, until: string): Promise<MessageLogEntry[]>;
   /**
    * Takes the right to send entry.messageId. False when that message was already sent (or is being
-   * sent right now); a message whose last attempt failed can be claimed again.
+   * sent right now); a message whose last attempt failed, or was refused by the provider, can be
+   * claimed again.
    */
   claim(entry: MessageLogEntry): Promise<boolean>;
-  /** Appends the entry to the customer's log; 'sent' confirms the claim, 'failed' releases it. */
+  /**
+   * Appends the entry to the customer's log; 'sent' confirms the claim taken at entry.at, 'failed'
+   * and 'suppressed' release it.
+   */
   record(entry: MessageLogEntry): Promise<void>;
 }
 

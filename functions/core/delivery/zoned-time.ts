@@ -115,3 +115,13 @@ export function quietHoursEnd(instant: Date, zone: string, quiet: QuietHours): D
   const endsToday = wall.hour < quiet.endHour;
   return instantAt(zone, wall.year, wall.month, wall.day + (endsToday ? 0 : 1), quiet.endHour);
 }
+
+/**
+ * The next start of quiet hours at or after `instant` (an instant outside them): the next time the
+ * wall clock in `zone` shows startHour:00. Undefined when there are no quiet hours.
+ */
+export function quietHoursStart(instant: Date, zone: string, quiet: QuietHours): Date | undefined {
+  if (quiet.startHour === quiet.endHour) return undefined;
+  const wall = wallTime(instant, zone);
+  return instantAt(zone, wall.year, wall.month, wall.day + (wall.hour >= quiet.startHour ? 1 : 0), quiet.startHour);
+}

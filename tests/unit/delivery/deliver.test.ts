@@ -1,82 +1,11 @@
 /** The delivery use case on in-memory ports: what gets sent, what gets logged, and retries. */
 import { describe, expect, it } from 'vitest';
 import { deliverMessage, taskIdFor } from '../../../functions/core/delivery/deliver.ts';
-import { TemplateError, UnknownCustomerError } from '../../../functions/core/delivery/errors.ts';
-import { TemplateLibrary } from '../../../functions/core/delivery/templates.ts';
-import type {
-  Contact,
-  DeliveryPorts,
-  EmailMessage,
-  ManagerTask,
-  MessageLogEntry,
-  SmsMessage,
-  TaskNotice,
-} from '../../../functions/core/delivery/types.ts';
-import { contact, intent } from './fixtures.ts';
+import { PermanentSendError, TemplateError, TransientSendError, UnknownCustomerError } from '../../../functions/core/delivery/errors.ts';
+import { contact, intent, memoryDeliveryPorts } from './fixtures.ts';
 
 const winBackVariables = { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://shop.example' };
-const templates = new TemplateLibrary();
-
-function memoryPorts(contacts: Record<string, Contact>, start = '2026-05-08T12:00:00.000Z') {
-  let clock = new Date(start);
-  const log: MessageLogEntry[] = [];
-  const guards = new Map<string, 'sending' | 'sent' | 'failed'>();
-  const sent = { email: [] as EmailMessage[], sms: [] as SmsMessage[], task: [] as TaskNotice[] };
-  const tasks = new Map<string, ManagerTask>();
-  const failures = { email: 0 };
-  const ports: DeliveryPorts = {
-    now: () => clock,
-    contacts: { load: async (customerId) => contacts[customerId] },
-    log: {
-      async recent(customerId, since, until) {
-        return log.filter((entry) => entry.customerId === customerId && entry.at >= since && entry.at <= until);
-      },
-      async claim(entry) {
-        const guard = guards.get(entry.messageId);
-        if (guard === 'sending' || guard === 'sent') return false;
-        guards.set(entry.messageId, 'sending');
-        return true;
-      },
-      async record(entry) {
-        log.push(entry);
-        if (entry.status === 'sent') guards.set(entry.messageId, 'sent');
-        if (entry.status === 'failed' && guards.get(entry.messageId) === 'sending') guards.set(entry.messageId, 'failed');
-      },
-    },
-    senders: {
-      async email(message) {
-        if (failures.email > 0) {
-          failures.email -= 1;
-          throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
-        }
-        sent.email.push(message);
-      },
-      async sms(message) {
-        sent.sms.push(message);
-      },
-      async task(notice) {
-        sent.task.push(notice);
-      },
-    },
-    tasks: {
-      async create(task) {
-        if (!tasks.has(task.taskId)) tasks.set(task.taskId, task);
-      },
-    },
-    templates,
-    links: { unsubscribe: async (customerId, channel) => `https://api.example.com/v1/unsubscribe?token=${channel}.${customerId}` },
-  };
-  return {
-    ports,
-    log,
-    sent,
-    tasks,
-    failures,
-    advance(ms: number) {
-      clock = new Date(clock.getTime() + ms);
-    },
-  };
-}
+const memoryPorts = memoryDeliveryPorts;
 
 const DAY = 86_400_000;
 
@@ -123,8 +52,9 @@ describe('deliverMessage', () => {
 
     const capped = await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'c', variables: winBackVariables }));
 
-    expect(capped).toMatchObject({ status: 'capped', deferredUntil: '2026-05-15T12:00:00.000Z' });
-    expect(world.log.at(-1)).toMatchObject({ messageId: 'c', status: 'capped', deferredUntil: '2026-05-15T12:00:00.000Z' });
+    // The slot is when 'a' leaves the window, 15 May 12:00; cust-1 wakes 59 minutes after a slot.
+    expect(capped).toMatchObject({ status: 'capped', deferredUntil: '2026-05-15T12:59:00.000Z' });
+    expect(world.log.at(-1)).toMatchObject({ messageId: 'c', status: 'capped', deferredUntil: '2026-05-15T12:59:00.000Z' });
 
     world.advance(5 * DAY);
     await expect(deliverMessage(world.ports, 'cust-1', intent({ messageId: 'c', variables: winBackVariables }))).resolves.toEqual({ status: 'sent' });
@@ -146,17 +76,73 @@ describe('deliverMessage', () => {
     expect(world.log.filter((entry) => entry.status === 'sent')).toHaveLength(1);
   });
 
-  it('records a failed send as failed, rethrows it, and lets the retry send once', async () => {
+  it('records a transient send error as failed, rethrows it, and lets the retry send once', async () => {
     const world = memoryPorts({ 'cust-1': contact() });
     world.failures.email = 1;
     const message = intent({ variables: winBackVariables });
 
-    await expect(deliverMessage(world.ports, 'cust-1', message)).rejects.toThrow('Maximum sending rate exceeded.');
-    expect(world.log).toEqual([expect.objectContaining({ status: 'failed', reason: 'TooManyRequestsException: Maximum sending rate exceeded.' })]);
+    await expect(deliverMessage(world.ports, 'cust-1', message)).rejects.toThrow(TransientSendError);
+    expect(world.log).toEqual([expect.objectContaining({ status: 'failed', reason: 'TransientSendError: SES TooManyRequestsException: Maximum sending rate exceeded.' })]);
 
     world.advance(60_000);
     await expect(deliverMessage(world.ports, 'cust-1', message)).resolves.toEqual({ status: 'sent' });
     expect(world.sent.email).toHaveLength(1);
+  });
+
+  const sms = (messageId = 'wb.sms') => intent({ messageId, channel: 'sms', template: 'win-back-sms', variables: winBackVariables });
+  const call = intent({ messageId: 'wb.call', channel: 'task', template: 'win-back-call', step: 'call', variables: { discountCode: 'COMEBACK-7QX2' }, task: { reason: 'no answer', dueAt: '2026-05-09T12:00:00.000Z' } });
+
+  it.each([
+    [
+      'SES rejecting the email',
+      intent({ variables: winBackVariables }),
+      'email' as const,
+      new PermanentSendError('SES MessageRejected: Email address is not verified.', { code: 'MessageRejected', outcome: 'failed' }),
+      { status: 'failed', reason: 'SES MessageRejected: Email address is not verified.' },
+    ],
+    [
+      'SNS refusing an invalid phone number',
+      sms(),
+      'sms' as const,
+      new PermanentSendError('SNS InvalidParameterException: Invalid parameter: PhoneNumber', { code: 'InvalidParameterException', outcome: 'failed' }),
+      { status: 'failed', reason: 'SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
+    ],
+    [
+      'SNS refusing a number that opted out with the carrier',
+      sms(),
+      'sms' as const,
+      new PermanentSendError('SNS OptedOutException: the phone number opted out', { code: 'OptedOutException', outcome: 'suppressed' }),
+      { status: 'suppressed', reason: 'SNS OptedOutException: the phone number opted out' },
+    ],
+    [
+      'SNS refusing the manager notice (the task itself is created)',
+      call,
+      'task' as const,
+      new PermanentSendError('SNS NotFoundException: Topic does not exist', { code: 'NotFoundException', outcome: 'failed' }),
+      { status: 'failed', reason: 'SNS NotFoundException: Topic does not exist', taskId: 'wb.call' },
+    ],
+  ])('returns %s as an outcome, logged with the reason, and never sends it', async (_label, message, channel, refusal, expected) => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    world.refusals[channel].push(refusal);
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', message);
+
+    expect(outcome).toEqual(expected);
+    expect(world.log).toEqual([expect.objectContaining({ messageId: message.messageId, channel, ...expected })]);
+    expect(world.sent[channel]).toEqual([]);
+  });
+
+  it('gives back the claim of a message refused for good: it is never counted as sent', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    world.refusals.sms.push(new PermanentSendError('SNS InvalidParameterException: Invalid parameter: PhoneNumber', { code: 'InvalidParameterException', outcome: 'failed' }));
+
+    await deliverMessage(world.ports, 'cust-1', sms());
+    // Sent again (a redriven execution): the number was corrected meanwhile, and it goes.
+    const again = await deliverMessage(world.ports, 'cust-1', sms());
+
+    expect(again).toEqual({ status: 'sent' });
+    expect(world.sent.sms).toHaveLength(1);
+    expect(world.log.map((entry) => entry.status)).toEqual(['failed', 'sent']);
   });
 
   it('fails, and logs it, when the journey step forgot a template variable', async () => {
@@ -189,7 +175,8 @@ describe('deliverMessage', () => {
 
     const outcome = await deliverMessage(world.ports, 'cust-1', intent({ variables: winBackVariables }));
 
-    expect(outcome).toEqual({ status: 'deferred', reason: 'quiet hours 21:00-09:00 in Europe/Kyiv', deferredUntil: '2026-05-09T06:00:00.000Z' });
+    // 09:00 in Kyiv is 06:00Z; cust-1 wakes 59 minutes after it.
+    expect(outcome).toEqual({ status: 'deferred', reason: 'quiet hours 21:00-09:00 in Europe/Kyiv', deferredUntil: '2026-05-09T06:59:00.000Z' });
   });
 
   it('creates a manager task with the history at a glance, once', async () => {

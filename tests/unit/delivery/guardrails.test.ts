@@ -2,9 +2,12 @@
  * The delivery guardrails on hand-computed cases. Times are UTC unless the customer's zone is
  * named; Kyiv is UTC+2 in winter and UTC+3 in summer (DST 29 March and 25 October 2026),
  * Los Angeles UTC-8 / UTC-7 (DST 8 March and 1 November 2026).
+ *
+ * A deferred message wakes at its slot plus its customer's offset: cust-1 (the fixtures' customer)
+ * wakes 59 minutes after a slot, cust-2 39, cust-3 6 and cust-4 16.
  */
 import { describe, expect, it } from 'vitest';
-import { decideDelivery, defaultDeliveryPolicy, nextFreeSlot } from '../../../functions/core/delivery/guardrails.ts';
+import { decideDelivery, defaultDeliveryPolicy, nextFreeSlot, wakeOffsetMs } from '../../../functions/core/delivery/guardrails.ts';
 import { instantAt, isQuietTime, quietHoursEnd, zoneOffsetMs } from '../../../functions/core/delivery/zoned-time.ts';
 import type { JourneyName } from '../../../functions/core/delivery/types.ts';
 import { contact, intent, logEntry } from './fixtures.ts';
@@ -112,7 +115,8 @@ describe('frequency cap: 2 marketing messages per rolling 7 days', () => {
     expect(decision).toEqual({
       kind: 'defer',
       status: 'capped',
-      until: at('2026-05-11T10:00:00.000Z'),
+      slot: at('2026-05-11T10:00:00.000Z'),
+      until: at('2026-05-11T10:59:00.000Z'),
       reason: 'frequency cap: at most 2 marketing messages per 7 days; next free slot 2026-05-11T10:00:00.000Z',
     });
   });
@@ -120,7 +124,7 @@ describe('frequency cap: 2 marketing messages per rolling 7 days', () => {
   it('sends at that moment and not a millisecond before', () => {
     expect(decideDelivery(intent(), contact(), twoSent, at('2026-05-11T10:00:00.000Z'))).toEqual({ kind: 'send' });
     const early = decideDelivery(intent(), contact(), twoSent, at('2026-05-11T09:59:59.999Z'));
-    expect(early).toMatchObject({ kind: 'defer', status: 'capped', until: at('2026-05-11T10:00:00.000Z') });
+    expect(early).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-11T10:00:00.000Z'), until: at('2026-05-11T10:59:00.000Z') });
   });
 
   it('counts across journeys but not the transactional thank-you, deferred attempts or failures', () => {
@@ -149,7 +153,7 @@ describe('frequency cap: 2 marketing messages per rolling 7 days', () => {
       logEntry({ messageId: 'b', at: '2026-05-05T10:00:00.000Z' }),
     ];
 
-    expect(decideDelivery(intent(), kyiv, log, noon)).toMatchObject({ kind: 'defer', status: 'capped', until: at('2026-05-12T06:00:00.000Z') });
+    expect(decideDelivery(intent(), kyiv, log, noon)).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-12T06:00:00.000Z'), until: at('2026-05-12T06:59:00.000Z') });
   });
 });
 
@@ -178,14 +182,14 @@ describe('priority between competing messages', () => {
   it('a waiting lower-priority message does not hold back a higher-priority one', () => {
     const decision = decideDelivery(winBack, contact(), [...sent, loyaltyWaiting], at('2026-05-07T12:00:00.000Z'));
 
-    expect(decision).toMatchObject({ kind: 'defer', status: 'capped', until: at('2026-05-11T10:00:00.000Z') });
+    expect(decision).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-11T10:00:00.000Z') });
   });
 
   it('when both wake up for the same slot, the higher priority gets it and the lower one the next', () => {
     const log = [...sent, loyaltyWaiting, winBackWaiting];
     const slot = at('2026-05-11T10:00:00.000Z');
 
-    expect(decideDelivery(loyalty, contact(), log, slot)).toMatchObject({ kind: 'defer', status: 'capped', until: at('2026-05-12T10:00:00.000Z') });
+    expect(decideDelivery(loyalty, contact(), log, slot)).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-12T10:00:00.000Z') });
     expect(decideDelivery(winBack, contact(), log, slot)).toEqual({ kind: 'send' });
   });
 
@@ -211,7 +215,7 @@ describe('priority between competing messages', () => {
     const decision = decideDelivery(loyalty, contact(), log, at('2026-05-08T08:59:00.000Z'));
 
     // Without the waiting win-back it would be 'deferred' to 09:00; with it, the next slot is when pp.offer leaves.
-    expect(decision).toMatchObject({ kind: 'defer', status: 'capped', until: at('2026-05-11T10:00:00.000Z') });
+    expect(decision).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-11T10:00:00.000Z') });
   });
 
   it('between equal priorities, the one that asked first goes first', () => {
@@ -220,7 +224,7 @@ describe('priority between competing messages', () => {
     const slot = at('2026-05-11T10:00:00.000Z');
     const log = [...sent, first, second];
 
-    expect(decideDelivery(intent({ messageId: 'pp-b.offer', priority: 2 }), contact(), log, slot)).toMatchObject({ kind: 'defer', until: at('2026-05-12T10:00:00.000Z') });
+    expect(decideDelivery(intent({ messageId: 'pp-b.offer', priority: 2 }), contact(), log, slot)).toMatchObject({ kind: 'defer', slot: at('2026-05-12T10:00:00.000Z') });
     expect(decideDelivery(intent({ messageId: 'pp-a.offer', priority: 2 }), contact(), log, slot)).toEqual({ kind: 'send' });
   });
 
@@ -232,27 +236,35 @@ describe('priority between competing messages', () => {
 });
 
 describe('quiet hours 21:00-09:00 in the customer zone', () => {
-  const cases: [string, string, string, string][] = [
-    // zone, now, what the wall clock shows, when the message may go
-    ['Europe/Kyiv', '2026-01-15T21:30:00.000Z', '23:30 before midnight', '2026-01-16T07:00:00.000Z'],
-    ['Europe/Kyiv', '2026-01-15T23:30:00.000Z', '01:30 after midnight', '2026-01-16T07:00:00.000Z'],
-    ['Europe/Kyiv', '2026-03-28T20:00:00.000Z', '22:00 EET, 09:00 is EEST after spring-forward', '2026-03-29T06:00:00.000Z'],
-    ['Europe/Kyiv', '2026-10-24T19:00:00.000Z', '22:00 EEST, 09:00 is EET after fall-back', '2026-10-25T07:00:00.000Z'],
-    ['America/Los_Angeles', '2026-01-16T06:30:00.000Z', '22:30 PST the day before', '2026-01-16T17:00:00.000Z'],
-    ['America/Los_Angeles', '2026-01-16T09:00:00.000Z', '01:00 PST after midnight', '2026-01-16T17:00:00.000Z'],
-    ['America/Los_Angeles', '2026-03-08T06:00:00.000Z', '22:00 PST, 09:00 is PDT after spring-forward', '2026-03-08T16:00:00.000Z'],
-    ['America/Los_Angeles', '2026-11-01T05:00:00.000Z', '22:00 PDT, 09:00 is PST after fall-back', '2026-11-01T17:00:00.000Z'],
-    ['Mars/Olympus_Mons', '2026-01-15T22:00:00.000Z', 'unknown zone: UTC', '2026-01-16T09:00:00.000Z'],
+  const cases: [string, string, string, string, string][] = [
+    // zone, now, what the wall clock shows, when the message may go (09:00 there), when cust-1 wakes (59 minutes later)
+    ['Europe/Kyiv', '2026-01-15T21:30:00.000Z', '23:30 before midnight', '2026-01-16T07:00:00.000Z', '2026-01-16T07:59:00.000Z'],
+    ['Europe/Kyiv', '2026-01-15T23:30:00.000Z', '01:30 after midnight', '2026-01-16T07:00:00.000Z', '2026-01-16T07:59:00.000Z'],
+    ['Europe/Kyiv', '2026-03-28T20:00:00.000Z', '22:00 EET, 09:00 is EEST after spring-forward', '2026-03-29T06:00:00.000Z', '2026-03-29T06:59:00.000Z'],
+    ['Europe/Kyiv', '2026-10-24T19:00:00.000Z', '22:00 EEST, 09:00 is EET after fall-back', '2026-10-25T07:00:00.000Z', '2026-10-25T07:59:00.000Z'],
+    ['America/Los_Angeles', '2026-01-16T06:30:00.000Z', '22:30 PST the day before', '2026-01-16T17:00:00.000Z', '2026-01-16T17:59:00.000Z'],
+    ['America/Los_Angeles', '2026-01-16T09:00:00.000Z', '01:00 PST after midnight', '2026-01-16T17:00:00.000Z', '2026-01-16T17:59:00.000Z'],
+    ['America/Los_Angeles', '2026-03-08T06:00:00.000Z', '22:00 PST, 09:00 is PDT after spring-forward', '2026-03-08T16:00:00.000Z', '2026-03-08T16:59:00.000Z'],
+    ['America/Los_Angeles', '2026-11-01T05:00:00.000Z', '22:00 PDT, 09:00 is PST after fall-back', '2026-11-01T17:00:00.000Z', '2026-11-01T17:59:00.000Z'],
+    ['Asia/Kolkata', '2026-01-15T16:00:00.000Z', '21:30 IST, a half-hour zone', '2026-01-16T03:30:00.000Z', '2026-01-16T04:29:00.000Z'],
+    ['Mars/Olympus_Mons', '2026-01-15T22:00:00.000Z', 'unknown zone: UTC', '2026-01-16T09:00:00.000Z', '2026-01-16T09:59:00.000Z'],
   ];
 
-  it.each(cases)('%s at %s (%s) waits until %s', (timezone, now, _wall, until) => {
+  it.each(cases)('%s at %s (%s) may go at %s and wakes at %s', (timezone, now, _wall, slot, until) => {
     const decision = decideDelivery(intent(), contact({ timezone }), [], at(now));
 
-    expect(decision).toEqual({ kind: 'defer', status: 'deferred', until: at(until), reason: `quiet hours 21:00-09:00 in ${timezone.startsWith('Mars') ? 'UTC' : timezone}` });
+    expect(decision).toEqual({ kind: 'defer', status: 'deferred', slot: at(slot), until: at(until), reason: `quiet hours 21:00-09:00 in ${timezone.startsWith('Mars') ? 'UTC' : timezone}` });
+  });
+
+  it.each(cases)('%s at %s (%s): at its wake the message goes', (timezone, now, _wall, _slot, until) => {
+    const decision = decideDelivery(intent(), contact({ timezone }), [], at(now));
+
+    expect(decision.kind).toBe('defer');
+    expect(decideDelivery(intent(), contact({ timezone }), [], at(until))).toEqual({ kind: 'send' });
   });
 
   it('uses UTC when the zone is unknown', () => {
-    expect(decideDelivery(intent(), contact({ timezone: undefined }), [], at('2026-01-15T08:59:00.000Z'))).toMatchObject({ until: at('2026-01-15T09:00:00.000Z') });
+    expect(decideDelivery(intent(), contact({ timezone: undefined }), [], at('2026-01-15T08:59:00.000Z'))).toMatchObject({ slot: at('2026-01-15T09:00:00.000Z'), until: at('2026-01-15T09:59:00.000Z') });
   });
 
   it('sends from 09:00 to 20:59 local time', () => {
@@ -265,6 +277,61 @@ describe('quiet hours 21:00-09:00 in the customer zone', () => {
   it('does not hold back the transactional thank-you', () => {
     const thankYou = intent({ marketing: false, template: 'post-purchase-thank-you' });
     expect(decideDelivery(thankYou, contact({ timezone: 'Europe/Kyiv' }), [], at('2026-01-15T23:30:00.000Z'))).toEqual({ kind: 'send' });
+  });
+});
+
+describe('wakes spread over the hour after the slot', () => {
+  const kyiv = (customerId: string) => contact({ customerId, timezone: 'Europe/Kyiv' });
+
+  it.each([
+    // customer, when they wake after quiet hours end at 09:00 in Kyiv (07:00Z in January)
+    ['cust-1', '2026-01-16T07:59:00.000Z'],
+    ['cust-2', '2026-01-16T07:39:00.000Z'],
+    ['cust-3', '2026-01-16T07:06:00.000Z'],
+    ['cust-4', '2026-01-16T07:16:00.000Z'],
+  ])('%s wakes at %s, the same offset for every message of theirs', (customerId, until) => {
+    const decision = decideDelivery(intent(), kyiv(customerId), [], at('2026-01-15T21:30:00.000Z'));
+    const another = decideDelivery(intent({ messageId: 'other', journey: 'loyalty', priority: 3 }), kyiv(customerId), [], at('2026-01-16T01:00:00.000Z'));
+
+    expect(decision).toMatchObject({ slot: at('2026-01-16T07:00:00.000Z'), until: at(until) });
+    expect(another).toMatchObject({ until: at(until) });
+  });
+
+  it('spreads the cap slot too', () => {
+    const log = [logEntry({ messageId: 'a', at: '2026-05-04T10:00:00.000Z' }), logEntry({ messageId: 'b', at: '2026-05-05T10:00:00.000Z' })];
+
+    expect(decideDelivery(intent(), contact({ customerId: 'cust-3' }), log, noon)).toMatchObject({ status: 'capped', slot: at('2026-05-11T10:00:00.000Z'), until: at('2026-05-11T10:06:00.000Z') });
+  });
+
+  it.each([
+    // customer (offset), when they wake: the offset fits in the 30 minutes before 21:00, or is scaled into them
+    ['cust-3', '2026-05-11T20:36:00.000Z'],
+    ['cust-2', '2026-05-11T20:49:30.000Z'],
+    ['cust-1', '2026-05-11T20:59:30.000Z'],
+  ])('keeps %s inside the allowed hours when the slot is 20:30, and wakes at %s', (customerId, until) => {
+    // The oldest message leaves the window at 20:30 UTC, half an hour before quiet hours in UTC.
+    const log = [logEntry({ messageId: 'a', at: '2026-05-04T20:30:00.000Z' }), logEntry({ messageId: 'b', at: '2026-05-05T10:00:00.000Z' })];
+    const customer = contact({ customerId });
+
+    const decision = decideDelivery(intent(), customer, log, noon);
+
+    expect(decision).toMatchObject({ kind: 'defer', status: 'capped', slot: at('2026-05-11T20:30:00.000Z'), until: at(until) });
+    expect(decideDelivery(intent(), customer, log, at(until))).toEqual({ kind: 'send' });
+  });
+
+  it('wakes at the slot itself when the policy spreads nothing', () => {
+    const decision = decideDelivery(intent(), kyiv('cust-1'), [], at('2026-01-15T21:30:00.000Z'), { ...defaultDeliveryPolicy, wakeSpreadMs: 0 });
+
+    expect(decision).toMatchObject({ slot: at('2026-01-16T07:00:00.000Z'), until: at('2026-01-16T07:00:00.000Z') });
+  });
+
+  it('gives customers offsets in whole minutes across the hour', () => {
+    const offsets = Array.from({ length: 6000 }, (_, index) => wakeOffsetMs(`customer-${index}`, 3_600_000));
+    const perMinute = Array.from({ length: 60 }, (_, minute) => offsets.filter((offset) => offset === minute * 60_000).length);
+
+    expect(offsets.every((offset) => offset % 60_000 === 0 && offset >= 0 && offset < 3_600_000)).toBe(true);
+    expect(Math.min(...perMinute)).toBeGreaterThan(50);
+    expect(Math.max(...perMinute)).toBeLessThan(150);
   });
 });
 

@@ -1,10 +1,14 @@
-/** The AWS senders against mocked SES v2 and SNS, fault injection included, and the outbox. */
+/**
+ * The AWS senders against mocked SES v2 and SNS, fault injection included: which provider errors
+ * are a message refused for good (the journey goes on) and which may pass (the step is retried).
+ */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../functions/config.ts';
-import { awsSenders, deliveryEnv, outboxSenders, snsSubject } from '../../../functions/adapters/senders.ts';
+import { awsSenders, classifySendError, deliveryEnv, outboxSenders, snsSubject } from '../../../functions/adapters/senders.ts';
+import { PermanentSendError, TransientSendError } from '../../../functions/core/delivery/errors.ts';
 import { unsubscribeHeaders } from '../../../functions/core/delivery/unsubscribe.ts';
 
 const ses = mockClient(SESv2Client);
@@ -50,16 +54,18 @@ describe('email through SES v2', () => {
     });
   });
 
-  it('surfaces SES throttling as a thrown error', async () => {
+  it('surfaces SES throttling as a transient error, to be retried', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }));
 
-    await expect(senders.email(email)).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await expect(senders.email(email)).rejects.toThrow(TransientSendError);
+    await expect(senders.email(email)).rejects.toMatchObject({ code: 'TooManyRequestsException', message: 'SES TooManyRequestsException: Maximum sending rate exceeded.' });
   });
 
-  it('surfaces a rejected message as a thrown error', async () => {
+  it('surfaces a rejected message as a permanent error, which no retry can send', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
 
-    await expect(senders.email(email)).rejects.toThrow('Email address is not verified.');
+    await expect(senders.email(email)).rejects.toThrow(PermanentSendError);
+    await expect(senders.email(email)).rejects.toMatchObject({ code: 'MessageRejected', outcome: 'failed', message: 'SES MessageRejected: Email address is not verified.' });
   });
 });
 
@@ -93,16 +99,67 @@ describe('SMS and tasks through SNS', () => {
     expect(call?.args[0].input.Message).toContain('POST /v1/tasks/entry-1.call/complete');
   });
 
-  it('surfaces SNS failures as thrown errors', async () => {
-    sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+  it('surfaces SNS throttling as a transient error and an invalid number as a permanent one', async () => {
+    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' })).rejectsOnce(Object.assign(new Error('Invalid parameter: PhoneNumber'), { name: 'InvalidParameterException' }));
 
-    await expect(senders.sms({ to: '+380501234567', text: 'Hi' })).rejects.toMatchObject({ name: 'ThrottledException' });
+    await expect(senders.sms({ to: '+380501234567', text: 'Hi' })).rejects.toMatchObject({ name: 'TransientSendError', code: 'ThrottledException' });
+    await expect(senders.sms({ to: '+1555', text: 'Hi' })).rejects.toMatchObject({ name: 'PermanentSendError', code: 'InvalidParameterException', outcome: 'failed' });
   });
 
   it('keeps SNS subjects to one printable ASCII line under 100 characters', () => {
     expect(snsSubject('Café call\nnow')).toBe('Cafe call now');
     expect(snsSubject('«Олена»')).toBe('Task');
     expect(snsSubject('x'.repeat(150))).toHaveLength(99);
+  });
+});
+
+describe('classifying provider errors', () => {
+  const named = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} happened`), { name, ...extra });
+
+  it.each([
+    // service, error name, what the message log calls it
+    ['SES', 'MessageRejected', 'failed'],
+    ['SES', 'MailFromDomainNotVerifiedException', 'failed'],
+    ['SES', 'AccountSuspendedException', 'failed'],
+    ['SES', 'SendingPausedException', 'failed'],
+    ['SES', 'BadRequestException', 'failed'],
+    ['SES', 'NotFoundException', 'failed'],
+    ['SNS', 'InvalidParameterException', 'failed'],
+    ['SNS', 'InvalidParameterValueException', 'failed'],
+    ['SNS', 'ValidationException', 'failed'],
+    ['SNS', 'EndpointDisabledException', 'failed'],
+    ['SNS', 'NotFoundException', 'failed'],
+    ['SNS', 'OptedOutException', 'suppressed'],
+  ] as const)('%s %s is refused for good: %s', (service, name, outcome) => {
+    const error = classifySendError(service, named(name, { $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+
+    expect(error).toBeInstanceOf(PermanentSendError);
+    expect(error).toMatchObject({ code: name, outcome, message: `${service} ${name}: ${name} happened` });
+  });
+
+  it.each([
+    // service, what went wrong, the error
+    ['SES', 'throttling', named('TooManyRequestsException', { $fault: 'client', $metadata: { httpStatusCode: 429 } })],
+    ['SES', 'a sending quota', named('LimitExceededException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    ['SES', 'a 5xx', named('InternalServiceErrorException', { $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+    ['SES', 'a 5xx, whatever its name', named('MessageRejected', { $fault: 'server', $metadata: { httpStatusCode: 503 } })],
+    ['SNS', 'throttling', named('ThrottledException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    ['SNS', 'a 5xx', named('InternalErrorException', { $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+    ['SNS', 'the network', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['SNS', 'a timeout', named('TimeoutError')],
+    ['SES', 'an error no one has classified', named('SomethingNewException')],
+    ['SES', 'something thrown that is not an Error', 'not even an Error'],
+  ] as const)('%s: %s may pass, and is retried', (service, _what, cause) => {
+    const error = classifySendError(service, cause);
+
+    expect(error).toBeInstanceOf(TransientSendError);
+    expect(error.cause).toBe(cause);
+  });
+
+  it('leaves an error that is already classified as it is', () => {
+    const permanent = new PermanentSendError('SNS OptedOutException: opted out', { code: 'OptedOutException', outcome: 'suppressed' });
+
+    expect(classifySendError('SNS', permanent)).toBe(permanent);
   });
 });
 

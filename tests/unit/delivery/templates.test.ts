@@ -141,6 +141,38 @@ describe('the shipped templates', () => {
     expect(message.text).toContain('Why this call: no purchase for 120 days. Due 9 May 2026.');
   });
 
+  it.each([
+    // what we know of the customer, what the manager is told to do
+    ['a phone number', {}, {}, 'Please call Ada on +380501234567 and ask, kindly, why they stopped buying from us.'],
+    ['no phone number', { phone: undefined }, {}, 'There is no phone number on file: please write to ada@example.com instead, and ask, kindly, why they stopped buying from us.'],
+    [
+      'no phone number and a bounced address',
+      { phone: undefined },
+      { email: { suppressed: 'bounce' as const } },
+      'There is no phone number on file, and no email address we may write to: there is no way to reach this customer in person. Record that as the outcome.',
+    ],
+    [
+      'no phone number and an address that unsubscribed',
+      { phone: undefined },
+      { email: { optedOutAt: '2026-05-01T08:00:00.000Z' } },
+      'There is no phone number on file, and no email address we may write to: there is no way to reach this customer in person. Record that as the outcome.',
+    ],
+  ])('tells the manager how to reach a customer with %s in the win-back call', (_label, profile, preferences, instruction) => {
+    const variables = templateVariables(contact(profile, preferences), { variables: { discountCode: 'COMEBACK-7QX2A1B3' } }, unsubscribe, now, task);
+
+    const message = library.render('win-back-call', 'task', variables);
+
+    expect(message.text.split('\n')[0]).toBe(instruction);
+  });
+
+  it('names the phone number, or the address to write to, in the check-in call', () => {
+    const withPhone = library.render('check-in-call', 'task', variablesFor({ months: 3, orderId: 'ORD-1001' }));
+    const withoutPhone = library.render('check-in-call', 'task', variablesFor({ months: 3, orderId: 'ORD-1001' }, { phone: undefined }));
+
+    expect(withPhone.text).toContain('Please give Ada a friendly call on +380501234567: ask how things are going');
+    expect(withoutPhone.text).toContain('There is no phone number on file: please write to ada@example.com instead: ask how things are going');
+  });
+
   it('lists the categories of the content email in plain English', () => {
     const message = library.render('post-purchase-content', 'email', variablesFor(stepVariables['post-purchase-content']!.variables));
 
@@ -168,7 +200,7 @@ describe('the shipped templates', () => {
     const message = library.render('check-in-call', 'task', variablesFor({ months: 3, orderId: 'ORD-1001' }));
 
     expect(message.subject).toBe('3-month check-in: Ada');
-    expect(message.text).toContain("It's been 3 months since order ORD-1001.");
+    expect(message.text).toContain("It's been 3 months since order ORD-1001.\nPlease give Ada a friendly call on +380501234567");
   });
 
   it('congratulates on a new tier with its perks, the balance and the way to the next', () => {
