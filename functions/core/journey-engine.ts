@@ -17,6 +17,7 @@ import {
   convertsJourney,
   journeys,
   LOYALTY_INVITE_ORDER,
+  reachesHoldout,
   type EntryStatus,
   type JourneyEntry,
   type JourneyEntryRecord,
@@ -62,7 +63,7 @@ export interface Deliverer {
 }
 
 export interface JourneySettings {
-  /** Share of entrants held out (no messages), 0..0.5: what uplift is measured against. */
+  /** Share of entrants held out of marketing and manager calls, 0..0.5: what uplift is measured against. */
   holdoutShare: number;
   winBackAfterDays: number;
   /** How many past days a sweep looks back, so a missed night loses no one. */
@@ -147,7 +148,12 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
  */
 export type JourneyStepPorts = Omit<JourneyRunPorts, 'launcher'>;
 
-/** One step of a running journey, called by its state machine. */
+/**
+ * One step of a running journey, called by its state machine. Whatever the delivery step made of
+ * the message (sent, suppressed, skipped, or refused for good by the provider) the journey goes on
+ * to its next step; only a deferral retries this one, and only an error the state machine retries
+ * (a transient send error, the table being unreachable) stops it here.
+ */
 export async function runJourneyStep(ports: JourneyStepPorts, request: StepRequest): Promise<StepOutcome> {
   const now = ports.now();
   const { entry } = request;
@@ -169,7 +175,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
   }
   const { step, index } = findStep(entry.journey, request.step);
   const journey = journeys[entry.journey];
-  if (record.holdout) {
+  if (record.holdout && !reachesHoldout(step)) {
     await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
     return finish(ports, entry, afterStep(entry.journey, index, entry, now, 'holdout: no message'));
   }

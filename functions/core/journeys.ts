@@ -165,7 +165,16 @@ export function findStep(journey: StateMachineJourney, stepName: string): { step
   return { step, index };
 }
 
-/** After a step's message went out (or was suppressed or skipped): the next step's time, or the end. */
+/**
+ * Whether a held-out entry still gets this step. The holdout group is held out of marketing only:
+ * the transactional order thank-you still goes, but marketing messages and manager calls (a touch
+ * as much as an email is) do not, or the uplift would be measured against contacted customers.
+ */
+export function reachesHoldout(step: Pick<JourneyStep, 'marketing' | 'channel'>): boolean {
+  return !step.marketing && step.channel !== 'task';
+}
+
+/** After a step's message went out (or was suppressed, skipped or refused for good): the next step's time, or the end. */
 export function afterStep(journey: StateMachineJourney, index: number, entry: { enteredAt: string }, now: Date, reason: string): StepOutcome {
   const next = journeys[journey].steps[index + 1];
   if (!next) return { outcome: 'done', at: now.toISOString(), reason: 'completed' };

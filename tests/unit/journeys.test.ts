@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isHeldOut, discountCodeFor } from '../../functions/core/journey-engine.ts';
-import { afterStep, checkInDueAt, convertsJourney, entryIdFor, journeys, parseJourney, stepDueAt } from '../../functions/core/journeys.ts';
+import type { DeliveryOutcome, MessageIntent } from '../../functions/core/delivery/types.ts';
+import { isHeldOut, discountCodeFor, runJourneyStep, type JourneyStepPorts, type JourneyStore } from '../../functions/core/journey-engine.ts';
+import {
+  afterStep,
+  checkInDueAt,
+  convertsJourney,
+  entryIdFor,
+  journeys,
+  parseJourney,
+  reachesHoldout,
+  stateMachineJourneys,
+  stepDueAt,
+  type JourneyEntry,
+  type JourneyEntryRecord,
+} from '../../functions/core/journeys.ts';
+import type { CustomerProfile } from '../../functions/core/profile.ts';
 
 const entry = { enteredAt: '2026-03-01T10:00:00.000Z' };
 
@@ -50,5 +65,106 @@ describe('journey rules', () => {
     expect(discountCodeFor({ entryId: 'b' })).not.toBe(discountCodeFor({ entryId: 'a' }));
     expect(() => parseJourney('check-in')).toThrow(/unknown journey/);
     expect(parseJourney('win-back')).toBe('win-back');
+  });
+});
+
+/** A journey step on in-memory ports: one entry, one customer, and a delivery step that answers as told. */
+function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now: string }) {
+  const entry: JourneyEntry = { journey: 'win-back', entryId: 'win-back-abc-20260101', customerId: 'cust-1', enteredAt: '2026-03-01T10:00:00.000Z' };
+  const record: JourneyEntryRecord = { ...entry, status: 'active', holdout: options.holdout ?? false };
+  const profile = { customerId: 'cust-1', lastOrderAt: '2026-01-01T10:00:00.000Z', orderCount: 1, categories: [] } as unknown as CustomerProfile;
+  const delivered: MessageIntent[] = [];
+  const store = {
+    getEntry: async () => record,
+    getProfile: async () => profile,
+    updateActiveEntry: async (_entry: JourneyEntry, changes: Partial<JourneyEntryRecord>) => {
+      Object.assign(record, changes);
+      return true;
+    },
+    recentOrders: async () => [],
+    ordersAfter: async () => [],
+  } as unknown as JourneyStore;
+  const ports: JourneyStepPorts = {
+    store,
+    settings: { holdoutShare: 0.1, winBackAfterDays: 60, sweepLookbackDays: 6, shopUrl: 'https://shop.example', supportContact: 'help@shop.example' },
+    now: () => new Date(options.now),
+    deliverer: {
+      async deliver(_customerId, intent) {
+        delivered.push(intent);
+        return options.outcome ?? { status: 'sent' };
+      },
+    },
+    links: { feedback: async () => 'https://shop.example/feedback' },
+  };
+  return { ports, entry, record, delivered };
+}
+
+describe('a journey step', () => {
+  it.each([
+    // what the delivery step made of the SMS, what the state machine hears back
+    [{ status: 'sent' }, { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms sent' }],
+    [{ status: 'skipped', reason: 'no phone number for SMS' }, { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms skipped: no phone number for SMS' }],
+    [
+      { status: 'failed', reason: 'SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
+      { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms failed: SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
+    ],
+    [
+      { status: 'suppressed', reason: 'SNS OptedOutException: the number opted out' },
+      { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms suppressed: SNS OptedOutException: the number opted out' },
+    ],
+    [
+      { status: 'deferred', reason: 'quiet hours 21:00-09:00 in UTC', deferredUntil: '2026-03-09T09:59:00.000Z' },
+      { outcome: 'retry', at: '2026-03-09T09:59:00.000Z', reason: 'deferred: quiet hours 21:00-09:00 in UTC' },
+    ],
+  ] satisfies [DeliveryOutcome, unknown][])('goes on to the manager call whatever became of the SMS, unless it must wait: %o', async (outcome, expected) => {
+    const world = stepWorld({ outcome, now: '2026-03-08T22:00:00.000Z' });
+
+    const answer = await runJourneyStep(world.ports, { action: 'step', step: 'reminder-sms', entry: world.entry });
+
+    expect(answer).toEqual(expected);
+    expect(world.record.status).toBe('active');
+  });
+
+  it.each([
+    // journey, step, whether a held-out entry gets it
+    ['post-purchase', 'thank-you', true],
+    ['post-purchase', 'feedback', false],
+    ['post-purchase', 'offer', false],
+    ['win-back', 'miss-you-email', false],
+    ['win-back', 'reminder-sms', false],
+    ['win-back', 'manager-call', false],
+    ['loyalty-invite', 'invite', false],
+  ] as const)('a held-out entry of %s gets its %s step: %s', async (journey, stepName, reaches) => {
+    const step = journeys[journey].steps.find((candidate) => candidate.name === stepName)!;
+    const world = stepWorld({ holdout: true, now: '2026-03-08T12:00:00.000Z' });
+    const entry = { ...world.entry, journey };
+
+    const answer = await runJourneyStep(world.ports, { action: 'step', step: stepName, entry });
+
+    expect(reachesHoldout(step)).toBe(reaches);
+    expect(world.delivered.map((intent) => intent.step)).toEqual(reaches ? [stepName] : []);
+    expect(answer.reason).toBe(reaches ? `${stepName} sent` : answer.outcome === 'done' ? 'completed' : 'holdout: no message');
+  });
+});
+
+describe('the state machine definitions', () => {
+  const permanent = ['TemplateError', 'UnknownCustomerError', 'InvalidInputError'];
+
+  it.each(stateMachineJourneys)('%s retries a step only for errors that may pass', (journey) => {
+    type Retrier = { ErrorEquals: string[]; MaxAttempts?: number };
+    const definition = JSON.parse(readFileSync(new URL(`../../workflows/${journey}.asl.json`, import.meta.url), 'utf8')) as {
+      States: Record<string, { Type: string; Parameters?: { Payload?: { action?: string } }; Retry?: Retrier[]; Catch?: { ErrorEquals: string[]; Next: string }[] }>;
+    };
+    const steps = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task' && state.Parameters?.Payload?.action === 'step');
+    expect(steps.length).toBe(journeys[journey].steps.length);
+    for (const [name, state] of steps) {
+      const retry = state.Retry ?? [];
+      const first = (error: string) => retry.find((retrier) => retrier.ErrorEquals.includes(error) || retrier.ErrorEquals.includes('States.TaskFailed') || retrier.ErrorEquals.includes('States.ALL'));
+      // The first retrier that matches decides: a bug or bad input is never retried...
+      for (const error of permanent) expect(first(error)?.MaxAttempts, `${name} ${error}`).toBe(0);
+      // ...while a transient send error, throttling or a timeout is, a few times with backoff.
+      for (const error of ['TransientSendError', 'ProvisionedThroughputExceededException', 'Sandbox.Timedout']) expect(first(error)?.MaxAttempts, `${name} ${error}`).toBe(5);
+      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    }
   });
 });
