@@ -4,6 +4,12 @@
  * the frequency cap and quiet hours apply as to any journey. A message the delivery step defers
  * (quiet hours, the cap) moves to the time it names and keeps its message id; one that no longer
  * makes sense when due (the customer reordered, bought the offer, reached the tier) is cancelled.
+ *
+ * Nothing wakes a deferred item but a run of the dispatch: the item is due again at the delivery
+ * step's wake time (the customer's next allowed slot plus their offset), and the next run after
+ * that sends it. So the dispatch must run often: hourly, as it does on AWS. A run at a fixed hour
+ * alone (the nightly sweep, 02:30 UTC) falls in the quiet hours of every customer from Europe to
+ * India and would defer the same message again every night.
  */
 import type { JourneyName, MessageIntent } from '../delivery/types.ts';
 import { fillUrl, type Catalog, type TierDefinition } from '../catalog/rules.ts';
@@ -37,7 +43,7 @@ export interface DispatchSummary {
   suppressed: number;
   cancelled: number;
   failed: number;
-  /** Errors met on the way (the items stay scheduled and are tried again, up to MAX_ATTEMPTS). */
+  /** Errors met on the way (the items stay scheduled and are tried again, up to MAX_ATTEMPTS); one customer's error never stops the others. */
   errors: { customerId: string; messageId: string; error: string }[];
 }
 
@@ -54,7 +60,14 @@ export async function dispatchDueMessages(ports: LoyaltySweepPorts): Promise<Dis
     for await (const customerId of ports.outreach.dueCustomers(dayOf(new Date(now.getTime() - back * DAY_MS)), until)) customers.add(customerId);
   }
   const summary = emptySummary();
-  for (const customerId of customers) await dispatchCustomer(ports, customerId, summary);
+  for (const customerId of customers) {
+    try {
+      await dispatchCustomer(ports, customerId, summary);
+    } catch (error) {
+      // Reading the customer failed (the items stay due, the next run tries again): the others still go.
+      summary.errors.push({ customerId, messageId: '', error: describe(error) });
+    }
+  }
   return summary;
 }
 
@@ -160,24 +173,29 @@ async function send(ports: LoyaltySweepPorts, items: ScheduledMessage[], variabl
       for (const item of items) await ports.outreach.update(item, { dueAt: outcome.deferredUntil, pendingMessageId: messageId, reason: `${outcome.status}: ${outcome.reason ?? ''}`.trim() });
       return;
     }
-    if (outcome.status === 'failed') throw new Error(outcome.reason ?? 'the delivery step reported a failure');
+    // 'failed' is a provider refusing the message for good (the delivery step logged why): trying again cannot help.
     if (outcome.status === 'sent') summary.sent += 1;
+    else if (outcome.status === 'failed') summary.failed += 1;
     else summary.suppressed += 1;
-    const status = outcome.status === 'sent' ? 'sent' : outcome.status === 'skipped' ? 'skipped' : 'suppressed';
+    const status = outcome.status === 'sent' || outcome.status === 'failed' || outcome.status === 'skipped' ? outcome.status : 'suppressed';
     for (const item of items) await ports.outreach.update(item, { status, doneAt: at, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(messageId !== item.messageId ? { pendingMessageId: messageId } : {}) });
   } catch (error) {
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    summary.errors.push({ customerId: first.customerId, messageId, error: text.slice(0, 500) });
+    const text = describe(error);
+    summary.errors.push({ customerId: first.customerId, messageId, error: text });
     for (const item of items) {
       const attempts = (item.attempts ?? 0) + 1;
       if (attempts >= MAX_ATTEMPTS) summary.failed += 1;
-      await ports.outreach.update(item, attempts >= MAX_ATTEMPTS ? { status: 'failed', attempts, doneAt: at, reason: text.slice(0, 500) } : { attempts, reason: text.slice(0, 500) });
+      await ports.outreach.update(item, attempts >= MAX_ATTEMPTS ? { status: 'failed', attempts, doneAt: at, reason: text } : { attempts, reason: text });
     }
   }
 }
 
 async function cancel(ports: LoyaltySweepPorts, item: ScheduledMessage, reason: string, summary: DispatchSummary): Promise<void> {
   if (await ports.outreach.update(item, { status: 'cancelled', reason, doneAt: ports.now().toISOString() })) summary.cancelled += 1;
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
 }
 
 function compare(a: string, b: string): number {
