@@ -2,16 +2,15 @@
  * The local host as a new user meets it: `node bin/local.ts` (what `npm start` runs) as a child
  * process, spoken to over HTTP. A signed post shows in the profile, and a restart keeps it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { fetchCustomer, postSignedPurchase, postSigned } from '../../lib/local/client.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { apiRoutes } from '../../lib/routes.ts';
+import { startHostProcess, type HostProcess } from '../support/host-process.ts';
 
 const secret = 'whsec_host_test';
 const adminToken = 'host-admin-token';
@@ -22,47 +21,12 @@ const dataDir = mkdtempSync(join(tmpdir(), 'comeback-host-'));
  */
 const clockStart = '2026-03-02T17:00:00Z';
 
-interface RunningHost {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startHost(): Promise<RunningHost> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['bin/local.ts'], {
-    env: { ...process.env, PORT: String(port), COMEBACK_DATA_DIR: dataDir, COMEBACK_WEBHOOK_SECRET: `${secret},whsec_old`, COMEBACK_ADMIN_TOKEN: adminToken, COMEBACK_CLOCK_START: clockStart, DYNAMODB_ENDPOINT: '', TABLE_NAME: '', COMEBACK_OUTBOX_PRINT: 'on' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((ready, failed) => {
-    const timer = setInterval(() => {
-      if (output.includes('listening on')) {
-        clearInterval(timer);
-        ready();
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      failed(new Error(`the local host exited with ${code}: ${output}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((stopped) => {
-        child.removeAllListeners('exit');
-        child.once('exit', () => stopped());
-        child.kill('SIGTERM');
-      }),
-  };
+function startHost(): Promise<HostProcess> {
+  return startHostProcess({ COMEBACK_DATA_DIR: dataDir, COMEBACK_WEBHOOK_SECRET: `${secret},whsec_old`, COMEBACK_ADMIN_TOKEN: adminToken, COMEBACK_CLOCK_START: clockStart, COMEBACK_OUTBOX_PRINT: 'on' });
 }
 
 describe('the local host over HTTP', () => {
-  let host: RunningHost;
+  let host: HostProcess;
 
   beforeAll(async () => {
     host = await startHost();

@@ -7,15 +7,15 @@
  * `<!-- walkthrough: from the clone's root -->` runs from the clone's root. Lines starting with
  * `npm start` belong to terminal 1. Every command must exit 0 and answer what the README says.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signComebackPayload } from '../../functions/core/signature.ts';
-import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { devDefaults } from '../../lib/local/config.ts';
+import { startHostProcess, type HostProcess } from '../support/host-process.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Midday in New York, the sample customer's time zone: no message waits for quiet hours to end. */
@@ -185,52 +185,16 @@ const checks: { command: RegExp; check: (stdout: string, context: Context) => vo
   },
 ];
 
-interface RunningHost {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
 /** Terminal 1: what `npm start` runs, with the README's defaults but its own port and data directory. */
-async function startHost(dataDir: string): Promise<RunningHost> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['bin/local.ts'], {
-    cwd: root,
-    env: { ...terminalEnvironment(), PORT: String(port), COMEBACK_DATA_DIR: dataDir, COMEBACK_CLOCK_START: clockStart },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((ready, failed) => {
-    const timer = setInterval(() => {
-      if (output.includes('listening on')) {
-        clearInterval(timer);
-        ready();
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      failed(new Error(`the local host exited with ${code}: ${output}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((stopped) => {
-        child.removeAllListeners('exit');
-        child.once('exit', () => stopped());
-        child.kill('SIGTERM');
-      }),
-  };
+function startHost(dataDir: string): Promise<HostProcess> {
+  return startHostProcess({ COMEBACK_DATA_DIR: dataDir, COMEBACK_CLOCK_START: clockStart }, terminalEnvironment());
 }
 
 const blocks = walkthroughBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
 
 describe('the README walkthrough, typed literally in a second terminal', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'comeback-readme-'));
-  let host: RunningHost;
+  let host: HostProcess;
   let cwd: string;
   let terminal: NodeJS.ProcessEnv;
   const checked = new Set<RegExp>();
