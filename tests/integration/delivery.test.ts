@@ -21,6 +21,7 @@ import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts'
 import { DynamoContacts, DynamoMessageLog } from '../../functions/adapters/message-log.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
+import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
 import type { MessageIntent } from '../../functions/core/delivery/types.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { handler as completeTask } from '../../functions/handlers/complete-task.ts';
@@ -131,14 +132,16 @@ describe('frequency cap on DynamoDB', () => {
     const third = await deliverMessage(ports, customerId, loyalty(customerId));
 
     expect([first.status, second.status]).toEqual(['sent', 'sent']);
-    expect(third).toMatchObject({ status: 'capped', deferredUntil: '2026-06-08T09:00:00.000Z' });
+    // The slot frees at 09:00 on 8 June; the customer wakes within the hour after it, at their own minute.
+    const wake = Date.parse('2026-06-08T09:00:00.000Z') + wakeOffsetMs(customerId, defaultDeliveryPolicy.wakeSpreadMs);
+    expect(third).toMatchObject({ status: 'capped', deferredUntil: new Date(wake).toISOString() });
     expect(printed()).toHaveLength(2);
     expect(printed()[0]).toContain('To: ada@example.com\nSubject: We miss you!');
     expect(printed()[0]).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
 
     // A retried step finds its message already sent: nothing new goes out or is counted.
     await expect(deliverMessage(ports, customerId, winBackEmail(customerId))).resolves.toMatchObject({ status: 'sent' });
-    clock = new Date('2026-06-08T09:00:00.000Z');
+    clock = new Date(wake);
     await expect(deliverMessage(ports, customerId, loyalty(customerId))).resolves.toEqual({ status: 'sent' });
 
     const entries = await history(customerId);
@@ -146,7 +149,7 @@ describe('frequency cap on DynamoDB', () => {
       ['2026-06-01T09:00:00.000Z', 'win-back', 'sent'],
       ['2026-06-02T09:00:00.000Z', 'post-purchase', 'sent'],
       ['2026-06-03T09:00:00.000Z', 'loyalty-invite', 'capped'],
-      ['2026-06-08T09:00:00.000Z', 'loyalty-invite', 'sent'],
+      [new Date(wake).toISOString(), 'loyalty-invite', 'sent'],
     ]);
     expect(printed()).toHaveLength(3);
   });

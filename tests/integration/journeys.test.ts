@@ -8,6 +8,7 @@ import { handler as recordPurchase } from '../../functions/handlers/record-purch
 import { handler as unsubscribe } from '../../functions/handlers/unsubscribe.ts';
 import { handler as journeyCustomers } from '../../functions/handlers/journey-customers.ts';
 import { handler as removeJourneyCustomer } from '../../functions/handlers/remove-journey-customer.ts';
+import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { outbox } from '../../lib/local/local-routes.ts';
 import { journeyRuntime, TEST_ADMIN_TOKEN, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
@@ -138,7 +139,7 @@ describe('win-back', () => {
     ]);
   });
 
-  it('skips the SMS for a customer without a phone and escalates to the call', async () => {
+  it('skips the SMS for a customer without a phone, and the call task says to write to the email instead', async () => {
     const buyer = { id: uniqueId('wb-nophone'), phone: null };
     await inactiveCustomer(buyer);
     await advanceDays(14);
@@ -147,16 +148,28 @@ describe('win-back', () => {
       'win-back/reminder-sms/sms/skipped',
       'win-back/manager-call/task/sent',
     ]);
+    const call = (await outbox(buyer.id)).find((item) => item.step === 'manager-call' && item.status === 'sent');
+    expect(call?.text).toContain('There is no phone number on file: please write to ada@example.com instead');
   });
 
-  it('defers a message due in quiet hours to 09:00 in the customer time zone', async () => {
+  it('names the phone number in the call task', async () => {
+    const buyer = { id: uniqueId('wb-phone'), phone: '+15555550188' };
+    await inactiveCustomer(buyer);
+    await advanceDays(14);
+    const call = (await outbox(buyer.id)).find((item) => item.step === 'manager-call' && item.status === 'sent');
+    expect(call?.text).toContain('Please call Ada on +15555550188 and ask, kindly, why they stopped buying from us.');
+  });
+
+  it("defers a message due in quiet hours to 09:00 in the customer time zone, plus the customer's minutes of the hour", async () => {
     const buyer = { id: uniqueId('wb-kyiv'), timezone: 'Europe/Kyiv' };
     await inactiveCustomer(buyer);
     const email = (await outbox(buyer.id)).filter((item) => item.step === 'miss-you-email');
-    // The sweep runs at 02:00 UTC, 05:00 or 04:00 in Kyiv: the email waits until 09:00 there.
+    // The sweep runs at 02:00 UTC, 05:00 or 04:00 in Kyiv: the email waits until 09:00 there, and
+    // wakes within the hour after it at the customer's own offset, so a zone's morning is not one burst.
+    const minutes = wakeOffsetMs(buyer.id, defaultDeliveryPolicy.wakeSpreadMs) / 60_000;
     expect(email.map((item) => item.status)).toEqual(['deferred', 'sent']);
     expect(email[0]!.at.slice(11)).toBe('02:00:00.000Z');
-    expect(kyiv(email[1]!.at)).toBe(`${kyiv(email[0]!.at).slice(0, 10)} 09:00`);
+    expect(kyiv(email[1]!.at)).toBe(`${kyiv(email[0]!.at).slice(0, 10)} 09:${String(minutes).padStart(2, '0')}`);
   });
 
   it('sends at once outside quiet hours in the customer time zone', async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
 import { RedemptionRefused } from '../../functions/core/loyalty/account.ts';
 import { requestSigningPayload, verifyConfirmation } from '../../functions/core/loyalty/auth.ts';
 import {
@@ -23,6 +24,7 @@ import { parsePurchase, type Purchase } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
 import { handler as getLoyaltyAccount } from '../../functions/handlers/loyalty-account.ts';
 import { handler as redeemHandler } from '../../functions/handlers/loyalty-redeem.ts';
+import { handler as loyaltyDispatch } from '../../functions/handlers/loyalty-dispatch.ts';
 import { handler as loyaltySweep } from '../../functions/handlers/loyalty-sweep.ts';
 import { outbox } from '../../lib/local/local-routes.ts';
 import { journeyRuntime, TEST_WEBHOOK_SECRETS } from '../support/environment.ts';
@@ -34,14 +36,14 @@ const ports = loyaltyPorts();
 const sweepPorts = loyaltySweepPorts();
 
 /** Records an order in the ledger (as the purchase webhook does), then credits it, unless told not to. */
-async function buy(customerId: string, totalMinor: number, options: { promoCode?: string; credit?: boolean; daysAgo?: number } = {}): Promise<Purchase> {
+async function buy(customerId: string, totalMinor: number, options: { promoCode?: string; credit?: boolean; daysAgo?: number; timezone?: string } = {}): Promise<Purchase> {
   const total = formatMinorUnits(totalMinor, 'USD');
   const purchase = parsePurchase({
     orderId: uniqueId('order'),
     placedAt: new Date(clock.now().getTime() - (options.daysAgo ?? 0) * 86_400_000).toISOString(),
     currency: 'USD',
     total,
-    customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: 'UTC', consent: { email: true } },
+    customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: options.timezone ?? 'UTC', consent: { email: true } },
     items: [{ sku: 'PLAN-BASIC', name: 'Basic plan', quantity: 1, unitPrice: total }],
     ...(options.promoCode ? { promoCode: options.promoCode } : {}),
   });
@@ -255,6 +257,28 @@ describe('tier messages', () => {
     await sweepLoyalty(sweepPorts);
     expect(await loyaltyMessages(customerId)).toEqual(['tier-up/sent', 'tier-nudge/sent']);
     expect((await outbox(customerId)).find((item) => item.step === 'tier-nudge')!.text).toContain("You're so close to gold: just $150.00 more and it's yours.");
+  });
+
+  it('congratulates a customer who moved up at night in their morning, within the hour after they wake, by the hourly dispatch', async () => {
+    const customerId = uniqueId('loyal-night');
+    // 20:00 UTC is 23:00 in Kyiv (summer time): quiet hours there until 09:00, 06:00 UTC.
+    await clock.advance({ minutes: ((20 - clock.now().getUTCHours() + 24) % 24) * 60 - clock.now().getUTCMinutes() });
+    await buy(customerId, 600_00, { timezone: 'Europe/Kyiv' }); // silver
+
+    // The dispatch runs every hour at minute 15, as on AWS, until the congratulation goes out.
+    const runs: { at: string; sent: number }[] = [];
+    for (let hour = 0; hour < 16 && !runs.some((run) => run.sent > 0); hour += 1) {
+      const minutes = (75 - clock.now().getUTCMinutes()) % 60 || 60;
+      await clock.advance({ minutes });
+      runs.push({ at: clock.now().toISOString(), sent: (await loyaltyDispatch()).sent });
+    }
+
+    const log = (await outbox(customerId)).filter((item) => item.step === 'tier-up');
+    expect(log.map((item) => item.status)).toEqual(['deferred', 'sent']);
+    const wake = Date.parse(`${log[1]!.at.slice(0, 10)}T06:00:00.000Z`) + wakeOffsetMs(customerId, defaultDeliveryPolicy.wakeSpreadMs);
+    expect(log[1]!.at).toBe(runs.at(-1)!.at);
+    expect(Date.parse(log[1]!.at) - wake).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(log[1]!.at) - wake).toBeLessThan(3_600_000);
   });
 
   it('reviews the tier when an order leaves the 12-month window, at the nightly sweep', async () => {

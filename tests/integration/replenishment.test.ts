@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { coPurchasePorts, loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
 import { onPurchaseRecorded, sweepLoyalty } from '../../functions/core/loyalty/use-cases.ts';
 import { formatMinorUnits } from '../../functions/core/money.ts';
 import { parsePurchase, type Purchase } from '../../functions/core/purchase.ts';
@@ -70,6 +71,15 @@ beforeEach(async () => {
   const hours = (36 - clock.now().getUTCHours()) % 24;
   if (hours > 0) await clock.advance({ hours });
 });
+
+/** Minutes from the virtual now to the next run of the hourly dispatch (minute 15 of every hour, as on AWS). */
+function minutesToNextHourlyRun(): number {
+  const now = clock.now();
+  const next = new Date(now);
+  next.setUTCMinutes(15, 0, 0);
+  if (next <= now) next.setUTCHours(next.getUTCHours() + 1);
+  return Math.ceil((next.getTime() - now.getTime()) / 60_000);
+}
 
 async function sent(customerId: string, step: string) {
   return (await outbox(customerId)).filter((item) => item.step === step && item.status === 'sent');
@@ -139,7 +149,7 @@ describe('replenishment', () => {
     expect((await scheduled(customerId, 'replenishment'))[0]).toMatchObject({ status: 'cancelled', reason: `reordered in order ${reorder.orderId}` });
   });
 
-  it('waits out quiet hours in the customer zone and sends under the same message id', async () => {
+  it('waits out quiet hours in the customer zone, and the hourly dispatch sends it within the hour after it wakes', async () => {
     const customerId = uniqueId('refill-tokyo');
     // Noon UTC is 21:00 in Tokyo, the start of quiet hours; cat food lasts 21 days, reminded after 14.
     await buy(customerId, [{ sku: 'CAT-FOOD-2KG' }], { timezone: 'Asia/Tokyo', daysAgo: 13 });
@@ -148,12 +158,23 @@ describe('replenishment', () => {
     expect((await outbox(customerId)).filter((item) => item.step === 'replenishment').map((item) => item.status)).toEqual(['deferred']);
     const [item] = await scheduled(customerId, 'replenishment');
     expect(item!.pendingMessageId).toBe(item!.messageId);
-    expect(item!.dueAt).toMatch(/T00:00:00\.000Z$/); // 09:00 in Tokyo
+    // Due again at 09:00 in Tokyo (00:00Z) plus the customer's minutes of the hour.
+    const wake = new Date(Date.parse(item!.dueAt.slice(0, 11) + '00:00:00.000Z') + wakeOffsetMs(customerId, defaultDeliveryPolicy.wakeSpreadMs));
+    expect(item!.dueAt).toBe(wake.toISOString());
 
-    await clock.advance({ hours: 12 });
-    expect(await loyaltyDispatch()).toMatchObject({ customers: 1, sent: 1, errors: 0 });
+    // The dispatch runs every hour at minute 15, as on AWS.
+    const sentBy: string[] = [];
+    for (let hour = 0; hour < 14 && sentBy.length === 0; hour += 1) {
+      await clock.advance({ minutes: minutesToNextHourlyRun() });
+      const run = await loyaltyDispatch();
+      expect(run.errors).toBe(0);
+      if (run.sent > 0) sentBy.push(clock.now().toISOString());
+    }
     const log = (await outbox(customerId)).filter((entry) => entry.step === 'replenishment');
     expect(log.map((entry) => entry.status)).toEqual(['deferred', 'sent']);
+    expect(log[1]!.at).toBe(sentBy[0]);
+    expect(Date.parse(log[1]!.at) - wake.getTime()).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(log[1]!.at) - wake.getTime()).toBeLessThan(3_600_000);
     expect(new Set(log.map((entry) => entry.id.split('#')[1]))).toEqual(new Set([item!.messageId]));
   });
 });
