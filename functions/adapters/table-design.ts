@@ -18,6 +18,10 @@
  *
  * Messages sent to a customer in the last N days are one range query on MESSAGE#<from>..MESSAGE#<to>.
  * Reserved: gsi2pk SEGMENT#<name> / gsi2sk <customerId> for customers by segment.
+ *
+ * Customers by phone number (gsi2, sparse): a profile with a phone also carries gsi2pk PHONE#<e164> /
+ * gsi2sk <customerId>, written with the profile, so an inbound SMS (STOP) finds every customer with
+ * the sender's number in one query; profiles without a phone are not in the index.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -44,6 +48,8 @@ export const keys = {
   journeysByStatus: (journey: string, status: string, customerId: string) => ({ gsi1pk: `JOURNEY#${journey}#${status}`, gsi1sk: customerId }),
   checkIn: (customerId: string, orderId: string, months: number) => ({ pk: `CUSTOMER#${customerId}`, sk: `CHECKIN#${orderId}#${String(months).padStart(2, '0')}` }),
   checkInsDue: (dueAt: string, customerId: string, orderId: string, months: number) => ({ gsi1pk: `CHECKIN_DUE#${dueAt.slice(0, 10)}`, gsi1sk: `${customerId}#${orderId}#${months}` }),
+  /** Customers by phone number (E.164), on the profile item; only profiles with a phone carry it. */
+  customerByPhone: (phone: string, customerId: string) => ({ gsi2pk: `PHONE#${phone}`, gsi2sk: customerId }),
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
 };

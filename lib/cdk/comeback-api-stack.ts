@@ -2,7 +2,8 @@
  * The stateless part of Comeback: one function per route of lib/routes.ts, the HTTP API that
  * routes to them, and the secrets they check callers with; the journeys (state machines, the step
  * and sweep functions), message delivery (SES, the manager topic), the nightly recompute, the
- * scheduled loyalty functions (dispatch, sweep, co-purchase count), and the dashboard and alarms.
+ * scheduled loyalty functions (dispatch, sweep, co-purchase count), inbound SMS opt-outs, and the
+ * dashboard and alarms.
  * The table comes in by props from the data stack; each function gets exactly the table access,
  * the secrets and the capabilities its route (or its job) needs.
  *
@@ -24,6 +25,7 @@ import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journ
 import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
+import { ComebackSmsInbound } from './comeback-sms-inbound.ts';
 
 /** Secrets the journey step and sweep sign links with, whether or not a route lists them. */
 export const DELIVERY_SECRETS: readonly SecretName[] = ['COMEBACK_UNSUBSCRIBE_SECRET', 'COMEBACK_FEEDBACK_SECRET'];
@@ -78,6 +80,7 @@ export class ComebackApiStack extends Stack {
   public readonly analytics: ComebackAnalytics;
   public readonly loyalty: ComebackLoyalty;
   public readonly monitoring: ComebackMonitoring;
+  public readonly smsInbound: ComebackSmsInbound;
   private readonly shopName: string | undefined;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
@@ -148,6 +151,9 @@ export class ComebackApiStack extends Stack {
       shopUrl: props.journeys.shopUrl,
       ...common,
     });
+
+    // Replies such as STOP to the store's SMS number withdraw SMS consent.
+    this.smsInbound = new ComebackSmsInbound(this, 'SmsInbound', { table: props.table, ...common });
 
     this.monitoring = new ComebackMonitoring(this, 'Monitoring', {
       api: this.api,

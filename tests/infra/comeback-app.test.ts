@@ -48,8 +48,8 @@ const secretNames: SecretName[] = [...new Set([...apiRoutes.flatMap((route) => r
 const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('journeys'));
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
 const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
-/** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count. */
-const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase'] as const;
+/** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count, inbound SMS. */
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound'] as const;
 /** The background functions that start journeys (besides the journey routes). */
 const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
@@ -159,6 +159,7 @@ function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
     ['LoyaltyDispatch', api.loyalty.dispatch],
     ['LoyaltySweep', api.loyalty.sweep],
     ['CoPurchase', api.loyalty.coPurchase],
+    ['SmsInbound', api.smsInbound.receiver],
   ]);
 }
 
@@ -240,7 +241,7 @@ const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, l
 /** Every acknowledged cdk-nag finding, by rule and construct path. */
 function expectedAcknowledgements(options: { tracing: boolean }): string[] {
   const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
-  const background = ['Journeys/Step', 'Journeys/Sweep', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase'];
+  const background = ['Journeys/Step', 'Journeys/Sweep', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver'];
   const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
   const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`);
@@ -444,6 +445,8 @@ describe('the Comeback app, as deployed', () => {
         LoyaltyDispatch: readWrite,
         LoyaltySweep: readWrite,
         CoPurchase: [...readWrite, TABLE_SCAN_ACTION],
+        // Finds customers by phone, records opt-outs; see the inbound SMS test below.
+        SmsInbound: ['dynamodb:Query', 'dynamodb:UpdateItem'],
       };
       const functions = functionsOf(built.stacks);
       for (const name of BACKGROUND_FUNCTIONS) {
@@ -802,6 +805,54 @@ describe('the Comeback app, as deployed', () => {
     });
   });
 
+  describe('inbound SMS', () => {
+    const inbound = () => built.stacks.api.smsInbound;
+
+    it('arrive on a topic encrypted with its own rotated key, refusing plain HTTP, that only End User Messaging of this account may publish to', () => {
+      const topicId = logicalId(inbound().topic);
+      const keyId = logicalId(inbound().topicKey);
+      const fromThisAccount = {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+      };
+      expect((api.toJSON().Resources as Record<string, Resource>)[topicId]?.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      api.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'sms-voice.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: fromThisAccount }),
+          ]),
+        },
+      });
+      api.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: topicId }, Condition: fromThisAccount }),
+          ]),
+        },
+      });
+      api.hasOutput(outputId(inbound(), 'SmsInboundTopicArn'), { Value: { Ref: topicId } });
+    });
+
+    it('reach their function, which may only query the phone number index and update items of customer partitions', () => {
+      const fn = inbound().receiver;
+      const topicId = logicalId(inbound().topic);
+      api.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: topicId }, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] } });
+      api.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId } });
+
+      const statements = policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('dynamodb:')));
+      expect(statements).toHaveLength(2);
+      const query = statements.find((statement) => statement.Action === 'dynamodb:Query');
+      const update = statements.find((statement) => statement.Action === 'dynamodb:UpdateItem');
+      expect(JSON.stringify(query?.Resource)).toContain(`/index/${GSI2}`);
+      expect(JSON.stringify(update?.Resource)).not.toContain('/index/');
+      expect(update?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } });
+      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    });
+  });
+
   describe('the loyalty program and the product rules', () => {
     const rule = (schedule: { rule: IConstruct }) => (api.toJSON().Resources as Record<string, Resource>)[logicalId(schedule.rule)]?.Properties ?? {};
     const arnOf = (fn: ComebackFunction) => ({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
@@ -1114,7 +1165,8 @@ describe('the store settings', () => {
     });
     const api = Template.fromStack(stacks.api);
     api.resourceCountIs('AWS::SES::EmailIdentity', 0);
-    api.resourceCountIs('AWS::SNS::Subscription', 0);
+    // No manager address: no email subscription (the inbound SMS function's subscription stays).
+    expect(Object.values(resourcesOfType(api, 'AWS::SNS::Subscription')).filter((subscription) => subscription.Properties?.Protocol === 'email')).toEqual([]);
     expect(Object.keys(api.toJSON().Outputs as Record<string, unknown>).filter((id) => id.includes('Dkim'))).toEqual([]);
     const step = environmentOf(api, stacks.api.journeys.step);
     expect(step).toMatchObject({ COMEBACK_PUBLIC_URL: 'https://api.shop.example.com', COMEBACK_HOLDOUT_SHARE: '0.2', COMEBACK_EMAIL_FROM: 'hello@shop.example.com' });

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of every route a stranger can reach from a message (the unsubscribe and
- * feedback links, their forms, one-click), on DynamoDB Local: whatever the
+ * feedback links, their forms, one-click) and of inbound SMS, on DynamoDB Local: whatever the
  * token, body, content type, Accept header or encoding, the answer is never a 5xx, pages stay
  * pages, and the table holds either the whole write or none of it.
  */
@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
+import { isSmsOptOut } from '../../functions/core/delivery/opt-outs.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { TEST_FEEDBACK_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
 import { uniqueId } from '../support/events.ts';
-import { BROWSER_ACCEPT, call, FORM, partitionOf, type Request, type RouteKey } from './public-routes.ts';
+import { BROWSER_ACCEPT, call, customerView, customerWithOrder, FORM, inboundSms, partitionOf, receiveSms, type Request, type RouteKey } from './public-routes.ts';
 
 useClock({ now: () => new Date('2026-06-01T12:00:00.000Z') });
 afterAll(() => useClock({ now: () => new Date() }));
@@ -44,9 +45,15 @@ function tokenFor(kind: TokenKind, sign: (secret: string) => string, ours: strin
   }
 }
 
+/** Mostly the types the routes take, so runs reach the writes as well as the refusals. */
 const contentType = fc.option(
-  fc.oneof(fc.constantFrom(FORM, 'application/json', 'application/merge-patch+json', 'multipart/form-data; boundary=x', 'text/plain', 'text/html'), fc.string({ maxLength: 40 })),
-  { nil: undefined },
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(FORM) },
+    { weight: 3, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
+    { weight: 2, arbitrary: fc.constantFrom('application/merge-patch+json', 'multipart/form-data; boundary=x', 'text/plain', 'text/html') },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  ),
+  { nil: undefined, freq: 8 },
 );
 const accept = fc.option(fc.oneof(fc.constantFrom(BROWSER_ACCEPT, 'application/json', '*/*', 'text/html'), fc.string({ maxLength: 40 })), { nil: undefined });
 const formOf = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -55,7 +62,7 @@ const body = fc.option(
     { weight: 3, arbitrary: fc.string({ maxLength: 300 }) },
     { weight: 2, arbitrary: fc.constantFrom('List-Unsubscribe=One-Click', '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n', '') },
     { weight: 2, arbitrary: fc.dictionary(fc.constantFrom('score', 'comment', 'token', 'List-Unsubscribe', 'x'), fc.string({ maxLength: 50 })).map(formOf) },
-    { weight: 2, arbitrary: fc.record({ score: fc.oneof(fc.integer({ min: -2, max: 12 }).map(String), fc.string({ maxLength: 4 })), comment: fc.string({ maxLength: 2100 }) }).map(formOf) },
+    { weight: 4, arbitrary: fc.record({ score: fc.oneof(fc.integer({ min: -2, max: 12 }).map(String), fc.string({ maxLength: 4 })), comment: fc.string({ maxLength: 2100 }) }).map(formOf) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
     { weight: 2, arbitrary: fc.record({ score: fc.oneof(fc.integer({ min: -2, max: 12 }), fc.string(), fc.double()), comment: fc.option(fc.string({ maxLength: 50 })) }).map((value) => JSON.stringify(value)) },
     { weight: 1, arbitrary: fc.constant('x'.repeat(300 * 1024)) },
@@ -76,6 +83,20 @@ const request = fc.record({
 });
 
 type Fuzzed = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+/** Requests as the pages and the API send them, run every time besides the generated ones. */
+const wellFormed = (fields: Partial<Fuzzed>): Fuzzed => ({
+  kind: 'valid',
+  random: '',
+  position: 0,
+  tokenInBody: false,
+  contentType: FORM,
+  accept: BROWSER_ACCEPT,
+  body: '',
+  base64: false,
+  score: undefined,
+  ...fields,
+});
 
 function requestOf(input: Fuzzed, token: string | undefined, options: { scoreInQuery?: boolean } = {}): Request {
   const query: Record<string, string> = {};
@@ -129,7 +150,7 @@ describe('the unsubscribe link, fuzzed', () => {
         }
         if (/(^|,)\s*text\/html/i.test(input.accept ?? '')) expect(answer.type).toBe('text/html; charset=utf-8');
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [[wellFormed({}), 'email'], [wellFormed({ body: 'List-Unsubscribe=One-Click', accept: undefined }), 'sms']] },
     );
     // The runs reached the write, not only the refusals.
     expect(unsubscribed).toBeGreaterThan(0);
@@ -172,8 +193,42 @@ describe('the feedback link, fuzzed', () => {
           expect(Number.isInteger(answerItem?.['score']) && Number(answerItem?.['score']) >= 0 && Number(answerItem?.['score']) <= 10).toBe(true);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [[wellFormed({ body: 'score=8&comment=Good' })], [wellFormed({ contentType: 'application/json', accept: undefined, tokenInBody: true })]] },
     );
     expect(recorded).toBeGreaterThan(0);
+  });
+});
+
+describe('inbound SMS, fuzzed', () => {
+  let numbers = 0;
+  const freshNumber = () => `+1998${process.pid % 1000}${String(++numbers).padStart(4, '0')}`;
+  const text = fc.oneof(fc.constantFrom('STOP', 'stop', 'СТОП', 'Stop all', 'HELP', 'START', 'stopped', ''), fc.string({ maxLength: 60 }));
+
+  it('never throws, and withdraws SMS consent exactly when the customer sent an opt-out keyword', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ mine: fc.constant(true), text }),
+            fc.record({ mine: fc.constant(false), text }),
+            fc.string({ maxLength: 200 }).map((raw) => ({ raw })),
+            fc.jsonValue({ maxDepth: 2 }).map((value) => ({ raw: JSON.stringify(value) })),
+            fc.record({ originationNumber: fc.string({ maxLength: 20 }), messageBody: fc.oneof(text, fc.integer()) }).map((value) => ({ raw: JSON.stringify(value) })),
+          ),
+          { maxLength: 5 },
+        ),
+        async (messages) => {
+          const phone = freshNumber();
+          const customerId = await customerWithOrder({ phone });
+          const elsewhere = freshNumber();
+          await receiveSms(messages.map((message) => ('raw' in message ? message.raw : inboundSms(message.mine ? phone : elsewhere, message.text))));
+          const stopped = messages.some((message) => 'mine' in message && message.mine && isSmsOptOut(message.text));
+          const { body } = await customerView(customerId);
+          expect(body.profile['optOuts']).toEqual(stopped ? { sms: { at: '2026-06-01T12:00:00.000Z', via: 'sms-stop' } } : {});
+          expect(body.profile['consent']).toEqual({ email: true, sms: !stopped });
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

@@ -3,14 +3,15 @@
  * or anyone else sends them, the handlers as deployed, reading pages as a browser does, and what a
  * customer's partition holds.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { handler as feedbackPage } from '../../functions/handlers/feedback-page.ts';
 import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
 import { handler as recordFeedback } from '../../functions/handlers/record-feedback.ts';
+import { handler as smsInbound } from '../../functions/handlers/sms-inbound.ts';
 import { handler as unsubscribePage } from '../../functions/handlers/unsubscribe-page.ts';
 import { handler as unsubscribe } from '../../functions/handlers/unsubscribe.ts';
 import { adminEvent, httpEvent, lambdaContext, uniqueId } from '../support/events.ts';
@@ -120,5 +121,55 @@ export async function customerWithOrder(options: { phone?: string; customerId?: 
     },
     { source: 'comeback' },
   );
+  if (options.phone) {
+    // The phone number index key of the table design (keys.customerByPhone), on the profile.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
+        ExpressionAttributeValues: { ':pk': keys.customerByPhone(options.phone, customerId).gsi2pk, ':sk': customerId },
+      }),
+    );
+  }
   return customerId;
+}
+
+/** End User Messaging's SNS notification of inbound SMS, as the topic delivers it to Lambda. */
+export function snsEvent(messages: readonly string[]): SNSEvent {
+  return {
+    Records: messages.map((message, index) => ({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:sms-inbound:1',
+      Sns: {
+        Type: 'Notification',
+        MessageId: `message-${index}`,
+        TopicArn: 'arn:aws:sns:eu-west-1:123456789012:sms-inbound',
+        Subject: null as unknown as string,
+        Message: message,
+        Timestamp: '2026-06-01T09:00:00.000Z',
+        SignatureVersion: '1',
+        Signature: 'test',
+        SigningCertUrl: 'https://sns.eu-west-1.amazonaws.com/cert.pem',
+        UnsubscribeUrl: 'https://sns.eu-west-1.amazonaws.com/unsubscribe',
+        MessageAttributes: {},
+      },
+    })),
+  };
+}
+
+export function inboundSms(from: string, text: string): string {
+  return JSON.stringify({
+    originationNumber: from,
+    destinationNumber: '+12125550101',
+    messageKeyword: 'KEYWORD_123456789012',
+    messageBody: text,
+    inboundMessageId: 'cae173d2-66b9-564c-8309-21f858e9fb84',
+    previousPublishedMessageId: 'wJalrXUtnFEMI',
+  });
+}
+
+export async function receiveSms(messages: readonly string[]): Promise<void> {
+  await (smsInbound as unknown as (event: SNSEvent, context: typeof lambdaContext) => Promise<void>)(snsEvent(messages), lambdaContext);
 }
