@@ -20,7 +20,8 @@
  * A deferred message wakes at its slot plus an offset fixed per customer (a hash of the customer id,
  * whole minutes within `wakeSpreadMs`), so the morning of a time zone, or the moment the cap frees,
  * is not one burst of sends; the offset shrinks when the slot is close to the next quiet hours, so
- * the wake itself is always a moment the message may go.
+ * the wake itself is always a moment the message may go. A message a periodic run picks up
+ * (intent.wake 'slot') wakes at the slot itself: the runs pace those sends.
  */
 import { createHash } from 'node:crypto';
 import type { Contact, ContactChannel, MessageIntent, MessageLogEntry } from './types.ts';
@@ -92,7 +93,7 @@ export function decideDelivery(
   if (sendAt === now.getTime()) return { kind: 'send' };
 
   const slot = new Date(sendAt);
-  const until = new Date(wakeAt(sendAt, profile.customerId, zone, policy));
+  const until = new Date(intent.wake === 'slot' ? sendAt : wakeAt(sendAt, profile.customerId, zone, policy));
   if (capFree > now.getTime()) {
     return {
       kind: 'defer',

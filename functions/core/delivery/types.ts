@@ -29,6 +29,14 @@ export interface MessageIntent {
   variables: Record<string, unknown>;
   /** For channel 'task'. */
   task?: { reason: string; dueAt: string };
+  /**
+   * When a deferred message is tried again. 'spread' (the default): at its slot plus the customer's
+   * offset, for a message that wakes on its own at the time it is given (a journey's Wait), so a
+   * zone's morning is not one burst. 'slot': at its slot, for a message a periodic run picks up
+   * (the hourly dispatch), whose runs already gather and pace the sends: an offset would only make
+   * it later.
+   */
+  wake?: 'spread' | 'slot';
 }
 
 export interface DeliveryOutcome {

@@ -5,11 +5,11 @@
  * (quiet hours, the cap) moves to the time it names and keeps its message id; one that no longer
  * makes sense when due (the customer reordered, bought the offer, reached the tier) is cancelled.
  *
- * Nothing wakes a deferred item but a run of the dispatch: the item is due again at the delivery
- * step's wake time (the customer's next allowed slot plus their offset), and the next run after
- * that sends it. So the dispatch must run often: hourly, as it does on AWS. A run at a fixed hour
- * alone (the nightly sweep, 02:30 UTC) falls in the quiet hours of every customer from Europe to
- * India and would defer the same message again every night.
+ * Nothing wakes a deferred item but a run of the dispatch: the item is due again at the customer's
+ * next allowed slot, and the next run after it sends it. So the dispatch must run often: hourly,
+ * as it does on AWS, sends within the hour after the slot. A run at a fixed hour alone (the nightly
+ * sweep, 02:30 UTC) falls in the quiet hours of every customer from Europe to India and would defer
+ * the same message again every night.
  */
 import type { JourneyName, MessageIntent } from '../delivery/types.ts';
 import { fillUrl, type Catalog, type TierDefinition } from '../catalog/rules.ts';
@@ -164,7 +164,8 @@ async function send(ports: LoyaltySweepPorts, items: ScheduledMessage[], variabl
   const first = items[0]!;
   const how = scheduledIntents[first.kind];
   const messageId = items.find((item) => item.pendingMessageId)?.pendingMessageId ?? first.messageId;
-  const intent: MessageIntent = { messageId, journey: how.journey, step: how.step, channel: 'email', template: how.template, marketing: true, priority: how.priority, variables };
+  // Woken by the next dispatch run after its slot, not at a minute of its own: hourly runs already pace the sends.
+  const intent: MessageIntent = { messageId, journey: how.journey, step: how.step, channel: 'email', template: how.template, marketing: true, priority: how.priority, variables, wake: 'slot' };
   const at = ports.now().toISOString();
   try {
     const outcome = await ports.deliverer.deliver(first.customerId, intent);

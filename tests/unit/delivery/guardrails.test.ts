@@ -319,6 +319,12 @@ describe('wakes spread over the hour after the slot', () => {
     expect(decideDelivery(intent(), customer, log, at(until))).toEqual({ kind: 'send' });
   });
 
+  it('wakes a message a periodic run picks up at the slot itself', () => {
+    const decision = decideDelivery(intent({ wake: 'slot' }), kyiv('cust-1'), [], at('2026-01-15T21:30:00.000Z'));
+
+    expect(decision).toMatchObject({ slot: at('2026-01-16T07:00:00.000Z'), until: at('2026-01-16T07:00:00.000Z') });
+  });
+
   it('wakes at the slot itself when the policy spreads nothing', () => {
     const decision = decideDelivery(intent(), kyiv('cust-1'), [], at('2026-01-15T21:30:00.000Z'), { ...defaultDeliveryPolicy, wakeSpreadMs: 0 });
 

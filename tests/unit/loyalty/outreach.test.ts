@@ -1,11 +1,11 @@
 /**
  * The dispatch of scheduled messages on in-memory ports, through the real delivery step: a message
- * deferred by quiet hours wakes at the customer's next allowed slot plus their offset, and the next
- * hourly run sends it; a message the provider refuses for good is settled at once; an error that
- * may pass leaves the item for the next run; one customer's trouble never stops the others.
+ * deferred by quiet hours is due again at the customer's next allowed slot, and the next hourly run
+ * sends it; a message the provider refuses for good is settled at once; an error that may pass
+ * leaves the item for the next run; one customer's trouble never stops the others.
  *
- * Kyiv is UTC+2 in January (09:00 there is 07:00Z); Los Angeles UTC-8 (09:00 is 17:00Z). cust-1
- * wakes 59 minutes after a slot, cust-3 6 minutes.
+ * In January 09:00 is 07:00Z in Kyiv, 17:00Z in Los Angeles, 03:30Z in Kolkata, 00:00Z in Tokyo
+ * and 22:00Z the day before in Sydney (summer time there).
  */
 import { describe, expect, it } from 'vitest';
 import { deliverMessage } from '../../../functions/core/delivery/deliver.ts';
@@ -92,12 +92,14 @@ async function hourlyRuns(world: ReturnType<typeof dispatchWorld>, from: string,
 
 describe('a scheduled message deferred by quiet hours', () => {
   it.each([
-    // customer, zone, due (in quiet hours there), when it wakes (09:00 there plus the offset), the run that sends it
-    ['cust-1', 'Europe/Kyiv', '2026-01-15T20:30:00.000Z', '2026-01-16T07:59:00.000Z', '2026-01-16T08:15:00.000Z'],
-    ['cust-3', 'Europe/Kyiv', '2026-01-15T20:30:00.000Z', '2026-01-16T07:06:00.000Z', '2026-01-16T07:15:00.000Z'],
-    ['cust-1', 'America/Los_Angeles', '2026-01-16T06:00:00.000Z', '2026-01-16T17:59:00.000Z', '2026-01-16T18:15:00.000Z'],
-    ['cust-3', 'Asia/Kolkata', '2026-01-15T16:00:00.000Z', '2026-01-16T03:36:00.000Z', '2026-01-16T04:15:00.000Z'],
-  ])('for %s in %s due %s wakes at %s and is sent by the hourly run at %s', async (customerId, timezone, dueAt, wake, sentAt) => {
+    // customer, zone, due (in quiet hours there), its slot (09:00 there), the run that sends it
+    ['cust-1', 'Europe/Kyiv', '2026-01-15T20:30:00.000Z', '2026-01-16T07:00:00.000Z', '2026-01-16T07:15:00.000Z'],
+    ['cust-3', 'Europe/Kyiv', '2026-01-15T20:30:00.000Z', '2026-01-16T07:00:00.000Z', '2026-01-16T07:15:00.000Z'],
+    ['cust-1', 'America/Los_Angeles', '2026-01-16T06:00:00.000Z', '2026-01-16T17:00:00.000Z', '2026-01-16T17:15:00.000Z'],
+    ['cust-3', 'Asia/Kolkata', '2026-01-15T16:00:00.000Z', '2026-01-16T03:30:00.000Z', '2026-01-16T04:15:00.000Z'],
+    ['cust-2', 'Asia/Tokyo', '2026-01-15T13:00:00.000Z', '2026-01-16T00:00:00.000Z', '2026-01-16T00:15:00.000Z'],
+    ['cust-4', 'Australia/Sydney', '2026-01-15T11:00:00.000Z', '2026-01-15T22:00:00.000Z', '2026-01-15T22:15:00.000Z'],
+  ])('for %s in %s due %s is due again at %s and sent by the hourly run at %s', async (customerId, timezone, dueAt, wake, sentAt) => {
     const world = dispatchWorld([{ customerId, timezone }], [reminder(customerId, dueAt)], dueAt);
 
     const runs = await hourlyRuns(world, new Date(Date.parse(dueAt) + 15 * 60_000 - (Date.parse(dueAt) % HOUR)).toISOString(), '2026-01-17T00:15:00.000Z');
@@ -112,13 +114,13 @@ describe('a scheduled message deferred by quiet hours', () => {
       ['sent', sentAt],
     ]);
     expect(world.items[0]).toMatchObject({ status: 'sent', doneAt: sentAt, pendingMessageId: `replenishment.${customerId}` });
-    // Sent within the hour after its wake, under the message id it was first tried with.
+    // Sent within the hour after its slot, under the message id it was first tried with.
     expect(Date.parse(sentAt) - Date.parse(wake)).toBeLessThan(HOUR);
     expect(new Set(world.delivery.log.map((entry) => entry.messageId))).toEqual(new Set([`replenishment.${customerId}`]));
   });
 
-  it('is picked up by a run the day after its wake, from the index of the day it woke', async () => {
-    // Wakes at 23:59Z on the 15th (18:59 in New York); the next run is at 00:15Z on the 16th, a new UTC day.
+  it('is picked up by a run on the UTC day after it fell due again, from the index of the day before', async () => {
+    // Due again at 23:59Z on the 15th (18:59 in New York); the next run is at 00:15Z on the 16th.
     const world = dispatchWorld([{ customerId: 'cust-1', timezone: 'America/New_York' }], [{ ...reminder('cust-1', '2026-01-15T23:59:00.000Z'), pendingMessageId: 'replenishment.cust-1' }], '2026-01-15T23:15:00.000Z');
 
     const runs = await hourlyRuns(world, '2026-01-15T23:15:00.000Z', '2026-01-16T01:15:00.000Z');
@@ -137,9 +139,9 @@ describe('why the dispatch runs hourly', () => {
     }
 
     expect(world.delivery.log.map((entry) => [entry.at, entry.status, entry.deferredUntil])).toEqual([
-      ['2026-01-16T02:30:00.000Z', 'deferred', '2026-01-16T07:59:00.000Z'],
-      ['2026-01-17T02:30:00.000Z', 'deferred', '2026-01-17T07:59:00.000Z'],
-      ['2026-01-18T02:30:00.000Z', 'deferred', '2026-01-18T07:59:00.000Z'],
+      ['2026-01-16T02:30:00.000Z', 'deferred', '2026-01-16T07:00:00.000Z'],
+      ['2026-01-17T02:30:00.000Z', 'deferred', '2026-01-17T07:00:00.000Z'],
+      ['2026-01-18T02:30:00.000Z', 'deferred', '2026-01-18T07:00:00.000Z'],
     ]);
   });
 });
