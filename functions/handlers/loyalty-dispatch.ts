@@ -1,10 +1,12 @@
 /**
  * The loyalty dispatch, run by a schedule every hour: the scheduled messages due by now (tier
  * congratulations and nudges, replenishment reminders, cross-sell offers) through the delivery step.
- * A message the delivery step defers for quiet hours is due again at 09:00 in the customer's zone, and
- * any interval up to 12 hours lands one run in every zone's 09:00-21:00 window; hourly sends closest
- * to the due time. Each run reads two days of the due index (today and yesterday); the nightly
- * loyalty-sweep.ts looks back a week.
+ * A message the delivery step defers (quiet hours, the frequency cap) is due again at the slot it
+ * names, 09:00 in the customer's zone for quiet hours, and nothing but the next run sends it: hourly,
+ * that is within the hour after the slot. The nightly sweep alone would not do: 02:30 UTC is in the
+ * quiet hours of every customer from Europe to India, and would defer the same message every night.
+ * Each run reads two days of the due index (today and yesterday); the nightly loyalty-sweep.ts looks
+ * back a week.
  */
 import { DISPATCH_LOOKBACK_DAYS, loyaltySweepPorts } from '../adapters/loyalty-ports.ts';
 import { dispatchDueMessages, type DispatchSummary } from '../core/loyalty/outreach.ts';
