@@ -109,6 +109,19 @@ export class ComebackTable extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: [TABLE_SCAN_ACTION], resourceArns: [this.table.tableArn] });
   }
 
+  /**
+   * UpdateItem alone, on the items whose partition key starts with `partitionPrefix`: for a function
+   * that only changes items it knows by key (it reads nothing back).
+   */
+  public grantUpdates(grantee: iam.IGrantable, partitionPrefix: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partitionPrefix}*`] } },
+    });
+  }
+
   /** Read, or read and write, the items of the table and its indexes; nothing else. */
   public grantData(grantee: iam.IGrantable, access: TableAccess): iam.Grant {
     const actions = access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : [...TABLE_READ_ACTIONS];

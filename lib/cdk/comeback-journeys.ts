@@ -14,10 +14,13 @@
  */
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { keys } from '../../functions/adapters/table-design.ts';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
@@ -71,6 +74,10 @@ export class ComebackJourneys extends Construct {
   /** Runs daily at 02:00 UTC: starts win-back, hands out due check-ins. */
   public readonly sweep: ComebackFunction;
   public readonly sweepSchedule: ComebackDailySchedule;
+  /** Marks the entry of an execution that failed, timed out or was aborted as failed, with why. */
+  public readonly executionEnded: ComebackFunction;
+  /** The journeys' executions that end other than by success, sent to `executionEnded`. */
+  public readonly executionEndedRule: events.Rule;
   private readonly machines = new Map<StateMachineJourney, sfn.StateMachine>();
   private readonly machineNames = new Map<StateMachineJourney, string>();
 
@@ -155,6 +162,27 @@ export class ComebackJourneys extends Construct {
       hour: 2,
       description: 'Runs the Comeback journey sweep daily at 02:00 UTC.',
     });
+
+    this.executionEnded = new ComebackFunction(this, 'ExecutionEnded', {
+      entry: 'functions/handlers/journey-execution-ended.ts',
+      description: 'Comeback: a journey execution that failed, timed out or was aborted marks its entry failed',
+      timeout: Duration.seconds(30),
+      ...common,
+    });
+    // One conditional update of the journey entry, under the customer's partition.
+    props.table.grantUpdates(this.executionEnded.function, keys.customerPartition(''));
+    this.executionEnded.function.addEnvironment('TABLE_NAME', props.table.tableName);
+    // The service reports every execution that ends; only this stack's journeys that did not succeed matter.
+    this.executionEndedRule = new events.Rule(this, 'ExecutionEndedRule', {
+      description: 'Journey executions of Comeback that failed, timed out or were aborted.',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [...this.machines.values()].map((machine) => machine.stateMachineArn) },
+      },
+    });
+    // Marking an entry is idempotent, so EventBridge may retry for as long as a day.
+    this.executionEndedRule.addTarget(new targets.LambdaFunction(this.executionEnded.function, { retryAttempts: 8, maxEventAge: Duration.hours(24) }));
   }
 
   /** The state machine of a journey. */

@@ -49,7 +49,7 @@ const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
 const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
 /** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count, inbound SMS. */
-const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound'] as const;
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEnded', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound'] as const;
 /** The background functions that start journeys (besides the journey routes). */
 const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
@@ -155,6 +155,7 @@ function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
     ...api.functions,
     ['JourneyStep', api.journeys.step],
     ['JourneySweep', api.journeys.sweep],
+    ['JourneyExecutionEnded', api.journeys.executionEnded],
     ['NightlyRecompute', api.analytics.recompute],
     ['LoyaltyDispatch', api.loyalty.dispatch],
     ['LoyaltySweep', api.loyalty.sweep],
@@ -241,7 +242,7 @@ const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, l
 /** Every acknowledged cdk-nag finding, by rule and construct path. */
 function expectedAcknowledgements(options: { tracing: boolean }): string[] {
   const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
-  const background = ['Journeys/Step', 'Journeys/Sweep', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver'];
+  const background = ['Journeys/Step', 'Journeys/Sweep', 'Journeys/ExecutionEnded', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver'];
   const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
   const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`);
@@ -389,7 +390,7 @@ describe('the Comeback app, as deployed', () => {
       };
       await Promise.all([worker(), worker()]);
       expect(failures).toEqual([]);
-    });
+    }, 180_000);
 
     it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
       expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
@@ -441,6 +442,8 @@ describe('the Comeback app, as deployed', () => {
       const expected: Record<(typeof BACKGROUND_FUNCTIONS)[number], string[]> = {
         JourneyStep: readWrite,
         JourneySweep: readWrite,
+        // One conditional update of a journey entry; see the execution status test.
+        JourneyExecutionEnded: ['dynamodb:UpdateItem'],
         NightlyRecompute: [...readWrite, TABLE_SCAN_ACTION],
         LoyaltyDispatch: readWrite,
         LoyaltySweep: readWrite,
@@ -533,6 +536,23 @@ describe('the Comeback app, as deployed', () => {
         expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
         expect(resources[logGroupId]?.Properties?.RetentionInDays).toBe(30);
       }
+    });
+
+    it('sends the journeys’ executions that fail, time out or are aborted to the function that marks their entries failed', () => {
+      const rules = Object.values(resourcesOfType(api, 'AWS::Events::Rule')).filter((rule) => JSON.stringify(rule.Properties?.EventPattern ?? {}).includes('Execution Status Change'));
+      expect(rules).toHaveLength(1);
+      const pattern = rules[0]!.Properties?.EventPattern as { source: string[]; 'detail-type': string[]; detail: { status: string[]; stateMachineArn: unknown[] } };
+      expect(pattern.source).toEqual(['aws.states']);
+      expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+      expect(pattern.detail.status).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+      expect(pattern.detail.stateMachineArn).toEqual(machineIds().map((id) => ({ Ref: id })));
+      const targets = rules[0]!.Properties?.Targets as { Arn: unknown; RetryPolicy: { MaximumRetryAttempts: number } }[];
+      expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(built.stacks.api.journeys.executionEnded.function), 'Arn'] }, RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 8 }) })]);
+      // It only marks entries: one update under a customer's partition; no delivery, no secrets, no state machines.
+      const [update] = policyStatementsOf(api, logicalId(built.stacks.api.journeys.executionEnded.role)).filter((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
+      expect((update as { Condition?: unknown } | undefined)?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } });
+      const environment = environmentOf(api, built.stacks.api.journeys.executionEnded);
+      expect(Object.keys(environment).sort()).toEqual(expect.not.arrayContaining(['COMEBACK_DELIVERY', ...STATE_MACHINE_VARIABLES]));
     });
 
     it('deploys each definition exactly as its file in workflows/, with the journey step function substituted', () => {
