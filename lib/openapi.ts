@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { COMMENT_MAX_LENGTH, feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
 import { optOutVias } from '../functions/core/delivery/opt-outs.ts';
 import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';
-import { stateMachineJourneys } from '../functions/core/journeys.ts';
+import { entryStatuses, stateMachineJourneys } from '../functions/core/journeys.ts';
 import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
 import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
@@ -94,8 +94,18 @@ const journeyParameter = z.enum(stateMachineJourneys);
 
 const journeyMembersSchema = z.object({
   journey: journeyParameter,
+  status: z.enum(entryStatuses),
   items: z.array(
-    z.object({ customerId: z.string(), entryId: z.string(), enteredAt: z.string(), step: z.string().nullable(), stepAt: z.string().nullable(), holdout: z.boolean() }),
+    z.object({
+      customerId: z.string(),
+      entryId: z.string(),
+      enteredAt: z.string(),
+      step: z.string().nullable(),
+      stepAt: z.string().nullable(),
+      holdout: z.boolean(),
+      endedAt: z.string().optional(),
+      failure: z.string().optional().describe('why the journey failed for this customer (status failed)'),
+    }),
   ),
   cursor: z.string().optional().describe('pass as ?cursor= for the next page'),
 });
@@ -179,10 +189,10 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   ListJourneyCustomers: (route) => ({
     method: 'get',
     path: route.path,
-    summary: 'Who is inside a journey, and at which step (admin token)',
+    summary: 'Who is inside a journey, and at which step; or whose entry ended in a given status, with why a failed one failed (admin token)',
     security: [{ adminToken: [] }],
-    request: { params: z.object({ name: journeyParameter }), query: z.object({ limit: z.number().int().min(1).max(500).optional(), cursor: z.string().optional() }) },
-    responses: { 200: { description: 'the active entries', content: { 'application/json': { schema: journeyMembersSchema } } }, ...problems(400, 401) },
+    request: { params: z.object({ name: journeyParameter }), query: z.object({ status: z.enum(entryStatuses).optional().describe('default active'), limit: z.number().int().min(1).max(500).optional(), cursor: z.string().optional() }) },
+    responses: { 200: { description: 'the entries in that status', content: { 'application/json': { schema: journeyMembersSchema } } }, ...problems(400, 401) },
   }),
   RemoveJourneyCustomer: (route) => ({
     method: 'delete',

@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { JourneyName } from '../core/delivery/types.ts';
 import type { CheckIn, JourneyStore } from '../core/journey-engine.ts';
-import type { JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
+import type { EntryStatus, JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
+import { InvalidInputError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { GSI1, keys } from './table-design.ts';
@@ -140,15 +141,16 @@ export class DynamoJourneyStore implements JourneyStore {
     return this.queryIndex(keys.lastOrderDay(`${day}T00:00:00Z`, '').gsi1pk) as AsyncIterable<CustomerProfile>;
   }
 
-  async listActive(journey: JourneyName, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }> {
+  async listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }> {
+    const partition = keys.journeysByStatus(journey, status, '').gsi1pk;
     const { Items = [], LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.journeysByStatus(journey, 'active', '').gsi1pk },
+        ExpressionAttributeValues: { ':pk': partition },
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
+        ...(cursor ? { ExclusiveStartKey: startKeyOf(cursor, partition) } : {}),
       }),
     );
     return {
@@ -178,4 +180,18 @@ export class DynamoJourneyStore implements JourneyStore {
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, type: _type, version: _version, ...rest } = item;
   return rest;
+}
+
+/** A page cursor given back by a caller: it must be one of ours, for this very list. */
+function startKeyOf(cursor: string, partition: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (typeof key !== 'object' || key === null || (key as Record<string, unknown>)['gsi1pk'] !== partition) {
+    throw new InvalidInputError('the cursor is not one this list gave out');
+  }
+  return key as Record<string, unknown>;
 }

@@ -4,6 +4,7 @@
  * Pure of AWS: storage, the state machine service and the delivery step come in as ports.
  */
 import { createHash } from 'node:crypto';
+import { recordJourneyFailure } from './journey-failures.ts';
 import type { DeliveryOutcome, JourneyName, MessageIntent } from './delivery/types.ts';
 import type { RecordedOrder } from './ledger.ts';
 import type { CustomerProfile } from './profile.ts';
@@ -49,7 +50,8 @@ export interface JourneyStore {
   completeCheckIn(checkIn: CheckIn): Promise<void>;
   /** Profiles whose last order fell on `day` (YYYY-MM-DD). */
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile>;
-  listActive(journey: JourneyName, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }>;
+  /** A journey's entries in one status (`active`: who is inside now), a page at a time. */
+  listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }>;
 }
 
 export interface JourneyLauncher {
@@ -158,7 +160,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
   const now = ports.now();
   const { entry } = request;
   if (request.action === 'fail') {
-    await ports.store.updateActiveEntry(entry, { status: 'failed', endedAt: now.toISOString(), failure: `${request.error?.Error ?? 'error'}: ${request.error?.Cause ?? ''}`.slice(0, 500) });
+    await recordJourneyFailure(ports, entry, request.error);
     return { outcome: 'done', at: now.toISOString(), reason: 'failed' };
   }
   const record = await ports.store.getEntry(entry);

@@ -98,7 +98,8 @@ export interface JourneyEntry {
   orderId?: string;
 }
 
-export type EntryStatus = 'active' | 'converted' | 'completed' | 'removed' | 'superseded' | 'failed';
+export const entryStatuses = ['active', 'converted', 'completed', 'removed', 'superseded', 'failed'] as const;
+export type EntryStatus = (typeof entryStatuses)[number];
 
 export interface JourneyEntryRecord extends JourneyEntry {
   status: EntryStatus;

@@ -1,26 +1,30 @@
-/** GET /v1/journeys/{name}/customers: who is inside a journey, and at which step (admin). */
+/**
+ * GET /v1/journeys/{name}/customers: who is inside a journey, and at which step (admin); with
+ * `?status=failed` (or converted, completed, removed, superseded) the entries that ended that way.
+ */
 import middy from '@middy/core';
 import { z } from 'zod';
 import { journeyPorts } from '../adapters/journey-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
-import { parseJourney } from '../core/journeys.ts';
+import { entryStatuses, parseJourney } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
 import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
 
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ports = journeyPorts();
 
-const pageSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().optional() });
+const pageSchema = z.object({ status: z.enum(entryStatuses).default('active'), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().optional() });
 
 export async function listJourneyCustomers(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const journey = parseJourney(pathParameter(event, 'name'));
   const page = pageSchema.safeParse(event.queryStringParameters ?? {});
   if (!page.success) throw invalid('the paging parameters are invalid', page.error);
-  const { items, cursor } = await ports.store.listActive(journey, page.data.limit, page.data.cursor);
+  const { items, cursor } = await ports.store.listByStatus(journey, page.data.status, page.data.limit, page.data.cursor);
   return json(200, {
     journey,
+    status: page.data.status,
     items: items.map((entry) => ({
       customerId: entry.customerId,
       entryId: entry.entryId,
@@ -28,6 +32,8 @@ export async function listJourneyCustomers(event: HttpEvent): Promise<HttpResult
       step: entry.step ?? null,
       stepAt: entry.stepAt ?? null,
       holdout: entry.holdout,
+      ...(entry.endedAt ? { endedAt: entry.endedAt } : {}),
+      ...(entry.failure ? { failure: entry.failure } : {}),
     })),
     ...(cursor ? { cursor } : {}),
   });

@@ -37,10 +37,28 @@ async function activeEntry(label: string): Promise<JourneyEntry> {
   return entry;
 }
 
+interface Listed {
+  customerId: string;
+  failure?: string;
+}
+
+/** The admin list of the win-back entries in a status, every page of it. */
+async function listOf(status?: string): Promise<Listed[]> {
+  const items: Listed[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = { ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) };
+    const result = await journeyCustomers({ ...adminEvent('/v1/journeys/win-back/customers', { name: 'win-back' }), queryStringParameters: query }, lambdaContext);
+    expect(result.statusCode).toBe(200);
+    const page = JSON.parse(result.body ?? '{}') as { items: Listed[]; cursor?: string };
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
 async function listed(customerId: string): Promise<boolean> {
-  const result = await journeyCustomers(adminEvent('/v1/journeys/win-back/customers', { name: 'win-back' }), lambdaContext);
-  expect(result.statusCode).toBe(200);
-  return (JSON.parse(result.body ?? '{}') as { items: { customerId: string }[] }).items.some((item) => item.customerId === customerId);
+  return (await listOf()).some((item) => item.customerId === customerId);
 }
 
 describe('a journey execution that ends other than by success', () => {
@@ -57,6 +75,7 @@ describe('a journey execution that ends other than by success', () => {
     expect(answer).toEqual({ entryFailed: true });
     expect(await store.getEntry(entry)).toMatchObject({ status: 'failed', failure: reason, endedAt: expect.any(String) });
     expect(await listed(entry.customerId)).toBe(false);
+    expect((await listOf('failed')).find((item) => item.customerId === entry.customerId)).toMatchObject({ failure: reason });
     // Told twice (EventBridge delivers at least once): nothing changes.
     expect(await journeyExecutionEnded(statusChange(entry, status, failure))).toEqual({ entryFailed: false });
   });
@@ -68,6 +87,14 @@ describe('a journey execution that ends other than by success', () => {
     expect(await journeyExecutionEnded(statusChange(entry, 'ABORTED', { cause: 'converted by order o-1' }))).toEqual({ entryFailed: false });
 
     expect(await store.getEntry(entry)).toMatchObject({ status: 'converted', convertedOrderId: 'o-1' });
+  });
+
+  it('answers a status or a cursor the list does not know with a 400', async () => {
+    for (const query of [{ status: 'sleeping' }, { cursor: 'not-a-cursor' }, { cursor: Buffer.from(JSON.stringify({ gsi1pk: 'JOURNEY#post-purchase#active' })).toString('base64url') }]) {
+      const result = await journeyCustomers({ ...adminEvent('/v1/journeys/win-back/customers', { name: 'win-back' }), queryStringParameters: query }, lambdaContext);
+      expect(result.statusCode, JSON.stringify(query)).toBe(400);
+      expect(result.headers?.['content-type']).toBe('application/problem+json');
+    }
   });
 
   it('ignores events that are not about a journey execution', async () => {
