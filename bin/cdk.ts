@@ -7,6 +7,7 @@
  * |--------------------------------|----------|--------------------------|----------------------------------------------------------------|
  * | `comeback:shopUrl`             | yes      |                          | the web shop, linked from messages                             |
  * | `comeback:supportContact`      | yes      |                          | how customers reach the store, quoted in messages              |
+ * | `comeback:shopName`            | no       | the host of shopUrl      | the shop's name on the pages customers open from messages      |
  * | `comeback:emailFrom`           | yes      |                          | the sender of every email: `Shop <hello@example.com>`          |
  * | `comeback:emailIdentity`       | no       | the domain of emailFrom  | the SES identity that covers the sender (a domain or the address) |
  * | `comeback:createEmailIdentity` | no       | true                     | false when that identity already exists in SES (account, region) |
@@ -58,6 +59,7 @@ if (missing.length > 0) {
 }
 
 const holdoutShare = text('comeback:holdoutShare');
+const shopName = text('comeback:shopName');
 const stackPrefix = text('comeback:stackPrefix');
 const emailIdentity = text('comeback:emailIdentity');
 const createEmailIdentity = flag('comeback:createEmailIdentity');
@@ -75,6 +77,7 @@ createComebackStacks(app, {
   journeys: {
     shopUrl: text('comeback:shopUrl')!,
     supportContact: text('comeback:supportContact')!,
+    ...(shopName ? { shopName } : {}),
     ...(holdoutShare !== undefined ? { holdoutShare: Number(holdoutShare) } : {}),
   },
   delivery: {

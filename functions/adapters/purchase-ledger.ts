@@ -194,7 +194,7 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
   private async readProfile(customerId: string): Promise<StoredProfile | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, ...profile } = Item;
+    const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...profile } = Item;
     return profile as StoredProfile;
   }
 
@@ -207,6 +207,8 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
         Item: {
           ...keys.profile(next.customerId),
           ...keys.lastOrderDay(next.lastOrderAt, next.customerId),
+          // Sparse: an SMS reply (STOP) finds the customers of its number through it.
+          ...(next.phone ? keys.customerByPhone(next.phone, next.customerId) : {}),
           type: 'profile',
           ...next,
           version,

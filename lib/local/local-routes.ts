@@ -8,6 +8,7 @@ import { keys } from '../../functions/adapters/table-design.ts';
 import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { LocalRoute } from './host.ts';
 import type { JourneyRuntime } from './journey-runtime.ts';
+import { smsInboundRoute } from './sms-inbound.ts';
 import { ClockRewindRefused } from './virtual-clock.ts';
 
 const advanceSchema = z
@@ -55,6 +56,7 @@ export function localRoutesFor(journeys: JourneyRuntime, data: { nothingRecorded
         }
       },
     },
+    smsInboundRoute,
     {
       method: 'GET',
       path: '/_local/outbox',

@@ -3,7 +3,7 @@
  * or anyone else sends them, the handlers as deployed, reading pages as a browser does, and what a
  * customer's partition holds.
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
@@ -121,17 +121,6 @@ export async function customerWithOrder(options: { phone?: string; customerId?: 
     },
     { source: 'comeback' },
   );
-  if (options.phone) {
-    // The phone number index key of the table design (keys.customerByPhone), on the profile.
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.profile(customerId),
-        UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
-        ExpressionAttributeValues: { ':pk': keys.customerByPhone(options.phone, customerId).gsi2pk, ':sk': customerId },
-      }),
-    );
-  }
   return customerId;
 }
 
