@@ -11,6 +11,7 @@ import { entryStatuses, stateMachineJourneys } from '../functions/core/journeys.
 import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
 import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
+import { importQuerySchema, importSummarySchema, MAX_IMPORT_BYTES } from '../functions/core/imports/request.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
 
 /**
@@ -274,6 +275,25 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     responses: {
       200: { description: 'a page of members', content: { 'application/json': { schema: z.object({ segment: z.string(), items: z.array(z.object({ customerId: z.string() }).loose()), cursor: z.string().optional() }) } } },
       ...problems(400, 401, 404),
+    },
+  }),
+  CreateImport: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: 'Import past orders from a CSV upload (admin token): recorded once each, like webhooks, but starting no journey and sending nothing',
+    security: [{ adminToken: [] }],
+    request: {
+      query: importQuerySchema,
+      body: {
+        description: `the file, or a part of it cut between orders that starts with the header line (at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB)`,
+        content: { 'text/csv': { schema: z.string() }, 'text/plain': { schema: z.string().describe('cdnow: blank-separated lines') } },
+      },
+    },
+    responses: {
+      200: { description: 'every order of the upload recorded, found already recorded, or rejected with its line and reason', content: { 'application/json': { schema: importSummarySchema } } },
+      ...problems(400, 401),
+      413: { description: `upload over ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`, content: { 'application/problem+json': { schema: problemSchema } } },
+      415: { description: 'body is not text/csv or text/plain', content: { 'application/problem+json': { schema: problemSchema } } },
     },
   }),
   GetMetrics: (route) => ({

@@ -190,6 +190,15 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'read',
   },
   {
+    // Past orders from a CSV upload: recorded like webhooks, but starting no journey and sending nothing.
+    id: 'CreateImport',
+    method: 'POST',
+    path: '/v1/imports',
+    handler: 'functions/handlers/create-import.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+  },
+  {
     // The feedback link of the feedback email opens the 0-10 question; it records nothing.
     id: 'FeedbackPage',
     method: 'GET',

@@ -1,0 +1,35 @@
+/** The import route's contract: what an upload says about itself, its size limit, and the answer. */
+import { z } from 'zod';
+import { currencySchema, timeZoneSchema } from '../purchase.ts';
+import { importFormatNames } from './format.ts';
+
+/** Far below API Gateway's 10 MB and Lambda's 6 MB payload limits; the CLI uploads parts of 1 MiB. */
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
+/** The query of POST /v1/imports. */
+export const importQuerySchema = z.strictObject({
+  format: z.enum(importFormatNames),
+  currency: currencySchema.default('USD').describe('the currency of amounts when the file names none'),
+  timezone: timeZoneSchema.default('UTC').describe('the IANA time zone of dates written without an offset'),
+  firstLine: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000_000)
+    .optional()
+    .describe("the file's line number of the upload's first data line (default: 2 for CSV formats, 1 for cdnow)"),
+});
+
+export type ImportQuery = z.output<typeof importQuerySchema>;
+
+/** The answer to one upload. */
+export const importSummarySchema = z.object({
+  imported: z.number().int(),
+  duplicates: z.number().int().describe('orders already recorded (by an earlier import or a webhook); left as recorded'),
+  rejected: z.number().int(),
+  customers: z.number().int().describe('distinct customers of the imported and duplicate orders'),
+  customerIds: z.array(z.string()),
+  rejections: z.array(z.object({ line: z.number().int(), orderId: z.string().optional(), reason: z.string() })),
+});
+
+export type ImportSummary = z.output<typeof importSummarySchema>;

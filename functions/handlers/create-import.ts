@@ -1,0 +1,62 @@
+/**
+ * POST /v1/imports?format=<format>&currency=USD&timezone=UTC&firstLine=2 (admin): imports past
+ * orders from the CSV (or CDNOW text) in the body and answers with what became of them, once every
+ * order of the upload is recorded or rejected. A long file is uploaded in parts cut between orders,
+ * each with the header line (the CLI does so): each part answers on its own.
+ */
+import middy from '@middy/core';
+import { now } from '../adapters/clock.ts';
+import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { DynamoJourneyStore } from '../adapters/journey-store.ts';
+import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
+import { resolveSecret } from '../adapters/secrets.ts';
+import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
+import { importFormats } from '../core/imports/formats/index.ts';
+import { importOrders } from '../core/imports/import-orders.ts';
+import { parseUpload } from '../core/imports/parse-upload.ts';
+import { importQuerySchema, MAX_IMPORT_BYTES } from '../core/imports/request.ts';
+import { invalid } from '../core/purchase.ts';
+import { header, json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+
+/**
+ * Customers written at once. DynamoDB Local serialises transactions: 4 writers there record 2-3
+ * times more than 16 (tests/bench/import.ts); on DynamoDB, 4 keep a part of 1,000 orders well
+ * within the API's time limit.
+ */
+const CONCURRENCY = 4;
+
+const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
+const ledger = new DynamoPurchaseLedger(documentClient, tableName);
+const checkIns = new DynamoJourneyStore(documentClient, tableName);
+
+export async function createImport(event: HttpEvent): Promise<HttpResult> {
+  requireAdmin(event, await resolveSecret(adminToken));
+  const query = importQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) throw invalid('the import parameters are not valid', query.error);
+  const text = uploadText(event);
+  const format = importFormats[query.data.format];
+  const upload = parseUpload(format, text, {
+    currency: query.data.currency,
+    timeZone: query.data.timezone,
+    firstLine: query.data.firstLine ?? (format.layout === 'csv' ? 2 : 1),
+    now: now(),
+  });
+  return json(200, await importOrders({ ledger, checkIns, now, concurrency: CONCURRENCY }, upload));
+}
+
+/** The upload as text: text/csv or text/plain, UTF-8, at most MAX_IMPORT_BYTES. */
+function uploadText(event: HttpEvent): string {
+  const type = header(event, 'content-type') ?? '';
+  if (!/^text\/(csv|plain)\s*(;|$)/i.test(type)) {
+    throw new UnsupportedMediaTypeError(`the body must be text/csv (or text/plain for cdnow), not ${type ? `"${type}"` : 'untyped'}`);
+  }
+  const body = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (bytes.length > MAX_IMPORT_BYTES) {
+    throw new PayloadTooLargeError(`the upload is ${bytes.length} bytes; the limit is ${MAX_IMPORT_BYTES} bytes (5 MiB): upload the file in parts cut between orders, each with the header line`);
+  }
+  return bytes.toString('utf8');
+}
+
+export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(createImport);
