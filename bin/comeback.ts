@@ -30,6 +30,9 @@ const usage = `usage: npm run comeback -- <command>
   report                                      the latest daily metrics drawn: segments, cohorts, journey uplift
   model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week|day
                                               fit BG/NBD and Gamma-Gamma models on a transactions CSV
+  import --format <format> --file <path> [--currency USD] [--timezone UTC]
+                                              import past orders (comeback-csv, shopify-csv, woocommerce-csv, cdnow):
+                                              recorded once each, no journey started, nothing sent; prints one JSON line
 relative paths are read from the directory the command is typed in
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
 
@@ -115,6 +118,15 @@ async function main(argv: string[]): Promise<void> {
       if (rest[0] !== 'fit') throw new UsageError('model needs a subcommand: model fit --csv <file> --calibration-end <YYYY-MM-DD> --unit week');
       const { runModelFit } = await import('../lib/cli/model-fit.ts');
       await runModelFit(rest.slice(1), { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+      return;
+    }
+    case 'import': {
+      const { runImport } = await import('../lib/cli/import.ts');
+      await runImport(rest, { url: env.COMEBACK_URL, adminToken: env.COMEBACK_ADMIN_TOKEN }, {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        stderrIsTerminal: process.stderr.isTTY === true,
+      });
       return;
     }
     case undefined:
