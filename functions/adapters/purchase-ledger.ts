@@ -1,12 +1,13 @@
 /**
  * The purchase ledger on DynamoDB. Each write is one transaction: a guard item that makes the order
  * (or refund) unique, the order itself, and the customer profile with its aggregates, guarded by an
- * optimistic version. A cancelled transaction is a duplicate when the guard already existed, and is
+ * optimistic version (an import writes several new orders of one customer, each with its guard, and
+ * the profile once). A cancelled transaction is a duplicate when the guard already existed, and is
  * retried with backoff when another write to the same customer won the race.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import pRetry from 'p-retry';
 import { ConflictError, UnprocessableError } from '../core/errors.ts';
 import type { OrderReference, PurchaseLedger, RecordStatus, RecordedOrder, Refund } from '../core/ledger.ts';
@@ -40,41 +41,9 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
     return this.withRetries(async () => {
       const current = await this.readProfile(purchase.customer.id);
       const next = applyOrder(current, purchase);
-      const order: RecordedOrder = {
-        orderId: purchase.orderId,
-        customerId: purchase.customer.id,
-        placedAt: purchase.placedAt,
-        currency: purchase.currency,
-        totalMinor: purchase.totalMinor,
-        refundedMinor: 0,
-        items: purchase.items,
-        source: options.source,
-        ...(purchase.channel ? { channel: purchase.channel } : {}),
-        ...(purchase.promoCode ? { promoCode: purchase.promoCode } : {}),
-      };
-      const guard: OrderReference & { fingerprint: string } = {
-        orderId: purchase.orderId,
-        customerId: purchase.customer.id,
-        placedAt: purchase.placedAt,
-        currency: purchase.currency,
-        totalMinor: purchase.totalMinor,
-        fingerprint: digest,
-      };
       const items = [
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.orderGuard(purchase.orderId), type: 'orderGuard', ...guard },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-          },
-        },
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), type: 'order', ...order },
-          },
-        },
+        this.guardPut(purchase, digest),
+        this.orderPut(purchase, options.source),
         this.profilePut(next, current),
         ...(options.deliveryId
           ? [
@@ -105,6 +74,92 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
           if (existing?.['fingerprint'] === digest) return 'duplicate';
           throw new ConflictError(`order ${purchase.orderId} was already recorded with a different payload`);
         }
+        throw new WriteConflict('the customer changed during the write', { cause: error });
+      }
+    });
+  }
+
+  /**
+   * Records orders of one customer (past orders being imported) in as few writes as possible. The
+   * orders' guards are read first: an order already recorded is a duplicate (or, with other content,
+   * a 'conflict') and costs no write. The others go in transactions that each hold every order's
+   * guard (so each order is still recorded exactly once), the orders, and the profile once, with all
+   * of them applied. Should a guard appear in the meantime, that transaction's orders go one by one
+   * through recordPurchase. The outcomes follow the purchases' order.
+   */
+  async recordPurchases(purchases: readonly Purchase[], options: { source: OrderSource }): Promise<RecordOutcome[]> {
+    const customerId = purchases[0]?.customer.id;
+    if (customerId === undefined) return [];
+    if (purchases.some((purchase) => purchase.customer.id !== customerId)) throw new Error('recordPurchases records the orders of one customer');
+    const { recorded, profile } = await this.readBeforeImport(customerId, purchases.map((purchase) => purchase.orderId));
+    const outcomes = new Map<Purchase, RecordOutcome>();
+    const fresh: Purchase[] = [];
+    for (const purchase of purchases) {
+      const known = recorded.get(purchase.orderId);
+      if (known === undefined) fresh.push(purchase);
+      else outcomes.set(purchase, known === fingerprint(purchase) ? 'duplicate' : 'conflict');
+    }
+    // The profile as last read or written, while known; a retry or a write one by one reads it again.
+    let current: { profile: StoredProfile | undefined } | undefined = { profile };
+    for (const batch of transactionBatches(fresh)) {
+      const written = await this.recordTogether(batch, options.source, current);
+      if (written) {
+        for (const purchase of batch) outcomes.set(purchase, 'recorded');
+        current = { profile: written };
+        continue;
+      }
+      current = undefined;
+      for (const purchase of batch) {
+        try {
+          outcomes.set(purchase, await this.recordPurchase(purchase, options));
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          outcomes.set(purchase, 'conflict');
+        }
+      }
+    }
+    return purchases.map((purchase) => outcomes.get(purchase)!);
+  }
+
+  /** In one read: the fingerprints recorded under these order ids (those that have a guard), and the profile. */
+  private async readBeforeImport(customerId: string, orderIds: readonly string[]): Promise<{ recorded: Map<string, string>; profile: StoredProfile | undefined }> {
+    const recorded = new Map<string, string>();
+    let profile: StoredProfile | undefined;
+    const wanted = [keys.profile(customerId), ...[...new Set(orderIds)].map((orderId) => keys.orderGuard(orderId))];
+    for (let start = 0; start < wanted.length; start += 100) {
+      let keysToRead: Record<string, unknown>[] | undefined = wanted.slice(start, start + 100);
+      while (keysToRead && keysToRead.length > 0) {
+        const answer: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysToRead, ConsistentRead: true } } }));
+        for (const item of answer.Responses?.[this.table] ?? []) {
+          if (item['type'] === 'profile') profile = storedProfile(item);
+          else recorded.set(String(item['orderId']), String(item['fingerprint']));
+        }
+        keysToRead = answer.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return { recorded, profile };
+  }
+
+  /**
+   * One transaction for a batch of one customer's new orders, on the profile given (read again on
+   * a retry): the profile as written, or false when one of the orders was recorded before.
+   */
+  private recordTogether(batch: readonly Purchase[], source: OrderSource, known: { profile: StoredProfile | undefined } | undefined): Promise<StoredProfile | false> {
+    const customerId = batch[0]!.customer.id;
+    let given = known;
+    return this.withRetries(async () => {
+      const current = given ? given.profile : await this.readProfile(customerId);
+      given = undefined;
+      const next = batch.reduce<CustomerProfile | undefined>((profile, purchase) => applyOrder(profile, purchase), current)!;
+      const items = [...batch.flatMap((purchase) => [this.guardPut(purchase, fingerprint(purchase)), this.orderPut(purchase, source)]), this.profilePut(next, current)];
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { ...next, version: (current?.version ?? 0) + 1 };
+      } catch (error) {
+        const reasons = cancellationCodes(error);
+        if (!reasons) throw error;
+        // Guards sit at the even places before the profile.
+        if (reasons.codes.some((code, index) => index < items.length - 1 && index % 2 === 0 && code === 'ConditionalCheckFailed')) return false;
         throw new WriteConflict('the customer changed during the write', { cause: error });
       }
     });
@@ -193,9 +248,43 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
 
   private async readProfile(customerId: string): Promise<StoredProfile | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...profile } = Item;
-    return profile as StoredProfile;
+    return Item ? storedProfile(Item) : undefined;
+  }
+
+  /** The order guard: exists once per order id, with what was recorded under it. */
+  private guardPut(purchase: Purchase, digest: string) {
+    const guard: OrderReference & { fingerprint: string } = {
+      orderId: purchase.orderId,
+      customerId: purchase.customer.id,
+      placedAt: purchase.placedAt,
+      currency: purchase.currency,
+      totalMinor: purchase.totalMinor,
+      fingerprint: digest,
+    };
+    return {
+      Put: {
+        TableName: this.table,
+        Item: { ...keys.orderGuard(purchase.orderId), type: 'orderGuard', ...guard },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  private orderPut(purchase: Purchase, source: OrderSource) {
+    const order: RecordedOrder = {
+      orderId: purchase.orderId,
+      customerId: purchase.customer.id,
+      placedAt: purchase.placedAt,
+      currency: purchase.currency,
+      totalMinor: purchase.totalMinor,
+      refundedMinor: 0,
+      items: purchase.items,
+      source,
+      ...(purchase.channel ? { channel: purchase.channel } : {}),
+      ...(purchase.promoCode ? { promoCode: purchase.promoCode } : {}),
+    };
+    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), type: 'order', ...order } } };
   }
 
   /** The profile write, conditional on the version read, so concurrent writers cannot lose an update. */
@@ -228,6 +317,42 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
       shouldRetry: ({ error }) => error instanceof WriteConflict,
     });
   }
+}
+
+/** What became of one of several orders recorded together; 'conflict': its id was recorded with other content. */
+export type RecordOutcome = RecordStatus | 'conflict';
+
+/** Orders per transaction: two items each and the profile stay within DynamoDB's 100 items. */
+const ORDERS_PER_TRANSACTION = 25;
+/** Far below the 4 MB of one transaction, counted as JSON text. */
+const BYTES_PER_TRANSACTION = 1024 * 1024;
+
+/** One customer's orders cut into batches of one transaction each; an order id seen twice goes alone. */
+function transactionBatches(purchases: readonly Purchase[]): Purchase[][] {
+  const batches: Purchase[][] = [];
+  let batch: Purchase[] = [];
+  let bytes = 0;
+  const ids = new Set<string>();
+  for (const purchase of purchases) {
+    const size = JSON.stringify(purchase).length;
+    if (batch.length > 0 && (batch.length >= ORDERS_PER_TRANSACTION || bytes + size > BYTES_PER_TRANSACTION || ids.has(purchase.orderId))) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+      ids.clear();
+    }
+    batch.push(purchase);
+    bytes += size;
+    ids.add(purchase.orderId);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The profile item without its keys. */
+function storedProfile(item: Record<string, NativeAttributeValue>): StoredProfile {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...profile } = item;
+  return profile as StoredProfile;
 }
 
 function toPredictions(item: Record<string, unknown>): CustomerPredictions {

@@ -84,6 +84,15 @@ describe('POST /v1/imports', () => {
     expect((await customer('00002')).body['profile']).toMatchObject({ orderCount: 2, netRevenueMinor: 8900 });
   }, 240_000);
 
+  it('imports what an earlier import lacked, and leaves an order recorded before with other content as it was', async () => {
+    const id = `part-${randomUUID().slice(0, 6)}`;
+    const order = (n: number, total: string) => `${id}-${n},${id},2025-0${n}-01,USD,${total},,,,SKU,,1,${total}`;
+    expect((await upload(`${header}\n${order(1, '10.00')}\n${order(2, '20.00')}\n`, { format: 'comeback-csv' })).body).toMatchObject({ imported: 2, duplicates: 0 });
+    const again = await upload(`${header}\n${order(1, '10.00')}\n${order(2, '99.00')}\n${order(3, '30.00')}\n`, { format: 'comeback-csv' });
+    expect(again.body).toMatchObject({ imported: 1, duplicates: 2, rejected: 0 });
+    expect((await customer(id)).body['profile']).toMatchObject({ orderCount: 3, netRevenueMinor: 6000 });
+  });
+
   it('records an upload sent twice at once exactly once', async () => {
     const lines = Array.from({ length: 60 }, (_, index) => `race-order-${index},race-${index % 7},2025-05-0${1 + (index % 9)},USD,10.00,,,,SKU,,1,10.00`);
     const body = `${header}\n${lines.join('\n')}\n`;

@@ -6,19 +6,25 @@
  * manager check-ins that are still ahead (3, 6 and 12 months after the order). Segments, value
  * tiers, predictions and win-back follow from the profiles at the next nightly run, as of that day.
  *
- * The orders of one customer are written one after another (each write reads the profile it
- * updates, so writing them at once would only make them retry); customers are written side by
+ * A customer's orders of an upload go to the ledger together, which records them in as few
+ * transactions as their guards allow (one per customer, mostly); customers are written side by
  * side, a bounded number at a time.
  */
-import { ConflictError } from '../errors.ts';
 import type { CheckIn } from '../journey-engine.ts';
 import { checkInDueAt, checkInMonths } from '../journeys.ts';
-import type { PurchaseLedger } from '../ledger.ts';
+import type { RecordStatus } from '../ledger.ts';
+import type { OrderSource, Purchase } from '../purchase.ts';
 import type { ParsedUpload } from './parse-upload.ts';
 import type { ImportSummary } from './request.ts';
 
+/** The ledger's write of past orders: one customer's orders, each recorded exactly once. */
+export interface ImportLedger {
+  /** One outcome per purchase, in order; 'conflict': the id was recorded before with other content. */
+  recordPurchases(purchases: readonly Purchase[], options: { source: OrderSource }): Promise<(RecordStatus | 'conflict')[]>;
+}
+
 export interface ImportPorts {
-  ledger: Pick<PurchaseLedger, 'recordPurchase'>;
+  ledger: ImportLedger;
   checkIns: { scheduleCheckIns(checkIns: CheckIn[]): Promise<void> };
   now: () => Date;
   /** Customers written at once. */
@@ -36,23 +42,21 @@ export async function importOrders(ports: ImportPorts, upload: ParsedUpload): Pr
   let imported = 0;
   let duplicates = 0;
   await forEachBounded([...byCustomer.values()], ports.concurrency, async (orders) => {
-    for (const { purchase } of orders) {
-      let status: 'recorded' | 'duplicate';
-      try {
-        status = await ports.ledger.recordPurchase(purchase, { source: upload.source });
-      } catch (error) {
-        // Recorded before under this id with other content: a webhook's own view of the order.
-        if (!(error instanceof ConflictError)) throw error;
-        status = 'duplicate';
-      }
-      if (status === 'recorded') imported += 1;
+    const purchases = orders.map((order) => order.purchase);
+    const outcomes = await ports.ledger.recordPurchases(purchases, { source: upload.source });
+    // A conflict is an order recorded before under its id with other content, as a webhook saw it:
+    // it is already known, so it counts as a duplicate and stays as recorded.
+    for (const outcome of outcomes) {
+      if (outcome === 'recorded') imported += 1;
       else duplicates += 1;
-      // Also for a duplicate: an import stopped half way may have recorded the order but not these.
-      const ahead: CheckIn[] = checkInMonths
-        .map((months) => ({ customerId: purchase.customer.id, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' as const }))
-        .filter((checkIn) => checkIn.dueAt > now);
-      if (ahead.length > 0) await ports.checkIns.scheduleCheckIns(ahead);
     }
+    // Also for duplicates: an import stopped half way may have recorded an order but not these.
+    const ahead: CheckIn[] = purchases.flatMap((purchase) =>
+      checkInMonths
+        .map((months) => ({ customerId: purchase.customer.id, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' as const }))
+        .filter((checkIn) => checkIn.dueAt > now),
+    );
+    if (ahead.length > 0) await ports.checkIns.scheduleCheckIns(ahead);
   });
   return {
     imported,

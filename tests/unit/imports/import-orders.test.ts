@@ -1,6 +1,5 @@
 /** The import use case with fake ports: what is recorded, counted and scheduled. */
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../functions/core/errors.ts';
 import type { CheckIn } from '../../../functions/core/journey-engine.ts';
 import { importOrders, type ImportPorts } from '../../../functions/core/imports/import-orders.ts';
 import type { ParsedUpload } from '../../../functions/core/imports/parse-upload.ts';
@@ -19,16 +18,19 @@ function fakePorts(known: Record<string, 'same' | 'different'> = {}) {
   let overlapped = false;
   const ports: ImportPorts = {
     ledger: {
-      async recordPurchase(order) {
+      async recordPurchases(orders) {
         // Two writes of one customer at once would race for the profile's version.
-        if (writing.has(order.customer.id)) overlapped = true;
-        writing.add(order.customer.id);
+        const customerId = orders[0]!.customer.id;
+        if (writing.has(customerId) || orders.some((order) => order.customer.id !== customerId)) overlapped = true;
+        writing.add(customerId);
         await new Promise((resolve) => setTimeout(resolve, 1));
-        writing.delete(order.customer.id);
-        if (known[order.orderId] === 'same') return 'duplicate';
-        if (known[order.orderId] === 'different') throw new ConflictError(`order ${order.orderId} was already recorded with a different payload`);
-        recorded.push(order.orderId);
-        return 'recorded';
+        writing.delete(customerId);
+        return orders.map((order) => {
+          if (known[order.orderId] === 'same') return 'duplicate';
+          if (known[order.orderId] === 'different') return 'conflict';
+          recorded.push(order.orderId);
+          return 'recorded';
+        });
       },
     },
     checkIns: { scheduleCheckIns: async (list) => void checkIns.push(...list) },
@@ -72,7 +74,7 @@ describe('importOrders', () => {
     expect(fake.checkIns.every((checkIn) => checkIn.status === 'scheduled')).toBe(true);
   });
 
-  it("writes one customer's orders one after another, customers side by side", async () => {
+  it("gives the ledger each customer's orders together, never one customer twice at once", async () => {
     const fake = fakePorts();
     const orders = Array.from({ length: 40 }, (_, index) => purchase(`o-${index}`, `c-${index % 5}`, '2020-01-01T00:00:00.000Z'));
     const summary = await importOrders(fake.ports, upload(orders));
@@ -82,7 +84,7 @@ describe('importOrders', () => {
 
   it('stops at a storage failure, which the caller sees (a retried import records each order once)', async () => {
     const fake = fakePorts();
-    fake.ports.ledger = { recordPurchase: async () => Promise.reject(new Error('throttled')) };
+    fake.ports.ledger = { recordPurchases: async () => Promise.reject(new Error('throttled')) };
     await expect(importOrders(fake.ports, upload([purchase('o-1', 'a', '2020-01-01T00:00:00.000Z')]))).rejects.toThrow('throttled');
   });
 });
