@@ -53,3 +53,28 @@ export function secretReference(env: Record<string, string | undefined>, name: s
 export function splitSecrets(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
 }
+
+const colour = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb');
+
+/**
+ * How the shop looks in its emails; every setting is optional. The shop's name defaults to the host
+ * of COMEBACK_SHOP_URL (as on the customer pages), the sender name to the shop's name.
+ */
+export const brandEnv = z.object({
+  COMEBACK_SHOP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  COMEBACK_SHOP_NAME: z.string().trim().min(1).max(100).optional(),
+  /** An https address of the logo shown above every email (at most 200 x 80 px shown). */
+  COMEBACK_LOGO_URL: z.url({ protocol: /^https$/ }).optional(),
+  /** Accent colour of the emails. */
+  COMEBACK_BRAND_COLOR: colour.default('#1f6f5c'),
+  /** The colour around the message. */
+  COMEBACK_BACKGROUND_COLOR: colour.default('#f4f4f4'),
+  /** The shop's postal address in every email's footer; `\n` (typed as two characters) breaks lines. */
+  COMEBACK_POSTAL_ADDRESS: z.string().trim().min(1).max(300).optional(),
+  /** The name the emails come from ("Name" <COMEBACK_EMAIL_FROM>). */
+  COMEBACK_SENDER_NAME: z.string().trim().min(1).max(100).optional(),
+  /** The most parts an SMS may take (GSM-7: 153 characters a part, Cyrillic: 67); longer ones are refused. */
+  COMEBACK_SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
+});
+
+export type BrandConfig = z.output<typeof brandEnv>;

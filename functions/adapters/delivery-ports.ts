@@ -5,9 +5,10 @@
  * configuration stops the cold start).
  */
 import { z } from 'zod';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { brandEnv, readConfig, secretEnv, secretReference, type BrandConfig } from '../config.ts';
+import { shopNameFromUrl } from '../core/pages/html.ts';
 import { TemplateLibrary, defaultTemplatesDir } from '../core/delivery/templates.ts';
-import type { DeliveryPorts } from '../core/delivery/types.ts';
+import { defaultBrand, type Brand, type DeliveryPorts } from '../core/delivery/types.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../core/delivery/unsubscribe.ts';
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
@@ -32,7 +33,9 @@ export function deliveryPorts(): DeliveryPorts {
 function buildDeliveryPorts(): DeliveryPorts {
   const config = readConfig(deliveryLinksEnv);
   const unsubscribeSecret = secretReference(readConfig(secretEnv('COMEBACK_UNSUBSCRIBE_SECRET')), 'COMEBACK_UNSUBSCRIBE_SECRET');
-  const senders = configuredSenders(readConfig(deliveryEnv));
+  const brandConfig = readConfig(brandEnv);
+  const brand = brandOf(brandConfig);
+  const senders = configuredSenders(readConfig(deliveryEnv), brandConfig.COMEBACK_SENDER_NAME ?? brand.shopName);
   const tasks = new DynamoTasks(documentClient, tableName);
   return {
     now,
@@ -40,7 +43,8 @@ function buildDeliveryPorts(): DeliveryPorts {
     log: new DynamoMessageLog(documentClient, tableName),
     senders,
     tasks,
-    templates: new TemplateLibrary(config.COMEBACK_TEMPLATES_DIR ?? defaultTemplatesDir),
+    templates: new TemplateLibrary(config.COMEBACK_TEMPLATES_DIR ?? defaultTemplatesDir, brand),
+    smsMaxSegments: brandConfig.COMEBACK_SMS_MAX_SEGMENTS,
     links: {
       async unsubscribe(customerId, channel) {
         const [current] = await resolveSecret(unsubscribeSecret);
@@ -48,5 +52,18 @@ function buildDeliveryPorts(): DeliveryPorts {
         return unsubscribeUrl(config.COMEBACK_PUBLIC_URL, signUnsubscribeToken(current, customerId, channel));
       },
     },
+  };
+}
+
+/** The brand settings as the email layout needs them. */
+export function brandOf(config: BrandConfig): Brand {
+  const url = config.COMEBACK_SHOP_URL;
+  return {
+    shopName: config.COMEBACK_SHOP_NAME ?? (url ? shopNameFromUrl(url) : defaultBrand.shopName),
+    ...(url ? { shopUrl: url } : {}),
+    ...(config.COMEBACK_LOGO_URL ? { logoUrl: config.COMEBACK_LOGO_URL } : {}),
+    color: config.COMEBACK_BRAND_COLOR,
+    background: config.COMEBACK_BACKGROUND_COLOR,
+    ...(config.COMEBACK_POSTAL_ADDRESS ? { postalAddress: config.COMEBACK_POSTAL_ADDRESS.replace(/\\n/g, '\n') } : {}),
   };
 }

@@ -45,6 +45,8 @@ export interface AwsSenderOptions {
   emailFrom: string;
   managerTopicArn: string;
   configurationSet?: string;
+  /** Shown as the sender when emailFrom is a bare address. */
+  senderName?: string;
 }
 
 export function awsSenders(options: AwsSenderOptions): Senders {
@@ -53,12 +55,15 @@ export function awsSenders(options: AwsSenderOptions): Senders {
       try {
         await options.ses.send(
           new SendEmailCommand({
-            FromEmailAddress: options.emailFrom,
+            FromEmailAddress: fromAddress(options.emailFrom, options.senderName),
             Destination: { ToAddresses: [message.to] },
             Content: {
               Simple: {
                 Subject: { Data: message.subject, Charset: 'UTF-8' },
-                Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
+                Body: {
+                  Text: { Data: message.text, Charset: 'UTF-8' },
+                  ...(message.html !== undefined ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}),
+                },
                 Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
               },
             },
@@ -99,6 +104,19 @@ export function awsSenders(options: AwsSenderOptions): Senders {
       }
     },
   };
+}
+
+/**
+ * The From of an email: a bare address gets the sender's name in front of it (RFC 5322 quoted, or
+ * RFC 2047 encoded when it is not plain ASCII, as SES asks); an address already written with a
+ * name is kept as it is.
+ */
+export function fromAddress(emailFrom: string, senderName?: string): string {
+  if (!senderName || emailFrom.includes('<')) return emailFrom;
+  const name = /^[\x20-\x7e]*$/.test(senderName)
+    ? `"${senderName.replace(/[\\"]/g, (character) => `\\${character}`)}"`
+    : `=?UTF-8?B?${Buffer.from(senderName, 'utf8').toString('base64')}?=`;
+  return `${name} <${emailFrom}>`;
 }
 
 /**
@@ -166,7 +184,12 @@ export function outboxSenders(write: (block: string) => void = (block) => proces
     async email(message) {
       print(
         'email',
-        [`To: ${message.to}`, `Subject: ${message.subject}`, ...Object.entries(message.headers).map(([name, value]) => `${name}: ${value}`)],
+        [
+          `To: ${message.to}`,
+          `Subject: ${message.subject}`,
+          ...Object.entries(message.headers).map(([name, value]) => `${name}: ${value}`),
+          ...(message.html !== undefined ? [`HTML part: ${message.html.length} characters (GET /_local/outbox shows it)`] : []),
+        ],
         message.text,
       );
     },
@@ -180,13 +203,14 @@ export function outboxSenders(write: (block: string) => void = (block) => proces
 }
 
 /** The senders COMEBACK_DELIVERY asks for, on the module's clients. */
-export function configuredSenders(config: DeliveryConfig = readConfig(deliveryEnv)): Senders {
+export function configuredSenders(config: DeliveryConfig = readConfig(deliveryEnv), senderName?: string): Senders {
   if (config.COMEBACK_DELIVERY === 'outbox') return config.COMEBACK_OUTBOX_PRINT === 'on' ? outboxSenders() : outboxSenders(() => undefined);
   return awsSenders({
     ses: sesClient,
     sns: snsClient,
     emailFrom: config.COMEBACK_EMAIL_FROM,
     managerTopicArn: config.COMEBACK_MANAGER_TOPIC_ARN,
+    ...(senderName ? { senderName } : {}),
     ...(config.COMEBACK_SES_CONFIGURATION_SET ? { configurationSet: config.COMEBACK_SES_CONFIGURATION_SET } : {}),
   });
 }

@@ -25,6 +25,7 @@ export interface OutboxItem {
   status: string;
   subject?: string;
   text?: string;
+  html?: string;
   reason?: string;
 }
 
@@ -134,6 +135,7 @@ export async function outbox(customerId?: string): Promise<OutboxItem[]> {
         status: entry.status,
         ...(entry.subject ? { subject: entry.subject } : {}),
         ...(entry.text ? { text: entry.text } : {}),
+        ...(entry.html ? { html: entry.html } : {}),
         ...(entry.reason ? { reason: entry.reason } : {}),
       };
     })

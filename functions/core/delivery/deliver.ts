@@ -24,6 +24,7 @@ import type {
   MessageLogEntry,
   RenderedMessage,
 } from './types.ts';
+import { defaultSmsMaxSegments, smsLength } from './sms-length.ts';
 import { knownTimeZone } from './zoned-time.ts';
 
 const DAY_MS = 86_400_000;
@@ -86,14 +87,36 @@ export async function deliverMessage(
     throw error;
   }
 
-  const sent = entry('sent', { ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}), text: rendered.text, ...withTask });
+  if (intent.channel === 'sms') {
+    // Known before sending: a text over the configured number of parts is refused, not cut (sms-length.ts).
+    const length = smsLength(rendered.text);
+    const maxSegments = ports.smsMaxSegments ?? defaultSmsMaxSegments;
+    if (length.segments > maxSegments) {
+      const reason = `the SMS takes ${length.segments} parts (${length.units} ${length.encoding} units), over the maximum of ${maxSegments}`;
+      await ports.log.record(entry('failed', { reason, text: rendered.text }));
+      return { status: 'failed', reason };
+    }
+  }
+
+  const sent = entry('sent', {
+    ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
+    text: rendered.text,
+    ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+    ...withTask,
+  });
   if (!(await ports.log.claim(sent))) {
     return { status: 'sent', reason: `message ${intent.messageId} was already sent`, ...withTask };
   }
   try {
     const { profile } = contact;
     if (intent.channel === 'email') {
-      await ports.senders.email({ to: profile.email ?? '', subject: rendered.subject ?? '', text: rendered.text, headers: unsubscribeHeaders(unsubscribe) });
+      await ports.senders.email({
+        to: profile.email ?? '',
+        subject: rendered.subject ?? '',
+        text: rendered.text,
+        ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+        headers: unsubscribeHeaders(unsubscribe),
+      });
     } else if (intent.channel === 'sms') {
       await ports.senders.sms({ to: profile.phone ?? '', text: rendered.text, marketing: intent.marketing });
     } else {
@@ -167,6 +190,7 @@ export function templateVariables(
       email: profile.email ?? null,
       phone: profile.phone ?? null,
       timezone: knownTimeZone(profile.timezone),
+      locale: profile.locale ?? null,
     },
     reach: reachOf(contact),
     links: { unsubscribe: unsubscribeLink },

@@ -7,15 +7,22 @@
  * printing nothing. Each file documents what it needs at the top, in a Handlebars comment with a
  * `needs:` line; those names are checked too, which also covers variables only used in blocks
  * such as {{#each products}} (strict mode does not check block parameters).
- * Output is plain text: nothing is HTML-escaped.
+ * Output is plain text: nothing is HTML-escaped. An email's HTML part is made from its text by
+ * render-html.ts inside the branded layout (layout.html).
+ *
+ * Languages (i18n.ts): a message with texts under messages/ places them with {{t "key" arg=value}},
+ * in the customer's language; `money` and `date` write amounts and dates in the customer's locale
+ * (and time zone), and `orderName` is what the customer knows the order as (the shop's order name,
+ * such as Shopify's #1006, when the order carries one, else its id).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatMinorUnits } from '../money.ts';
 import { TemplateError } from './errors.ts';
-import type { Channel, RenderedMessage, TemplateRenderer } from './types.ts';
+import { MessageCatalog, formatDate, formatMoney, messageLocale, type MessageLocale } from './i18n.ts';
+import { renderHtml } from './render-html.ts';
+import { defaultBrand, type Brand, type Channel, type RenderedMessage, type TemplateRenderer } from './types.ts';
 import { knownTimeZone } from './zoned-time.ts';
 
 /** The templates shipped with Comeback: workflows/templates at the repository root. */
@@ -35,19 +42,42 @@ interface CompiledPart {
 
 const handlebars = Handlebars.create();
 
-handlebars.registerHelper('money', (minor: unknown, currency: unknown) => {
+/** What every helper knows of the rendering: the message, its language and the texts. */
+interface RenderData {
+  template: string;
+  where: MessageLocale;
+  catalog: MessageCatalog;
+}
+
+function renderData(options: Handlebars.HelperOptions): RenderData {
+  return options.data as RenderData;
+}
+
+handlebars.registerHelper('money', (minor: unknown, currency: unknown, options: Handlebars.HelperOptions) => {
   if (typeof minor !== 'number' || typeof currency !== 'string') {
     throw new TemplateError('money needs an amount in minor units and a currency: {{money totalMinor currency}}');
   }
-  const amount = Number(formatMinorUnits(minor, currency));
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
+  return formatMoney(minor, currency, renderData(options).where.locale);
 });
 
 handlebars.registerHelper('date', function (this: unknown, iso: unknown, options: Handlebars.HelperOptions) {
   const at = typeof iso === 'string' ? new Date(iso) : undefined;
   if (!at || Number.isNaN(at.getTime())) throw new TemplateError('date needs an ISO timestamp: {{date order.placedAt}}');
   const root = options.data?.root as { customer?: { timezone?: string } } | undefined;
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: knownTimeZone(root?.customer?.timezone) }).format(at);
+  return formatDate(at, renderData(options).where.locale, knownTimeZone(root?.customer?.timezone));
+});
+
+handlebars.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
+  if (typeof key !== 'string') throw new TemplateError('t needs the name of a text: {{t "greeting" name=customer.name}}');
+  const data = renderData(options);
+  return data.catalog.format(data.template, key, data.where, options.hash as Record<string, unknown>);
+});
+
+handlebars.registerHelper('orderName', (order: unknown) => {
+  const { name, orderId } = (order ?? {}) as { name?: unknown; orderId?: unknown };
+  if (typeof name === 'string' && name.trim() !== '') return name.trim();
+  if (typeof orderId === 'string' || typeof orderId === 'number') return String(orderId);
+  throw new TemplateError('orderName needs an order with an orderId: {{orderName order}}');
 });
 
 handlebars.registerHelper('plural', (count: unknown, singular: unknown, plural: unknown) => {
@@ -57,17 +87,32 @@ handlebars.registerHelper('plural', (count: unknown, singular: unknown, plural: 
   return `${count} ${count === 1 ? singular : plural}`;
 });
 
+/** The texts of the layout itself (the unsubscribe label), in messages/layout.<language>.json. */
+const layoutMessages = 'layout';
+
 export class TemplateLibrary implements TemplateRenderer {
   readonly directory: string;
+  readonly brand: Brand;
   private readonly compiled = new Map<string, CompiledPart>();
+  private readonly catalog: MessageCatalog;
+  private layout: string | undefined;
 
-  constructor(directory: string = defaultTemplatesDir) {
+  constructor(directory: string = defaultTemplatesDir, brand: Brand = defaultBrand) {
     this.directory = directory;
+    this.brand = brand;
+    this.catalog = new MessageCatalog(join(directory, 'messages'));
   }
 
-  render(template: string, channel: Channel, variables: Record<string, unknown>): RenderedMessage {
-    const parts = Object.fromEntries(templateParts[channel].map((part) => [part, this.renderPart(template, part, variables)]));
-    if (channel === 'email') return { subject: oneLine(parts['subject'] ?? ''), text: tidy(parts['text'] ?? '') };
+  render(template: string, channel: Channel, given: Record<string, unknown>): RenderedMessage {
+    // The shop's name for signatures; a journey's own `shop` variable would win.
+    const variables: Record<string, unknown> = { shop: { name: this.brand.shopName }, ...given };
+    const where = messageLocale((variables['customer'] as { locale?: string | null } | undefined)?.locale);
+    const parts = Object.fromEntries(templateParts[channel].map((part) => [part, this.renderPart(template, part, variables, where)]));
+    if (channel === 'email') {
+      const subject = oneLine(parts['subject'] ?? '');
+      const text = tidy(parts['text'] ?? '');
+      return { subject, text, html: this.html(template, subject, text, variables, where) };
+    }
     if (channel === 'sms') return { text: oneLine(parts['sms'] ?? '') };
     const [title = '', ...rest] = tidy(parts['task'] ?? '').split('\n');
     return { subject: title.trim(), text: tidy(rest.join('\n')) };
@@ -78,14 +123,29 @@ export class TemplateLibrary implements TemplateRenderer {
     return this.part(template, part).needs;
   }
 
-  private renderPart(template: string, part: string, variables: Record<string, unknown>): string {
+  private html(template: string, subject: string, text: string, variables: Record<string, unknown>, where: MessageLocale): string {
+    const url = (variables['links'] as { unsubscribe?: unknown } | undefined)?.unsubscribe;
+    if (typeof url !== 'string') throw new TemplateError(`template ${template}: an email needs links.unsubscribe`);
+    if (this.layout === undefined) {
+      try {
+        this.layout = readFileSync(join(this.directory, 'layout.html'), 'utf8');
+      } catch (error) {
+        throw new TemplateError(`the email layout layout.html cannot be read from ${this.directory}`, { cause: error });
+      }
+    }
+    const label = this.catalog.format(layoutMessages, 'unsubscribe', where);
+    return renderHtml(this.layout, { language: where.language, subject, text, brand: this.brand, unsubscribe: { url, label } });
+  }
+
+  private renderPart(template: string, part: string, variables: Record<string, unknown>, where: MessageLocale): string {
     const compiled = this.part(template, part);
     const missing = compiled.needs.filter((path) => lookup(variables, path) === undefined);
     if (missing.length > 0) {
       throw new TemplateError(`template ${template}.${part} needs ${missing.join(', ')}, which the journey step did not provide`);
     }
     try {
-      return compiled.render(variables);
+      const data: RenderData = { template, where, catalog: this.catalog };
+      return compiled.render(variables, { data });
     } catch (error) {
       if (error instanceof TemplateError) throw new TemplateError(`template ${template}.${part}: ${error.message}`, { cause: error });
       throw new TemplateError(`template ${template}.${part} could not be rendered: ${(error as Error).message}`, { cause: error });

@@ -63,6 +63,8 @@ export interface MessageLogEntry {
   priority: number;
   subject?: string;
   text?: string;
+  /** The HTML part of an email, as sent. */
+  html?: string;
   reason?: string;
   deferredUntil?: string;
   taskId?: string;
@@ -126,6 +128,8 @@ export interface EmailMessage {
   to: string;
   subject: string;
   text: string;
+  /** The HTML part, sent beside the text (multipart/alternative). */
+  html?: string;
   /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
   headers: Record<string, string>;
 }
@@ -148,7 +152,25 @@ export interface TaskNotice {
 export interface RenderedMessage {
   subject?: string;
   text: string;
+  /** Email only: the HTML part, made from the same template as the text. */
+  html?: string;
 }
+
+/** How the shop looks in an email: the brand settings of functions/config.ts (brandEnv). */
+export interface Brand {
+  shopName: string;
+  shopUrl?: string;
+  /** An https address of the logo, shown above the message instead of the shop's name. */
+  logoUrl?: string;
+  /** Accent colour (header, links, the line above the message), `#rrggbb`. */
+  color: string;
+  /** The colour around the message, `#rrggbb`. */
+  background: string;
+  /** The shop's postal address for the footer (many laws ask for it in marketing email). */
+  postalAddress?: string;
+}
+
+export const defaultBrand: Brand = { shopName: 'Our shop', color: '#1f6f5c', background: '#f4f4f4' };
 
 export interface TemplateRenderer {
   /** Throws a TemplateError when a variable the template uses is missing. */
@@ -200,4 +222,6 @@ export interface DeliveryPorts {
   tasks: TaskCreator;
   templates: TemplateRenderer;
   links: LinkBuilder;
+  /** The most SMS parts a message may take (sms-length.ts); over it the message is refused. */
+  smsMaxSegments?: number;
 }

@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../functions/config.ts';
-import { awsSenders, classifySendError, deliveryEnv, outboxSenders, snsSubject } from '../../../functions/adapters/senders.ts';
+import { awsSenders, classifySendError, deliveryEnv, fromAddress, outboxSenders, snsSubject } from '../../../functions/adapters/senders.ts';
 import { PermanentSendError, TransientSendError } from '../../../functions/core/delivery/errors.ts';
 import { unsubscribeHeaders } from '../../../functions/core/delivery/unsubscribe.ts';
 
@@ -31,6 +31,30 @@ afterEach(() => {
 });
 
 describe('email through SES v2', () => {
+  it('sends the HTML and the text part together, from the sender name', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-2' });
+    const named = awsSenders({
+      ses: new SESv2Client({ region: 'eu-west-1' }),
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      emailFrom: 'hello@shop.example',
+      managerTopicArn: 'arn:aws:sns:eu-west-1:123456789012:comeback-manager-tasks',
+      senderName: 'Зоомагазин',
+    });
+    const html = `<!doctype html><html><body><p>Hi Ada</p><a href="${link}">Unsubscribe</a></body></html>`;
+
+    await named.email({ ...email, html });
+
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.Content?.Simple?.Body).toEqual({ Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: html, Charset: 'UTF-8' } });
+    expect(input?.FromEmailAddress).toBe(`=?UTF-8?B?${Buffer.from('Зоомагазин').toString('base64')}?= <hello@shop.example>`);
+  });
+
+  it('writes the sender name in front of a bare address only', () => {
+    expect(fromAddress('hello@shop.example', 'Pet "Corner" Shop')).toBe('"Pet \\"Corner\\" Shop" <hello@shop.example>');
+    expect(fromAddress('Shop <hello@shop.example>', 'Other')).toBe('Shop <hello@shop.example>');
+    expect(fromAddress('hello@shop.example')).toBe('hello@shop.example');
+  });
+
   it('carries List-Unsubscribe and List-Unsubscribe-Post headers (RFC 8058)', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
 
