@@ -124,6 +124,8 @@ describe('journeys on the local host', () => {
           expect(lines.map((line) => line.split(' ')[2])).toEqual([
             'post-purchase/thank-you',
             'post-purchase/feedback',
+            // The dog food runs out: the catalog's consumption cycle, a week before.
+            'replenishment/replenishment',
             'post-purchase/content',
             'win-back/miss-you-email',
             'win-back/reminder-sms',
