@@ -314,10 +314,13 @@ export class LocalStepFunctions {
     });
     execution.abortSegment = run.abort;
     const events = collectStatesEntered(execution, run.eventLogs);
+    // Not awaited when the execution is stopped half way: its failure must not go unhandled.
+    events.catch(() => undefined);
     try {
       const output = (await run.result) as JsonValue;
-      await events;
+      // Stopped while it ran: its path ends here, whatever the interpreter still reports.
       if (execution.status !== 'RUNNING') return;
+      await events;
       if (isParked(output)) {
         const waitName = output[PARKED_AT];
         const wait = machine.waits[waitName];
@@ -330,8 +333,8 @@ export class LocalStepFunctions {
         delete execution.position;
       }
     } catch (error) {
-      await events.catch(() => undefined);
       if (execution.status !== 'RUNNING') return;
+      await events.catch(() => undefined);
       // The interpreter wraps the state's error; its name and message are the Error and Cause.
       const failure = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
       execution.status = 'FAILED';
