@@ -13,18 +13,11 @@ import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { importFormats } from '../core/imports/formats/index.ts';
-import { importOrders } from '../core/imports/import-orders.ts';
+import { IMPORT_CONCURRENCY, importOrders } from '../core/imports/import-orders.ts';
 import { parseUpload } from '../core/imports/parse-upload.ts';
 import { importQuerySchema, MAX_IMPORT_BYTES } from '../core/imports/request.ts';
 import { invalid } from '../core/purchase.ts';
 import { header, json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
-
-/**
- * Customers written at once. DynamoDB Local serialises transactions: 4 writers there record 2-3
- * times more than 16 (tests/bench/import.ts); on DynamoDB, 4 keep a part of 1,000 orders well
- * within the API's time limit.
- */
-const CONCURRENCY = 4;
 
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
@@ -42,7 +35,7 @@ export async function createImport(event: HttpEvent): Promise<HttpResult> {
     firstLine: query.data.firstLine ?? (format.layout === 'csv' ? 2 : 1),
     now: now(),
   });
-  return json(200, await importOrders({ ledger, checkIns, now, concurrency: CONCURRENCY }, upload));
+  return json(200, await importOrders({ ledger, checkIns, now, concurrency: IMPORT_CONCURRENCY }, upload));
 }
 
 /** The upload as text: text/csv or text/plain, UTF-8, at most MAX_IMPORT_BYTES. */

@@ -17,6 +17,13 @@ import type { OrderSource, Purchase } from '../purchase.ts';
 import type { ParsedUpload } from './parse-upload.ts';
 import type { ImportSummary } from './request.ts';
 
+/**
+ * Customers written at once. DynamoDB Local serialises transactions, so more writers gain nothing
+ * there (tests/bench/import.ts measures 4 against 16); on DynamoDB, 4 keep an upload of 1,000
+ * orders well within the API's time limit.
+ */
+export const IMPORT_CONCURRENCY = 4;
+
 /** The ledger's write of past orders: one customer's orders, each recorded exactly once. */
 export interface ImportLedger {
   /** One outcome per purchase, in order; 'conflict': the id was recorded before with other content. */
