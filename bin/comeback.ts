@@ -24,6 +24,8 @@ const usage = `usage: npm run comeback -- <command>
   clock set <ISO 8601>                        set the virtual clock: forward any time, backward only before
                                               anything is recorded
   outbox [--customer <id>]                    messages and tasks the local host sent (or deferred, capped, suppressed)
+  preview <message> --customer <id> [--locale uk] [--out <dir>]
+                                              render a message for a customer into HTML and text files; prints their paths
   tasks [--status open|done]                  managers' tasks
   journey <name>                              who is inside a journey (post-purchase, win-back, loyalty-invite)
   job run <name>                              run a scheduled job now on the local host (journey-sweep, nightly-recompute)
@@ -127,6 +129,11 @@ async function main(argv: string[]): Promise<void> {
         stderr: (text) => process.stderr.write(text),
         stderrIsTerminal: process.stderr.isTTY === true,
       });
+      return;
+    }
+    case 'preview': {
+      const { runPreview } = await import('../lib/cli/preview.ts');
+      await runPreview(rest, { url: env.COMEBACK_URL, adminToken: env.COMEBACK_ADMIN_TOKEN }, (text) => process.stdout.write(text));
       return;
     }
     case undefined:

@@ -3,6 +3,8 @@
  * malformed variable stops start-up with a message that names it. No other module reads process.env.
  */
 import { z } from 'zod';
+import { defaultBrand, type Brand } from './core/delivery/types.ts';
+import { shopNameFromUrl } from './core/pages/html.ts';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -78,3 +80,16 @@ export const brandEnv = z.object({
 });
 
 export type BrandConfig = z.output<typeof brandEnv>;
+
+/** The brand settings as the email layout needs them. */
+export function brandOf(config: BrandConfig): Brand {
+  const url = config.COMEBACK_SHOP_URL;
+  return {
+    shopName: config.COMEBACK_SHOP_NAME ?? (url ? shopNameFromUrl(url) : defaultBrand.shopName),
+    ...(url ? { shopUrl: url } : {}),
+    ...(config.COMEBACK_LOGO_URL ? { logoUrl: config.COMEBACK_LOGO_URL } : {}),
+    color: config.COMEBACK_BRAND_COLOR,
+    background: config.COMEBACK_BACKGROUND_COLOR,
+    ...(config.COMEBACK_POSTAL_ADDRESS ? { postalAddress: config.COMEBACK_POSTAL_ADDRESS.replace(/\\n/g, '\n') } : {}),
+  };
+}

@@ -5,10 +5,9 @@
  * configuration stops the cold start).
  */
 import { z } from 'zod';
-import { brandEnv, readConfig, secretEnv, secretReference, type BrandConfig } from '../config.ts';
-import { shopNameFromUrl } from '../core/pages/html.ts';
+import { brandEnv, brandOf, readConfig, secretEnv, secretReference } from '../config.ts';
 import { TemplateLibrary, defaultTemplatesDir } from '../core/delivery/templates.ts';
-import { defaultBrand, type Brand, type DeliveryPorts } from '../core/delivery/types.ts';
+import type { DeliveryPorts } from '../core/delivery/types.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../core/delivery/unsubscribe.ts';
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
@@ -52,18 +51,5 @@ function buildDeliveryPorts(): DeliveryPorts {
         return unsubscribeUrl(config.COMEBACK_PUBLIC_URL, signUnsubscribeToken(current, customerId, channel));
       },
     },
-  };
-}
-
-/** The brand settings as the email layout needs them. */
-export function brandOf(config: BrandConfig): Brand {
-  const url = config.COMEBACK_SHOP_URL;
-  return {
-    shopName: config.COMEBACK_SHOP_NAME ?? (url ? shopNameFromUrl(url) : defaultBrand.shopName),
-    ...(url ? { shopUrl: url } : {}),
-    ...(config.COMEBACK_LOGO_URL ? { logoUrl: config.COMEBACK_LOGO_URL } : {}),
-    color: config.COMEBACK_BRAND_COLOR,
-    background: config.COMEBACK_BACKGROUND_COLOR,
-    ...(config.COMEBACK_POSTAL_ADDRESS ? { postalAddress: config.COMEBACK_POSTAL_ADDRESS.replace(/\\n/g, '\n') } : {}),
   };
 }
