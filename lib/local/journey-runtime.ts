@@ -23,14 +23,13 @@ export const stateMachineArnVariables: Record<StateMachineJourney, string> = {
 
 /**
  * The scheduled jobs: what EventBridge rules run on AWS, here run by the virtual clock, first at
- * `hourUtc` (and minute) and then every `everyHours`. The loyalty dispatch runs hourly on AWS; here
- * every 6 hours, which still lands in every time zone's 09:00-21:00 window, so a long clock
- * advance does not spend its time on empty runs.
+ * `hourUtc` (and minute) and then every `everyHours`. The loyalty dispatch runs hourly at minute 15,
+ * as on AWS: a deferred loyalty or replenishment message goes out at the first run after its slot.
  */
 export const scheduledJobs = [
   { name: 'journey-sweep', handler: '../../functions/handlers/journey-sweep.ts', hourUtc: 2, minuteUtc: 0, everyHours: 24 },
   { name: 'loyalty-sweep', handler: '../../functions/handlers/loyalty-sweep.ts', hourUtc: 2, minuteUtc: 30, everyHours: 24 },
-  { name: 'loyalty-dispatch', handler: '../../functions/handlers/loyalty-dispatch.ts', hourUtc: 0, minuteUtc: 15, everyHours: 6 },
+  { name: 'loyalty-dispatch', handler: '../../functions/handlers/loyalty-dispatch.ts', hourUtc: 0, minuteUtc: 15, everyHours: 1 },
   { name: 'nightly-recompute', handler: '../../functions/handlers/nightly-recompute.ts', hourUtc: 3, minuteUtc: 0, everyHours: 24 },
   { name: 'catalog-copurchase', handler: '../../functions/handlers/catalog-copurchase.ts', hourUtc: 3, minuteUtc: 30, everyHours: 24 },
 ] as const;

@@ -12,7 +12,6 @@ import type { PurchaseInput } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { startLocalHost, type LocalHost } from '../../lib/local/host.ts';
-import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 
 const secret = 'whsec_bench';
@@ -121,13 +120,6 @@ async function simulateMonth(host: LocalHost, report: (line: string) => void): P
   const clock = host.journeys.clock;
   const start = clock.now().getTime();
   const end = start + days * DAY;
-  const dispatch = scheduledJobs.find((job) => job.name === 'loyalty-dispatch');
-  let simulating = true;
-  if (!dispatch || dispatch.everyHours > 1) {
-    // The local host runs it less often, to keep long clock advances short; AWS runs it every hour at minute 15.
-    const hourly = async () => void (simulating ? await host.journeys.runJob('loyalty-dispatch') : undefined);
-    clock.every(new Date(start + 15 * 60_000), HOUR, hourly, (error) => report(`  dispatch failed: ${String(error)}`));
-  }
   const random = seeded(20260302);
   const orders: { at: number; customer: number; placedAt: number }[] = [];
   for (let customer = 0; customer < customers; customer += 1) {
@@ -175,7 +167,6 @@ async function simulateMonth(host: LocalHost, report: (line: string) => void): P
   }
   // A week more, so what was deferred at the month's end goes out too.
   await clock.advance({ minutes: Math.ceil((end + 7 * DAY - clock.now().getTime()) / 60_000) });
-  simulating = false;
   const seconds = (performance.now() - started) / 1000;
 
   const { DynamoMessageLog } = await import('../../functions/adapters/message-log.ts');
