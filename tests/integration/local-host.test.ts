@@ -75,39 +75,6 @@ describe('the local host over HTTP', () => {
     expect((await fetchCustomer(host.url, 'wrong', 'host-customer')).status).toBe(401);
   });
 
-  it('runs win-back on the virtual clock: email at day 60, SMS at 67, the manager call at 74, and nothing after a purchase', async () => {
-    const advance = async (days: number) => {
-      const response = await fetch(`${host.url}/_local/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ days }) });
-      expect(response.status).toBe(200);
-    };
-    const outbox = async (customerId: string) => {
-      const response = await fetch(`${host.url}/_local/outbox?customerId=${customerId}`);
-      const { items } = (await response.json()) as { items: { journey: string; step: string; channel: string; status: string; at: string }[] };
-      return items.filter((item) => item.journey === 'win-back' && item.status !== 'deferred').map((item) => `${item.channel}:${item.status}`);
-    };
-    const { now } = (await (await fetch(`${host.url}/_local/clock`)).json()) as { now: string };
-    const first = samplePurchase({ orderId: 'wb-order-1', customerId: 'wb-customer', placedAt: new Date(now) });
-    const other = samplePurchase({ orderId: 'wb-order-2', customerId: 'wb-buys-again', placedAt: new Date(now) });
-    expect((await postSignedPurchase(host.url, secret, first)).status).toBe(202);
-    expect((await postSignedPurchase(host.url, secret, other)).status).toBe(202);
-
-    await advance(60);
-    expect(await outbox('wb-customer')).toEqual(['email:sent']);
-    expect(await outbox('wb-buys-again')).toEqual(['email:sent']);
-
-    const { now: later } = (await (await fetch(`${host.url}/_local/clock`)).json()) as { now: string };
-    expect((await postSignedPurchase(host.url, secret, samplePurchase({ orderId: 'wb-order-3', customerId: 'wb-buys-again', placedAt: new Date(later) }))).status).toBe(202);
-    await advance(7);
-    expect(await outbox('wb-customer')).toEqual(['email:sent', 'sms:sent']);
-    await advance(7);
-    expect(await outbox('wb-customer')).toEqual(['email:sent', 'sms:sent', 'task:sent']);
-    expect(await outbox('wb-buys-again')).toEqual(['email:sent']);
-
-    const tasks = (await (await fetch(`${host.url}/v1/tasks?status=open`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { items: { customerId: string; journey: string }[] };
-    expect(tasks.items).toContainEqual(expect.objectContaining({ customerId: 'wb-customer', journey: 'win-back' }));
-    expect(host.output()).toMatch(/OUTBOX .*\s+sms/);
-  }, 120_000);
-
   it('serves a valid OpenAPI 3.1 document describing every route', async () => {
     const document = (await (await fetch(`${host.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
 
