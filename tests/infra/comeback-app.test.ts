@@ -10,7 +10,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
@@ -616,7 +616,10 @@ describe('the Comeback app, as deployed', () => {
     });
 
     it('bundles the message templates beside the handlers that send messages, and only there', () => {
-      const sources = readdirSync(join(projectRoot, TEMPLATES_SOURCE)).filter((name) => name.endsWith('.hbs')).sort();
+      // Every file under workflows/templates: the .hbs templates, the email layout and messages/ (the texts per language).
+      const filesUnder = (directory: string) => readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name))).sort();
+      const sources = filesUnder(join(projectRoot, TEMPLATES_SOURCE));
+      expect(sources.filter((name) => name.endsWith('.hbs')).length).toBeGreaterThan(0);
       expect(sources.length).toBeGreaterThan(0);
       for (const [name, fn] of functionsOf(built.stacks)) {
         const templates = join(assetDirOf(built, api, fn), 'templates');
@@ -629,7 +632,7 @@ describe('the Comeback app, as deployed', () => {
           continue;
         }
         expect(environment.COMEBACK_TEMPLATES_DIR, name).toBe(TEMPLATES_DIR);
-        expect(readdirSync(templates).sort(), name).toEqual(sources);
+        expect(filesUnder(templates), name).toEqual(sources);
         for (const file of sources) expect(readFileSync(join(templates, file), 'utf8')).toBe(readFileSync(join(projectRoot, TEMPLATES_SOURCE, file), 'utf8'));
       }
     });
