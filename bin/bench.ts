@@ -10,6 +10,7 @@ const sections: { name: string; module: string }[] = [
   { name: 'purchase webhook', module: '../tests/bench/webhook.ts' },
   { name: 'journeys', module: '../tests/bench/journeys.ts' },
   { name: 'restart', module: '../tests/bench/restart.ts' },
+  { name: 'import', module: '../tests/bench/import.ts' },
   { name: 'segments', module: '../tests/bench/segments.ts' },
   { name: 'customer models', module: '../tests/bench/models.ts' },
   { name: 'co-purchase', module: '../tests/bench/copurchase.ts' },
