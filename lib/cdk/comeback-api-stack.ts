@@ -11,7 +11,7 @@
  * it and run one way: route functions and the nightly recompute -> state machines -> journey step
  * -> HTTP API.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -125,6 +125,7 @@ export class ComebackApiStack extends Stack {
         entry: route.handler,
         description: `Comeback ${route.method} ${route.path}`,
         catalog: route.capabilities?.includes('loyalty') ?? false,
+        ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
         ...common,
       });
       fn.bindTable(props.table, route.table);

@@ -356,7 +356,12 @@ describe('the Comeback app, as deployed', () => {
           [...route.secrets.map((name) => `${name}_ARN`), ...stateMachines].sort(),
         );
         for (const name of route.secrets) expect(environment[`${name}_ARN`]).toEqual({ Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) });
+        // A route's own timeout, or the default; under API Gateway's 30 s either way.
+        const timeout = functions[logicalId(built.stacks.api.functions.get(route.id)!.function)]?.Properties?.Timeout;
+        expect(timeout, route.id).toBe(route.timeoutSeconds ?? 10);
+        expect(timeout as number).toBeLessThan(30);
       }
+      expect(apiRoutes.find((route) => route.id === 'CreateImport')?.timeoutSeconds).toBe(29);
     });
 
     it('bundles each handler as a minified ES module with a source map', () => {
