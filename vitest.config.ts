@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Most of the slow files wait on DynamoDB Local, a host process or real seconds passing, not on
+    // a core: three at a time finish sooner than one per core.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Handlers log through Powertools; their expected errors stay out of the test output.
