@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Channel, JourneyName } from './delivery/types.ts';
+import { z } from 'zod';
 import { InvalidInputError } from './errors.ts';
 
 export type ReentryRule = 'once-ever' | 'once-per-episode' | 'every-time';
@@ -100,6 +101,15 @@ export interface JourneyEntry {
 
 export const entryStatuses = ['active', 'converted', 'completed', 'removed', 'superseded', 'failed'] as const;
 export type EntryStatus = (typeof entryStatuses)[number];
+
+/** What an execution's input carries as `entry`, read back by the handlers the service invokes. */
+export const journeyEntrySchema = z.object({
+  journey: z.enum(stateMachineJourneys),
+  entryId: z.string().min(1),
+  customerId: z.string().min(1),
+  enteredAt: z.iso.datetime(),
+  orderId: z.string().optional(),
+});
 
 export interface JourneyEntryRecord extends JourneyEntry {
   status: EntryStatus;

@@ -10,7 +10,7 @@ import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
 import { recordJourneyFailure } from '../core/journey-failures.ts';
-import { stateMachineJourneys } from '../core/journeys.ts';
+import { journeyEntrySchema } from '../core/journeys.ts';
 import { logger } from './http.ts';
 
 /** The table and the clock only: this function sends nothing and starts nothing. */
@@ -27,15 +27,7 @@ const statusChangeSchema = z.object({
   }),
 });
 
-const executionInputSchema = z.object({
-  entry: z.object({
-    journey: z.enum(stateMachineJourneys),
-    entryId: z.string().min(1),
-    customerId: z.string().min(1),
-    enteredAt: z.iso.datetime(),
-    orderId: z.string().optional(),
-  }),
-});
+const executionInputSchema = z.object({ entry: journeyEntrySchema });
 
 export async function journeyExecutionEnded(event: unknown): Promise<{ entryFailed: boolean }> {
   const change = statusChangeSchema.safeParse(event);

@@ -5,22 +5,14 @@
 import { z } from 'zod';
 import { journeyStepPorts } from '../adapters/journey-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
-import { stateMachineJourneys, type StepOutcome } from '../core/journeys.ts';
+import { journeyEntrySchema, type StepOutcome } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
 
 const ports = journeyStepPorts();
 
-const entrySchema = z.object({
-  journey: z.enum(stateMachineJourneys),
-  entryId: z.string().min(1),
-  customerId: z.string().min(1),
-  enteredAt: z.iso.datetime(),
-  orderId: z.string().optional(),
-});
-
 const stepRequestSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('step'), step: z.string().min(1), entry: entrySchema }),
-  z.object({ action: z.literal('fail'), entry: entrySchema, error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() }),
+  z.object({ action: z.literal('step'), step: z.string().min(1), entry: journeyEntrySchema }),
+  z.object({ action: z.literal('fail'), entry: journeyEntrySchema, error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() }),
 ]);
 
 export async function journeyStep(event: unknown): Promise<StepOutcome> {
