@@ -24,6 +24,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          // A journey test advances the clock through weeks of every customer in its file; on a
+          // busy CI machine with three files at a time one such test has taken over 30 s.
+          testTimeout: 120_000,
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/dynamodb-local-setup.ts'],
           setupFiles: ['tests/support/environment.ts'],
