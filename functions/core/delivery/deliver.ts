@@ -116,9 +116,11 @@ export async function deliverMessage(
         text: rendered.text,
         ...(rendered.html !== undefined ? { html: rendered.html } : {}),
         headers: unsubscribeHeaders(unsubscribe),
+        messageId: intent.messageId,
+        customerId,
       });
     } else if (intent.channel === 'sms') {
-      await ports.senders.sms({ to: profile.phone ?? '', text: rendered.text, marketing: intent.marketing });
+      await ports.senders.sms({ to: profile.phone ?? '', text: rendered.text, marketing: intent.marketing, messageId: intent.messageId, customerId });
     } else {
       const managerTask: ManagerTask = {
         taskId: taskId ?? taskIdFor(intent.messageId),

@@ -68,7 +68,23 @@ export interface MessageLogEntry {
   reason?: string;
   deferredUntil?: string;
   taskId?: string;
+  /** What the provider reported after accepting the message (delivery-events.ts); absent until it does. */
+  deliveryStatus?: ProviderDeliveryStatus;
+  /** When the provider saw what deliveryStatus says (the event's own time). */
+  deliveryStatusAt?: string;
+  /** The provider's words: bounce type and diagnostic, the SMTP or carrier response. */
+  deliveryDetail?: string;
+  /** First open and first click of an email, where the store enables tracking. */
+  openedAt?: string;
+  clickedAt?: string;
 }
+
+/**
+ * What happened to a message after the provider accepted it ('sent'): delivered, delayed (a
+ * transient bounce or an SES DeliveryDelay, still being tried), bounced for good (including SES
+ * suppressing the address), rejected by SES, complained about, or an SMS the carrier did not deliver.
+ */
+export type ProviderDeliveryStatus = 'delayed' | 'delivered' | 'bounced' | 'rejected' | 'complained' | 'failed';
 
 /** What the customer told us per channel after checkout: opt-outs, and what the providers reported. */
 export interface ChannelPreferences {
@@ -132,6 +148,9 @@ export interface EmailMessage {
   html?: string;
   /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
   headers: Record<string, string>;
+  /** The log entry it is (messageId and customerId), so the provider's delivery events find it. */
+  messageId?: string;
+  customerId?: string;
 }
 
 export interface SmsMessage {
@@ -140,6 +159,9 @@ export interface SmsMessage {
   text: string;
   /** Marketing SMS go out as promotional, the rest as transactional. */
   marketing?: boolean;
+  /** The log entry it is, so the carrier's delivery status finds it. */
+  messageId?: string;
+  customerId?: string;
 }
 
 export interface TaskNotice {
