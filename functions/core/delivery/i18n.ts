@@ -6,7 +6,9 @@
  *
  * The language follows the customer's profile locale (`uk-UA`, `de-DE`, `ru`): its language when
  * Comeback has texts in it, otherwise English. A text missing in the chosen language falls back
- * to the English one, key by key. Money and dates are formatted in the customer's own locale when
+ * to the English one, key by key. Texts every message shares (the greeting, the signature, the
+ * marketing footer) live once in messages/common.<language>.json: a message's own text of the same
+ * key wins, and the shared text in the customer's language wins over a message's English one. Money and dates are formatted in the customer's own locale when
  * its language is one Comeback speaks, and in English otherwise, so a sentence and its amounts
  * always agree.
  */
@@ -57,6 +59,14 @@ export function formatDate(at: Date, locale: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { dateStyle: 'long', timeZone }).format(at);
 }
 
+/** The texts every message may use: messages/common.<language>.json. */
+const sharedMessages = 'common';
+
+/** Items as the locale lists them: "a, b and c", "a, b und c", "a, b та c". */
+export function formatList(items: readonly string[], locale: string): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+}
+
 type Catalog = Readonly<Record<string, string>>;
 
 /** The texts of every message, read from one directory at first use and cached with their compiled formats. */
@@ -74,20 +84,20 @@ export class MessageCatalog {
   format(message: string, key: string, where: MessageLocale, values: Record<string, unknown> = {}): string {
     const found = this.find(message, key, where.language);
     if (!found) throw new TemplateError(`message ${message} has no text "${key}" in ${where.language} or ${fallbackLanguage}`);
-    const cacheKey = `${message}\u0000${found.language}\u0000${key}\u0000${where.locale}`;
+    const cacheKey = `${found.message}\u0000${found.language}\u0000${key}\u0000${where.locale}`;
     let format = this.formats.get(cacheKey);
     if (!format) {
       try {
         format = new IntlMessageFormat(found.text, where.locale);
       } catch (error) {
-        throw new TemplateError(`text "${key}" of ${message}.${found.language}.json is not ICU MessageFormat: ${(error as Error).message}`, { cause: error });
+        throw new TemplateError(`text "${key}" of ${found.message}.${found.language}.json is not ICU MessageFormat: ${(error as Error).message}`, { cause: error });
       }
       this.formats.set(cacheKey, format);
     }
     try {
       return String(format.format(values as Record<string, string | number | Date>));
     } catch (error) {
-      throw new TemplateError(`text "${key}" of ${message}.${found.language}.json: ${(error as Error).message}`, { cause: error });
+      throw new TemplateError(`text "${key}" of ${found.message}.${found.language}.json: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -96,10 +106,12 @@ export class MessageCatalog {
     return this.catalog(message, fallbackLanguage) !== undefined;
   }
 
-  private find(message: string, key: string, language: Language): { text: string; language: Language } | undefined {
+  private find(message: string, key: string, language: Language): { text: string; language: Language; message: string } | undefined {
     for (const candidate of language === fallbackLanguage ? [language] : [language, fallbackLanguage]) {
-      const text = this.catalog(message, candidate)?.[key];
-      if (text !== undefined) return { text, language: candidate };
+      for (const source of [message, sharedMessages]) {
+        const text = this.catalog(source, candidate)?.[key];
+        if (text !== undefined) return { text, language: candidate, message: source };
+      }
     }
     return undefined;
   }

@@ -12,7 +12,7 @@
  *
  * Languages (i18n.ts): a message with texts under messages/ places them with {{t "key" arg=value}},
  * in the customer's language; `money` and `date` write amounts and dates in the customer's locale
- * (and time zone), and `orderName` is what the customer knows the order as (the shop's order name,
+ * (and time zone), `list` joins items as the locale does ("a, b and c"), and `orderName` is what the customer knows the order as (the shop's order name,
  * such as Shopify's #1006, when the order carries one, else its id).
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { TemplateError } from './errors.ts';
-import { MessageCatalog, formatDate, formatMoney, messageLocale, type MessageLocale } from './i18n.ts';
+import { MessageCatalog, formatDate, formatList, formatMoney, messageLocale, type MessageLocale } from './i18n.ts';
 import { renderHtml } from './render-html.ts';
 import { defaultBrand, type Brand, type Channel, type RenderedMessage, type TemplateRenderer } from './types.ts';
 import { knownTimeZone } from './zoned-time.ts';
@@ -71,6 +71,19 @@ handlebars.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions)
   if (typeof key !== 'string') throw new TemplateError('t needs the name of a text: {{t "greeting" name=customer.name}}');
   const data = renderData(options);
   return data.catalog.format(data.template, key, data.where, options.hash as Record<string, unknown>);
+});
+
+// Products are listed by name (or SKU when the store gave none), anything else as it is.
+handlebars.registerHelper('list', (items: unknown, options: Handlebars.HelperOptions) => {
+  if (!Array.isArray(items)) throw new TemplateError('list needs an array: {{list categories}}');
+  const names = items.map((item: unknown) => {
+    if (typeof item === 'string' || typeof item === 'number') return String(item);
+    const { name, sku } = (item ?? {}) as { name?: unknown; sku?: unknown };
+    if (typeof name === 'string' && name.trim() !== '') return name.trim();
+    if (typeof sku === 'string') return sku;
+    throw new TemplateError('list needs strings, or products with a name or sku');
+  });
+  return formatList(names, renderData(options).where.locale);
 });
 
 handlebars.registerHelper('orderName', (order: unknown) => {

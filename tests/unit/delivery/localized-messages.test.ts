@@ -3,7 +3,7 @@
  * money in the order's currency as the customer's locale writes it, dates in their time zone, the
  * order called by the shop's order name, and the HTML part beside the text.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { templateVariables } from '../../../functions/core/delivery/deliver.ts';
@@ -81,7 +81,7 @@ describe('the language of a message', () => {
 
 describe('the order thank-you in every language', () => {
   it.each([
-    ['uk-UA', 'UAH', 'Дякуємо за замовлення #1006', ['Вітаємо, Ada!', 'Замовлення #1006 від 1 квітня 2026 р.:', '- Dog food 5 kg × 2: 617,25 ₴ за шт.', 'Разом: 1 234,50 ₴', 'команда Pet Corner']],
+    ['uk-UA', 'UAH', 'Дякуємо за замовлення #1006', ['Вітаємо, Ada!', 'Замовлення #1006 від 1 квітня 2026 р.:', '- Dog food 5 kg × 2: 617,25 ₴ за шт.', 'Разом: 1 234,50 ₴', 'Команда Pet Corner']],
     ['de-DE', 'EUR', 'Vielen Dank für Ihre Bestellung #1006', ['Hallo Ada,', 'Bestellung #1006 vom 1. April 2026:', '- Dog food 5 kg × 2: je 617,25 €', 'Gesamt: 1.234,50 €', 'Ihr Pet Corner-Team']],
     ['ru-RU', 'RUB', 'Спасибо за заказ #1006', ['Здравствуйте, Ada!', 'Заказ #1006 от 1 апреля 2026 г.:', '- Dog food 5 kg × 2: 617,25 ₽ за шт.', 'Итого: 1 234,50 ₽']],
     ['fr-FR', 'EUR', 'Thank you for your order #1006', ['Hi Ada,', 'Order #1006, placed 1 April 2026:', '- Dog food 5 kg x 2: €617.25 each', 'Total: €1,234.50', 'The Pet Corner team']],
@@ -97,6 +97,86 @@ describe('the order thank-you in every language', () => {
   it('calls the order by its id when the shop gave it no name', () => {
     expect(thankYou('en-GB', 'GBP').subject).toBe('Thank you for your order 5821034561');
     expect(plain(thankYou('en-GB', 'GBP').text)).toContain('Total: £1,234.50');
+  });
+});
+
+/** What the journey steps give each customer-facing message (the same shapes as in templates.test.ts). */
+const shopVariables = { shopUrl: 'https://shop.example', supportContact: 'help@shop.example' };
+const messages: Record<string, { channel: 'email' | 'sms'; variables: Record<string, unknown> }> = {
+  'post-purchase-thank-you': { channel: 'email', variables: { ...shopVariables, order: order('UAH', '#1006') } },
+  'post-purchase-feedback': { channel: 'email', variables: { ...shopVariables, order: order('UAH', '#1006'), products: order('UAH').items, categories: ['pet-food'], npsUrl: 'https://api.example.com/v1/feedback?token=x' } },
+  'post-purchase-content': { channel: 'email', variables: { ...shopVariables, categories: ['pet-food', 'treats'] } },
+  'post-purchase-offer': { channel: 'email', variables: { ...shopVariables, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
+  'win-back-email': { channel: 'email', variables: { ...shopVariables, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
+  'win-back-sms': { channel: 'sms', variables: { ...shopVariables, discountCode: 'SHOP-7QX2' } },
+  'loyalty-invite': { channel: 'email', variables: shopVariables },
+  'loyalty-tier-up': { channel: 'email', variables: { ...shopVariables, currency: 'UAH', balance: { points: 2451 }, tier: { name: 'silver', cashbackPercent: '5', benefits: ['free delivery'] }, next: { name: 'gold', remaining: { orders: 5, spendMinor: null } } } },
+  'loyalty-tier-nudge': { channel: 'email', variables: { ...shopVariables, currency: 'UAH', balance: { points: 22 }, tier: { name: 'silver' }, target: { name: 'gold', cashbackPercent: '7', benefits: ['free delivery'], remaining: { orders: null, spendMinor: 40_000 } } } },
+  'replenishment-reminder': { channel: 'email', variables: { ...shopVariables, products: [{ name: 'Dog food 5 kg', quantity: 2, needBy: '2026-05-31T22:30:00.000Z', reorderUrl: 'https://shop.example/cart' }], firstProduct: { name: 'Dog food 5 kg' } } },
+  'cross-sell-offer': { channel: 'email', variables: { ...shopVariables, currency: 'UAH', because: { name: 'Printer 200' }, offers: [{ name: 'Black ink', priceMinor: 2400, url: 'https://shop.example/p/ink' }] } },
+};
+
+function render(template: string, locale: string) {
+  const { channel, variables } = messages[template]!;
+  return library.render(template, channel, templateVariables(contact({ locale, timezone: 'Europe/Kyiv' }), { variables }, unsubscribe, now, task));
+}
+
+describe('every message a customer gets', () => {
+  const directory = join(defaultTemplatesDir, 'messages');
+  const catalogs = [...new Set(readdirSync(directory).map((file) => file.split('.')[0]!))];
+
+  it.each(catalogs)('%s has every English text in uk, ru and de', (message) => {
+    const keys = (language: string) => Object.keys(JSON.parse(readFileSync(join(directory, `${message}.${language}.json`), 'utf8')) as object).sort();
+    // The thank-you and the layout may leave a shared text (greeting, signature) to common.<language>.json.
+    for (const language of ['uk', 'ru', 'de']) expect(keys(language), `${message}.${language}.json`).toEqual(keys('en'));
+  });
+
+  it('is covered here, template by template', () => {
+    const customerFacing = readdirSync(defaultTemplatesDir).filter((file) => /\.(text|sms)\.hbs$/.test(file)).map((file) => file.split('.')[0]);
+    expect(Object.keys(messages).sort()).toEqual(customerFacing.sort());
+  });
+
+  it.each(Object.keys(messages))('%s is written in Ukrainian for uk-UA, with no English left', (template) => {
+    const message = render(template, 'uk-UA');
+    const english = render(template, 'en');
+    const words = `${message.subject ?? ''} ${message.text}`;
+
+    expect(words).toMatch(/[а-яіїєґ]{4}/i);
+    // No sentence of the English message survives: only names, codes and links are shared.
+    for (const line of english.text.split('\n').filter((line) => /[a-z]{3} [a-z]{3,}/i.test(line) && !/^- /.test(line) && !line.includes('Printer 200'))) {
+      expect(message.text, template).not.toContain(line);
+    }
+    expect(words).not.toContain('$');
+  });
+
+  it.each([
+    ['uk-UA', 'Наступний рівень: gold, до нього ще 5 замовлень.', 'Ваш баланс: 2 451 бал,'],
+    ['ru-RU', 'Следующий уровень: gold, до него ещё 5 заказов.', 'Ваш баланс: 2 451 балл,'],
+    ['de-DE', 'Als Nächstes: gold, noch 5 Bestellungen entfernt.', 'Ihr Guthaben: 2.451 Punkte,'],
+    ['en-GB', 'Next up: gold, 5 more orders away.', 'Your balance: 2,451 points,'],
+  ])('counts in %s with the language’s plural forms', (locale, next, balance) => {
+    const text = plain(render('loyalty-tier-up', locale).text);
+
+    expect(text).toContain(next);
+    expect(text).toContain(balance);
+  });
+
+  it.each([
+    ['uk-UA', 'ще 400,00 ₴'],
+    ['de-DE', 'noch 400,00 UAH'],
+  ])('writes what is left to spend in the order currency, in %s', (locale, left) => {
+    expect(plain(render('loyalty-tier-nudge', locale).text)).toContain(left);
+  });
+
+  it('lists in the language: categories joined by its own “and”', () => {
+    expect(render('post-purchase-content', 'uk-UA').text).toContain('pet-food і treats');
+    expect(render('post-purchase-content', 'de-DE').text).toContain('pet-food und treats');
+  });
+
+  it('dates the code’s expiry and the reorder day in the customer’s time zone and language', () => {
+    expect(plain(render('win-back-email', 'uk-UA').text)).toContain('Він дійсний до 7 червня 2026 р.');
+    // 22:30 UTC on 31 May is 1 June in Kyiv.
+    expect(plain(render('replenishment-reminder', 'de-DE').text)).toContain('reicht etwa bis zum 1. Juni 2026');
   });
 });
 

@@ -58,7 +58,7 @@ describe('preview', () => {
     const text = plain(readFileSync(files.text, 'utf8'));
     expect(text).toMatch(/^Subject: Дякуємо за замовлення 5821034561\n\nВітаємо, Ada!/);
     expect(text).toContain('Разом: 1 234,50 ₴');
-    expect(text).toContain('команда Зоокуток');
+    expect(text).toContain('Команда Зоокуток');
     const html = plain(readFileSync(files.html ?? '', 'utf8'));
     expect(html).toContain('<li>Корм для собак × 2: 617,25 ₴ за шт.</li>');
     expect(html).toContain('Хрещатик, 1, Київ');

@@ -46,8 +46,8 @@ const stepVariables: Record<string, { channel: Channel; variables: Record<string
   'post-purchase-thank-you': { channel: 'email', variables: { ...shop, order } },
   'post-purchase-feedback': { channel: 'email', variables: { ...shop, order, ...bought, npsUrl: 'https://shop.example/feedback?o=ORD-1001' } },
   'post-purchase-content': { channel: 'email', variables: { ...shop, categories: bought.categories } },
-  'post-purchase-offer': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3' } },
-  'win-back-email': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3' } },
+  'post-purchase-offer': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
+  'win-back-email': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-sms': { channel: 'sms', variables: { shopUrl: shop.shopUrl, discountCode: 'COMEBACK-7QX2A1B3' } },
   'win-back-call': { channel: 'task', variables: { discountCode: 'COMEBACK-7QX2A1B3' } },
   'check-in-call': { channel: 'task', variables: { months: 6, orderId: 'ORD-1001' } },
@@ -63,10 +63,10 @@ const required: Record<string, string[]> = {
   'post-purchase-thank-you': ['order', 'supportContact'],
   'post-purchase-feedback': ['order', 'npsUrl', 'products', 'categories', 'shopUrl'],
   'post-purchase-content': ['categories', 'shopUrl'],
-  'post-purchase-offer': ['discountCode', 'shopUrl'],
-  'win-back-email': ['discountCode', 'shopUrl'],
-  'win-back-sms': ['discountCode', 'shopUrl'],
-  'win-back-call': ['discountCode'],
+  'post-purchase-offer': ['shopUrl'],
+  'win-back-email': ['shopUrl'],
+  'win-back-sms': ['shopUrl'],
+  'win-back-call': [],
   'check-in-call': ['months', 'orderId'],
   'loyalty-invite': ['shopUrl'],
   'loyalty-tier-up': ['tier', 'balance', 'currency', 'next', 'shopUrl'],
@@ -128,7 +128,21 @@ describe('the shipped templates', () => {
 
     expect(message.text.startsWith('Hi there,')).toBe(true);
     expect(message.text).toContain('    COMEBACK-7QX2A1B3\n');
-    expect(message.subject).toBe("We miss you! Here's a little something to welcome you back");
+    expect(message.subject).toBe('We miss you! Here’s a little something to welcome you back');
+    expect(message.text).toContain('It is valid until 7 June 2026.');
+  });
+
+  it.each([
+    ['post-purchase-offer', 'email'],
+    ['win-back-email', 'email'],
+    ['win-back-sms', 'sms'],
+    ['win-back-call', 'task'],
+  ] as const)('offers no code in %s when the store has no storefront to create one', (template, channel) => {
+    const { discountCode: _code, discountExpiresAt: _expiry, ...withoutCode } = stepVariables[template]!.variables;
+
+    const message = library.render(template, channel, variablesFor(withoutCode));
+
+    expect(`${message.subject ?? ''} ${message.text}`).not.toMatch(/code|COMEBACK-/i);
   });
 
   it('gives the manager the history at a glance in the win-back call', () => {
@@ -185,7 +199,7 @@ describe('the shipped templates', () => {
     const message = library.render('post-purchase-feedback', 'email', variablesFor(stepVariables['post-purchase-feedback']!.variables));
 
     expect(message.text).toContain('Pick your number here (it takes five seconds): https://shop.example/feedback?o=ORD-1001');
-    expect(message.text).toContain('Goes well with your Dog food 5 kg and TREATS:\nhave a look at the rest of our pet-food and treats range at https://shop.example');
+    expect(message.text).toContain('Goes well with your Dog food 5 kg and TREATS: have a look at the rest of our pet-food and treats range at https://shop.example');
   });
 
   it('renders dates in the customer zone', () => {
@@ -208,7 +222,7 @@ describe('the shipped templates', () => {
 
     expect(message.subject).toBe('Welcome to silver: your new perks are here');
     expect(message.text).toContain('every order earns 5% back in points, and you get:\n- 5% back in points on every order\n- free delivery');
-    expect(message.text).toContain('Your balance: 2450 points, worth $24.50 off an order.');
+    expect(message.text).toContain('Your balance: 2,450 points, worth $24.50 off an order.');
     expect(message.text).toContain('Next up: gold, $40.00 more away.');
   });
 
@@ -216,7 +230,7 @@ describe('the shipped templates', () => {
     const message = library.render('loyalty-tier-nudge', 'email', variablesFor(stepVariables['loyalty-tier-nudge']!.variables));
 
     expect(message.subject).toBe('Almost there: gold is within reach');
-    expect(message.text).toContain("You're so close to gold: just 1 more order and it's yours.");
+    expect(message.text).toContain('You’re so close to gold: just 1 more order and it’s yours.');
   });
 
   it('lists the products running low with their one-click reorder links', () => {
@@ -281,6 +295,6 @@ describe('the template library', () => {
   });
 
   it('exposes what a template declares it needs', () => {
-    expect(library.needs('win-back-email', 'text')).toEqual(['discountCode', 'shopUrl']);
+    expect(library.needs('win-back-email', 'text')).toEqual(['shopUrl']);
   });
 });
