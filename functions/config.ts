@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { defaultCountedShopifyStatuses, shopifyFinancialStatuses, wooCommerceConsentSettings } from './core/platforms/lifecycle.ts';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -93,3 +95,77 @@ export function brandOf(config: BrandConfig): Brand {
     ...(config.COMEBACK_POSTAL_ADDRESS ? { postalAddress: config.COMEBACK_POSTAL_ADDRESS.replace(/\\n/g, '\n') } : {}),
   };
 }
+
+/** The storefronts Comeback can create discount codes in; `pool` hands out codes the store uploaded, `none` offers no code. */
+export const storefronts = ['shopify', 'woocommerce', 'pool', 'none'] as const;
+
+/**
+ * Where the discount codes in messages come from (functions/adapters/discounts.ts). Credentials are
+ * secrets: the value locally, the ARN of a Secrets Manager secret on AWS. The WooCommerce credentials
+ * are one value, `<consumer key>:<consumer secret>`.
+ */
+export const storefrontEnv = z
+  .object({
+    COMEBACK_STOREFRONT: z.enum(storefronts).default('none'),
+    /** Percent off the order a message's code gives. */
+    COMEBACK_DISCOUNT_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
+    /** Days a code is valid from the moment the message carrying it is sent. */
+    COMEBACK_DISCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    COMEBACK_SHOPIFY_STORE_DOMAIN: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'a myshopify.com domain').optional(),
+    COMEBACK_SHOPIFY_API_VERSION: z.string().trim().regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'a Shopify API version such as 2026-10').default('2026-10'),
+    /** Another origin for the Shopify Admin API: a local stand-in for the store (tests, the local host). */
+    COMEBACK_SHOPIFY_API_ORIGIN: z.url({ protocol: /^https?$/ }).optional(),
+    COMEBACK_SHOPIFY_ACCESS_TOKEN: nonEmpty.optional(),
+    COMEBACK_SHOPIFY_ACCESS_TOKEN_ARN: nonEmpty.optional(),
+    COMEBACK_WOOCOMMERCE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    COMEBACK_WOOCOMMERCE_CREDENTIALS: z.string().trim().regex(/^[^:,\s]+:[^:,\s]+$/, '<consumer key>:<consumer secret>').optional(),
+    COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN: nonEmpty.optional(),
+  })
+  .superRefine((env, context) => {
+    const needs = (name: keyof typeof env, alternative?: keyof typeof env) => {
+      if (env[name] === undefined && (alternative === undefined || env[alternative] === undefined)) {
+        context.addIssue({ code: 'custom', path: [name], message: `COMEBACK_STOREFRONT=${env.COMEBACK_STOREFRONT} needs ${name}${alternative ? ` or ${alternative}` : ''}` });
+      }
+    };
+    if (env.COMEBACK_STOREFRONT === 'shopify') {
+      needs('COMEBACK_SHOPIFY_STORE_DOMAIN');
+      needs('COMEBACK_SHOPIFY_ACCESS_TOKEN', 'COMEBACK_SHOPIFY_ACCESS_TOKEN_ARN');
+    }
+    if (env.COMEBACK_STOREFRONT === 'woocommerce') {
+      needs('COMEBACK_WOOCOMMERCE_URL');
+      needs('COMEBACK_WOOCOMMERCE_CREDENTIALS', 'COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN');
+    }
+  });
+
+export type StorefrontConfig = z.output<typeof storefrontEnv>;
+
+/**
+ * How the platforms' order webhooks are read (functions/core/platforms). Every setting is optional
+ * and documented in the README.
+ */
+export const platformEnv = z.object({
+  /**
+   * ISO 3166-1 alpha-2 country a phone number written without its country code is read in, when the
+   * order's billing and shipping addresses name no country. Without it such a number is dropped.
+   */
+  COMEBACK_DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .refine((value) => isSupportedCountry(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')
+    .optional(),
+  /** Shopify financial statuses of orders that count as purchases, comma-separated. */
+  COMEBACK_SHOPIFY_COUNTED_STATUSES: z
+    .string()
+    .default(defaultCountedShopifyStatuses.join(','))
+    .transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))
+    .pipe(z.array(z.enum(shopifyFinancialStatuses)).min(1, 'at least one financial status')),
+  /**
+   * What a WooCommerce checkout means for marketing consent, which WooCommerce does not record:
+   * `none` (the default: no marketing without consent given through the consent route), `email`,
+   * or `email+sms` (the store's checkout itself asks for it, so every order states it).
+   */
+  COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: z.enum(wooCommerceConsentSettings).default('none'),
+});
+
+export type PlatformConfig = z.output<typeof platformEnv>;

@@ -11,6 +11,7 @@ import type { DeliveryPorts } from '../core/delivery/types.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../core/delivery/unsubscribe.ts';
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
+import { configuredDiscounts } from './discounts.ts';
 import { DynamoContacts, DynamoMessageLog, DynamoTasks } from './message-log.ts';
 import { resolveSecret } from './secrets.ts';
 import { configuredSenders, deliveryEnv } from './senders.ts';
@@ -36,6 +37,7 @@ function buildDeliveryPorts(): DeliveryPorts {
   const brand = brandOf(brandConfig);
   const senders = configuredSenders(readConfig(deliveryEnv), brandConfig.COMEBACK_SENDER_NAME ?? brand.shopName);
   const tasks = new DynamoTasks(documentClient, tableName);
+  const discounts = configuredDiscounts();
   return {
     now,
     contacts: new DynamoContacts(documentClient, tableName),
@@ -44,6 +46,7 @@ function buildDeliveryPorts(): DeliveryPorts {
     tasks,
     templates: new TemplateLibrary(config.COMEBACK_TEMPLATES_DIR ?? defaultTemplatesDir, brand),
     smsMaxSegments: brandConfig.COMEBACK_SMS_MAX_SEGMENTS,
+    ...(discounts ? { discounts } : {}),
     links: {
       async unsubscribe(customerId, channel) {
         const [current] = await resolveSecret(unsubscribeSecret);

@@ -190,6 +190,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     marketing: step.marketing,
     priority: journey.priority,
     variables: await templateVariables(ports, entry, profile),
+    ...(offersDiscount(step.template) ? { discount: { offerId: entry.entryId } } : {}),
     ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
   });
   if ((outcome.status === 'deferred' || outcome.status === 'capped') && outcome.deferredUntil) {
@@ -271,15 +272,20 @@ async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, p
     order: lastOrder ? { orderId: lastOrder.orderId, placedAt: lastOrder.placedAt, currency: lastOrder.currency, totalMinor: lastOrder.totalMinor, items: lastOrder.items } : null,
     categories: profile.categories,
     products: orders.flatMap((order) => order.items).slice(0, 5),
-    discountCode: discountCodeFor(entry),
     orderCount: profile.orderCount,
     npsUrl: await ports.links.feedback(entry.customerId, entry.entryId),
   };
 }
 
-/** A personal, deterministic discount code per journey entry, so a retry quotes the same code. */
-export function discountCodeFor(entry: Pick<JourneyEntry, 'entryId'>): string {
-  return `COMEBACK-${createHash('sha256').update(entry.entryId).digest('hex').slice(0, 8).toUpperCase()}`;
+/** The messages that offer a discount: the 90-day offer and every step of win-back. */
+const discountTemplates: ReadonlySet<string> = new Set(['post-purchase-offer', 'win-back-email', 'win-back-sms', 'win-back-call']);
+
+/**
+ * Whether a step's message asks for a discount code. The offer is the journey entry: the win-back
+ * SMS and call quote the code its email gave (the first of them actually sent creates it).
+ */
+export function offersDiscount(template: string): boolean {
+  return discountTemplates.has(template);
 }
 
 async function finish(ports: JourneyStepPorts, entry: JourneyEntry, outcome: StepOutcome): Promise<StepOutcome> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryOutcome, MessageIntent } from '../../functions/core/delivery/types.ts';
-import { isHeldOut, discountCodeFor, runJourneyStep, type JourneyStepPorts, type JourneyStore } from '../../functions/core/journey-engine.ts';
+import { isHeldOut, offersDiscount, runJourneyStep, type JourneyStepPorts, type JourneyStore } from '../../functions/core/journey-engine.ts';
 import {
   afterStep,
   checkInDueAt,
@@ -59,10 +59,9 @@ describe('journey rules', () => {
     expect(ids.some((id) => isHeldOut(id, 0))).toBe(false);
   });
 
-  it('gives each entry its own stable discount code, and refuses unknown journeys', () => {
-    expect(discountCodeFor({ entryId: 'a' })).toMatch(/^COMEBACK-[0-9A-F]{8}$/);
-    expect(discountCodeFor({ entryId: 'a' })).toBe(discountCodeFor({ entryId: 'a' }));
-    expect(discountCodeFor({ entryId: 'b' })).not.toBe(discountCodeFor({ entryId: 'a' }));
+  it('offers a discount in the 90-day offer and every win-back step only, and refuses unknown journeys', () => {
+    const offering = Object.values(journeys).flatMap((journey) => journey.steps.filter((step) => offersDiscount(step.template)).map((step) => `${journey.name}.${step.name}`));
+    expect(offering).toEqual(['post-purchase.offer', 'win-back.miss-you-email', 'win-back.reminder-sms', 'win-back.manager-call']);
     expect(() => parseJourney('check-in')).toThrow(/unknown journey/);
     expect(parseJourney('win-back')).toBe('win-back');
   });
@@ -123,6 +122,16 @@ describe('a journey step', () => {
 
     expect(answer).toEqual(expected);
     expect(world.record.status).toBe('active');
+  });
+
+  it('asks for a discount for the journey entry, never a finished code: the delivery step issues it when it sends', async () => {
+    const world = stepWorld({ now: '2026-03-08T12:00:00.000Z' });
+
+    await runJourneyStep(world.ports, { action: 'step', step: 'reminder-sms', entry: world.entry });
+    await runJourneyStep(world.ports, { action: 'step', step: 'manager-call', entry: world.entry });
+
+    expect(world.delivered.map((intent) => intent.discount)).toEqual([{ offerId: 'win-back-abc-20260101' }, { offerId: 'win-back-abc-20260101' }]);
+    expect(world.delivered.every((intent) => !('discountCode' in intent.variables))).toBe(true);
   });
 
   it.each([

@@ -26,6 +26,7 @@ import type {
 } from './types.ts';
 import { defaultSmsMaxSegments, smsLength } from './sms-length.ts';
 import { knownTimeZone } from './zoned-time.ts';
+import type { DiscountForMessage, DiscountIssueRequest } from '../discounts/discounts.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -79,9 +80,13 @@ export async function deliverMessage(
   const task = intent.task ?? { reason: `${intent.journey} ${intent.step}`, dueAt: at };
   let unsubscribe: string;
   let rendered: RenderedMessage;
+  let discount: DiscountForMessage | undefined;
   try {
     unsubscribe = await ports.links.unsubscribe(customerId, channel);
-    rendered = ports.templates.render(intent.template, intent.channel, templateVariables(contact, intent, unsubscribe, now, task));
+    // Only now, with the decision to send taken, is a code created: a deferred or suppressed message makes none.
+    discount = intent.discount && ports.discounts ? await ports.discounts.issue({ offerId: intent.discount.offerId, customer: discountCustomer(contact), now }) : undefined;
+    const variables = discount ? { ...intent.variables, discountCode: discount.code, ...(discount.expiresAt ? { discountExpiresAt: discount.expiresAt } : {}) } : intent.variables;
+    rendered = ports.templates.render(intent.template, intent.channel, templateVariables(contact, { variables }, unsubscribe, now, task));
   } catch (error) {
     await ports.log.record(entry('failed', { reason: describe(error) }));
     throw error;
@@ -103,6 +108,7 @@ export async function deliverMessage(
     text: rendered.text,
     ...(rendered.html !== undefined ? { html: rendered.html } : {}),
     ...withTask,
+    ...(discount ? { discountCode: discount.code } : {}),
   });
   if (!(await ports.log.claim(sent))) {
     return { status: 'sent', reason: `message ${intent.messageId} was already sent`, ...withTask };
@@ -214,6 +220,12 @@ export function reachOf(contact: Contact): { phone: string | null; email: string
   const { profile, preferences } = contact;
   const writable = !preferences.email.suppressed && !preferences.email.optedOutAt;
   return { phone: profile.phone ?? null, email: profile.email && writable ? profile.email : null };
+}
+
+/** Whom the storefront restricts the code to: her id, and her address when she has one. */
+function discountCustomer(contact: Contact): DiscountIssueRequest['customer'] {
+  const { profile } = contact;
+  return { customerId: profile.customerId, ...(profile.email ? { email: profile.email } : {}) };
 }
 
 function describe(error: unknown): string {

@@ -4,6 +4,7 @@
  * through. Journeys never send on their own: every message and manager task goes through
  * deliverMessage, which owns consent, opt-outs, frequency caps and quiet hours.
  */
+import type { DiscountAsk, DiscountIssuer } from '../discounts/discounts.ts';
 import type { CustomerProfile } from '../profile.ts';
 
 export type Channel = 'email' | 'sms' | 'task';
@@ -29,6 +30,11 @@ export interface MessageIntent {
   variables: Record<string, unknown>;
   /** For channel 'task'. */
   task?: { reason: string; dueAt: string };
+  /**
+   * The message offers a discount: the code is issued only when the message is sent, and the
+   * template gets discountCode and discountExpiresAt (neither when no storefront is configured).
+   */
+  discount?: DiscountAsk;
   /**
    * When a deferred message is tried again. 'spread' (the default): at its slot plus the customer's
    * offset, for a message that wakes on its own at the time it is given (a journey's Wait), so a
@@ -246,4 +252,6 @@ export interface DeliveryPorts {
   links: LinkBuilder;
   /** The most SMS parts a message may take (sms-length.ts); over it the message is refused. */
   smsMaxSegments?: number;
+  /** Issues the discount codes messages offer; without it messages offer no code. */
+  discounts?: DiscountIssuer;
 }
