@@ -5,8 +5,6 @@
 import { z } from 'zod';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
-import { isSupportedCountry } from 'libphonenumber-js';
-import { defaultCountedShopifyStatuses, shopifyFinancialStatuses, wooCommerceConsentSettings } from './core/platforms/lifecycle.ts';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
