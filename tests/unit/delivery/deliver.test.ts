@@ -167,7 +167,7 @@ describe('deliverMessage', () => {
 
     await deliverMessage(world.ports, 'cust-1', intent({ messageId: 'wb.sms', channel: 'sms', template: 'win-back-sms', variables: winBackVariables }));
 
-    expect(world.sent.sms).toEqual([{ to: '+380501234567', text: expect.stringContaining('COMEBACK-7QX2A1B3'), marketing: true }]);
+    expect(world.sent.sms).toEqual([{ to: '+380501234567', text: expect.stringContaining('COMEBACK-7QX2A1B3'), marketing: true, messageId: 'wb.sms', customerId: 'cust-1' }]);
   });
 
   it('defers for quiet hours in the customer zone', async () => {
