@@ -7,6 +7,7 @@
 import middy from '@middy/core';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoFeedbackStore } from '../adapters/feedback-store.ts';
+import { DynamoContacts } from '../adapters/message-log.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { shopIdentity } from '../adapters/shop-settings.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
@@ -14,17 +15,20 @@ import { scoreFromText, verifyFeedbackToken } from '../core/analytics/feedback.t
 import { errorDocument, verifiedLink } from '../core/pages/errors.ts';
 import { feedbackQuestion } from '../core/pages/feedback.ts';
 import { renderPage } from '../core/pages/html.ts';
-import { errorPages, htmlPage, type HttpEvent, type HttpResult } from './http.ts';
+import { pageLocale } from '../core/pages/texts.ts';
+import { errorPages, header, htmlPage, type HttpEvent, type HttpResult } from './http.ts';
 
 const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
 const store = new DynamoFeedbackStore(documentClient, tableName);
+const contacts = new DynamoContacts(documentClient, tableName);
 const shop = shopIdentity();
 
 export async function feedbackPage(event: HttpEvent): Promise<HttpResult> {
   const token = event.queryStringParameters?.['token'] ?? '';
   const secrets = await resolveSecret(feedbackSecret);
   const { customerId, entryId } = verifiedLink('feedback', () => verifyFeedbackToken(token, secrets));
-  const current = await store.current(customerId, entryId);
+  const [current, contact] = await Promise.all([store.current(customerId, entryId), contacts.load(customerId)]);
+  const where = pageLocale(contact?.profile.locale, header(event, 'accept-language'));
   const selected = scoreFromText(event.queryStringParameters?.['score']) ?? current?.score;
   return htmlPage(
     200,
@@ -35,7 +39,8 @@ export async function feedbackPage(event: HttpEvent): Promise<HttpResult> {
         ...(selected !== undefined ? { selected } : {}),
         ...(current?.comment ? { comment: current.comment } : {}),
         ...(current ? { previous: { score: current.score } } : {}),
-      }),
+      }, where),
+      where,
     ),
   );
 }

@@ -168,7 +168,7 @@ export function htmlPage(statusCode: number, document: string): HttpResult {
  * `when`, only requests it accepts get a page; the others get problem+json.
  */
 export function errorPages(
-  render: (status: number, detail: string, error: unknown) => string,
+  render: (status: number, detail: string, error: unknown, acceptLanguage: string | undefined) => string,
   options: { when?: (event: HttpEvent) => boolean } = {},
 ): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -180,7 +180,7 @@ export function errorPages(
       }
       const status = problem.statusCode ?? 500;
       const { detail } = JSON.parse(String(problem.body)) as { detail: string };
-      request.response = htmlPage(status, render(status, detail, request.error));
+      request.response = htmlPage(status, render(status, detail, request.error, header(request.event, 'accept-language')));
     },
   };
 }

@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoFeedbackStore, type FeedbackStatus } from '../adapters/feedback-store.ts';
+import { DynamoContacts } from '../adapters/message-log.ts';
 import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { shopIdentity } from '../adapters/shop-settings.ts';
@@ -22,10 +23,12 @@ import { onFeedbackAnswered } from '../core/loyalty/use-cases.ts';
 import { errorDocument, verifiedLink } from '../core/pages/errors.ts';
 import { feedbackQuestion, feedbackThanks } from '../core/pages/feedback.ts';
 import { renderPage } from '../core/pages/html.ts';
+import { pageLocale } from '../core/pages/texts.ts';
 import { errorPages, header, htmlPage, json, jsonBody, rawBody, wantsHtml, type HttpEvent, type HttpResult } from './http.ts';
 
 const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
 const store = new DynamoFeedbackStore(documentClient, tableName);
+const contacts = new DynamoContacts(documentClient, tableName);
 const loyalty = loyaltyPorts();
 const shop = shopIdentity();
 
@@ -46,6 +49,7 @@ async function answerFromPage(event: HttpEvent, raw: string): Promise<HttpResult
   const token = event.queryStringParameters?.['token'] ?? form.get('token') ?? '';
   const secrets = await resolveSecret(feedbackSecret);
   const subject = verifiedLink('feedback', () => verifyFeedbackToken(token, secrets));
+  const where = pageLocale((await contacts.load(subject.customerId))?.profile.locale, header(event, 'accept-language'));
   let input: FeedbackInput;
   try {
     input = parseFeedbackForm(token, form);
@@ -54,13 +58,16 @@ async function answerFromPage(event: HttpEvent, raw: string): Promise<HttpResult
     // The form again, as it was filled in, saying what to fix.
     const selected = scoreFromText(form.get('score'));
     const comment = form.get('comment') ?? '';
-    const fix = selected === undefined ? 'Pick a number from 0 to 10.' : 'The comment is too long.';
-    return htmlPage(400, renderPage(shop, feedbackQuestion(shop, { token, error: fix, ...(selected !== undefined ? { selected } : {}), ...(comment ? { comment } : {}) })));
+    const fix = selected === undefined ? 'feedbackPickNumber' : 'feedbackCommentTooLong';
+    return htmlPage(
+      400,
+      renderPage(shop, feedbackQuestion(shop, { token, error: fix, ...(selected !== undefined ? { selected } : {}), ...(comment ? { comment } : {}) }, where), where),
+    );
   }
   const status = await answer(subject, input);
   return htmlPage(
     200,
-    renderPage(shop, feedbackThanks(shop, { token, score: input.score, ...(input.comment ? { comment: input.comment } : {}), replaced: status === 'replaced' })),
+    renderPage(shop, feedbackThanks(shop, { token, score: input.score, ...(input.comment ? { comment: input.comment } : {}), replaced: status === 'replaced' }, where), where),
   );
 }
 

@@ -22,6 +22,7 @@ import { verifyUnsubscribeToken } from '../core/delivery/unsubscribe.ts';
 import { UnsupportedMediaTypeError } from '../core/errors.ts';
 import { errorDocument, verifiedLink } from '../core/pages/errors.ts';
 import { renderPage } from '../core/pages/html.ts';
+import { pageLocale } from '../core/pages/texts.ts';
 import { unsubscribedPage } from '../core/pages/unsubscribe.ts';
 import { errorPages, header, htmlPage, json, jsonBody, rawBody, wantsHtml, type HttpEvent, type HttpResult } from './http.ts';
 import { unsubscribePage } from './unsubscribe-page.ts';
@@ -42,7 +43,10 @@ export async function unsubscribe(event: HttpEvent): Promise<HttpResult> {
   const browser = wantsHtml(event);
   const { customerId, channel } = browser ? verifiedLink('unsubscribe', () => verifyUnsubscribeToken(token, secrets)) : verifyUnsubscribeToken(token, secrets);
   await contacts.recordOptOut(customerId, channel, viaOf(event, raw));
-  if (browser) return htmlPage(200, renderPage(shop, unsubscribedPage(shop, channel)));
+  if (browser) {
+    const where = pageLocale((await contacts.load(customerId))?.profile.locale, header(event, 'accept-language'));
+    return htmlPage(200, renderPage(shop, unsubscribedPage(shop, channel, where), where));
+  }
   return json(200, { customerId, channel, status: 'unsubscribed' });
 }
 

@@ -3,8 +3,10 @@
  * program, edited, or signed with a secret that is gone), or any other error the edge maps to a
  * status. Readable words, never JSON.
  */
+import type { MessageLocale } from '../delivery/i18n.ts';
 import { InvalidInputError } from '../errors.ts';
 import { html, renderPage, type PageContent, type ShopIdentity } from './html.ts';
+import { pageLocale, pageText } from './texts.ts';
 
 /** The token of a link does not verify. A 400 at the edge, whatever the verifier threw. */
 export class InvalidLinkError extends InvalidInputError {}
@@ -18,20 +20,22 @@ export function verifiedLink<T>(link: 'unsubscribe' | 'feedback', verify: () => 
   }
 }
 
-export function errorPage(shop: ShopIdentity, status: number, detail: string, error?: unknown): PageContent {
+export function errorPage(shop: ShopIdentity, status: number, detail: string, error: unknown, where: MessageLocale): PageContent {
   if (error instanceof InvalidLinkError) {
-    return {
-      title: 'This link does not work',
-      main: html`<p>The link may have been cut short or changed on its way. Open it again from the message ${shop.name} sent you, or copy the whole address into the browser.</p>`,
-    };
+    return { title: pageText(where, 'invalidLinkTitle'), main: html`<p>${pageText(where, 'invalidLink', { shop: shop.name })}</p>` };
   }
-  if (status >= 500) {
-    return { title: 'Something went wrong', main: html`<p>We could not finish this just now. Please try again in a minute.</p>` };
-  }
-  return { title: 'This request cannot be served', main: html`<p>${detail}</p>` };
+  if (status >= 500) return { title: pageText(where, 'failedTitle'), main: html`<p>${pageText(where, 'failed')}</p>` };
+  // The detail is the validation's own (English) sentence: it names what was wrong exactly.
+  return { title: pageText(where, 'refusedTitle'), main: html`<p>${detail}</p>` };
 }
 
-/** The error page of a shop as a whole document, in the shape the edge's errorPages middleware takes. */
-export function errorDocument(shop: ShopIdentity): (status: number, detail: string, error: unknown) => string {
-  return (status, detail, error) => renderPage(shop, errorPage(shop, status, detail, error));
+/**
+ * The error page of a shop as a whole document, in the shape the edge's errorPages middleware takes.
+ * No customer is known when a link fails, so the page speaks the browser's language.
+ */
+export function errorDocument(shop: ShopIdentity): (status: number, detail: string, error: unknown, acceptLanguage: string | undefined) => string {
+  return (status, detail, error, acceptLanguage) => {
+    const where = pageLocale(undefined, acceptLanguage);
+    return renderPage(shop, errorPage(shop, status, detail, error, where), where);
+  };
 }

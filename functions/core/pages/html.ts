@@ -9,6 +9,8 @@
  * signed tokens in their query, so the pages never send a Referer.
  */
 import { createHash } from 'node:crypto';
+import type { MessageLocale } from '../delivery/i18n.ts';
+import { pageText } from './texts.ts';
 
 /** Markup that is safe to put into a page as it is. */
 export interface Html {
@@ -86,10 +88,10 @@ export interface PageContent {
   main: Html;
 }
 
-/** A whole document: the shop's name on top, the content, a link back to the shop. */
-export function renderPage(shop: ShopIdentity, content: PageContent): string {
+/** A whole document in the page's language: the shop's name on top, the content, a link back to the shop. */
+export function renderPage(shop: ShopIdentity, content: PageContent, where: MessageLocale): string {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${where.language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -104,7 +106,7 @@ export function renderPage(shop: ShopIdentity, content: PageContent): string {
 <h1>${content.title}</h1>
 ${content.main}
 </main>
-<footer><p><a href="${shop.url}">Back to ${shop.name}</a></p></footer>
+<footer><p><a href="${shop.url}">${pageText(where, 'backTo', { shop: shop.name })}</a></p></footer>
 </body>
 </html>
 `.html;

@@ -1,53 +1,44 @@
 /**
  * The unsubscribe pages. The link in a message opens the confirmation (GET changes nothing: mail
  * scanners and link previews follow links), its one button posts the form back to the same
- * address, and the answer says what stopped and what goes on.
+ * address, and the answer says what stopped and what goes on. In the customer's language.
  */
+import type { MessageLocale } from '../delivery/i18n.ts';
 import type { ContactChannel } from '../delivery/types.ts';
 import { html, type PageContent, type ShopIdentity } from './html.ts';
+import { pageDate, pageText, type PageTextKey } from './texts.ts';
 
-const leaving: Record<ContactChannel, { what: string; still: string }> = {
-  email: {
-    what: 'marketing emails',
-    still: 'Emails about your orders, such as confirmations and receipts, still reach you.',
-  },
-  sms: {
-    what: 'marketing text messages',
-    still: 'Text messages about your orders still reach you.',
-  },
+/** The texts that name the channel the customer leaves, per channel. */
+const channelTexts: Record<ContactChannel, { title: PageTextKey; lead: PageTextKey; still: PageTextKey; before: PageTextKey; now: PageTextKey }> = {
+  email: { title: 'unsubscribeTitleEmail', lead: 'unsubscribeLeadEmail', still: 'stillEmail', before: 'unsubscribedBeforeEmail', now: 'unsubscribedNowEmail' },
+  sms: { title: 'unsubscribeTitleSms', lead: 'unsubscribeLeadSms', still: 'stillSms', before: 'unsubscribedBeforeSms', now: 'unsubscribedNowSms' },
 };
 
-export function unsubscribeConfirmation(shop: ShopIdentity, channel: ContactChannel, token: string, optedOutAt?: string): PageContent {
-  const { what, still } = leaving[channel];
+export function unsubscribeConfirmation(shop: ShopIdentity, channel: ContactChannel, token: string, where: MessageLocale, optedOutAt?: string): PageContent {
+  const texts = channelTexts[channel];
+  const still = pageText(where, texts.still);
   if (optedOutAt) {
     return {
-      title: 'You are unsubscribed',
-      main: html`<p>You unsubscribed from ${what} from ${shop.name} on ${day(optedOutAt)}. You get none from us any more.</p>
+      title: pageText(where, 'unsubscribedTitle'),
+      main: html`<p>${pageText(where, texts.before, { shop: shop.name, date: pageDate(where, optedOutAt) })}</p>
 <p>${still}</p>`,
     };
   }
   return {
-    title: `Unsubscribe from ${what}`,
-    main: html`<p>Stop getting ${what} from ${shop.name}: offers, news and reminders.</p>
+    title: pageText(where, texts.title),
+    main: html`<p>${pageText(where, texts.lead, { shop: shop.name })}</p>
 <p>${still}</p>
 <form method="post" action="?token=${encodeURIComponent(token)}">
-<button type="submit">Unsubscribe</button>
+<button type="submit">${pageText(where, 'unsubscribeButton')}</button>
 </form>`,
   };
 }
 
-export function unsubscribedPage(shop: ShopIdentity, channel: ContactChannel): PageContent {
-  const { what, still } = leaving[channel];
+export function unsubscribedPage(shop: ShopIdentity, channel: ContactChannel, where: MessageLocale): PageContent {
+  const texts = channelTexts[channel];
   return {
-    title: 'You are unsubscribed',
-    main: html`<p>You will get no more ${what} from ${shop.name}.</p>
-<p>${still}</p>`,
+    title: pageText(where, 'unsubscribedTitle'),
+    main: html`<p>${pageText(where, texts.now, { shop: shop.name })}</p>
+<p>${pageText(where, texts.still)}</p>`,
   };
-}
-
-/** `2026-06-01T09:00:00.000Z` as `1 June 2026` (UTC: the page does not know the reader's time zone). */
-function day(at: string): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return at;
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
 }
