@@ -12,6 +12,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { optOutVias, type OptOuts, type OptOutStatus, type OptOutVia } from '../core/delivery/opt-outs.ts';
 import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
+import { DeliveryStatusContentionError, nextDeliveryState, type DeliveryChange, type DeliveryState, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
 import type {
   ChannelPreferences,
   Contact,
@@ -226,6 +227,90 @@ export class DynamoMessageLog implements MessageLog {
     }
     await this.client.send(new PutCommand({ TableName: this.table, Item: item }));
     if (entry.status === 'failed' || entry.status === 'suppressed') await this.release(entry.messageId, entry.at);
+  }
+
+  /** Where the log entry of a sent message is: its guard names the customer and the entry's key. */
+  async sentMessage(messageId: string): Promise<SentMessage | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.messageGuard(messageId), ConsistentRead: true }));
+    if (Item?.['status'] !== 'sent' || typeof Item['customerId'] !== 'string') return undefined;
+    return { messageId, customerId: Item['customerId'] };
+  }
+
+  /** Remembers the id a provider accepted a message under, as long as its guard is kept. */
+  async recordReceipt(provider: Provider, providerMessageId: string, message: SentMessage, at: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...keys.providerReceipt(provider, providerMessageId),
+          type: 'providerReceipt',
+          provider,
+          providerMessageId,
+          messageId: message.messageId,
+          customerId: message.customerId,
+          acceptedAt: at,
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(at) / 1000) + GUARD_MEMORY_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async acceptedAs(provider: Provider, providerMessageId: string): Promise<SentMessage | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.providerReceipt(provider, providerMessageId), ConsistentRead: true }));
+    if (typeof Item?.['messageId'] !== 'string' || typeof Item['customerId'] !== 'string') return undefined;
+    return { messageId: Item['messageId'], customerId: Item['customerId'] };
+  }
+
+  /**
+   * Sets the provider's delivery status on the message's 'sent' log entry. The decision is
+   * nextDeliveryState's (never backwards, a repeat changes nothing); the write is guarded by the
+   * values it decided on, and decided again when another event changed them in between.
+   */
+  async applyDeliveryChange(message: SentMessage, change: DeliveryChange): Promise<'updated' | 'unchanged'> {
+    const guard = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.messageGuard(message.messageId), ConsistentRead: true }));
+    const logSk = guard.Item?.['logSk'];
+    if (typeof logSk !== 'string') return 'unchanged';
+    const key = { pk: keys.customerPartition(message.customerId), sk: logSk };
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      if (!Item) return 'unchanged';
+      const current = Item as DeliveryState;
+      const next = nextDeliveryState(current, change);
+      if (!next) return 'unchanged';
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const conditions = ['attribute_exists(pk)'];
+      for (const [index, field] of (['deliveryStatus', 'deliveryStatusAt', 'deliveryDetail', 'openedAt', 'clickedAt'] as const).entries()) {
+        names[`#f${index}`] = field;
+        const held = current[field];
+        if (held === undefined) conditions.push(`attribute_not_exists(#f${index})`);
+        else {
+          conditions.push(`#f${index} = :held${index}`);
+          values[`:held${index}`] = held;
+        }
+        if (next[field] !== undefined) {
+          sets.push(`#f${index} = :next${index}`);
+          values[`:next${index}`] = next[field];
+        }
+      }
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return 'updated';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new DeliveryStatusContentionError(`the delivery status of message ${message.messageId} kept changing while it was written`);
   }
 
   /**

@@ -13,6 +13,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { readConfig } from '../config.ts';
 import { PermanentSendError, TransientSendError, type PermanentSendOutcome } from '../core/delivery/errors.ts';
+import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
 import type { EmailMessage, Senders, SmsMessage, TaskNotice } from '../core/delivery/types.ts';
 import { now } from './clock.ts';
 
@@ -39,6 +40,46 @@ export type DeliveryConfig = z.output<typeof deliveryEnv>;
 export const sesClient = new SESv2Client({});
 export const snsClient = new SNSClient({});
 
+/**
+ * Where the id a provider accepted a message under is kept, so its delivery status events find the
+ * message (functions/core/delivery/delivery-events.ts); DynamoMessageLog in the deployed senders.
+ */
+export interface SendReceipts {
+  recordReceipt(provider: Provider, providerMessageId: string, message: SentMessage, at: string): Promise<void>;
+}
+
+/**
+ * Keeps the receipt of an accepted message. The message is already sent: a failed write only
+ * costs its delivery feedback, and throwing would make the caller send it again, so it is
+ * reported to `onError` (a warning) and the send stands.
+ */
+async function keepReceipt(
+  receipts: SendReceipts | undefined,
+  provider: Provider,
+  providerMessageId: string | undefined,
+  message: { messageId?: string; customerId?: string },
+): Promise<void> {
+  if (!receipts || !providerMessageId || !message.messageId || !message.customerId) return;
+  try {
+    await receipts.recordReceipt(provider, providerMessageId, { messageId: message.messageId, customerId: message.customerId }, now().toISOString());
+  } catch (error) {
+    process.emitWarning(`the ${provider} receipt of message ${message.messageId} was not kept: ${error instanceof Error ? error.message : String(error)}`, 'DeliveryFeedbackWarning');
+  }
+}
+
+/** The SES message tags that name the log entry of an email (values SES accepts; an id too long for a tag is left out). */
+export function emailTags(message: Pick<EmailMessage, 'messageId' | 'customerId'>): { Name: string; Value: string }[] {
+  const tags: { Name: string; Value: string }[] = [];
+  for (const [Name, raw] of [
+    [MESSAGE_TAG, message.messageId],
+    [CUSTOMER_TAG, message.customerId],
+  ] as const) {
+    const Value = raw === undefined ? undefined : encodeTagValue(raw);
+    if (Value) tags.push({ Name, Value });
+  }
+  return tags;
+}
+
 export interface AwsSenderOptions {
   ses: SESv2Client;
   sns: SNSClient;
@@ -47,13 +88,17 @@ export interface AwsSenderOptions {
   configurationSet?: string;
   /** Shown as the sender when emailFrom is a bare address. */
   senderName?: string;
+  /** Keeps the provider's id of each accepted email and SMS, for its delivery status events. */
+  receipts?: SendReceipts;
 }
 
 export function awsSenders(options: AwsSenderOptions): Senders {
   return {
     async email(message: EmailMessage) {
+      let accepted: string | undefined;
       try {
-        await options.ses.send(
+        const tags = emailTags(message);
+        ({ MessageId: accepted } = await options.ses.send(
           new SendEmailCommand({
             FromEmailAddress: fromAddress(options.emailFrom, options.senderName),
             Destination: { ToAddresses: [message.to] },
@@ -68,15 +113,19 @@ export function awsSenders(options: AwsSenderOptions): Senders {
               },
             },
             ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+            // The configuration set's events carry the tags back: they name the message's log entry.
+            ...(tags.length > 0 ? { EmailTags: tags } : {}),
           }),
-        );
+        ));
       } catch (error) {
         throw classifySendError('SES', error);
       }
+      await keepReceipt(options.receipts, 'ses', accepted, message);
     },
     async sms(message: SmsMessage) {
+      let accepted: string | undefined;
       try {
-        await options.sns.send(
+        ({ MessageId: accepted } = await options.sns.send(
           new PublishCommand({
             PhoneNumber: message.to,
             Message: message.text,
@@ -84,10 +133,12 @@ export function awsSenders(options: AwsSenderOptions): Senders {
               'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: message.marketing === false ? 'Transactional' : 'Promotional' },
             },
           }),
-        );
+        ));
       } catch (error) {
         throw classifySendError('SNS', error);
       }
+      // SNS's SMS delivery status log names the message only by this id.
+      await keepReceipt(options.receipts, 'sns', accepted, message);
     },
     async task(notice: TaskNotice) {
       try {
@@ -174,8 +225,12 @@ export function snsSubject(subject: string): string {
   return text.length > 99 ? `${text.slice(0, 96)}...` : text;
 }
 
-/** Prints every message as one block and sends nothing. */
-export function outboxSenders(write: (block: string) => void = (block) => process.stdout.write(block)): Senders {
+/**
+ * Prints every message as one block and sends nothing. With `receipts`, each email and SMS is
+ * "accepted" under its own messageId, so a simulated provider event (the local host's
+ * /_local/ses/events and /_local/sms/status) names a message by the id the outbox shows.
+ */
+export function outboxSenders(write: (block: string) => void = (block) => process.stdout.write(block), receipts?: SendReceipts): Senders {
   const print = (channel: string, lines: string[], text: string) => {
     const rule = '-'.repeat(72);
     write([`${rule}`, `OUTBOX ${now().toISOString()}  ${channel}`, ...lines, '', text, rule, ''].join('\n'));
@@ -192,9 +247,11 @@ export function outboxSenders(write: (block: string) => void = (block) => proces
         ],
         message.text,
       );
+      await keepReceipt(receipts, 'ses', message.messageId, message);
     },
     async sms(message) {
       print('sms', [`To: ${message.to}`], message.text);
+      await keepReceipt(receipts, 'sns', message.messageId, message);
     },
     async task(notice) {
       print('task', [`Task: ${notice.taskId}`, `Subject: ${notice.subject}`], notice.text);
@@ -202,10 +259,25 @@ export function outboxSenders(write: (block: string) => void = (block) => proces
   };
 }
 
+/**
+ * Receipts in the message log on the table. The table's client is imported on the first receipt:
+ * it reads TABLE_NAME, which every sending function has, and modules that only build senders
+ * (tests of the senders) need not.
+ */
+const tableReceipts: SendReceipts = {
+  async recordReceipt(provider, providerMessageId, message, at) {
+    const [{ documentClient, tableName }, { DynamoMessageLog }] = await Promise.all([import('./dynamodb.ts'), import('./message-log.ts')]);
+    await new DynamoMessageLog(documentClient, tableName).recordReceipt(provider, providerMessageId, message, at);
+  },
+};
+
 /** The senders COMEBACK_DELIVERY asks for, on the module's clients. */
-export function configuredSenders(config: DeliveryConfig = readConfig(deliveryEnv), senderName?: string): Senders {
-  if (config.COMEBACK_DELIVERY === 'outbox') return config.COMEBACK_OUTBOX_PRINT === 'on' ? outboxSenders() : outboxSenders(() => undefined);
+export function configuredSenders(config: DeliveryConfig = readConfig(deliveryEnv), senderName?: string, receipts: SendReceipts = tableReceipts): Senders {
+  if (config.COMEBACK_DELIVERY === 'outbox') {
+    return config.COMEBACK_OUTBOX_PRINT === 'on' ? outboxSenders(undefined, receipts) : outboxSenders(() => undefined, receipts);
+  }
   return awsSenders({
+    receipts,
     ses: sesClient,
     sns: snsClient,
     emailFrom: config.COMEBACK_EMAIL_FROM,

@@ -11,6 +11,7 @@
  * | platform delivery | DELIVERY#<source>#<id>   | DELIVERY  (expires by TTL)      |                                     |
  * | message log entry | CUSTOMER#<id>            | MESSAGE#<at>#<messageId>        |                                     |
  * | message guard     | MESSAGE#<messageId>      | MESSAGE                         |                                     |
+ * | provider receipt  | RECEIPT#<provider>#<id>  | RECEIPT  (expires by TTL)       |                                     |
  * | contact prefs     | CUSTOMER#<id>            | PREFERENCES (opt-outs, bounces) |                                     |
  * | manager task      | TASK#<taskId>            | TASK                            | TASKS#<status> / <dueAt>#<taskId>   |
  * | journey entry     | CUSTOMER#<id>            | JOURNEY#<journey>#<entryId>     | JOURNEY#<journey>#<status> / <id>   |
@@ -40,6 +41,8 @@ export const keys = {
   message: (customerId: string, at: string, messageId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `MESSAGE#${at}#${messageId}` }),
   messagePrefix: 'MESSAGE#',
   messageGuard: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: 'MESSAGE' }),
+  /** The message a provider (ses, sns) accepted under its own id, for its delivery status events. */
+  providerReceipt: (provider: string, providerMessageId: string) => ({ pk: `RECEIPT#${provider}#${providerMessageId}`, sk: 'RECEIPT' }),
   preferences: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PREFERENCES' }),
   task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
   tasksByStatus: (status: string, dueAt: string, taskId: string) => ({ gsi1pk: `TASKS#${status}`, gsi1sk: `${dueAt}#${taskId}` }),

@@ -8,6 +8,7 @@ import { keys } from '../../functions/adapters/table-design.ts';
 import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { LocalRoute } from './host.ts';
 import type { JourneyRuntime } from './journey-runtime.ts';
+import { sesEventsRoute, smsStatusRoute } from './delivery-events.ts';
 import { smsInboundRoute } from './sms-inbound.ts';
 import { ClockRewindRefused } from './virtual-clock.ts';
 
@@ -27,6 +28,13 @@ export interface OutboxItem {
   text?: string;
   html?: string;
   reason?: string;
+  messageId?: string;
+  /** What the provider reported after accepting it (delivered, bounced, ...), when it did. */
+  deliveryStatus?: string;
+  deliveryStatusAt?: string;
+  deliveryDetail?: string;
+  openedAt?: string;
+  clickedAt?: string;
 }
 
 const setClockSchema = z.strictObject({ now: z.iso.datetime({ offset: true }) });
@@ -58,6 +66,8 @@ export function localRoutesFor(journeys: JourneyRuntime, data: { nothingRecorded
       },
     },
     smsInboundRoute,
+    sesEventsRoute,
+    smsStatusRoute,
     {
       method: 'GET',
       path: '/_local/outbox',
@@ -137,6 +147,12 @@ export async function outbox(customerId?: string): Promise<OutboxItem[]> {
         ...(entry.text ? { text: entry.text } : {}),
         ...(entry.html ? { html: entry.html } : {}),
         ...(entry.reason ? { reason: entry.reason } : {}),
+        ...(entry.messageId ? { messageId: entry.messageId } : {}),
+        ...(entry.deliveryStatus ? { deliveryStatus: entry.deliveryStatus } : {}),
+        ...(entry.deliveryStatusAt ? { deliveryStatusAt: entry.deliveryStatusAt } : {}),
+        ...(entry.deliveryDetail ? { deliveryDetail: entry.deliveryDetail } : {}),
+        ...(entry.openedAt ? { openedAt: entry.openedAt } : {}),
+        ...(entry.clickedAt ? { clickedAt: entry.clickedAt } : {}),
       };
     })
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));

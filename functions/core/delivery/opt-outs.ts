@@ -13,9 +13,10 @@ import type { ContactChannel } from './types.ts';
 
 /**
  * How consent was withdrawn: the button on the unsubscribe page (or any post of the link's token),
- * the mailbox provider's one-click unsubscribe (RFC 8058), or an SMS keyword such as STOP.
+ * the mailbox provider's one-click unsubscribe (RFC 8058), an SMS keyword such as STOP, or SES
+ * reporting a permanent bounce or a complaint about an email (delivery-events.ts).
  */
-export const optOutVias = ['unsubscribe-link', 'one-click', 'sms-stop'] as const;
+export const optOutVias = ['unsubscribe-link', 'one-click', 'sms-stop', 'bounce', 'complaint'] as const;
 export type OptOutVia = (typeof optOutVias)[number];
 
 export interface OptOut {
