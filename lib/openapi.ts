@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { COMMENT_MAX_LENGTH, feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
 import { optOutVias } from '../functions/core/delivery/opt-outs.ts';
 import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';
+import { poolUploadAnswerSchema, poolUploadSchema } from '../functions/core/discounts/api.ts';
 import { entryStatuses, stateMachineJourneys } from '../functions/core/journeys.ts';
 import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
 import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
@@ -257,6 +258,14 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     request: { params: z.object({ name: z.string() }), body: { content: { 'application/json': { schema: segmentDefinitionSchema } } } },
     responses: { 200: { description: 'saved; members appear with the next recompute', content: { 'application/json': { schema: z.object({}).loose() } } }, ...problems(400, 401, 409) },
+  }),
+  UploadDiscountCodes: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: 'Upload discount codes the store created itself, for COMEBACK_STOREFRONT=pool: each is handed out once, to a message when it is sent (admin token)',
+    security: [{ adminToken: [] }],
+    request: { body: { content: { 'application/json': { schema: poolUploadSchema } } } },
+    responses: { 200: { description: 'the codes new to the pool were added', content: { 'application/json': { schema: poolUploadAnswerSchema } } }, ...problems(400, 401, 413, 415) },
   }),
   DeleteSegment: (route) => ({
     method: 'delete',

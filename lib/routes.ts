@@ -180,6 +180,16 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'readWrite',
   },
   {
+    id: 'UploadDiscountCodes',
+    method: 'POST',
+    path: '/v1/discount-codes/pool',
+    handler: 'functions/handlers/upload-discount-codes.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+    // Up to 1,000 codes, each written on its own condition.
+    timeoutSeconds: 29,
+  },
+  {
     id: 'ListSegmentCustomers',
     method: 'GET',
     path: '/v1/segments/{name}/customers',

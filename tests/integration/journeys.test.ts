@@ -101,10 +101,11 @@ describe('win-back', () => {
     ]);
     const sms = (await outbox(buyer.id)).find((item) => item.step === 'reminder-sms' && item.status === 'sent');
     const email = (await outbox(buyer.id)).find((item) => item.step === 'miss-you-email' && item.status === 'sent');
-    // The SMS reminds of the very code the email gave.
-    const code = /COMEBACK-[0-9A-F]{8}/.exec(email?.text ?? '')?.[0];
-    expect(code).toBeDefined();
-    expect(sms?.text).toContain(code);
+    // No storefront is configured here: the messages offer no code rather than one no store knows
+    // (tests/integration/journey-discounts.test.ts has one).
+    expect(email?.text).toBeDefined();
+    expect(sms?.text).toBeDefined();
+    for (const text of [email?.text, sms?.text]) expect(text).not.toMatch(/\b(CB|COMEBACK)-[0-9A-Z]+/);
   });
 
   it.each([
