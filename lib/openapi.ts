@@ -12,6 +12,7 @@ import { entryStatuses, stateMachineJourneys } from '../functions/core/journeys.
 import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchema } from '../functions/core/loyalty/api.ts';
 import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
+import { consentStatementInputSchema } from '../functions/core/consent.ts';
 import { importQuerySchema, importSummarySchema, MAX_IMPORT_BYTES } from '../functions/core/imports/request.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
 
@@ -48,6 +49,27 @@ const acceptedSchema = z.object({
 });
 
 const refundAcceptedSchema = acceptedSchema.extend({ refundId: z.string() });
+
+/** What a platform webhook's delivery did: the order's outcome, and the refunds it carried. */
+const platformOutcomeSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string().optional(),
+  status: z
+    .enum(['recorded', 'duplicate', 'not_counted', 'reversed', 'early'])
+    .describe('not_counted: a test, unpaid, failed or already cancelled order (see reason); reversed: a cancellation or refund took money back; early: a cancellation or refund kept until its order arrives'),
+  kind: z.enum(['cancellation', 'refund']).optional(),
+  refundId: z.string().optional(),
+  reversedMinor: z.number().int().optional().describe('minor units taken back from the order'),
+  reason: z.string().optional(),
+});
+const platformAnswerSchema = platformOutcomeSchema.extend({ refunds: z.array(platformOutcomeSchema).optional().describe('refunds listed on a WooCommerce order') });
+
+const consentAnswerSchema = z.object({
+  customerId: z.string(),
+  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+  consentAsOf: z.object({ email: z.string().optional(), sms: z.string().optional() }),
+  consentSource: z.object({ email: z.string().optional(), sms: z.string().optional() }),
+});
 
 const orderSchema = z.object({
   orderId: z.string(),
@@ -90,7 +112,13 @@ const profileSchema = z.object({
 });
 
 /** The answer of GET /v1/customers/{id}; exported so tests hold the handler to it. */
-export const customerSchema = z.object({ profile: profileSchema.loose(), orders: z.array(orderSchema) });
+export const customerSchema = z.object({
+  profile: profileSchema.loose(),
+  orders: z.array(orderSchema),
+  feedback: z
+    .array(z.object({ entryId: z.string(), score: z.number().int().min(0).max(10), comment: z.string().optional(), at: z.string() }))
+    .describe('the NPS answers that count, one per feedback request answered, oldest first'),
+});
 
 const journeyParameter = z.enum(stateMachineJourneys);
 
@@ -165,20 +193,37 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   ShopifyOrder: (route) => ({
     method: 'post',
     path: route.path,
-    summary: "Shopify's orders/create or orders/paid webhook",
-    request: { headers: z.object({ 'x-shopify-hmac-sha256': z.string(), 'x-shopify-webhook-id': z.string().optional() }) },
-    responses: { 202: { description: 'recorded or duplicate', content: { 'application/json': { schema: acceptedSchema } } }, ...problems(400, 401, 409, 413, 415) },
+    summary: "Shopify's orders/create, orders/paid, orders/updated, orders/cancelled and refunds/create webhooks",
+    request: {
+      headers: z.object({
+        'x-shopify-hmac-sha256': z.string(),
+        'x-shopify-webhook-id': z.string().optional(),
+        'x-shopify-topic': z.string().optional().describe('orders/cancelled and refunds/create reverse; any other topic carries an order'),
+      }),
+    },
+    responses: {
+      200: { description: 'acknowledged, not counted: a test, unpaid or voided order (see reason)', content: { 'application/json': { schema: platformAnswerSchema } } },
+      202: { description: 'recorded, reversed or kept until the order arrives (or a duplicate of one that was)', content: { 'application/json': { schema: platformAnswerSchema } } },
+      ...problems(400, 401, 409, 413, 415),
+    },
   }),
   WooCommerceOrder: (route) => ({
     method: 'post',
     path: route.path,
     summary: "WooCommerce's order webhook (its ping delivery gets a 200)",
-    request: { headers: z.object({ 'x-wc-webhook-signature': z.string() }) },
+    request: { headers: z.object({ 'x-wc-webhook-signature': z.string(), 'x-wc-webhook-topic': z.string().optional().describe("order.created or order.updated; the order's status decides") }) },
     responses: {
-      200: { description: 'ping acknowledged' },
-      202: { description: 'recorded or duplicate', content: { 'application/json': { schema: acceptedSchema } } },
+      200: { description: 'ping acknowledged, or an order that does not count (pending, on-hold, failed: see reason)', content: { 'application/json': { schema: platformAnswerSchema } } },
+      202: { description: 'recorded (with its refunds), reversed (cancelled or refunded), or kept until the order arrives', content: { 'application/json': { schema: platformAnswerSchema } } },
       ...problems(400, 401, 409, 413, 415),
     },
+  }),
+  RecordConsent: (route) => ({
+    method: 'put',
+    path: route.path,
+    summary: "Marketing consent given or withdrawn on the store's own site (WooCommerce records none); per channel the latest statement wins, an opt-out through a message's link still stands",
+    request: { params: z.object({ id: z.string() }), headers: z.object(signed), body: { content: { 'application/json': { schema: consentStatementInputSchema } } } },
+    responses: { 200: { description: "the customer's consent after the statement", content: { 'application/json': { schema: consentAnswerSchema } } }, ...problems(400, 401, 404, 413, 415) },
   }),
   GetCustomer: (route) => ({
     method: 'get',

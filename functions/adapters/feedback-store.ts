@@ -6,7 +6,7 @@
  * changes nothing.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry from 'p-retry';
 import type { FeedbackAnswer } from '../core/analytics/metrics.ts';
 
@@ -32,14 +32,24 @@ export class DynamoFeedbackStore {
   /** The answer that counts for a journey entry's request, if the customer gave one. */
   async current(customerId: string, entryId: string): Promise<FeedbackAnswer | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: feedbackKeys.entry(customerId, entryId), ConsistentRead: true }));
-    if (!Item || typeof Item['score'] !== 'number' || typeof Item['at'] !== 'string') return undefined;
-    return {
-      customerId,
-      entryId,
-      score: Item['score'],
-      at: Item['at'],
-      ...(typeof Item['comment'] === 'string' ? { comment: Item['comment'] } : {}),
-    };
+    return Item ? toAnswer(customerId, String(Item['entryId'] ?? entryId), Item) : undefined;
+  }
+
+  /** Every answer that counts, one per feedback request the customer answered, oldest first. */
+  async answers(customerId: string): Promise<FeedbackAnswer[]> {
+    const { pk, sk } = feedbackKeys.entry(customerId, '');
+    const answers: FeedbackAnswer[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      { TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entries)', ExpressionAttributeValues: { ':pk': pk, ':entries': sk }, ConsistentRead: true },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const answer = toAnswer(customerId, String(item['sk']).slice(sk.length), item);
+        if (answer) answers.push(answer);
+      }
+    }
+    return answers.sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async record(answer: FeedbackAnswer): Promise<FeedbackStatus> {
@@ -77,4 +87,9 @@ export class DynamoFeedbackStore {
     }
     return previousAt ? 'replaced' : 'recorded';
   }
+}
+
+function toAnswer(customerId: string, entryId: string, item: Record<string, unknown>): FeedbackAnswer | undefined {
+  if (typeof item['score'] !== 'number' || typeof item['at'] !== 'string') return undefined;
+  return { customerId, entryId, score: item['score'], at: item['at'], ...(typeof item['comment'] === 'string' ? { comment: item['comment'] } : {}) };
 }

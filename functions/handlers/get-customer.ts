@@ -1,10 +1,11 @@
 /**
- * GET /v1/customers/{id}: a customer's profile, recent orders and predictions, for admins. Consent
- * is shown as delivery applies it: a channel the customer opted out of is false, and `optOuts`
- * says when and how.
+ * GET /v1/customers/{id}: a customer's profile, recent orders, predictions and feedback answers, for
+ * admins. Consent is shown as delivery applies it: a channel the customer opted out of is false,
+ * and `optOuts` says when and how.
  */
 import middy from '@middy/core';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
+import { DynamoFeedbackStore } from '../adapters/feedback-store.ts';
 import { DynamoContacts } from '../adapters/message-log.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
@@ -20,15 +21,17 @@ const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN'))
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const analytics = new DynamoAnalyticsStore(documentClient, tableName);
 const contacts = new DynamoContacts(documentClient, tableName);
+const feedback = new DynamoFeedbackStore(documentClient, tableName);
 
 export async function getCustomer(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const customerId = pathParameter(event, 'id');
-  const [customer, optOuts] = await Promise.all([ledger.getCustomer(customerId), contacts.optOuts(customerId)]);
+  const [customer, optOuts, answers] = await Promise.all([ledger.getCustomer(customerId), contacts.optOuts(customerId), feedback.answers(customerId)]);
   if (!customer) throw new NotFoundError(`customer ${customerId} is unknown`);
   // Without a predictions item, the models' state says why (one more read, on that path only).
   const predictions = customer.predictions ?? { available: false, reason: unavailableReason(await analytics.readModels()) };
-  return json(200, { profile: withOptOuts(profileView(customer.profile), optOuts), orders: customer.orders, predictions });
+  const feedbackView = answers.map(({ customerId: _customer, ...answer }) => answer);
+  return json(200, { profile: withOptOuts(profileView(customer.profile), optOuts), orders: customer.orders, predictions, feedback: feedbackView });
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(getCustomer);
