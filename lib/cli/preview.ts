@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { brandEnv, brandOf, readConfig } from '../../functions/config.ts';
+import { brandEnv, brandOf, readConfig, storefrontEnv } from '../../functions/config.ts';
 import { templateVariables } from '../../functions/core/delivery/deliver.ts';
 import { TemplateLibrary, defaultTemplatesDir, templateParts } from '../../functions/core/delivery/templates.ts';
 import type { Channel, Contact } from '../../functions/core/delivery/types.ts';
@@ -61,7 +61,9 @@ export async function runPreview(args: string[], options: PreviewOptions, stdout
   const examples = {
     shopUrl,
     supportContact: 'support@shop.example.com',
+    // As a storefront would issue it at the send: valid for the store's COMEBACK_DISCOUNT_DAYS.
     discountCode: 'EXAMPLE-CODE',
+    discountExpiresAt: new Date(now.getTime() + readConfig(storefrontEnv, options.env ?? process.env).COMEBACK_DISCOUNT_DAYS * 86_400_000).toISOString(),
     npsUrl: `${shopUrl}/feedback-example`,
     ...(order ? { order, products: order.items, categories: [...new Set(order.items.flatMap((item) => (item.category ? [item.category] : [])))] } : {}),
   };
