@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { defaultCountedShopifyStatuses, shopifyFinancialStatuses, wooCommerceConsentSettings } from './core/platforms/lifecycle.ts';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -136,3 +138,34 @@ export const storefrontEnv = z
   });
 
 export type StorefrontConfig = z.output<typeof storefrontEnv>;
+
+/**
+ * How the platforms' order webhooks are read (functions/core/platforms). Every setting is optional
+ * and documented in the README.
+ */
+export const platformEnv = z.object({
+  /**
+   * ISO 3166-1 alpha-2 country a phone number written without its country code is read in, when the
+   * order's billing and shipping addresses name no country. Without it such a number is dropped.
+   */
+  COMEBACK_DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .refine((value) => isSupportedCountry(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')
+    .optional(),
+  /** Shopify financial statuses of orders that count as purchases, comma-separated. */
+  COMEBACK_SHOPIFY_COUNTED_STATUSES: z
+    .string()
+    .default(defaultCountedShopifyStatuses.join(','))
+    .transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))
+    .pipe(z.array(z.enum(shopifyFinancialStatuses)).min(1, 'at least one financial status')),
+  /**
+   * What a WooCommerce checkout means for marketing consent, which WooCommerce does not record:
+   * `none` (the default: no marketing without consent given through the consent route), `email`,
+   * or `email+sms` (the store's checkout itself asks for it, so every order states it).
+   */
+  COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: z.enum(wooCommerceConsentSettings).default('none'),
+});
+
+export type PlatformConfig = z.output<typeof platformEnv>;

@@ -84,6 +84,15 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'read',
   },
   {
+    // Consent given on the store's own site (WooCommerce records none), signed by the storefront.
+    id: 'RecordConsent',
+    method: 'PUT',
+    path: '/v1/customers/{id}/consent',
+    handler: 'functions/handlers/record-consent.ts',
+    secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    table: 'readWrite',
+  },
+  {
     id: 'ListJourneyCustomers',
     method: 'GET',
     path: '/v1/journeys/{name}/customers',

@@ -5,14 +5,28 @@
  * the profile once). A cancelled transaction is a duplicate when the guard already existed, and is
  * retried with backoff when another write to the same customer won the race.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import pRetry from 'p-retry';
-import { ConflictError, UnprocessableError } from '../core/errors.ts';
-import type { OrderReference, PurchaseLedger, RecordStatus, RecordedOrder, Refund } from '../core/ledger.ts';
+import { applyConsentStatement, type ConsentStatement } from '../core/consent.ts';
+import { ConflictError, InvalidInputError, UnprocessableError } from '../core/errors.ts';
+import {
+  OrderCancelledError,
+  type ConsentLedger,
+  type OrderLifecycleLedger,
+  type OrderReference,
+  type PlatformRefund,
+  type RecordedOrderRefund,
+  type RecordStatus,
+  type RecordedOrder,
+  type Refund,
+  type ReversalOutcome,
+} from '../core/ledger.ts';
+import { toMinorUnits } from '../core/money.ts';
+import { CANCELLATION_REFUND_ID } from '../core/platforms/lifecycle.ts';
 import { applyOrder, applyRefund, type CustomerProfile } from '../core/profile.ts';
-import { fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
+import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
@@ -22,10 +36,24 @@ const DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600;
 
 type StoredProfile = CustomerProfile & { version: number };
 
+/**
+ * What arrived for an order before the order itself, kept on its guard's key until it comes: a
+ * cancellation (the order will never count) and refunds (applied when it is recorded).
+ */
+interface PendingOrder {
+  type: 'orderPending';
+  orderId: string;
+  version: number;
+  cancelled?: { reason: string; at: string };
+  earlyRefunds?: Record<string, Omit<PlatformRefund, 'refundId'>>;
+}
+
+type GuardItem = (OrderReference & { type: 'orderGuard'; fingerprint: string }) | PendingOrder;
+
 /** A race lost to another write of the same customer: worth another attempt. */
 class WriteConflict extends Error {}
 
-export class DynamoPurchaseLedger implements PurchaseLedger {
+export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly retries: number;
@@ -39,11 +67,20 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
   async recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string }): Promise<RecordStatus> {
     const digest = fingerprint(purchase);
     return this.withRetries(async () => {
-      const current = await this.readProfile(purchase.customer.id);
-      const next = applyOrder(current, purchase);
+      const [current, guard] = await Promise.all([this.readProfile(purchase.customer.id), this.readGuard(purchase.orderId)]);
+      const pending = guard?.type === 'orderPending' ? guard : undefined;
+      if (pending?.cancelled) {
+        throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
+      }
+      const early = earlyRefundsOf(pending, purchase);
+      const refundedMinor = early.reduce((total, refund) => total + refund.amountMinor, 0);
+      const ordered = applyOrder(current, purchase);
+      const next = refundedMinor > 0 ? applyRefund(ordered, purchase.currency, refundedMinor) : ordered;
+      const GUARD = 0;
+      const DELIVERY = 3;
       const items = [
-        this.guardPut(purchase, digest),
-        this.orderPut(purchase, options.source),
+        this.guardPut(purchase, digest, pending?.version),
+        this.orderPut(purchase, options.source, refundedMinor),
         this.profilePut(next, current),
         ...(options.deliveryId
           ? [
@@ -61,6 +98,8 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
               },
             ]
           : []),
+        // Refunds that came first, recorded now against the order.
+        ...early.map((refund) => this.refundPut(purchase.orderId, purchase.customer.id, refund)),
       ];
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -68,9 +107,11 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
       } catch (error) {
         const reasons = cancellationCodes(error);
         if (!reasons) throw error;
-        if (reasons.codes[3] === 'ConditionalCheckFailed') return 'duplicate';
-        if (reasons.codes[0] === 'ConditionalCheckFailed') {
-          const existing = reasons.items[0];
+        if (options.deliveryId && reasons.codes[DELIVERY] === 'ConditionalCheckFailed') return 'duplicate';
+        if (reasons.codes[GUARD] === 'ConditionalCheckFailed') {
+          const existing = reasons.items[GUARD];
+          // A refund or cancellation for the order arrived meanwhile: read it and try again.
+          if (existing?.['type'] === 'orderPending') throw new WriteConflict('the order changed during the write', { cause: error });
           if (existing?.['fingerprint'] === digest) return 'duplicate';
           throw new ConflictError(`order ${purchase.orderId} was already recorded with a different payload`);
         }
@@ -132,7 +173,8 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
         const answer: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysToRead, ConsistentRead: true } } }));
         for (const item of answer.Responses?.[this.table] ?? []) {
           if (item['type'] === 'profile') profile = storedProfile(item);
-          else recorded.set(String(item['orderId']), String(item['fingerprint']));
+          // A pending order (a refund or cancellation came first) is recorded one by one, which reads it.
+          else if (item['type'] === 'orderGuard') recorded.set(String(item['orderId']), String(item['fingerprint']));
         }
         keysToRead = answer.UnprocessedKeys?.[this.table]?.Keys;
       }
@@ -166,62 +208,182 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
   }
 
   async findOrder(orderId: string): Promise<OrderReference | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.orderGuard(orderId), ConsistentRead: true }));
-    if (!Item) return undefined;
+    const guard = await this.readGuard(orderId);
+    return guard?.type === 'orderGuard' ? referenceOf(guard) : undefined;
+  }
+
+  /** The generic refund route: refunding more than is left is refused. */
+  async recordRefund(order: OrderReference, refund: Refund): Promise<RecordStatus> {
+    const outcome = await this.withRetries(() => this.reverse(order, refund, { kind: 'strict' }));
+    return outcome.status;
+  }
+
+  async recordPlatformRefund(orderId: string, refund: PlatformRefund): Promise<ReversalOutcome> {
+    return this.withRetries(async () => {
+      const guard = await this.readGuard(orderId);
+      if (guard?.type !== 'orderGuard') {
+        const { refundId, ...kept } = refund;
+        const known = guard?.earlyRefunds?.[refundId];
+        if (known) {
+          if (known.fingerprint === refund.fingerprint) return { status: 'early' };
+          throw new ConflictError(`refund ${refundId} was already recorded with a different payload`);
+        }
+        await this.putPending(orderId, guard, { earlyRefunds: { ...guard?.earlyRefunds, [refundId]: definedOnly(kept) } });
+        return { status: 'early' };
+      }
+      const order = referenceOf(guard);
+      const amountMinor = refundAmountMinor(refund, order);
+      return this.reverse(order, { refundId: refund.refundId, amountMinor, fingerprint: refund.fingerprint, ...(refund.reason ? { reason: refund.reason } : {}) }, { kind: 'capped' });
+    });
+  }
+
+  async cancelOrder(orderId: string, cancellation: { reason: string; at: string }): Promise<ReversalOutcome> {
+    return this.withRetries(async () => {
+      const guard = await this.readGuard(orderId);
+      if (guard?.type !== 'orderGuard') {
+        if (!guard?.cancelled) await this.putPending(orderId, guard, { cancelled: cancellation });
+        return { status: 'early' };
+      }
+      const order = referenceOf(guard);
+      // Everything the order still holds: capped at what earlier refunds left.
+      const refund = { refundId: CANCELLATION_REFUND_ID, amountMinor: order.totalMinor, reason: cancellation.reason, fingerprint: fingerprint({ cancellation: orderId }) };
+      return this.reverse(order, refund, { kind: 'capped', cancelledAt: cancellation.at });
+    });
+  }
+
+  async refundsOf(orderId: string): Promise<RecordedOrderRefund[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :refunds)',
+        ExpressionAttributeValues: { ':pk': keys.orderGuard(orderId).pk, ':refunds': keys.refund(orderId, '').sk },
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map((item) => ({ refundId: String(item['refundId']), amountMinor: Number(item['amountMinor']) }));
+  }
+
+  async recordConsent(customerId: string, statement: ConsentStatement): Promise<CustomerProfile | undefined> {
+    return this.withRetries(async () => {
+      const current = await this.readProfile(customerId);
+      if (!current) return undefined;
+      const next = applyConsentStatement(current, statement);
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: [this.profilePut(next, current)] }));
+      } catch (error) {
+        if (!cancellationCodes(error)) throw error;
+        throw new WriteConflict('the customer changed during the write', { cause: error });
+      }
+      const { version: _version, ...profile } = next as StoredProfile;
+      return profile;
+    });
+  }
+
+  /**
+   * One attempt at a refund against a recorded order: the refund item (once per refund id), the
+   * order's refunded amount and the profile's revenue, in one transaction. `strict` refuses a refund
+   * above what is left (the generic route's 422); `capped` gives back at most what is left, read first
+   * and checked unchanged (a platform's refund of a cancelled order gives nothing back twice), and
+   * may mark the order cancelled.
+   */
+  private async reverse(
+    order: OrderReference,
+    refund: Refund,
+    mode: { kind: 'strict' } | { kind: 'capped'; cancelledAt?: string },
+  ): Promise<{ status: RecordStatus; order: OrderReference; refundId: string; amountMinor: number }> {
+    const orderKey = keys.order(order.customerId, order.placedAt, order.orderId);
+    const [current, seen] = await Promise.all([
+      this.readProfile(order.customerId),
+      mode.kind === 'capped' ? this.readRefunded(orderKey) : Promise.resolve(undefined),
+    ]);
+    if (!current) throw new Error(`order ${order.orderId} has no customer profile`);
+    const amountMinor = seen === undefined ? refund.amountMinor : Math.max(0, Math.min(refund.amountMinor, order.totalMinor - seen));
+    const written = { ...refund, amountMinor };
+    const next = amountMinor > 0 ? applyRefund(current, order.currency, amountMinor) : current;
+    const cancelledAt = mode.kind === 'capped' ? mode.cancelledAt : undefined;
+    const REFUND = 0;
+    const ORDER = 1;
+    const items = [
+      this.refundPut(order.orderId, order.customerId, written),
+      {
+        Update: {
+          TableName: this.table,
+          Key: orderKey,
+          UpdateExpression: `SET refundedMinor = refundedMinor + :amount${cancelledAt ? ', cancelledAt = :cancelledAt' : ''}`,
+          ConditionExpression: seen === undefined ? 'attribute_exists(pk) AND refundedMinor <= :ceiling' : 'attribute_exists(pk) AND refundedMinor = :seen',
+          ExpressionAttributeValues: {
+            ':amount': amountMinor,
+            ...(seen === undefined ? { ':ceiling': order.totalMinor - amountMinor } : { ':seen': seen }),
+            ...(cancelledAt ? { ':cancelledAt': cancelledAt } : {}),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      },
+      this.profilePut(next, current),
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { status: 'recorded', order, refundId: refund.refundId, amountMinor };
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (!reasons) throw error;
+      if (reasons.codes[REFUND] === 'ConditionalCheckFailed') {
+        const existing = reasons.items[REFUND];
+        if (existing?.['fingerprint'] === refund.fingerprint) return { status: 'duplicate', order, refundId: refund.refundId, amountMinor: Number(existing['amountMinor'] ?? 0) };
+        throw new ConflictError(`refund ${refund.refundId} was already recorded with a different payload`);
+      }
+      if (reasons.codes[ORDER] === 'ConditionalCheckFailed' && seen === undefined) {
+        const refunded = Number(reasons.items[ORDER]?.['refundedMinor'] ?? 0);
+        throw new UnprocessableError(
+          `refunding ${amountMinor} would exceed what was paid: order total ${order.totalMinor}, already refunded ${refunded} (minor units of ${order.currency})`,
+        );
+      }
+      throw new WriteConflict('the order or the customer changed during the write', { cause: error });
+    }
+  }
+
+  private refundPut(orderId: string, customerId: string, refund: Refund) {
     return {
-      orderId: String(Item['orderId']),
-      customerId: String(Item['customerId']),
-      placedAt: String(Item['placedAt']),
-      currency: String(Item['currency']),
-      totalMinor: Number(Item['totalMinor']),
+      Put: {
+        TableName: this.table,
+        Item: { ...keys.refund(orderId, refund.refundId), type: 'refund', orderId, customerId, ...refund },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
     };
   }
 
-  async recordRefund(order: OrderReference, refund: Refund): Promise<RecordStatus> {
-    return this.withRetries(async () => {
-      const current = await this.readProfile(order.customerId);
-      if (!current) throw new Error(`order ${order.orderId} has no customer profile`);
-      const next = applyRefund(current, order.currency, refund.amountMinor);
-      const items = [
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.refund(order.orderId, refund.refundId), type: 'refund', orderId: order.orderId, customerId: order.customerId, ...refund },
-            ConditionExpression: 'attribute_not_exists(pk)',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-          },
-        },
-        {
-          Update: {
-            TableName: this.table,
-            Key: keys.order(order.customerId, order.placedAt, order.orderId),
-            UpdateExpression: 'SET refundedMinor = refundedMinor + :amount',
-            ConditionExpression: 'attribute_exists(pk) AND refundedMinor <= :ceiling',
-            ExpressionAttributeValues: { ':amount': refund.amountMinor, ':ceiling': order.totalMinor - refund.amountMinor },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-          },
-        },
-        this.profilePut(next, current),
-      ];
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return 'recorded';
-      } catch (error) {
-        const reasons = cancellationCodes(error);
-        if (!reasons) throw error;
-        if (reasons.codes[0] === 'ConditionalCheckFailed') {
-          if (reasons.items[0]?.['fingerprint'] === refund.fingerprint) return 'duplicate';
-          throw new ConflictError(`refund ${refund.refundId} was already recorded with a different payload`);
-        }
-        if (reasons.codes[1] === 'ConditionalCheckFailed') {
-          const refunded = Number(reasons.items[1]?.['refundedMinor'] ?? 0);
-          throw new UnprocessableError(
-            `refunding ${refund.amountMinor} would exceed what was paid: order total ${order.totalMinor}, already refunded ${refunded} (minor units of ${order.currency})`,
-          );
-        }
-        throw new WriteConflict('the customer changed during the write', { cause: error });
-      }
-    });
+  /** What an order item says was refunded so far. */
+  private async readRefunded(orderKey: { pk: string; sk: string }): Promise<number> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: orderKey, ConsistentRead: true, ProjectionExpression: 'refundedMinor' }));
+    if (!Item) throw new WriteConflict('the order item is not there yet');
+    return Number(Item['refundedMinor'] ?? 0);
+  }
+
+  private async readGuard(orderId: string): Promise<GuardItem | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.orderGuard(orderId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...guard } = Item;
+    return guard as GuardItem;
+  }
+
+  /** Writes what arrived before the order, over the version read (or where nothing was). */
+  private async putPending(orderId: string, read: PendingOrder | undefined, change: Pick<PendingOrder, 'cancelled' | 'earlyRefunds'>): Promise<void> {
+    const version = read?.version ?? 0;
+    const item: PendingOrder = { ...read, ...change, type: 'orderPending', orderId, version: version + 1 };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.orderGuard(orderId), ...item },
+          ConditionExpression: read ? '#type = :pending AND version = :version' : 'attribute_not_exists(pk)',
+          ...(read ? { ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':pending': 'orderPending', ':version': version } } : {}),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new WriteConflict('the order arrived or changed during the write', { cause: error });
+      throw error;
+    }
   }
 
   async getCustomer(
@@ -251,8 +413,11 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
     return Item ? storedProfile(Item) : undefined;
   }
 
-  /** The order guard: exists once per order id, with what was recorded under it. */
-  private guardPut(purchase: Purchase, digest: string) {
+  /**
+   * The order guard: exists once per order id, with what was recorded under it. It replaces a pending
+   * order (what came first) only as it was read.
+   */
+  private guardPut(purchase: Purchase, digest: string, pendingVersion?: number) {
     const guard: OrderReference & { fingerprint: string } = {
       orderId: purchase.orderId,
       customerId: purchase.customer.id,
@@ -265,20 +430,26 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
       Put: {
         TableName: this.table,
         Item: { ...keys.orderGuard(purchase.orderId), type: 'orderGuard', ...guard },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ...(pendingVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#type = :pending AND version = :version',
+              ExpressionAttributeNames: { '#type': 'type' },
+              ExpressionAttributeValues: { ':pending': 'orderPending', ':version': pendingVersion },
+            }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
     };
   }
 
-  private orderPut(purchase: Purchase, source: OrderSource) {
+  private orderPut(purchase: Purchase, source: OrderSource, refundedMinor = 0) {
     const order: RecordedOrder = {
       orderId: purchase.orderId,
       customerId: purchase.customer.id,
       placedAt: purchase.placedAt,
       currency: purchase.currency,
       totalMinor: purchase.totalMinor,
-      refundedMinor: 0,
+      refundedMinor,
       items: purchase.items,
       source,
       ...(purchase.channel ? { channel: purchase.channel } : {}),
@@ -317,6 +488,48 @@ export class DynamoPurchaseLedger implements PurchaseLedger {
       shouldRetry: ({ error }) => error instanceof WriteConflict,
     });
   }
+}
+
+function referenceOf(guard: OrderReference): OrderReference {
+  return {
+    orderId: String(guard.orderId),
+    customerId: String(guard.customerId),
+    placedAt: String(guard.placedAt),
+    currency: String(guard.currency),
+    totalMinor: Number(guard.totalMinor),
+  };
+}
+
+/**
+ * A platform refund in the order's minor units. One stated in another currency than the order's
+ * cannot be converted here: it is remembered (so it is applied once) and gives back nothing.
+ */
+function refundAmountMinor(refund: Pick<PlatformRefund, 'amount' | 'currency'>, order: Pick<OrderReference, 'currency'>): number {
+  if (refund.currency !== undefined && refund.currency !== order.currency) return 0;
+  try {
+    return toMinorUnits(refund.amount, order.currency);
+  } catch (error) {
+    throw new InvalidInputError(`the refund amount "${refund.amount}" is not an amount of ${order.currency}`, [{ path: 'amount', message: (error as Error).message }], { cause: error });
+  }
+}
+
+/**
+ * The refunds that came before the order, as recorded with it: each in the order's minor units,
+ * together never more than the order's total.
+ */
+function earlyRefundsOf(pending: PendingOrder | undefined, purchase: Purchase): Refund[] {
+  let left = purchase.totalMinor;
+  return Object.entries(pending?.earlyRefunds ?? {}).map(([refundId, refund]) => {
+    let wanted = 0;
+    try {
+      wanted = refundAmountMinor(refund, purchase);
+    } catch {
+      // An amount the order's currency cannot hold gives nothing back; the refund id is still used up.
+    }
+    const amountMinor = Math.min(left, wanted);
+    left -= amountMinor;
+    return { refundId, amountMinor, fingerprint: refund.fingerprint, ...(refund.reason ? { reason: refund.reason } : {}) };
+  });
 }
 
 /** What became of one of several orders recorded together; 'conflict': its id was recorded with other content. */

@@ -32,6 +32,11 @@ export interface CustomerProfile {
   consent: Consent;
   /** When each channel's consent was stated (placedAt of that order). */
   consentAsOf: { email?: string; sms?: string };
+  /**
+   * Where each channel's consent was last stated, when it was not at checkout: the `source` the store
+   * posted to the consent route (its signup form, its account page). Absent on checkout statements.
+   */
+  consentSource?: { email?: string; sms?: string };
   /** placedAt of the order whose contact data and consent the profile shows. */
   contactAsOf: string;
   orderCount: number;
@@ -125,18 +130,31 @@ export function profileView(profile: CustomerProfile): CustomerProfile & { netRe
  */
 type ConsentState = Pick<CustomerProfile, 'consent' | 'consentAsOf'>;
 
-function mergeConsent(profile: ConsentState, order: Purchase): ConsentState {
+function mergeConsent(profile: ConsentState & Pick<CustomerProfile, 'consentSource'>, order: Purchase): ConsentState & Pick<CustomerProfile, 'consentSource'> {
+  const { consent, consentAsOf } = stateConsent(profile, order.customer.consent, order.placedAt);
+  if (profile.consentSource === undefined) return { consent, consentAsOf };
+  // A channel the checkout decided no longer has the consent route's source.
+  const consentSource = { ...profile.consentSource };
+  for (const channel of ['email', 'sms'] as const) if (consentAsOf[channel] !== profile.consentAsOf[channel]) delete consentSource[channel];
+  return { consent, consentAsOf, consentSource };
+}
+
+/**
+ * A consent statement (at checkout, or given on the store's site and posted to the consent route):
+ * per channel, the statement made last wins, whatever order the statements arrive in.
+ */
+export function stateConsent<P extends ConsentState>(profile: P, given: Consent | undefined, at: string): P {
   const consent = { ...profile.consent };
   const consentAsOf = { ...profile.consentAsOf };
   for (const channel of ['email', 'sms'] as const) {
-    const given = order.customer.consent?.[channel];
+    const answer = given?.[channel];
     const statedAt = consentAsOf[channel];
-    if (given !== undefined && (statedAt === undefined || order.placedAt >= statedAt)) {
-      consent[channel] = given;
-      consentAsOf[channel] = order.placedAt;
+    if (answer !== undefined && (statedAt === undefined || at >= statedAt)) {
+      consent[channel] = answer;
+      consentAsOf[channel] = at;
     }
   }
-  return { consent, consentAsOf };
+  return { ...profile, consent, consentAsOf };
 }
 
 function contactOf(order: Purchase) {

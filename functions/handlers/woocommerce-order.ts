@@ -1,35 +1,31 @@
-/** POST /v1/webhooks/woocommerce/orders: WooCommerce's order webhook, signed with X-WC-Webhook-Signature. */
+/**
+ * POST /v1/webhooks/woocommerce/orders: WooCommerce's order webhooks (order.created, order.updated),
+ * signed with X-WC-Webhook-Signature. Only processing and completed orders count; an update to
+ * cancelled or refunded reverses the order, and refunds listed on an order are given back.
+ */
 import middy from '@middy/core';
-import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
-import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { orderLifecyclePorts, platformSettings } from '../adapters/order-lifecycle-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
-import { journeyPorts } from '../adapters/journey-ports.ts';
-import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
-import { reactToPurchase } from '../core/journey-engine.ts';
-import { onPurchaseRecorded } from '../core/loyalty/use-cases.ts';
-import { isWooCommercePing, wooCommerceOrderToPurchase } from '../core/platforms/woocommerce.ts';
-import { parsePurchase } from '../core/purchase.ts';
+import { applyOrderActions } from '../core/order-lifecycle.ts';
+import { isWooCommercePing, wooCommerceWebhookActions } from '../core/platforms/woocommerce.ts';
 import { verifyPlatformSignature } from '../core/signature.ts';
-import { accepted, header, json, jsonBody, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { header, json, jsonBody, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { platformAnswer } from './platform-answer.ts';
 
 const wooCommerceSecret = secretReference(readConfig(secretEnv('COMEBACK_WOOCOMMERCE_SECRET')), 'COMEBACK_WOOCOMMERCE_SECRET');
-const ledger = new DynamoPurchaseLedger(documentClient, tableName);
-const journeys = journeyPorts();
-const loyalty = loyaltyPorts();
+const settings = platformSettings();
+const ports = orderLifecyclePorts();
 
 export async function recordWooCommerceOrder(event: HttpEvent): Promise<HttpResult> {
   const raw = rawBody(event);
   // WooCommerce checks a new webhook with an unsigned form-encoded ping and wants a 200 back.
   if (isWooCommercePing(raw)) return json(200, { status: 'pong' });
   verifyPlatformSignature(header(event, 'x-wc-webhook-signature'), 'X-WC-Webhook-Signature', raw, await resolveSecret(wooCommerceSecret));
-  const purchase = parsePurchase(wooCommerceOrderToPurchase(jsonBody(event, raw)));
+  // The status, not X-WC-Webhook-Topic, decides: every order topic carries the whole order as it is now.
+  const actions = wooCommerceWebhookActions(jsonBody(event, raw), settings);
   const deliveryId = header(event, 'x-wc-webhook-delivery-id');
-  const status = await ledger.recordPurchase(purchase, { source: 'woocommerce', ...(deliveryId ? { deliveryId } : {}) });
-  // Also on a duplicate: a delivery retried after a failure here must still reach journeys and points.
-  await reactToPurchase(journeys, purchase);
-  await onPurchaseRecorded(loyalty, purchase);
-  return accepted({ orderId: purchase.orderId, customerId: purchase.customer.id, status });
+  return platformAnswer(await applyOrderActions(ports, actions, { source: 'woocommerce', ...(deliveryId ? { deliveryId } : {}) }));
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(recordWooCommerceOrder);

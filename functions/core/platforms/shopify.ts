@@ -6,9 +6,12 @@
  * This module also holds the small helpers every platform mapper shares (exact ids, contact fields
  * that are kept only when the generic schema accepts them, SKU fallbacks).
  */
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
+import { formatMinorUnits, toMinorUnits } from '../money.ts';
 import { amountSchema, customerInputSchema, definedOnly, invalid, type PurchaseInput } from '../purchase.ts';
+import { defaultPlatformSettings, type OrderAction, type PlatformSettings } from './lifecycle.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the platform mappers
@@ -66,14 +69,21 @@ export function acceptedEmail(value: string | null | undefined): string | undefi
 }
 
 /**
- * An E.164 phone number, or nothing. A number written with its country code ("+1 613-555-0123") is
- * kept without its separators; a national number ("(555) 555-5555") has no country and is dropped.
+ * An E.164 phone number, or nothing. A number written with its country code ("+1 613-555-0123",
+ * "00380 67 123 4567" read in a country that dials 00) is kept as it is; a national number
+ * ("(555) 555-0107") is read in the first of `countries` that is a known country code (the order's
+ * billing or shipping country, then the store's default). A number of a length no numbering plan
+ * allows, or one without a country to read it in, is dropped: a contact field never fails an order.
+ * Possible, not valid, is the test: numbering plans change faster than their metadata, and the
+ * fictional 555 numbers of examples and tests must survive.
  */
-export function acceptedPhone(value: string | null | undefined): string | undefined {
+export function acceptedPhone(value: string | null | undefined, ...countries: (string | null | undefined)[]): string | undefined {
   const phone = firstText(value);
   if (phone === undefined) return undefined;
-  const compact = phone.startsWith('+') ? `+${phone.slice(1).replace(/[\s\-.()]/g, '')}` : phone;
-  return customerFields.phone.safeParse(compact).success ? compact : undefined;
+  const defaultCountry = countries.map((country) => country?.trim().toUpperCase()).find((country): country is CountryCode => country !== undefined && isSupportedCountry(country));
+  const parsed = parsePhoneNumberFromString(phone, defaultCountry ? { defaultCountry } : {});
+  if (!parsed?.isPossible()) return undefined;
+  return customerFields.phone.safeParse(parsed.number).success ? parsed.number : undefined;
 }
 
 /** A BCP 47 language tag ("en", "en-CA"), or nothing ("en_US" is not one). */
@@ -127,8 +137,11 @@ const shopifyLineItemSchema = z.object({
   product_type: optionalText,
 });
 
+const shopifyAddressSchema = z.object({ country_code: optionalText, phone: optionalText }).nullish();
+
 const shopifyCustomerSchema = z.object({
   id: platformIdSchema.nullish(),
+  default_address: shopifyAddressSchema,
   email: optionalText,
   first_name: optionalText,
   last_name: optionalText,
@@ -154,15 +167,28 @@ export const shopifyOrderSchema = z.object({
   discount_codes: z.array(z.object({ code: z.string() })).nullish(),
   source_name: optionalText,
   buyer_accepts_marketing: z.boolean().nullish(),
+  billing_address: shopifyAddressSchema,
+  shipping_address: shopifyAddressSchema,
+  test: z.boolean().nullish(),
+  cancelled_at: optionalText,
+  cancel_reason: optionalText,
+  financial_status: optionalText,
 });
 
 export type ShopifyOrder = z.output<typeof shopifyOrderSchema>;
 
 /** Maps a Shopify order webhook body onto the generic purchase (still to be checked by parsePurchase). */
-export function shopifyOrderToPurchase(payload: unknown): PurchaseInput {
+export function shopifyOrderToPurchase(payload: unknown, settings: Pick<PlatformSettings, 'defaultCountry'> = defaultPlatformSettings): PurchaseInput {
+  return purchaseOf(parseShopifyOrder(payload), settings);
+}
+
+function parseShopifyOrder(payload: unknown): ShopifyOrder {
   const parsed = shopifyOrderSchema.safeParse(payload);
   if (!parsed.success) throw invalid('the Shopify order lacks fields an order webhook carries', parsed.error);
-  const order = parsed.data;
+  return parsed.data;
+}
+
+function purchaseOf(order: ShopifyOrder, settings: Pick<PlatformSettings, 'defaultCountry'>): PurchaseInput {
 
   // processed_at is when the sale happened (it differs from created_at for imported orders).
   const placedAt = firstText(order.processed_at, order.created_at);
@@ -189,7 +215,13 @@ export function shopifyOrderToPurchase(payload: unknown): PurchaseInput {
     customer: definedOnly({
       id: registeredId ?? guestCustomerId(email, 'Shopify', 'email'),
       email: acceptedEmail(email),
-      phone: acceptedPhone(firstText(customer?.phone, order.phone)),
+      phone: acceptedPhone(
+        firstText(customer?.phone, order.phone),
+        order.billing_address?.country_code,
+        order.shipping_address?.country_code,
+        customer?.default_address?.country_code,
+        settings.defaultCountry,
+      ),
       name: personName(customer?.first_name, customer?.last_name),
       locale: acceptedLocale(firstText(customer?.locale, order.customer_locale)),
       consent,
@@ -218,5 +250,74 @@ function consentFromState(state: string | null | undefined): boolean | undefined
       return false;
     default:
       return undefined;
+  }
+}
+
+/** The REST refund resource of the refunds/create webhook; money went back through its transactions. */
+const shopifyRefundSchema = z.object({
+  id: platformIdSchema,
+  order_id: platformIdSchema,
+  note: optionalText,
+  transactions: z
+    .array(z.object({ kind: optionalText, status: optionalText, amount: amountSchema, currency: optionalText }))
+    .nullish(),
+});
+
+/** Topics whose body is the refund resource, and the one whose body is a cancelled order. */
+const REFUND_TOPIC = 'refunds/create';
+const CANCELLED_TOPIC = 'orders/cancelled';
+
+/**
+ * What one Shopify delivery means, by its X-Shopify-Topic. Every other topic carries the order
+ * (orders/create, orders/paid, orders/updated, or none for a test post):
+ *
+ * 1. A test order never counts.
+ * 2. A cancelled order (cancelled_at set, whatever the topic) or one whose payment was voided or
+ *    wholly refunded is reversed, or kept from counting should it arrive later.
+ * 3. An order counts when its financial status is one of the store's counted ones (paid,
+ *    partially_paid and authorized unless set otherwise); any other is acknowledged and skipped,
+ *    and counts when a later delivery (orders/paid) says it is paid.
+ */
+export function shopifyWebhookActions(topic: string | undefined, payload: unknown, settings: PlatformSettings = defaultPlatformSettings): OrderAction[] {
+  const name = topic?.trim().toLowerCase();
+  if (name === REFUND_TOPIC) return [refundAction(payload)];
+  const order = parseShopifyOrder(payload);
+  if (order.test === true) return [{ kind: 'skip', orderId: order.id, reason: 'a test order' }];
+  const status = order.financial_status?.trim().toLowerCase() ?? '';
+  const cancelledAt = firstText(order.cancelled_at);
+  if (name === CANCELLED_TOPIC || cancelledAt !== undefined) {
+    const why = firstText(order.cancel_reason);
+    return [{ kind: 'cancel', orderId: order.id, reason: `cancelled${cancelledAt ? ` at ${cancelledAt}` : ''}${why ? ` (${why})` : ''}` }];
+  }
+  if (status === 'voided' || status === 'refunded') return [{ kind: 'cancel', orderId: order.id, reason: `payment ${status}` }];
+  if (!settings.shopifyCountedStatuses.includes(status)) {
+    return [{ kind: 'skip', orderId: order.id, reason: `financial status "${status || '(none)'}": only ${settings.shopifyCountedStatuses.join(', ')} orders count` }];
+  }
+  return [{ kind: 'record', purchase: purchaseOf(order, settings) }];
+}
+
+/** The money a refund gave back: its successful refund transactions (a restock alone gives none). */
+function refundAction(payload: unknown): OrderAction {
+  const parsed = shopifyRefundSchema.safeParse(payload);
+  if (!parsed.success) throw invalid('the Shopify refund lacks fields a refunds/create webhook carries', parsed.error);
+  const refund = parsed.data;
+  const given = (refund.transactions ?? []).filter(
+    (transaction) => transaction.kind?.toLowerCase() === 'refund' && transaction.status?.toLowerCase() === 'success',
+  );
+  const currency = firstText(...given.map((transaction) => transaction.currency))?.toUpperCase();
+  const amount = currency ? sumOf(given.map((transaction) => transaction.amount), currency) : undefined;
+  if (given.length === 0 || amount === undefined || amount === '0') {
+    return { kind: 'skip', orderId: refund.order_id, reason: `refund ${refund.id} gave no money back` };
+  }
+  return definedOnly({ kind: 'refund' as const, orderId: refund.order_id, refundId: refund.id, amount, currency, reason: clip(refund.note, 500) });
+}
+
+/** The sum of amounts in one currency as decimal text, or undefined when one is not an amount of it. */
+function sumOf(amounts: readonly (string | number)[], currency: string): string | undefined {
+  try {
+    const minor = amounts.reduce<number>((total, amount) => total + toMinorUnits(amount, currency), 0);
+    return minor === 0 ? '0' : formatMinorUnits(minor, currency);
+  } catch {
+    return undefined;
   }
 }

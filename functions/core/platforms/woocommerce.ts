@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import { InvalidInputError, type FieldIssue } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
-import { amountSchema, definedOnly, invalid, type PurchaseInput } from '../purchase.ts';
+import { amountSchema, definedOnly, invalid, type Consent, type PurchaseInput } from '../purchase.ts';
+import {
+  countedWooCommerceStatuses,
+  defaultPlatformSettings,
+  reversedWooCommerceStatuses,
+  type OrderAction,
+  type PlatformSettings,
+  type WooCommerceConsentSetting,
+} from './lifecycle.ts';
 import {
   acceptedEmail,
   acceptedPhone,
@@ -40,8 +48,11 @@ export const wooCommerceOrderSchema = z.object({
   /** 0 for a guest checkout. */
   customer_id: platformIdSchema.nullish(),
   billing: z
-    .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText })
+    .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText, country: optionalText })
     .nullish(),
+  shipping: z.object({ phone: optionalText, country: optionalText }).nullish(),
+  /** Refunds given so far, newest first; `total` is negative decimal text ("-10.00"). */
+  refunds: z.array(z.object({ id: platformIdSchema, reason: optionalText, total: amountSchema })).nullish(),
   line_items: z.array(wooLineItemSchema).min(1, 'an order needs at least one line item'),
   coupon_lines: z.array(z.object({ code: z.string() })).nullish(),
   created_via: optionalText,
@@ -51,10 +62,17 @@ export const wooCommerceOrderSchema = z.object({
 export type WooCommerceOrder = z.output<typeof wooCommerceOrderSchema>;
 
 /** Maps a WooCommerce order webhook body onto the generic purchase (still to be checked by parsePurchase). */
-export function wooCommerceOrderToPurchase(payload: unknown): PurchaseInput {
+export function wooCommerceOrderToPurchase(payload: unknown, settings: Omit<PlatformSettings, 'shopifyCountedStatuses'> = defaultPlatformSettings): PurchaseInput {
+  return purchaseOf(parseWooCommerceOrder(payload), settings);
+}
+
+function parseWooCommerceOrder(payload: unknown): WooCommerceOrder {
   const parsed = wooCommerceOrderSchema.safeParse(payload);
   if (!parsed.success) throw invalid('the WooCommerce order lacks fields an order webhook carries', parsed.error);
-  const order = parsed.data;
+  return parsed.data;
+}
+
+function purchaseOf(order: WooCommerceOrder, settings: Omit<PlatformSettings, 'shopifyCountedStatuses'>): PurchaseInput {
   const placedAt = utcCreationTime(order);
 
   const issues: FieldIssue[] = [];
@@ -71,7 +89,12 @@ export function wooCommerceOrderToPurchase(payload: unknown): PurchaseInput {
   if (issues.length > 0) throw new InvalidInputError('the WooCommerce order has line items without a price', issues);
 
   const billing = order.billing ?? undefined;
+  const shipping = order.shipping ?? undefined;
   const email = firstText(billing?.email);
+  const consent = checkoutConsent(settings.wooCommerceMarketingConsent);
+  const phone = firstText(billing?.phone)
+    ? acceptedPhone(billing?.phone, billing?.country, shipping?.country, settings.defaultCountry)
+    : acceptedPhone(shipping?.phone, shipping?.country, billing?.country, settings.defaultCountry);
   const customerId = order.customer_id && order.customer_id !== '0' ? order.customer_id : undefined;
 
   return definedOnly({
@@ -82,13 +105,55 @@ export function wooCommerceOrderToPurchase(payload: unknown): PurchaseInput {
     customer: definedOnly({
       id: customerId ?? guestCustomerId(email, 'WooCommerce', 'billing.email'),
       email: acceptedEmail(email),
-      phone: acceptedPhone(billing?.phone),
+      phone,
       name: personName(billing?.first_name, billing?.last_name),
+      consent,
     }),
     items,
     channel: clip(order.created_via, 100) ?? 'woocommerce',
     promoCode: clip(order.coupon_lines?.[0]?.code, 100),
   });
+}
+
+/**
+ * WooCommerce records no marketing consent, so what a checkout states is the store's setting: with
+ * `none` an order states nothing, and consent comes only from the consent route (what the store's own
+ * form collected); `email` or `email+sms` are for a store whose checkout itself asks.
+ */
+function checkoutConsent(setting: WooCommerceConsentSetting): Consent | undefined {
+  switch (setting) {
+    case 'none':
+      return undefined;
+    case 'email':
+      return { email: true };
+    case 'email+sms':
+      return { email: true, sms: true };
+  }
+}
+
+/**
+ * What one WooCommerce delivery (order.created, order.updated, ...; every one carries the whole
+ * order) means, by the order's status:
+ *
+ * 1. processing or completed: placed and paid, it counts; each refund listed on it is given back.
+ * 2. cancelled or refunded: what is left of the order is reversed, or it is kept from counting
+ *    should it arrive later.
+ * 3. anything else (pending, on-hold, failed, checkout-draft, trash): acknowledged and skipped; the
+ *    order counts when a later update says it is processing.
+ */
+export function wooCommerceWebhookActions(payload: unknown, settings: PlatformSettings = defaultPlatformSettings): OrderAction[] {
+  const order = parseWooCommerceOrder(payload);
+  const status = (order.status ?? '').trim().toLowerCase().replace(/^wc-/, '');
+  if ((reversedWooCommerceStatuses as readonly string[]).includes(status)) return [{ kind: 'cancel', orderId: order.id, reason: `status ${status}` }];
+  if (!(countedWooCommerceStatuses as readonly string[]).includes(status)) {
+    return [{ kind: 'skip', orderId: order.id, reason: `status "${status || '(none)'}": only ${countedWooCommerceStatuses.join(' and ')} orders count` }];
+  }
+  const refunds = (order.refunds ?? []).flatMap((refund): OrderAction[] => {
+    const amount = String(refund.total).trim().replace(/^-/, '');
+    return [definedOnly({ kind: 'refund' as const, orderId: order.id, refundId: refund.id, amount, currency: order.currency, reason: clip(refund.reason, 500) })];
+  });
+  // Oldest refund first, as they were given.
+  return [{ kind: 'record', purchase: purchaseOf(order, settings) }, ...refunds.reverse()];
 }
 
 /**

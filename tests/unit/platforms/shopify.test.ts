@@ -138,11 +138,16 @@ describe('shopifyOrderToPurchase', () => {
       expect(purchase.customer).not.toHaveProperty('email');
     });
 
-    it('keeps an international phone without separators and drops a national one', () => {
-      const phone = (value: string) => record({ ...registered(), customer: { ...customerOf(registered()), phone: value } }).customer.phone;
+    it('writes phones as E.164, reading a national one in the billing country, and drops one of no possible length', () => {
+      const phone = (value: string, order: Json = registered()) => record({ ...order, customer: { ...customerOf(order), phone: value } }).customer.phone;
       expect(phone('+44 20 7946 0958')).toBe('+442079460958');
-      expect(phone('(613) 555-0135')).toBeUndefined();
+      // The example's billing address is in the US.
+      expect(phone('(613) 555-0135')).toBe('+16135550135');
       expect(phone('555-555-SHIP')).toBeUndefined();
+      // Without any country on the order (and no default), a national number cannot be read.
+      const nowhere = { ...registered(), billing_address: null, shipping_address: null, customer: { ...customerOf(registered()), default_address: null } };
+      expect(phone('(613) 555-0135', nowhere)).toBeUndefined();
+      expect(parsePurchase(shopifyOrderToPurchase({ ...nowhere, customer: { ...customerOf(nowhere), phone: '067 123 4567' } }, { defaultCountry: 'UA' })).customer.phone).toBe('+380671234567');
     });
 
     it('uses the order phone when the customer has none', () => {

@@ -42,8 +42,8 @@ describe('wooCommerceOrderToPurchase', () => {
       placedAt: '2017-03-22T19:28:02.000Z',
       currency: 'USD',
       totalMinor: 2935,
-      // customer_id 0: identified by the lower-cased billing email; "(555) 555-5555" is no E.164 phone.
-      customer: { id: 'john.doe@example.com', email: 'john.doe@example.com', name: 'John Doe' },
+      // customer_id 0: identified by the lower-cased billing email; "(555) 555-5555" read in the billing country (US).
+      customer: { id: 'john.doe@example.com', email: 'john.doe@example.com', phone: '+15555555555', name: 'John Doe' },
       items: [
         { sku: 'product:93', name: 'Woo Single #1', quantity: 2, unitPriceMinor: 300 },
         { sku: 'Bar3', name: 'Ship Your Idea \u2013 Color: Black, Size: M Test', quantity: 1, unitPriceMinor: 1200 },

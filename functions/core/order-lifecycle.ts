@@ -1,0 +1,105 @@
+/**
+ * A platform webhook's actions (functions/core/platforms/lifecycle.ts) applied to the ledger, and
+ * what follows each: a recorded order reaches journeys and loyalty; a refund or cancellation takes
+ * back the points the money given back earned, through the same loyalty step as the refund route.
+ *
+ * Exactly once, in any order of arrival: the ledger keeps a refund or cancellation that comes before
+ * its order and applies it when the order arrives; the loyalty steps are idempotent per order and
+ * per refund id, and run again on a duplicate delivery so a retry finishes what a failed attempt
+ * began.
+ */
+import { OrderCancelledError, type OrderLifecycleLedger, type OrderReference } from './ledger.ts';
+import type { OrderAction } from './platforms/lifecycle.ts';
+import { fingerprint, parsePurchase, type OrderSource, type Purchase } from './purchase.ts';
+
+export interface OrderLifecyclePorts {
+  ledger: OrderLifecycleLedger;
+  /** After an order is recorded (and on a duplicate): its journeys and its points. */
+  onPurchase(purchase: Purchase): Promise<void>;
+  /** After money is given back on a recorded order (and on a duplicate): the points it earned. */
+  onRefund(refund: { order: OrderReference; refundId: string; amountMinor: number }): Promise<void>;
+  now(): Date;
+}
+
+export type ActionOutcome =
+  | { orderId: string; customerId: string; status: 'recorded' | 'duplicate' }
+  | { orderId: string; status: 'not_counted'; reason: string }
+  | {
+      orderId: string;
+      customerId?: string;
+      kind: 'cancellation' | 'refund';
+      refundId?: string;
+      /**
+       * reversed: money taken back now; duplicate: taken back before; early: kept until the order
+       * arrives (a cancelled order then never counts).
+       */
+      status: 'reversed' | 'duplicate' | 'early';
+      reversedMinor?: number;
+      reason?: string;
+    };
+
+/** Applies a delivery's actions in their order; the outcomes follow them. */
+export async function applyOrderActions(
+  ports: OrderLifecyclePorts,
+  actions: readonly OrderAction[],
+  delivery: { source: OrderSource; deliveryId?: string },
+): Promise<ActionOutcome[]> {
+  const outcomes: ActionOutcome[] = [];
+  for (const action of actions) outcomes.push(await applyAction(ports, action, delivery));
+  return outcomes;
+}
+
+async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, delivery: { source: OrderSource; deliveryId?: string }): Promise<ActionOutcome> {
+  switch (action.kind) {
+    case 'skip':
+      return { orderId: action.orderId, status: 'not_counted', reason: action.reason };
+    case 'record': {
+      const purchase = parsePurchase(action.purchase);
+      let status: 'recorded' | 'duplicate';
+      try {
+        status = await ports.ledger.recordPurchase(purchase, delivery);
+      } catch (error) {
+        if (error instanceof OrderCancelledError) return { orderId: purchase.orderId, status: 'not_counted', reason: error.message };
+        throw error;
+      }
+      await ports.onPurchase(purchase);
+      // Refunds that came before the order were recorded with it; their points go too (once each).
+      const order = { orderId: purchase.orderId, customerId: purchase.customer.id, placedAt: purchase.placedAt, currency: purchase.currency, totalMinor: purchase.totalMinor };
+      for (const refund of await ports.ledger.refundsOf(purchase.orderId)) await ports.onRefund({ order, ...refund });
+      return { orderId: purchase.orderId, customerId: purchase.customer.id, status };
+    }
+    case 'cancel': {
+      const outcome = await ports.ledger.cancelOrder(action.orderId, { reason: action.reason, at: ports.now().toISOString() });
+      if (outcome.status === 'early') return { orderId: action.orderId, kind: 'cancellation', status: 'early', reason: action.reason };
+      await ports.onRefund(outcome);
+      return {
+        orderId: action.orderId,
+        customerId: outcome.order.customerId,
+        kind: 'cancellation',
+        status: outcome.status === 'recorded' ? 'reversed' : 'duplicate',
+        reversedMinor: outcome.amountMinor,
+        reason: action.reason,
+      };
+    }
+    case 'refund': {
+      const { orderId, refundId, amount, currency, reason } = action;
+      const outcome = await ports.ledger.recordPlatformRefund(orderId, {
+        refundId,
+        amount,
+        ...(currency ? { currency } : {}),
+        ...(reason ? { reason } : {}),
+        fingerprint: fingerprint({ amount, currency: currency ?? null }),
+      });
+      if (outcome.status === 'early') return { orderId, kind: 'refund', refundId, status: 'early' };
+      await ports.onRefund(outcome);
+      return {
+        orderId,
+        customerId: outcome.order.customerId,
+        kind: 'refund',
+        refundId,
+        status: outcome.status === 'recorded' ? 'reversed' : 'duplicate',
+        reversedMinor: outcome.amountMinor,
+      };
+    }
+  }
+}
