@@ -18,6 +18,7 @@
  * | `comeback:recomputeSettings`   | no       | every default            | overrides of the recompute rules, one JSON document            |
  * | `comeback:tracing`             | no       | false                    | active X-Ray tracing of the functions and state machines       |
  * | `comeback:stackPrefix`         | no       | `Comeback`               | names the stacks `<prefix>Data` and `<prefix>Api`              |
+ * | `comeback:storefront`          | no       | `{"kind":"none"}`        | where discount codes come from, JSON (ComebackStorefrontProps) |
  *
  * For example: `npx cdk deploy --all -c comeback:shopUrl=https://shop.example.com
  * -c comeback:supportContact=help@example.com -c "comeback:emailFrom=Example Shop <hello@example.com>"`.
@@ -27,6 +28,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createComebackStacks } from '../lib/cdk/comeback-app.ts';
+import type { ComebackStorefrontProps } from '../lib/cdk/comeback-storefront.ts';
 
 const app = new App();
 
@@ -67,6 +69,7 @@ const managerEmail = text('comeback:managerEmail');
 const publicUrl = text('comeback:publicUrl');
 const recomputeSettings = text('comeback:recomputeSettings');
 const alarmEmail = text('comeback:alarmEmail');
+const storefront = text('comeback:storefront');
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
@@ -86,6 +89,8 @@ createComebackStacks(app, {
     ...(createEmailIdentity !== undefined ? { createEmailIdentity } : {}),
     ...(managerEmail ? { managerEmail } : {}),
     ...(publicUrl ? { publicUrl } : {}),
+    // Checked by ComebackStorefront: the kind, and the domain or address it needs.
+    ...(storefront ? { storefront: JSON.parse(storefront) as ComebackStorefrontProps } : {}),
   },
   ...(recomputeSettings ? { recomputeSettings } : {}),
   ...(alarmEmail ? { alarmEmail } : {}),

@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ComebackSecret } from './comeback-secret.ts';
+import { ComebackStorefront, type ComebackStorefrontProps } from './comeback-storefront.ts';
 
 export interface ComebackDeliveryProps {
   /**
@@ -45,6 +46,11 @@ export interface ComebackDeliveryProps {
   readonly publicUrl: string;
   /** Signs the unsubscribe links in messages. */
   readonly unsubscribeSecret: ComebackSecret;
+  /**
+   * Where the discount codes in messages come from (see ComebackStorefront).
+   * @default - none: messages offer no code
+   */
+  readonly storefront?: ComebackStorefrontProps;
 }
 
 const ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
@@ -64,6 +70,8 @@ export class ComebackDelivery extends Construct {
   public readonly topicKey: kms.Key;
   public readonly publicUrl: string;
   public readonly unsubscribeSecret: ComebackSecret;
+  /** Where discount codes come from; bound to the functions that send messages offering one. */
+  public readonly storefront: ComebackStorefront;
   /** Why direct SMS needs `sns:Publish` on "*"; recorded with the acknowledgement of each sender's policy. */
   public readonly smsWildcardReason =
     'SMS goes straight to the customer\'s phone (sns:Publish with PhoneNumber). A phone number is not an AWS resource and SNS has no ' +
@@ -77,6 +85,7 @@ export class ComebackDelivery extends Construct {
     this.emailFrom = props.emailFrom.trim();
     this.publicUrl = props.publicUrl;
     this.unsubscribeSecret = props.unsubscribeSecret;
+    this.storefront = new ComebackStorefront(this, 'Storefront', props.storefront);
 
     const address = senderAddress(this.emailFrom);
     const domain = ADDRESS.exec(address)![1]!.toLowerCase();
