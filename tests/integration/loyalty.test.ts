@@ -27,7 +27,8 @@ import { handler as loyaltyDispatch } from '../../functions/handlers/loyalty-dis
 import { handler as loyaltySweep } from '../../functions/handlers/loyalty-sweep.ts';
 import { outbox } from '../../lib/local/local-routes.ts';
 import { journeyRuntime, TEST_WEBHOOK_SECRETS } from '../support/environment.ts';
-import { httpEvent, lambdaContext, signedEvent, uniqueId } from '../support/events.ts';
+import { TEST_ADMIN_TOKEN } from '../support/environment.ts';
+import { adminEvent, httpEvent, lambdaContext, signedEvent, uniqueId } from '../support/events.ts';
 
 const clock = journeyRuntime.clock;
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
@@ -35,12 +36,17 @@ const ports = loyaltyPorts();
 const sweepPorts = loyaltySweepPorts();
 
 /** Records an order in the ledger (as the purchase webhook does), then credits it, unless told not to. */
-async function buy(customerId: string, totalMinor: number, options: { promoCode?: string; credit?: boolean; daysAgo?: number; timezone?: string } = {}): Promise<Purchase> {
-  const total = formatMinorUnits(totalMinor, 'USD');
+async function buy(
+  customerId: string,
+  totalMinor: number,
+  options: { promoCode?: string; credit?: boolean; daysAgo?: number; timezone?: string; currency?: string } = {},
+): Promise<Purchase> {
+  const currency = options.currency ?? 'USD';
+  const total = formatMinorUnits(totalMinor, currency);
   const purchase = parsePurchase({
     orderId: uniqueId('order'),
     placedAt: new Date(clock.now().getTime() - (options.daysAgo ?? 0) * 86_400_000).toISOString(),
-    currency: 'USD',
+    currency,
     total,
     customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: options.timezone ?? 'UTC', consent: { email: true } },
     items: [{ sku: 'PLAN-BASIC', name: 'Basic plan', quantity: 1, unitPrice: total }],
@@ -225,10 +231,65 @@ describe('the storefront routes', () => {
       redeem: { maxPercentOfOrder: '50' },
       referralCode: referralCodeFor(customerId),
       entries: [{ kind: 'purchase', points: 1200 }],
+      points: 1200,
+      discountPercent: '0',
+      freeShipping: false,
+      prioritySupport: false,
     });
     expect((await getLoyaltyAccount(accountEvent(customerId, { secret: null }), lambdaContext)).statusCode).toBe(401);
     expect((await getLoyaltyAccount(accountEvent(customerId, { path: '/v1/loyalty/someone-else' }), lambdaContext)).statusCode).toBe(401);
     expect((await getLoyaltyAccount(accountEvent(uniqueId('nobody')), lambdaContext)).statusCode).toBe(404);
+  });
+
+  it('shows the same account to an admin with the token, and nothing for a wrong token even beside a good signature', async () => {
+    const customerId = uniqueId('loyal-admin');
+    await buy(customerId, 400_00);
+    const signed = await getLoyaltyAccount(accountEvent(customerId), lambdaContext);
+    const asAdmin = (token: string | null) => getLoyaltyAccount(adminEvent(`/v1/loyalty/${customerId}`, { customerId }, token), lambdaContext);
+
+    const admin = await asAdmin(TEST_ADMIN_TOKEN);
+    const wrong = await getLoyaltyAccount({ ...accountEvent(customerId), headers: { ...accountEvent(customerId).headers, authorization: 'Bearer not-the-token' } }, lambdaContext);
+
+    expect(admin.statusCode).toBe(200);
+    expect(JSON.parse(admin.body!)).toEqual(JSON.parse(signed.body!));
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it.each([
+    // currency, amount in its minor units, points at bronze's 3% of the amount in USD at the rules file's rate
+    ['EUR', 100_00, 324], // €100 = $108
+    ['GBP', 100_00, 381], // £100 = $127
+    ['UAH', 4_000_00, 288], // ₴4,000 = $96
+    ['PLN', 100_00, 0], // no rate: counts as an order, earns nothing
+  ])('earns points on an order in %s at the store’s rate, and counts its spend the same way', async (currency, totalMinor, points) => {
+    const customerId = uniqueId(`loyal-${currency.toLowerCase()}`);
+
+    await buy(customerId, totalMinor, { currency });
+
+    const view = JSON.parse((await getLoyaltyAccount(accountEvent(customerId), lambdaContext)).body!) as { balance: number; window: { orders: number; spendMinor: number } };
+    expect(view.balance).toBe(points);
+    expect(view.window.orders).toBe(1);
+    expect(view.window.spendMinor).toBe(Math.round((points * 100) / 3));
+  });
+
+  it('takes back what a refunded order in another currency earned', async () => {
+    const customerId = uniqueId('loyal-eur-refund');
+    const purchase = await buy(customerId, 100_00, { currency: 'EUR' });
+    const order = (await ledger.findOrder(purchase.orderId))!;
+
+    await onRefundRecorded(ports, { order, refundId: 'r-1', amountMinor: 50_00 });
+
+    // Half of €100 back: the 324 points of $108 become the 162 of $54.
+    expect(await ledgerOf(customerId)).toMatchObject({ balance: 162, sum: 162 });
+  });
+
+  it('gives the tier benefits as data the storefront applies', async () => {
+    const customerId = uniqueId('loyal-gold');
+    await buy(customerId, 1600_00); // 1,600 of spend: gold from this order on
+
+    const view = JSON.parse((await getLoyaltyAccount(accountEvent(customerId), lambdaContext)).body!) as Record<string, unknown>;
+
+    expect(view).toMatchObject({ tier: { name: 'gold' }, discountPercent: '5', freeShipping: true, prioritySupport: true });
   });
 });
 
@@ -243,7 +304,8 @@ describe('tier messages', () => {
     await buy(customerId, 250_00); // 550.00: silver
     expect(await loyaltyMessages(customerId)).toEqual([]);
 
-    expect(await loyaltySweep()).toMatchObject({ sent: 1, errors: 0 });
+    // Other customers of this file may have messages due too: this one's are counted below.
+    expect(await loyaltySweep()).toMatchObject({ errors: 0 });
     await sweepLoyalty(sweepPorts);
     expect(await loyaltyMessages(customerId)).toEqual(['tier-up/sent']);
     const congratulation = (await outbox(customerId)).find((item) => item.step === 'tier-up')!;
@@ -255,7 +317,7 @@ describe('tier messages', () => {
     await buy(customerId, 800_00); // 1,350.00 of 1,500.00: within 10% of gold
     await sweepLoyalty(sweepPorts);
     expect(await loyaltyMessages(customerId)).toEqual(['tier-up/sent', 'tier-nudge/sent']);
-    expect((await outbox(customerId)).find((item) => item.step === 'tier-nudge')!.text).toContain("You're so close to gold: just $150.00 more and it's yours.");
+    expect((await outbox(customerId)).find((item) => item.step === 'tier-nudge')!.text).toContain('You’re so close to gold: just $150.00 more and it’s yours.');
   });
 
   it('congratulates a customer who moved up at night in their morning, at the first hourly dispatch after 09:00 there', async () => {

@@ -35,11 +35,21 @@ export interface TierDefinition {
   /** Orders in the window needed (basis 'orders'). */
   minOrders: number;
   benefits: string[];
+  /** What a storefront applies for the tier, as data: a discount on every order, in basis points. */
+  discountBp: number;
+  freeShipping: boolean;
+  prioritySupport: boolean;
 }
 
 export interface LoyaltyProgram {
-  /** 1 point = 1 minor unit of this currency; only orders in it earn points and count as spend. */
+  /** 1 point = 1 minor unit of this currency. */
   currency: string;
+  /**
+   * What one unit of another currency the store sells in is worth in the program currency, as
+   * decimal text ("EUR": "1.08"): orders in it earn points and count as spend at that rate. Orders
+   * in a currency without a rate count as orders only.
+   */
+  exchangeRates: Readonly<Record<string, string>>;
   basis: TierBasis;
   windowDays: number;
   /** Lowest first; the first needs nothing. */
@@ -124,7 +134,15 @@ const tierSchema = z.strictObject({
   minSpend: amount.default('0'),
   minOrders: z.number().int().nonnegative().default(0),
   benefits: z.array(z.string().trim().min(1).max(200)).max(20).default([]),
+  discountPercent: percent.default(0),
+  freeShipping: z.boolean().default(false),
+  prioritySupport: z.boolean().default(false),
 });
+
+const exchangeRate = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,12})?$/, 'a rate as decimal text, like "1.08"')
+  .refine((value) => Number(value) > 0, 'a rate above 0');
 
 export const catalogFileSchema = z.strictObject({
   $comment: z.string().optional(),
@@ -134,15 +152,34 @@ export const catalogFileSchema = z.strictObject({
   loyalty: z
     .strictObject({
       basis: z.enum(['spend', 'orders']).default('spend'),
+      exchangeRates: z.record(currencySchema, exchangeRate).default({}),
       windowDays: days.default(365),
       tiers: z
         .array(tierSchema)
         .min(1)
         .max(10)
         .default([
-          { name: 'bronze', cashbackPercent: 3, minSpend: '0', minOrders: 0, benefits: ['3% back in points on every order'] },
-          { name: 'silver', cashbackPercent: 5, minSpend: '500', minOrders: 3, benefits: ['5% back in points on every order', 'free delivery'] },
-          { name: 'gold', cashbackPercent: 7, minSpend: '1500', minOrders: 6, benefits: ['7% back in points on every order', 'free delivery', 'priority support', 'exclusive offers'] },
+          { name: 'bronze', cashbackPercent: 3, minSpend: '0', minOrders: 0, benefits: ['3% back in points on every order'], discountPercent: 0, freeShipping: false, prioritySupport: false },
+          {
+            name: 'silver',
+            cashbackPercent: 5,
+            minSpend: '500',
+            minOrders: 3,
+            benefits: ['5% back in points on every order', 'free delivery'],
+            discountPercent: 0,
+            freeShipping: true,
+            prioritySupport: false,
+          },
+          {
+            name: 'gold',
+            cashbackPercent: 7,
+            minSpend: '1500',
+            minOrders: 6,
+            benefits: ['7% back in points on every order', 'free delivery', 'priority support', 'exclusive offers'],
+            discountPercent: 5,
+            freeShipping: true,
+            prioritySupport: true,
+          },
         ]),
       bonuses: z.strictObject({ feedback: z.number().int().nonnegative().default(100), referral: z.number().int().nonnegative().default(500) }).prefault({}),
       maxRedeemPercent: percent.default(50),
@@ -213,7 +250,13 @@ export function parseCatalog(input: unknown, source = 'the rules file'): Catalog
     minSpendMinor: money(tier.minSpend, `loyalty.tiers[${index}] ("${tier.name}").minSpend`),
     minOrders: tier.minOrders,
     benefits: tier.benefits,
+    discountBp: basisPoints(tier.discountPercent),
+    freeShipping: tier.freeShipping,
+    prioritySupport: tier.prioritySupport,
   }));
+  for (const currency of Object.keys(file.loyalty.exchangeRates)) {
+    if (currency === file.currency) problems.push(`loyalty.exchangeRates.${currency}: the program currency needs no rate`);
+  }
   tiers.forEach((tier, index) => {
     const where = `loyalty.tiers[${index}] ("${tier.name}")`;
     if (tiers.findIndex((other) => other.name === tier.name) !== index) problems.push(`${where}: the tier name is used twice`);
@@ -278,6 +321,7 @@ export function parseCatalog(input: unknown, source = 'the rules file'): Catalog
     reorderUrl: file.reorderUrl,
     loyalty: {
       currency: file.currency,
+      exchangeRates: file.loyalty.exchangeRates,
       basis: file.loyalty.basis,
       windowDays: file.loyalty.windowDays,
       tiers,

@@ -11,6 +11,7 @@ import { InvalidInputError, UnprocessableError } from '../errors.ts';
 import {
   addActivity,
   dayOf,
+  inProgramCurrency,
   isCloseToNext,
   leavesWindowOn,
   percentText,
@@ -124,7 +125,8 @@ export interface PurchaseFacts {
 /**
  * A recorded order earns its tier's cashback on its net amount (less anything refunded before the
  * credit), at the rate of the tier the customer holds when buying, and counts towards the tier
- * window. Orders in another currency than the program's count as orders but earn no points.
+ * window. An order in another currency earns and counts at the store's rate for that currency;
+ * without a rate it counts as an order but earns no points.
  */
 export function creditPurchase(state: LoyaltyState, order: PurchaseFacts, program: LoyaltyProgram, now: Date): LoyaltyDecision<{ points: number }> {
   const account = state.account ?? openAccount(order.customerId, program, now);
@@ -132,12 +134,12 @@ export function creditPurchase(state: LoyaltyState, order: PurchaseFacts, progra
   if (earning.credited) return { kind: 'skip', result: { points: earning.points } };
   const before = tierProgress(program, windowTotals(account.activity, now, program.windowDays));
   const rateBp = before.tier.cashbackBp;
-  const eligible = order.currency === program.currency;
   const net = Math.max(0, order.totalMinor - earning.refundedMinor);
-  const points = eligible ? pointsFor(net, rateBp) : 0;
+  const netInProgram = inProgramCurrency(program, net, order.currency);
+  const points = pointsFor(netInProgram ?? 0, rateBp);
   const counted = net > 0 && dayOf(order.placedAt) >= windowStart(now, program.windowDays);
   const activity = counted
-    ? addActivity(account.activity, dayOf(order.placedAt), { orders: 1, spendMinor: eligible ? net : 0 }, now, program.windowDays)
+    ? addActivity(account.activity, dayOf(order.placedAt), { orders: 1, spendMinor: netInProgram ?? 0 }, now, program.windowDays)
     : pruneActivity(account.activity, now, program.windowDays);
   const credited: LoyaltyAccount = { ...account, balance: account.balance + points, earned: account.earned + points, activity, updatedAt: now.toISOString() };
   const opId = `purchase:${order.orderId}`;
@@ -186,15 +188,16 @@ export function clawBackRefund(state: LoyaltyState, refund: RefundFacts, program
   };
   const refundedMinor = Math.min(earning.totalMinor, earning.refundedMinor + refund.amountMinor);
   const delta = refundedMinor - earning.refundedMinor;
-  const eligible = earning.currency === program.currency;
+  // At today's rate: a store that changed a rate since the order takes back by the new one.
+  const convert = (minor: number) => inProgramCurrency(program, minor, earning.currency);
   let clawback = 0;
   let activity = account.activity;
   if (earning.credited) {
-    const remaining = eligible ? pointsFor(earning.totalMinor - refundedMinor, earning.rateBp ?? 0) : 0;
+    const remaining = pointsFor(convert(earning.totalMinor - refundedMinor) ?? 0, earning.rateBp ?? 0);
     clawback = Math.max(0, earning.points - remaining);
     if (earning.counted) {
       const emptied = refundedMinor >= earning.totalMinor && earning.refundedMinor < earning.totalMinor;
-      activity = addActivity(activity, dayOf(earning.placedAt), { orders: emptied ? -1 : 0, spendMinor: eligible ? -delta : 0 }, now, program.windowDays);
+      activity = addActivity(activity, dayOf(earning.placedAt), { orders: emptied ? -1 : 0, spendMinor: -(convert(delta) ?? 0) }, now, program.windowDays);
     }
   }
   const changed: LoyaltyAccount = {

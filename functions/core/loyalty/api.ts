@@ -28,6 +28,10 @@ export const loyaltyViewSchema = z.object({
   customerId: z.string(),
   currency: z.string().describe('1 point = 1 minor unit of this currency'),
   balance: z.number().int().describe('points; may be negative after a refund of an order whose points were spent'),
+  points: z.number().int().describe('the balance, under the name storefronts look for'),
+  discountPercent: z.string().describe("the tier's discount on every order, as a percentage: \"5\", \"0\""),
+  freeShipping: z.boolean().describe('the tier ships for free'),
+  prioritySupport: z.boolean().describe("the tier's customers go first in support"),
   tier: tierSchema.extend({ since: z.string().nullable() }),
   next: tierSchema
     .extend({

@@ -2,10 +2,12 @@
  * The loyalty program's arithmetic, pure: points earned on an amount, the tier a customer's recent
  * activity gives, the progress to the next tier, whether that is "close", and how many points an
  * order may take. Units: 1 point = 1 minor unit of the program currency (1 point = $0.01 in USD,
- * 1 point = 1 yen in JPY), so points and money never need a conversion rate; every figure is an
- * integer and rounding is always down (in the store's favour, by less than one minor unit).
+ * 1 point = 1 yen in JPY); an order in another currency is converted at the store's rate for it
+ * (exchangeRates in the rules file) before it earns or counts; every figure is an integer and
+ * rounding is always down (in the store's favour, by less than one minor unit).
  */
 import type { LoyaltyProgram, TierBasis, TierDefinition } from '../catalog/rules.ts';
+import { currencyExponent } from '../money.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -35,6 +37,21 @@ export interface TierProgress {
     /** 0..99: how far along the way to the next tier, for a progress bar. */
     percent: number;
   };
+}
+
+/**
+ * An amount in minor units of `currency` as minor units of the program currency, rounded down
+ * exactly (BigInt over the rate's decimal digits); undefined when the store set no rate for it.
+ */
+export function inProgramCurrency(program: LoyaltyProgram, amountMinor: number, currency: string): number | undefined {
+  if (currency === program.currency) return amountMinor;
+  const rate = program.exchangeRates[currency];
+  if (rate === undefined) return undefined;
+  const [whole = '0', fraction = ''] = rate.split('.');
+  const numerator = BigInt(whole + fraction) * 10n ** BigInt(currencyExponent(program.currency));
+  const denominator = 10n ** BigInt(fraction.length) * 10n ** BigInt(currencyExponent(currency));
+  const converted = (BigInt(Math.abs(amountMinor)) * numerator) / denominator;
+  return Number(amountMinor < 0 ? -converted : converted);
 }
 
 /** `amountMinor * rateBp / 10000`, rounded down, exactly (BigInt: no overflow, no floating point). */

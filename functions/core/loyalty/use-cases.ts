@@ -154,6 +154,12 @@ export interface LoyaltyView {
   /** 1 point = 1 minor unit of this currency. */
   currency: string;
   balance: number;
+  /** The balance again, under the name a storefront looks for beside the tier's benefits. */
+  points: number;
+  /** The tier's benefits as data a storefront applies: its discount on every order, shipping, support. */
+  discountPercent: string;
+  freeShipping: boolean;
+  prioritySupport: boolean;
   tier: { name: string; cashbackPercent: string; benefits: string[]; since: string | null };
   next: { name: string; cashbackPercent: string; benefits: string[]; basis: 'spend' | 'orders'; remaining: number; percent: number } | null;
   window: { days: number; orders: number; spendMinor: number };
@@ -175,6 +181,10 @@ export async function loyaltyView(ports: LoyaltyPorts, customerId: string, entri
     customerId,
     currency: program.currency,
     balance: account?.balance ?? 0,
+    points: account?.balance ?? 0,
+    discountPercent: percentText(progress.tier.discountBp),
+    freeShipping: progress.tier.freeShipping,
+    prioritySupport: progress.tier.prioritySupport,
     tier: { ...view(progress.tier), since: account && account.tier === progress.tier.name ? account.tierSince : null },
     next: progress.next ? { ...view(progress.next.tier), basis: program.basis, remaining: progress.next.remaining, percent: progress.next.percent } : null,
     window: { days: program.windowDays, ...totals },

@@ -1,7 +1,9 @@
 /** Points, the tier window, tiers, progress, nudges and the redemption cap: integer arithmetic only. */
 import { describe, expect, it } from 'vitest';
+import { CatalogError, parseCatalog } from '../../../functions/core/catalog/rules.ts';
 import {
   addActivity,
+  inProgramCurrency,
   isCloseToNext,
   leavesWindowOn,
   percentText,
@@ -15,6 +17,35 @@ import { testCatalog } from '../catalog/fixtures.ts';
 const program = testCatalog().loyalty;
 const ordersProgram = testCatalog({ loyalty: { basis: 'orders' } }).loyalty;
 const now = new Date('2026-06-01T12:00:00.000Z');
+
+describe('orders in other currencies', () => {
+  const rules = (currency: string, exchangeRates: Record<string, string>) =>
+    parseCatalog({ currency, productUrl: 'https://shop.test/{sku}', reorderUrl: 'https://shop.test/{sku}', loyalty: { exchangeRates } }).loyalty;
+
+  it.each([
+    // program currency, rates, amount in minor units of the order currency, order currency, program minor units
+    ['USD', { EUR: '1.08' }, 100_00, 'EUR', 108_00],
+    ['USD', { EUR: '1.08' }, 1, 'EUR', 1], // 1.08 cents, rounded down
+    ['USD', { JPY: '0.0067' }, 10_000, 'JPY', 67_00], // ¥10,000 (no minor unit) = $67.00
+    ['JPY', { USD: '149.5' }, 10_00, 'USD', 1_495], // $10.00 = ¥1,495
+    ['USD', { KWD: '3.25' }, 1_000, 'KWD', 3_25], // 1.000 KWD (three decimals) = $3.25
+    ['UAH', { EUR: '45.12' }, 99_99, 'EUR', 4_511_54], // €99.99 = ₴4,511.5488
+    ['USD', {}, 100_00, 'USD', 100_00],
+  ])('a program in %s with rates %o takes %i minor units of %s as %i', (currency, rates, amount, orderCurrency, expected) => {
+    expect(inProgramCurrency(rules(currency, rates), amount, orderCurrency)).toBe(expected);
+  });
+
+  it('knows no amount in a currency the store gave no rate for', () => {
+    expect(inProgramCurrency(rules('USD', { EUR: '1.08' }), 100_00, 'PLN')).toBeUndefined();
+  });
+
+  it('refuses a rate for the program currency itself, and rates that are not positive decimals', () => {
+    expect(() => rules('USD', { USD: '1' })).toThrow(CatalogError);
+    expect(() => rules('USD', { EUR: '0' })).toThrow(CatalogError);
+    expect(() => rules('USD', { EUR: '-1.2' })).toThrow(CatalogError);
+    expect(() => rules('USD', { EUR: '1,08' })).toThrow(CatalogError);
+  });
+});
 
 describe('points', () => {
   it('earn a percentage of the amount, rounded down to whole points (1 point = 1 minor unit)', () => {
