@@ -19,6 +19,7 @@ import { apiRoutes, type ApiRoute, type Capability, type SecretName } from '../r
 import { ComebackAnalytics } from './comeback-analytics.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackDelivery, type ComebackDeliveryProps } from './comeback-delivery.ts';
+import { ComebackDeliveryFeedback } from './comeback-delivery-feedback.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHttpApi } from './comeback-http-api.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
@@ -81,6 +82,7 @@ export class ComebackApiStack extends Stack {
   public readonly loyalty: ComebackLoyalty;
   public readonly monitoring: ComebackMonitoring;
   public readonly smsInbound: ComebackSmsInbound;
+  public readonly deliveryFeedback: ComebackDeliveryFeedback;
   private readonly shopName: string | undefined;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
@@ -156,11 +158,15 @@ export class ComebackApiStack extends Stack {
     // Replies such as STOP to the store's SMS number withdraw SMS consent.
     this.smsInbound = new ComebackSmsInbound(this, 'SmsInbound', { table: props.table, ...common });
 
+    // SES bounces, complaints and deliveries and SNS SMS delivery status set each message's status.
+    this.deliveryFeedback = new ComebackDeliveryFeedback(this, 'DeliveryFeedback', { table: props.table, delivery: this.delivery, ...common });
+
     this.monitoring = new ComebackMonitoring(this, 'Monitoring', {
       api: this.api,
       journeys: this.journeys,
       analytics: this.analytics,
       loyalty: this.loyalty,
+      deliveryFeedback: this.deliveryFeedback,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

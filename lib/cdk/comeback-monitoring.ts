@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/cloudwatch-metrics.ts';
 import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import type { ComebackAnalytics } from './comeback-analytics.ts';
+import type { ComebackDeliveryFeedback } from './comeback-delivery-feedback.ts';
 import type { ComebackHttpApi } from './comeback-http-api.ts';
 import type { ComebackJourneys } from './comeback-journeys.ts';
 import type { ComebackLoyalty } from './comeback-loyalty.ts';
@@ -45,6 +46,12 @@ export interface ComebackMonitoringProps {
   readonly journeys: ComebackJourneys;
   readonly analytics: ComebackAnalytics;
   readonly loyalty: ComebackLoyalty;
+  /**
+   * Delivery feedback: its function and dead-letter queue, and the configuration set's own bounce
+   * and complaint rates.
+   * @default - only the account's SES reputation is watched
+   */
+  readonly deliveryFeedback?: ComebackDeliveryFeedback;
   /**
    * An address subscribed to the alarm notifications (SNS mails a confirmation link first).
    * @default - no subscription: subscribe to the alarm topic in the console
@@ -190,6 +197,7 @@ export class ComebackMonitoring extends Construct {
       0.0008,
       'The SES complaint rate of the account reached 0.08%; at 0.1% AWS reviews the account. Check the consent and frequency caps of the journeys.',
     );
+    if (props.deliveryFeedback) this.watchDeliveryFeedback(props.deliveryFeedback, alarm);
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(90) });
@@ -265,5 +273,48 @@ export class ComebackMonitoring extends Construct {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`,
       description: 'The Comeback dashboard in the CloudWatch console.',
     });
+  }
+
+  /**
+   * The configuration set's rates over six hours, below SES's thresholds like the account's, where
+   * there is volume enough to mean something (100 sends; below that one bounce is 1% or more), and
+   * the feedback path itself: its function failing, or SES events left in its dead-letter queue.
+   */
+  private watchDeliveryFeedback(
+    feedback: ComebackDeliveryFeedback,
+    alarm: (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => cloudwatch.Alarm,
+  ): void {
+    const period = Duration.hours(6);
+    const rate = (events: 'bounces' | 'complaints', label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `IF(sends >= 100, ${events} / sends, 0)`,
+        usingMetrics: { sends: feedback.metricConfigurationSet('Send', period), [events]: feedback.metricConfigurationSet(events === 'bounces' ? 'Bounce' : 'Complaint', period) },
+        period,
+        label,
+      });
+    alarm(
+      'SesConfigurationSetBounceRate',
+      rate('bounces', 'Bounce rate of Comeback\'s emails'),
+      0.04,
+      'Comeback\'s own emails bounced at 4% or more over 6 hours (SES reviews the account at 5%). The addresses that bounced for good are already withdrawn from marketing; check where the store gets its addresses.',
+    );
+    alarm(
+      'SesConfigurationSetComplaintRate',
+      rate('complaints', 'Complaint rate of Comeback\'s emails'),
+      0.0008,
+      'Comeback\'s own emails drew complaints at 0.08% or more over 6 hours (SES reviews the account at 0.1%). Complaining customers are already withdrawn from marketing; check the journeys\' consent and frequency.',
+    );
+    alarm(
+      'DeliveryFeedbackErrors',
+      feedback.receiver.function.metricErrors({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      5,
+      'The delivery feedback function failed 5 or more times in an hour (EventBridge and CloudWatch Logs retry it): delivery statuses and bounce opt-outs are late. See its logs.',
+    );
+    alarm(
+      'DeliveryFeedbackDeadLetters',
+      feedback.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(15), statistic: cloudwatch.Stats.MAXIMUM }),
+      1,
+      'SES events could not be handed to the delivery feedback function for a day: their bounces and complaints are not applied. Read them from the dead-letter queue and fix the function.',
+    );
   }
 }

@@ -49,7 +49,7 @@ const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
 const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
 /** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count, inbound SMS. */
-const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEnded', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound'] as const;
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEnded', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound', 'DeliveryFeedback'] as const;
 /** The background functions that start journeys (besides the journey routes). */
 const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
@@ -161,6 +161,7 @@ function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
     ['LoyaltySweep', api.loyalty.sweep],
     ['CoPurchase', api.loyalty.coPurchase],
     ['SmsInbound', api.smsInbound.receiver],
+    ['DeliveryFeedback', api.deliveryFeedback.receiver],
   ]);
 }
 
@@ -240,9 +241,9 @@ function resourcesOfType(template: Template, type: string): Record<string, Resou
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
 
 /** Every acknowledged cdk-nag finding, by rule and construct path. */
-function expectedAcknowledgements(options: { tracing: boolean }): string[] {
+function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackStacks }): string[] {
   const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
-  const background = ['Journeys/Step', 'Journeys/Sweep', 'Journeys/ExecutionEnded', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver'];
+  const background = ['Journeys/Step', 'Journeys/Sweep', 'Journeys/ExecutionEnded', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver', 'DeliveryFeedback/Receiver'];
   const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
   const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`);
@@ -259,6 +260,10 @@ function expectedAcknowledgements(options: { tracing: boolean }): string[] {
       ),
     ),
     ...(options.tracing ? functionPaths.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`) : []),
+    'AwsSolutions-SQS3 ComebackApi/DeliveryFeedback/DeadLetterQueue',
+    ...options.stacks.api.deliveryFeedback.smsStatusLogGroups.map(
+      (group) => `AwsSolutions-IAM5[Resource::<${logicalId(group)}.Arn>] ComebackApi/DeliveryFeedback/SmsStatusPolicy`,
+    ),
   ];
 }
 
@@ -455,6 +460,8 @@ describe('the Comeback app, as deployed', () => {
         CoPurchase: [...readWrite, TABLE_SCAN_ACTION],
         // Finds customers by phone, records opt-outs; see the inbound SMS test below.
         SmsInbound: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        // Reads a message's guard, receipt and log entry, updates the entry and the opt-out; see the delivery feedback test.
+        DeliveryFeedback: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       };
       const functions = functionsOf(built.stacks);
       for (const name of BACKGROUND_FUNCTIONS) {
@@ -799,6 +806,107 @@ describe('the Comeback app, as deployed', () => {
     });
   });
 
+  describe('delivery feedback', () => {
+    const feedback = () => built.stacks.api.deliveryFeedback;
+    const configurationSet = () => ({ Ref: logicalId(built.stacks.api.delivery.configurationSet) });
+
+    it('publishes the configuration set\'s bounces, complaints, deliveries, rejects and delays to EventBridge, and its sends, bounces and complaints as metrics', () => {
+      api.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: configurationSet(),
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject', 'deliveryDelay'],
+          EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':event-bus/default']) ]) }) },
+        },
+      });
+      api.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: configurationSet(),
+        EventDestination: {
+          MatchingEventTypes: ['send', 'bounce', 'complaint'],
+          CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: configurationSet() }] },
+        },
+      });
+      // No opens and clicks unless the store turns tracking on.
+      expect(JSON.stringify(resourcesOfType(api, 'AWS::SES::ConfigurationSetEventDestination'))).not.toMatch(/"open"|"click"/);
+    });
+
+    it('hands the configuration set\'s events to the feedback function, retried for a day, then kept in an encrypted dead-letter queue', () => {
+      const fnArn = { 'Fn::GetAtt': [logicalId(feedback().receiver.function), 'Arn'] };
+      const queueId = logicalId(feedback().deadLetterQueue);
+      api.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: ['aws.ses'], detail: { mail: { tags: { 'ses:configuration-set': [configurationSet()] } } } },
+        Targets: [Match.objectLike({ Arn: fnArn, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } }, RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } })],
+      });
+      api.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: fnArn });
+      api.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+      api.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    it('subscribes the feedback function to the SNS SMS delivery status log groups, and creates the role SNS writes them with', () => {
+      const fnArn = { 'Fn::GetAtt': [logicalId(feedback().receiver.function), 'Arn'] };
+      const groups = feedback().smsStatusLogGroups.map((group) => logicalId(group));
+      expect(groups).toHaveLength(2);
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const names = groups.map((id) => JSON.stringify(resources[id]?.Properties?.LogGroupName));
+      expect(names[0]).toMatch(/"sns\/",\{"Ref":"AWS::Region"\},"\/",\{"Ref":"AWS::AccountId"\},"\/DirectPublishToPhoneNumber"/);
+      expect(names[1]).toMatch(/\/DirectPublishToPhoneNumber\/Failure"/);
+      for (const id of groups) {
+        expect(resources[id]?.Properties?.RetentionInDays).toBe(30);
+        api.hasResourceProperties('AWS::Logs::SubscriptionFilter', { LogGroupName: { Ref: id }, DestinationArn: fnArn, FilterPattern: '' });
+      }
+      api.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'logs.amazonaws.com', FunctionName: fnArn });
+
+      const roleId = logicalId(feedback().smsStatusRole);
+      expect(resources[roleId]?.Properties?.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'sns.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+      });
+      const statements = policyStatementsOf(api, roleId);
+      expect(statements[0]?.Resource).toHaveLength(2);
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:PutMetricFilter', 'logs:PutRetentionPolicy'],
+          Resource: expect.arrayContaining(groups.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))),
+        }),
+      ]);
+      const command = JSON.stringify(api.toJSON().Outputs[outputId(feedback(), 'EnableSmsDeliveryStatus')]?.Value);
+      expect(command).toContain('aws sns set-sms-attributes --attributes DeliveryStatusIAMRole=');
+      expect(command).toContain(roleId);
+    });
+
+    it('lets the feedback function read guards, receipts and customer partitions and update customer partitions, nothing else', () => {
+      const fn = feedback().receiver;
+      const statements = policyStatementsOf(api, logicalId(fn.role)).filter((statement) => actionsOf([statement]).some((action) => action.startsWith('dynamodb:')));
+      expect(statements.map(({ Action, Condition }) => ({ Action, Condition }))).toEqual([
+        { Action: 'dynamodb:GetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['MESSAGE#*', 'RECEIPT#*', 'CUSTOMER#*'] } } },
+        { Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } } },
+      ]);
+      for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toContain('/index/');
+      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    });
+
+    it('alarms on the configuration set\'s bounce and complaint rates below SES\'s thresholds, once there are 100 sends', () => {
+      const alarms = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties?.Metrics !== undefined);
+      const byExpression = (events: string) =>
+        alarms.find((alarm) => (alarm.Properties?.Metrics as { Expression?: string }[]).some((metric) => metric.Expression === `IF(sends >= 100, ${events} / sends, 0)`));
+      expect(alarms).toHaveLength(2);
+      expect(byExpression('bounces')?.Properties?.Threshold).toBe(0.04);
+      expect(byExpression('complaints')?.Properties?.Threshold).toBe(0.0008);
+      for (const alarm of alarms) {
+        const metrics = (alarm.Properties?.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown }; Period: number; Stat: string } }[])
+          .flatMap((metric) => (metric.MetricStat ? [metric.MetricStat] : []));
+        expect(metrics.map((stat) => stat.Metric.MetricName).sort()).toEqual([alarm === byExpression('bounces') ? 'Bounce' : 'Complaint', 'Send']);
+        for (const stat of metrics) {
+          expect(stat).toMatchObject({ Period: 21600, Stat: 'Sum', Metric: { Namespace: 'AWS/SES', Dimensions: [{ Name: 'ses:configuration-set', Value: configurationSet() }] } });
+        }
+        expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: logicalId(built.stacks.api.monitoring.alarmTopic) }]);
+      }
+    });
+  });
+
   describe('the links in messages', () => {
     /** The paths of the links messages carry, as the link builders make them. */
     const linkPaths = [
@@ -1059,8 +1167,11 @@ describe('the Comeback app, as deployed', () => {
         { metric: 'Comeback/FailedSegmentEvents', threshold: 1, on: METRICS_SERVICE },
         { metric: 'AWS/SES/Reputation.BounceRate', threshold: 0.04, on: '[]' },
         { metric: 'AWS/SES/Reputation.ComplaintRate', threshold: 0.0008, on: '[]' },
+        { metric: 'AWS/Lambda/Errors', threshold: 5, on: logicalId(built.stacks.api.deliveryFeedback.receiver.function) },
+        { metric: 'AWS/SQS/ApproximateNumberOfMessagesVisible', threshold: 1, on: logicalId(built.stacks.api.deliveryFeedback.deadLetterQueue) },
       ];
-      expect(summary).toHaveLength(expected.length);
+      // The configuration set's bounce and complaint rates are metric math; see the delivery feedback tests.
+      expect(summary).toHaveLength(expected.length + 2);
       for (const alarm of expected) {
         expect(summary.filter((candidate) => candidate.metric === alarm.metric && candidate.threshold === alarm.threshold && candidate.dimensions.includes(alarm.on)), `${alarm.metric} on ${alarm.on}`).toHaveLength(1);
       }
@@ -1101,7 +1212,7 @@ describe('the Comeback app, as deployed', () => {
 
     it('has only the acknowledgements below, each with its reason', () => {
       const acknowledged = acknowledgements(built.app);
-      expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: false }).sort());
+      expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: false, stacks: built.stacks }).sort());
       for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
     });
 
@@ -1110,6 +1221,9 @@ describe('the Comeback app, as deployed', () => {
       for (const reason of reasons('AwsSolutions-SF1')) expect(reason).toMatch(/ERROR.*execution data/);
       for (const reason of reasons('AwsSolutions-SF2')) expect(reason).toMatch(/comeback:tracing/);
       for (const reason of reasons('AwsSolutions-IAM5[Resource::arn')) expect(reason).toMatch(/StopExecution.*entry ids/);
+      const logStreams = acknowledgements(built.app).filter(({ path }) => path.endsWith('DeliveryFeedback/SmsStatusPolicy'));
+      expect(logStreams).toHaveLength(2);
+      for (const { reason } of logStreams) expect(reason).toMatch(/log stream.*these two log groups only/);
       const wildcards = acknowledgements(built.app).filter(({ id }) => id === 'AwsSolutions-IAM5[Resource::*]');
       for (const { path, reason } of wildcards) expect(reason).toMatch(path.endsWith('DeliveryPolicy') ? /SMS.*phone number.*aws:RequestedRegion/ : /log delivery/);
       const unsubscribe = acknowledgements(built.app).find(({ id, path }) => id === 'AwsSolutions-APIG4' && path.endsWith('/Unsubscribe'));
@@ -1149,7 +1263,7 @@ describe('the Comeback app with X-Ray tracing', () => {
     expect(nagFindings(built.app)).toEqual([]);
     expect(() => synthWithChecks(built)).not.toThrow();
     const acknowledged = acknowledgements(built.app);
-    expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: true }).sort());
+    expect(acknowledged.map(({ id, path }) => `${id} ${path}`).sort()).toEqual(expectedAcknowledgements({ tracing: true, stacks: built.stacks }).sort());
     const functionRoles = [...functionsOf(built.stacks).values()].map((fn) => fn.role.node.path);
     const xray = acknowledged.filter(({ path }) => functionRoles.includes(path));
     expect(xray).toHaveLength(functionRoles.length);
