@@ -66,9 +66,10 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
 
   async recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string }): Promise<RecordStatus> {
     const digest = fingerprint(purchase);
+    // What came before the order (rare): learnt from a guard write that found it, then written over.
+    let pending: PendingOrder | undefined;
     return this.withRetries(async () => {
-      const [current, guard] = await Promise.all([this.readProfile(purchase.customer.id), this.readGuard(purchase.orderId)]);
-      const pending = guard?.type === 'orderPending' ? guard : undefined;
+      const current = await this.readProfile(purchase.customer.id);
       if (pending?.cancelled) {
         throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
       }
@@ -110,8 +111,11 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         if (options.deliveryId && reasons.codes[DELIVERY] === 'ConditionalCheckFailed') return 'duplicate';
         if (reasons.codes[GUARD] === 'ConditionalCheckFailed') {
           const existing = reasons.items[GUARD];
-          // A refund or cancellation for the order arrived meanwhile: read it and try again.
-          if (existing?.['type'] === 'orderPending') throw new WriteConflict('the order changed during the write', { cause: error });
+          // A refund or cancellation for the order came first: try again with it.
+          if (existing?.['type'] === 'orderPending') {
+            pending = pendingOrderOf(existing);
+            throw new WriteConflict('a refund or cancellation of the order came first', { cause: error });
+          }
           if (existing?.['fingerprint'] === digest) return 'duplicate';
           throw new ConflictError(`order ${purchase.orderId} was already recorded with a different payload`);
         }
@@ -363,8 +367,8 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
   private async readGuard(orderId: string): Promise<GuardItem | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.orderGuard(orderId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...guard } = Item;
-    return guard as GuardItem;
+    if (Item['type'] === 'orderPending') return pendingOrderOf(Item);
+    return { type: 'orderGuard', ...referenceOf(Item as OrderReference), fingerprint: String(Item['fingerprint']) };
   }
 
   /** Writes what arrived before the order, over the version read (or where nothing was). */
@@ -488,6 +492,19 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       shouldRetry: ({ error }) => error instanceof WriteConflict,
     });
   }
+}
+
+/** A pending order as stored; its maps are written only by putPending. */
+function pendingOrderOf(item: Record<string, unknown>): PendingOrder {
+  const cancelled = item['cancelled'] as PendingOrder['cancelled'];
+  const earlyRefunds = item['earlyRefunds'] as PendingOrder['earlyRefunds'];
+  return {
+    type: 'orderPending',
+    orderId: String(item['orderId']),
+    version: Number(item['version'] ?? 0),
+    ...(cancelled ? { cancelled } : {}),
+    ...(earlyRefunds ? { earlyRefunds } : {}),
+  };
 }
 
 function referenceOf(guard: OrderReference): OrderReference {
