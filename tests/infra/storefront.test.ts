@@ -7,7 +7,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ComebackStorefront, type ComebackStorefrontProps } from '../../lib/cdk/comeback-storefront.ts';
 
 function synth(props: ComebackStorefrontProps) {
@@ -22,8 +22,14 @@ function synth(props: ComebackStorefrontProps) {
 }
 
 describe('ComebackStorefront', () => {
+  // The first synthesis of a file loads aws-cdk-lib's modules: slow on a busy machine, so in a hook.
+  let shopify: ReturnType<typeof synth>;
+  beforeAll(() => {
+    shopify = synth({ kind: 'shopify', shopifyStoreDomain: 'Example.myshopify.com', discountPercent: 15, discountDays: 21 });
+  });
+
   it('gives the bound sender the Shopify settings and read access to the token secret, and nothing to any other function', () => {
-    const { template, stack, storefront, sender, other } = synth({ kind: 'shopify', shopifyStoreDomain: 'Example.myshopify.com', discountPercent: 15, discountDays: 21 });
+    const { template, stack, storefront, sender, other } = shopify;
     const secretId = stack.getLogicalId(storefront.credentials!.node.defaultChild as never);
 
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 32 }), SecretString: Match.absent() });

@@ -1,6 +1,7 @@
 /**
  * The single delivery step. Journeys call deliverMessage for every email, SMS and manager task;
- * it decides (guardrails.ts), renders, takes the message's one-time claim, sends, and logs the
+ * it decides (guardrails.ts), issues the discount code a message offers (only once it is to be
+ * sent: ../discounts/discounts.ts), renders, takes the message's one-time claim, sends, and logs the
  * outcome in the customer's message log, which the frequency cap and the reports read.
  *
  * Retries are safe: a messageId is sent at most once. A provider that refuses the message for good
