@@ -63,7 +63,8 @@ export function decodeTagValue(value: string): string | undefined {
   return decoded.includes('\ufffd') ? undefined : decoded;
 }
 
-const instant = z.iso.datetime({ offset: true });
+/** SES writes ISO 8601 times; kept in one form (UTC, milliseconds) like every other time in the table. */
+const instant = z.iso.datetime({ offset: true }).transform((time) => new Date(time).toISOString());
 const recipient = z.looseObject({ emailAddress: z.string(), diagnosticCode: z.string().optional(), status: z.string().optional() });
 const mail = z.looseObject({
   messageId: z.string().min(1).max(256),
