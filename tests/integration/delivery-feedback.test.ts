@@ -247,6 +247,17 @@ describe('SNS SMS delivery status through the CloudWatch Logs subscription', () 
     // A failed SMS is the carrier's, not the customer's no: consent stays.
     expect((await customerView(failed)).body.profile['optOuts']).toEqual({});
   });
+
+  it('the check CloudWatch Logs sends when the subscription is made carries no status and changes nothing', async () => {
+    const customerId = await customerWithOrder();
+    await deliverMessage(ports, customerId, winBackSms(customerId));
+    const before = await partitionOf(customerId);
+    const control = { messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [{ id: '', timestamp: 1780315200000, message: 'CWL CONTROL MESSAGE: Checking health of destination Lambda.' }] };
+
+    await invoke({ awslogs: { data: gzipSync(JSON.stringify(control)).toString('base64') } });
+
+    expect(await partitionOf(customerId)).toEqual(before);
+  });
 });
 
 describe('the local routes', () => {
