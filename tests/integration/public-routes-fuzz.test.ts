@@ -2,15 +2,20 @@
  * Property-based tests of every route a stranger can reach from a message (the unsubscribe and
  * feedback links, their forms, one-click) and of inbound SMS, on DynamoDB Local: whatever the
  * token, body, content type, Accept header or encoding, the answer is never a 5xx, pages stay
- * pages, and the table holds either the whole write or none of it.
+ * pages, and the table holds either the whole write or none of it. The storefront's consent route
+ * and the platform webhooks too: whatever the signature and body, consent changes exactly when the
+ * answer says so, and an order's deliveries in any order of arrival leave exactly what they must.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
 import { isSmsOptOut } from '../../functions/core/delivery/opt-outs.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
-import { TEST_FEEDBACK_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
+import { signComebackPayload, signPlatformPayload } from '../../functions/core/signature.ts';
+import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { TEST_FEEDBACK_SECRET, TEST_SHOPIFY_SECRET, TEST_UNSUBSCRIBE_SECRET, TEST_WEBHOOK_SECRETS, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
 import { uniqueId } from '../support/events.ts';
 import { BROWSER_ACCEPT, call, customerView, customerWithOrder, FORM, inboundSms, partitionOf, receiveSms, type Request, type RouteKey } from './public-routes.ts';
 
@@ -229,6 +234,149 @@ describe('inbound SMS, fuzzed', () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('the consent route, fuzzed', () => {
+  const statement = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ email: fc.option(fc.boolean(), { nil: undefined }), sms: fc.option(fc.boolean(), { nil: undefined }), source: fc.oneof(fc.constantFrom('newsletter-footer', 'account-page'), fc.string({ maxLength: 120 })) }, { requiredKeys: [] }) },
+    { weight: 1, arbitrary: fc.record({ email: fc.oneof(fc.boolean(), fc.string(), fc.integer()), source: fc.string({ maxLength: 20 }), givenAt: fc.oneof(fc.constantFrom('2026-05-01T00:00:00Z', '2030-01-01T00:00:00Z', 'yesterday'), fc.string({ maxLength: 30 })) }) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+  );
+  const consentRequest = fc.record({
+    signature: fc.constantFrom('valid', 'previous', 'forged', 'stale', 'none'),
+    known: fc.boolean(),
+    body: fc.oneof({ weight: 5, arbitrary: statement.map((value) => JSON.stringify(value) ?? 'null') }, { weight: 1, arbitrary: fc.string({ maxLength: 200 }) }),
+    contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', FORM),
+  });
+
+  it('states consent exactly when it answers 200: signed by the store, a customer with an order, a channel and a source', async () => {
+    let stated = 0;
+    await fc.assert(
+      fc.asyncProperty(consentRequest, async (input) => {
+        const customerId = input.known ? await customerWithOrder() : uniqueId('fuzz');
+        const now = Math.floor(Date.now() / 1000);
+        const secret = { valid: TEST_WEBHOOK_SECRETS[0]!, previous: TEST_WEBHOOK_SECRETS[1]!, forged: 'not-our-secret', stale: TEST_WEBHOOK_SECRETS[0]!, none: '' }[input.signature];
+        const headers: Record<string, string> = { 'content-type': input.contentType };
+        if (input.signature !== 'none') headers['comeback-signature'] = signComebackPayload(secret, input.body, input.signature === 'stale' ? now - 3600 : now);
+        const answer = await answerOf('PUT /v1/customers/{id}/consent', { body: input.body, headers, pathParameters: { id: customerId } });
+        expect(answer.type).toMatch(answer.status === 200 ? /^application\/json/ : /^application\/problem\+json/);
+        if (input.signature === 'forged' || input.signature === 'stale' || input.signature === 'none') expect(answer.status).toBe(401);
+        if (!input.known) {
+          expect(answer.status).not.toBe(200);
+          return;
+        }
+        const { body } = await customerView(customerId);
+        if (answer.status === 200) {
+          stated += 1;
+          const given = JSON.parse(input.body) as { email?: boolean; sms?: boolean; source: string };
+          // customerWithOrder gave both channels at checkout on 2026-05-01; a later statement wins.
+          expect(body.profile['consent']).toEqual({ email: given.email ?? true, sms: given.sms ?? true });
+          expect(JSON.parse(answer.body).consentSource).toEqual(body.profile['consentSource'] ?? {});
+        } else {
+          expect(body.profile['consent']).toEqual({ email: true, sms: true });
+          expect(body.profile).not.toHaveProperty('consentSource');
+        }
+      }),
+      {
+        numRuns: RUNS,
+        examples: [[{ signature: 'valid', known: true, body: JSON.stringify({ email: false, source: 'account-page' }), contentType: 'application/json' }]],
+      },
+    );
+    expect(stated).toBeGreaterThan(0);
+  });
+});
+
+describe('the platform webhooks, fuzzed', () => {
+  const example = (name: string) => parseFixture(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+  const parseFixture = (text: string) => JSON.parse(text.replace(/("(?:id|customer_id|product_id|variant_id|variation_id)":\s*)(\d{16,})/g, '$1"$2"')) as Record<string, unknown>;
+  let ids = 0;
+  const freshId = () => `${Date.now()}${process.pid % 1000}${String(++ids).padStart(4, '0')}`.slice(0, 19);
+  const loyalty = loyaltyPorts();
+
+  /** Shopify deliveries of one order (total 199.65 USD): creations, payments, cancellations and three refunds, each maybe more than once, in any order. */
+  const shopifyEvent = fc.oneof(
+    fc.constant({ kind: 'create' as const }),
+    fc.constant({ kind: 'cancel' as const }),
+    fc.constantFrom(['r1', '50.00'], ['r2', '100.00'], ['r3', '80.00']).map(([refund, amount]) => ({ kind: 'refund' as const, refund: refund!, amount: amount! })),
+  );
+
+  it('Shopify: whatever the order of arrival and the repeats, the order counts once, unless cancelled first, and keeps what no refund or cancellation took', async () => {
+    const refundIds = new Map<string, string>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(shopifyEvent, { minLength: 1, maxLength: 6 }), async (events) => {
+        const order: Record<string, unknown> = { ...example('shopify/orders-create.json'), id: freshId(), test: false, created_at: '2026-05-30T10:00:00-04:00', processed_at: '2026-05-30T10:00:00-04:00' };
+        const customerId = freshId();
+        order['customer'] = { ...(order['customer'] as Record<string, unknown>), id: customerId };
+        for (const event of events) {
+          let topic = 'orders/create';
+          let body: unknown = order;
+          if (event.kind === 'cancel') {
+            topic = 'orders/cancelled';
+            body = { ...order, cancelled_at: '2026-05-31T08:00:00-04:00', cancel_reason: 'customer' };
+          }
+          if (event.kind === 'refund') {
+            topic = 'refunds/create';
+            const key = `${String(order['id'])}:${event.refund}`;
+            if (!refundIds.has(key)) refundIds.set(key, freshId());
+            body = { id: refundIds.get(key), order_id: order['id'], note: null, refund_line_items: [], order_adjustments: [], transactions: [{ id: freshId(), kind: 'refund', status: 'success', amount: event.amount, currency: 'USD' }] };
+          }
+          const text = JSON.stringify(body);
+          const answer = await answerOf('POST /v1/webhooks/shopify/orders', {
+            body: text,
+            headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': signPlatformPayload(TEST_SHOPIFY_SECRET, text), 'x-shopify-webhook-id': freshId() },
+          });
+          expect([200, 202]).toContain(answer.status);
+        }
+        const firstCreate = events.findIndex((event) => event.kind === 'create');
+        const firstCancel = events.findIndex((event) => event.kind === 'cancel');
+        const counted = firstCreate >= 0 && (firstCancel < 0 || firstCreate < firstCancel);
+        const view = await customerView(customerId);
+        const account = await loyalty.store.getAccount(customerId);
+        if (!counted) {
+          expect(view.status).toBe(404);
+          expect(account?.balance ?? 0).toBe(0);
+          return;
+        }
+        const refunded = new Set(events.flatMap((event) => (event.kind === 'refund' ? [event.refund] : [])));
+        const refundedMinor = [...refunded].reduce((total, refund) => total + { r1: 5000, r2: 10000, r3: 8000 }[refund as 'r1' | 'r2' | 'r3'], 0);
+        const net = firstCancel >= 0 ? 0 : Math.max(0, 19965 - refundedMinor);
+        expect(view.body.profile).toMatchObject({ orderCount: 1, netRevenueMinor: net });
+        // 3% back in points (the first tier) on what the order kept.
+        expect(account?.balance).toBe(Math.floor((net * 3) / 100));
+      }),
+      { numRuns: 25, examples: [[[{ kind: 'cancel' }, { kind: 'create' }]], [[{ kind: 'create' }, { kind: 'refund', refund: 'r2', amount: '100.00' }, { kind: 'cancel' }, { kind: 'cancel' }]]] },
+    );
+  });
+
+  it('WooCommerce: any status and any body: never a 5xx, and only processing or completed orders become revenue', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('processing', 'completed', 'pending', 'on-hold', 'failed', 'cancelled', 'refunded', 'checkout-draft', 'trash', ''),
+        fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('(555) 555-0107', '+380 67 123 4567', '0')), { nil: undefined }),
+        fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined, freq: 4 }),
+        async (status, phone, garbage) => {
+          const customerId = freshId();
+          const base = example('woocommerce/order-created-customer.json');
+          const order = { ...base, id: freshId(), customer_id: customerId, status, billing: { ...(base['billing'] as Record<string, unknown>), ...(phone !== undefined ? { phone } : {}) } };
+          const text = JSON.stringify(garbage !== undefined ? garbage : order) ?? 'null';
+          const answer = await answerOf('POST /v1/webhooks/woocommerce/orders', {
+            body: text,
+            headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.updated', 'x-wc-webhook-signature': signPlatformPayload(TEST_WOOCOMMERCE_SECRET, text) },
+          });
+          const view = await customerView(customerId);
+          if (garbage !== undefined) {
+            expect(answer.status).toBe(400);
+            return;
+          }
+          expect(view.status === 200).toBe(status === 'processing' || status === 'completed');
+          expect(answer.status).toBe(view.status === 200 || status === 'cancelled' || status === 'refunded' ? 202 : 200);
+          // A phone is E.164 or absent.
+          if (view.status === 200 && view.body.profile['phone'] !== undefined) expect(view.body.profile['phone']).toMatch(/^\+[1-9]\d{6,14}$/);
+        },
+      ),
+      { numRuns: RUNS },
     );
   });
 });

@@ -11,6 +11,9 @@ import { keys } from '../../functions/adapters/table-design.ts';
 import { handler as feedbackPage } from '../../functions/handlers/feedback-page.ts';
 import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
 import { handler as recordFeedback } from '../../functions/handlers/record-feedback.ts';
+import { handler as recordConsent } from '../../functions/handlers/record-consent.ts';
+import { handler as shopifyOrder } from '../../functions/handlers/shopify-order.ts';
+import { handler as wooCommerceOrder } from '../../functions/handlers/woocommerce-order.ts';
 import { handler as smsInbound } from '../../functions/handlers/sms-inbound.ts';
 import { handler as unsubscribePage } from '../../functions/handlers/unsubscribe-page.ts';
 import { handler as unsubscribe } from '../../functions/handlers/unsubscribe.ts';
@@ -29,6 +32,9 @@ export const routes = {
   'POST /v1/unsubscribe': unsubscribe as unknown as Handler,
   'GET /v1/feedback': feedbackPage as unknown as Handler,
   'POST /v1/feedback': recordFeedback as unknown as Handler,
+  'PUT /v1/customers/{id}/consent': recordConsent as unknown as Handler,
+  'POST /v1/webhooks/shopify/orders': shopifyOrder as unknown as Handler,
+  'POST /v1/webhooks/woocommerce/orders': wooCommerceOrder as unknown as Handler,
 };
 export type RouteKey = keyof typeof routes;
 
@@ -44,12 +50,13 @@ export interface Request {
   body?: string;
   headers?: Record<string, string>;
   base64?: boolean;
+  pathParameters?: Record<string, string>;
 }
 
 export function eventFor(route: RouteKey, request: Request = {}): APIGatewayProxyEventV2 {
   const [method, path] = route.split(' ') as [string, string];
   const body = request.body === undefined ? undefined : request.base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body;
-  const event = httpEvent({ method, path, headers: request.headers ?? {}, ...(body !== undefined ? { body } : {}) });
+  const event = httpEvent({ method, path, headers: request.headers ?? {}, ...(body !== undefined ? { body } : {}), ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}) });
   return {
     ...event,
     isBase64Encoded: request.base64 ?? false,
