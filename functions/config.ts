@@ -169,3 +169,15 @@ export const platformEnv = z.object({
 });
 
 export type PlatformConfig = z.output<typeof platformEnv>;
+
+/**
+ * Imports uploaded to S3 (functions/adapters/import-uploads.ts). Set on AWS only, on the import
+ * route's function; a host without it (the local host) takes import files in the request body.
+ * S3_ENDPOINT points the S3 client elsewhere (tests).
+ */
+export const importUploadEnv = z.object({
+  COMEBACK_IMPORT_BUCKET: nonEmpty.optional(),
+  S3_ENDPOINT: z.url().optional(),
+});
+
+export type ImportUploadConfig = z.output<typeof importUploadEnv>;

@@ -14,6 +14,7 @@ import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
 import { consentStatementInputSchema } from '../functions/core/consent.ts';
 import { importQuerySchema, importSummarySchema, MAX_IMPORT_BYTES } from '../functions/core/imports/request.ts';
+import { importRecordSchema, importUploadSchema } from '../functions/core/imports/import-job.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
 
 /**
@@ -271,10 +272,14 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   GetLoyaltyAccount: (route) => ({
     method: 'get',
     path: route.path,
-    summary: "A customer's tier, balance, progress to the next tier and benefits, for the storefront",
+    summary: "A customer's tier, balance, progress to the next tier and benefits as data, for the storefront (its signature) or an admin (the admin token)",
+    // Either the admin token, or no bearer at all and the storefront's Comeback-Signature header.
+    security: [{ adminToken: [] }, {} as Record<string, string[]>],
     request: {
       params: z.object({ customerId: z.string() }),
-      headers: z.object({ 'comeback-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>') }),
+      headers: z.object({
+        'comeback-signature': z.string().optional().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>; not needed with the admin token'),
+      }),
     },
     responses: { 200: { description: 'the account', content: { 'application/json': { schema: loyaltyViewSchema } } }, ...problems(401) },
   }),
@@ -345,10 +350,23 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     },
     responses: {
       200: { description: 'every order of the upload recorded, found already recorded, or rejected with its line and reason', content: { 'application/json': { schema: importSummarySchema } } },
+      202: {
+        description: 'upload=s3 (no body): an import waiting for its file; PUT the whole file to uploadUrl and follow GET /v1/imports/{importId}',
+        content: { 'application/json': { schema: importUploadSchema } },
+      },
       ...problems(400, 401),
+      409: { description: 'upload=s3 on a host without an imports bucket (the local host): send the file in the body', content: { 'application/problem+json': { schema: problemSchema } } },
       413: { description: `upload over ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`, content: { 'application/problem+json': { schema: problemSchema } } },
       415: { description: 'body is not text/csv or text/plain', content: { 'application/problem+json': { schema: problemSchema } } },
     },
+  }),
+  GetImport: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'An import uploaded with upload=s3: status (waiting-upload, processing, done, failed), counts so far, the first rejections by line (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ id: z.string().describe('the importId of POST /v1/imports?upload=s3') }) },
+    responses: { 200: { description: 'the import', content: { 'application/json': { schema: importRecordSchema } } }, ...problems(401, 404) },
   }),
   GetMetrics: (route) => ({
     method: 'get',

@@ -15,9 +15,11 @@ export type SecretName =
  * permissions together: `journeys` starts and stops journey executions (Step Functions) and reads
  * the journey settings; `loyalty` credits and spends points under the store's rules file
  * (COMEBACK_CATALOG_FILE, shipped with the function); `shop` shows pages to customers, with the
- * shop's name and address (COMEBACK_SHOP_URL, and COMEBACK_SHOP_NAME when the store sets one).
+ * shop's name and address (COMEBACK_SHOP_URL, and COMEBACK_SHOP_NAME when the store sets one);
+ * `imports` hands out upload URLs to the imports bucket (COMEBACK_IMPORT_BUCKET; AWS only: a host
+ * without the bucket takes import files in the request body).
  */
-export type Capability = 'journeys' | 'loyalty' | 'shop';
+export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -151,7 +153,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/loyalty/{customerId}',
     handler: 'functions/handlers/loyalty-account.ts',
-    secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    secrets: ['COMEBACK_WEBHOOK_SECRET', 'COMEBACK_ADMIN_TOKEN'],
     table: 'read',
     capabilities: ['loyalty'],
   },
@@ -222,8 +224,19 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/create-import.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'readWrite',
+    // With upload=s3, a presigned URL for the whole file, processed by the import state machine.
+    capabilities: ['imports'],
     // An upload of up to 1,000 orders is written before the answer.
     timeoutSeconds: 29,
+  },
+  {
+    // An import uploaded to S3: its status, counts and first rejections.
+    id: 'GetImport',
+    method: 'GET',
+    path: '/v1/imports/{id}',
+    handler: 'functions/handlers/get-import.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
   },
   {
     // The feedback link of the feedback email opens the 0-10 question; it records nothing.

@@ -3,16 +3,25 @@
  * orders from the CSV (or CDNOW text) in the body and answers with what became of them, once every
  * order of the upload is recorded or rejected. A long file is uploaded in parts cut between orders,
  * each with the header line (the CLI does so): each part answers on its own.
+ *
+ * POST /v1/imports?format=<csv format>&upload=s3 (admin, no body), on AWS: creates an import
+ * waiting for its file and answers 202 with a presigned URL to PUT the whole file to; the upload
+ * starts the import state machine (workflows/import.asl.json) and GET /v1/imports/{id} follows it.
+ * A host without an imports bucket (the local host) answers 409: there the file goes in the body.
  */
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
+import { DynamoImportStore } from '../adapters/import-store.ts';
+import { uploadUrls } from '../adapters/import-uploads.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
+import { ConflictError, InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { importFormats } from '../core/imports/formats/index.ts';
+import { createUpload, isS3ImportFormat, s3ImportFormats } from '../core/imports/import-job.ts';
 import { IMPORT_CONCURRENCY, importOrders } from '../core/imports/import-orders.ts';
 import { parseUpload } from '../core/imports/parse-upload.ts';
 import { importQuerySchema, MAX_IMPORT_BYTES } from '../core/imports/request.ts';
@@ -22,11 +31,19 @@ import { header, json, problemDetails, requireAdmin, type HttpEvent, type HttpRe
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const checkIns = new DynamoJourneyStore(documentClient, tableName);
+const records = new DynamoImportStore(documentClient, tableName);
 
 export async function createImport(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const query = importQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!query.success) throw invalid('the import parameters are not valid', query.error);
+  if (query.data.upload === 's3') {
+    const { format } = query.data;
+    if (!isS3ImportFormat(format)) throw new InvalidInputError(`a ${format} file is not CSV: upload it in the request body (upload=s3 takes ${s3ImportFormats.join(', ')})`);
+    if (event.body) throw new InvalidInputError('upload=s3 takes no body: PUT the file to the uploadUrl of the answer');
+    if (!uploadUrls) throw new ConflictError('this host takes import files in the request body (POST /v1/imports?format=...); upload=s3 is for the deployed API');
+    return json(202, await createUpload({ records, urls: uploadUrls, now, newId: randomUUID }, { ...query.data, format }));
+  }
   const text = uploadText(event);
   const format = importFormats[query.data.format];
   const upload = parseUpload(format, text, {

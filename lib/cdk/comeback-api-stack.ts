@@ -22,6 +22,7 @@ import { ComebackDelivery, type ComebackDeliveryProps } from './comeback-deliver
 import { ComebackDeliveryFeedback } from './comeback-delivery-feedback.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHttpApi } from './comeback-http-api.ts';
+import { ComebackImports } from './comeback-imports.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
 import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
@@ -83,6 +84,8 @@ export class ComebackApiStack extends Stack {
   public readonly monitoring: ComebackMonitoring;
   public readonly smsInbound: ComebackSmsInbound;
   public readonly deliveryFeedback: ComebackDeliveryFeedback;
+  /** Imports uploaded to S3: the bucket, the import state machine and its function. */
+  public readonly imports: ComebackImports;
   private readonly shopName: string | undefined;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
@@ -120,6 +123,9 @@ export class ComebackApiStack extends Stack {
       settings: props.journeys,
       ...common,
     });
+
+    // Before the routes: the import route signs upload URLs to its bucket.
+    this.imports = new ComebackImports(this, 'Imports', { table: props.table, ...common });
 
     const functions = new Map<string, ComebackFunction>();
     for (const route of routes) {
@@ -190,6 +196,9 @@ export class ComebackApiStack extends Stack {
         return;
       case 'shop':
         fn.bindShop(this.journeys.settings.shopUrl, this.shopName);
+        return;
+      case 'imports':
+        this.imports.bindUploads(fn);
         return;
       default: {
         const unknown: never = capability;

@@ -41,10 +41,20 @@ export interface UploadOptions extends ImportContext {
 const MAX_REASON_CHARS = 500;
 const FUTURE_TOLERANCE_MS = 86_400_000;
 
-type Line = { row: ImportRow } | { rejection: Rejection };
+/** A line of the file: read into a row, or rejected as unreadable. */
+export type ImportLine = { row: ImportRow } | { rejection: Rejection };
+type Line = ImportLine;
 
 export function parseUpload(format: ImportFormat, text: string, options: UploadOptions): ParsedUpload {
   const lines = format.layout === 'csv' ? csvLines(format, text, options.firstLine) : whitespaceLines(format, text, options.firstLine);
+  return parseLines(format, lines, options);
+}
+
+/**
+ * Lines already read (the rows of a CSV that Step Functions read from S3, with their line numbers)
+ * into orders and rejections, as parseUpload does with the lines of an upload.
+ */
+export function parseLines(format: ImportFormat, lines: readonly ImportLine[], options: Omit<UploadOptions, 'firstLine'>): ParsedUpload {
   const orders: ParsedOrder[] = [];
   const rejections: Rejection[] = [];
   for (const group of orderGroups(format, lines)) {
@@ -91,7 +101,7 @@ function csvLines(format: ImportFormat, text: string, firstLine: number): Line[]
   } catch (error) {
     throw new InvalidInputError(`the header line is not valid CSV: ${firstLineOf(error)}`, [], { cause: error });
   }
-  const missing = format.requiredColumns.filter((column) => !columns.includes(column));
+  const missing = missingColumns(format, columns);
   if (missing.length > 0) {
     throw new InvalidInputError(
       `the header lacks ${missing.length === 1 ? 'the column' : 'the columns'} ${missing.join(', ')}: a ${format.name} file names ${format.requiredColumns.join(', ')}`,
@@ -111,6 +121,11 @@ function csvLines(format: ImportFormat, text: string, firstLine: number): Line[]
     if (values.length !== columns.length) return { rejection: { line, reason: `${values.length} fields where the header names ${columns.length}` } };
     return { row: { line, text: record.text, fields: Object.fromEntries(columns.map((column, index) => [column, values[index] ?? ''])) } };
   });
+}
+
+/** The columns of the format that a header (lower-cased column names) lacks. */
+export function missingColumns(format: ImportFormat, columns: readonly string[]): string[] {
+  return format.requiredColumns.filter((column) => !columns.includes(column));
 }
 
 function whitespaceLines(format: ImportFormat, text: string, firstLine: number): Line[] {
@@ -136,7 +151,7 @@ type Group = { rows: ImportRow[] } | { rejection: Rejection };
  * itself; an unreadable line between two rows of one order rejects that order too (it would be
  * recorded without one of its items); an order whose rows are apart from each other is rejected.
  */
-function* orderGroups(format: ImportFormat, lines: Line[]): Generator<Group> {
+function* orderGroups(format: ImportFormat, lines: readonly Line[]): Generator<Group> {
   const firstSeen = new Map<string, number>();
   let current: { key: string; rows: ImportRow[]; brokenLine?: number } | undefined;
   let unreadableSince: number | undefined;

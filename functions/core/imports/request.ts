@@ -18,6 +18,10 @@ export const importQuerySchema = z.strictObject({
     .max(1_000_000_000)
     .optional()
     .describe("the file's line number of the upload's first data line (default: 2 for CSV formats, 1 for cdnow)"),
+  upload: z
+    .enum(['s3'])
+    .optional()
+    .describe('s3: no body; answers 202 with a presigned URL to PUT the whole file to, processed on AWS by the import state machine (CSV formats, deployed API only)'),
 });
 
 export type ImportQuery = z.output<typeof importQuerySchema>;
