@@ -14,6 +14,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiscountLedger, DiscountPool, IssuedDiscount, PoolUpload } from '../core/discounts/discounts.ts';
+import { DiscountPoolBusyError } from '../core/discounts/errors.ts';
 import { GSI1 } from './table-design.ts';
 
 const discountKey = (offerId: string) => ({ pk: `DISCOUNT#${offerId}`, sk: 'DISCOUNT' });
@@ -105,7 +106,7 @@ export class DynamoDiscounts implements DiscountLedger, DiscountPool {
         if (!(error instanceof TransactionCanceledException)) throw error;
       }
     }
-    throw new Error(`no free pool code could be taken for offer ${offer.offerId} after ${ATTEMPTS} attempts`);
+    throw new DiscountPoolBusyError(`no free pool code could be taken for offer ${offer.offerId} after ${ATTEMPTS} attempts`);
   }
 
   async add(upload: PoolUpload, uploadedAt: string): Promise<{ added: number; duplicates: number }> {

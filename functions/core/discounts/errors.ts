@@ -26,3 +26,6 @@ export class StorefrontRefusedError extends DiscountError {
 
 /** The storefront could not be reached, or answered with a server error. */
 export class StorefrontUnavailableError extends DiscountError {}
+
+/** Concurrent hand-outs kept taking the pool codes this one picked: the state machine's Retry tries again. */
+export class DiscountPoolBusyError extends DiscountError {}
