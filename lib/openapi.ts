@@ -272,14 +272,10 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   GetLoyaltyAccount: (route) => ({
     method: 'get',
     path: route.path,
-    summary: "A customer's tier, balance, progress to the next tier and benefits as data, for the storefront (its signature) or an admin (the admin token)",
-    // Either the admin token, or no bearer at all and the storefront's Comeback-Signature header.
-    security: [{ adminToken: [] }, {} as Record<string, string[]>],
+    summary: "A customer's tier, balance, progress to the next tier and benefits, for the storefront",
     request: {
       params: z.object({ customerId: z.string() }),
-      headers: z.object({
-        'comeback-signature': z.string().optional().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>; not needed with the admin token'),
-      }),
+      headers: z.object({ 'comeback-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>') }),
     },
     responses: { 200: { description: 'the account', content: { 'application/json': { schema: loyaltyViewSchema } } }, ...problems(401) },
   }),

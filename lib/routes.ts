@@ -153,7 +153,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/loyalty/{customerId}',
     handler: 'functions/handlers/loyalty-account.ts',
-    secrets: ['COMEBACK_WEBHOOK_SECRET', 'COMEBACK_ADMIN_TOKEN'],
+    secrets: ['COMEBACK_WEBHOOK_SECRET'],
     table: 'read',
     capabilities: ['loyalty'],
   },
