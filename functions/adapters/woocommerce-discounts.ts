@@ -36,7 +36,7 @@ export class WooCommerceDiscounts implements Storefront {
     } catch (error) {
       throw new StorefrontUnavailableError(`WooCommerce could not be reached: ${(error as Error).message}`, { cause: error });
     }
-    if (response.status === 201 || response.ok) return;
+    if (response.ok) return;
     const body = (await response.json().catch(() => ({}))) as { code?: unknown; message?: unknown };
     const code = typeof body.code === 'string' ? body.code : '';
     const message = typeof body.message === 'string' ? body.message : response.statusText;
