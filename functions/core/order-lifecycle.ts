@@ -8,6 +8,7 @@
  * per refund id, and run again on a duplicate delivery so a retry finishes what a failed attempt
  * began.
  */
+import { ConflictError } from './errors.ts';
 import { OrderCancelledError, type OrderLifecycleLedger, type OrderReference } from './ledger.ts';
 import type { OrderAction } from './platforms/lifecycle.ts';
 import { fingerprint, parsePurchase, type OrderSource, type Purchase } from './purchase.ts';
@@ -22,7 +23,7 @@ export interface OrderLifecyclePorts {
 }
 
 export type ActionOutcome =
-  | { orderId: string; customerId: string; status: 'recorded' | 'duplicate' }
+  | { orderId: string; customerId: string; status: 'recorded' | 'duplicate'; reason?: string }
   | { orderId: string; status: 'not_counted'; reason: string }
   | {
       orderId: string;
@@ -60,6 +61,12 @@ async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, deli
         status = await ports.ledger.recordPurchase(purchase, delivery);
       } catch (error) {
         if (error instanceof OrderCancelledError) return { orderId: purchase.orderId, status: 'not_counted', reason: error.message };
+        // A platform sends the order again whenever it changes (an edited address, an added item). The
+        // order as first recorded stands: a refusal would only be retried, and WooCommerce turns a
+        // webhook off after a few failed deliveries.
+        if (error instanceof ConflictError) {
+          return { orderId: purchase.orderId, customerId: purchase.customer.id, status: 'duplicate', reason: 'the order changed on the platform after it was recorded; the order as recorded stands' };
+        }
         throw error;
       }
       await ports.onPurchase(purchase);

@@ -343,6 +343,17 @@ describe('POST /v1/webhooks/woocommerce/orders', () => {
     expect(profile['consent']).toEqual({});
   });
 
+  it('acknowledges an update of a recorded order whose content changed, keeping the order as recorded', async () => {
+    const order = wooOrder({ status: 'processing' });
+    const customerId = String(order['customer_id']);
+    await postWoo('order.created', order);
+
+    const edited = await postWoo('order.updated', { ...order, status: 'completed', total: '50.00' });
+
+    expect(edited).toEqual({ status: 202, body: { orderId: order['id'], customerId, status: 'duplicate', reason: expect.stringMatching(/changed on the platform/) } });
+    expect((await profileOf(customerId)).profile).toMatchObject({ orderCount: 1, netRevenueMinor: 4490 });
+  });
+
   it('keeps the order when its phone cannot be read', async () => {
     const example = fixture('woocommerce/order-created-customer.json');
     const order = wooOrder({ billing: { ...(example['billing'] as Json), phone: 'ask at the door' } });
