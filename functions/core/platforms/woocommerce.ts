@@ -148,11 +148,11 @@ export function wooCommerceWebhookActions(payload: unknown, settings: PlatformSe
   if (!(countedWooCommerceStatuses as readonly string[]).includes(status)) {
     return [{ kind: 'skip', orderId: order.id, reason: `status "${status || '(none)'}": only ${countedWooCommerceStatuses.join(' and ')} orders count` }];
   }
-  const refunds = (order.refunds ?? []).flatMap((refund): OrderAction[] => {
-    const amount = String(refund.total).trim().replace(/^-/, '');
-    return [definedOnly({ kind: 'refund' as const, orderId: order.id, refundId: refund.id, amount, currency: order.currency, reason: clip(refund.reason, 500) })];
-  });
-  // Oldest refund first, as they were given.
+  // WooCommerce lists refunds newest first, each total negative ("-10.00"); they are given back oldest first.
+  const refunds = (order.refunds ?? []).map(
+    (refund): OrderAction =>
+      definedOnly({ kind: 'refund' as const, orderId: order.id, refundId: refund.id, amount: String(refund.total).trim().replace(/^-/, ''), currency: order.currency, reason: clip(refund.reason, 500) }),
+  );
   return [{ kind: 'record', purchase: purchaseOf(order, settings) }, ...refunds.reverse()];
 }
 
