@@ -38,10 +38,18 @@ export function customerLifetimeValue(
   customer: RecencyFrequency & SpendObservation,
   options: ClvOptions,
 ): number {
+  return discountedExpectedPurchases(bgnbd, customer, options) * gammaGammaExpectedSpend(gammaGamma, customer);
+}
+
+/**
+ * The purchase part of {@link customerLifetimeValue}: expected purchases over the horizon, each
+ * discounted as above (the CLV at a value of 1 per purchase). The spend model being independent,
+ * CLV = this × E[M | x, m].
+ */
+export function discountedExpectedPurchases(bgnbd: BgnbdParams, customer: RecencyFrequency, options: ClvOptions): number {
   const { horizon, discount } = options;
   if (!(horizon >= 0)) throw new RangeError(`horizon must be >= 0, got ${horizon}`);
-  const spend = gammaGammaExpectedSpend(gammaGamma, customer);
-  if (!discount) return bgnbdExpectedPurchases(bgnbd, customer, horizon) * spend;
+  if (!discount) return bgnbdExpectedPurchases(bgnbd, customer, horizon);
   const { ratePerPeriod, periodLength } = discount;
   if (!(periodLength > 0)) throw new RangeError(`periodLength must be > 0, got ${periodLength}`);
   if (!(ratePerPeriod > -1)) throw new RangeError(`ratePerPeriod must be > -1, got ${ratePerPeriod}`);
@@ -50,7 +58,7 @@ export function customerLifetimeValue(
   const periods = Math.ceil(horizon / periodLength - 1e-12);
   for (let k = 1; k <= periods; k++) {
     const expected = bgnbdExpectedPurchases(bgnbd, customer, Math.min(k * periodLength, horizon));
-    value += ((expected - previous) * spend) / Math.pow(1 + ratePerPeriod, k);
+    value += (expected - previous) / Math.pow(1 + ratePerPeriod, k);
     previous = expected;
   }
   return value;

@@ -9,3 +9,5 @@ export * from './clv.ts';
 export * from './simulate.ts';
 export { bfgs, minimizeMultiStart, nelderMead } from './optimize.ts';
 export type { BfgsOptions, FitOptions, MinimizeOptions, MinimizeResult, MultiStartOptions, Objective, SmoothObjective } from './optimize.ts';
+export * from './posterior.ts';
+export * from './intervals.ts';

@@ -105,3 +105,24 @@ export function simulateMeanSpend(random: Random, params: GammaGammaParams, x: n
   const nu = sampleGamma(random, params.q, params.gamma);
   return sampleGamma(random, params.p * x, x * nu);
 }
+
+/**
+ * Purchases of one known customer in the next t time units, drawn from the BG/NBD posterior given
+ * her history (x, tx, T): alive with probability P(alive | x, tx, T) (eq. 13 of the paper); if
+ * alive, her rate λ ~ Gamma(r + x, α + T) and drop-out probability p ~ Beta(a, b + x) (the prior
+ * updated by x purchases survived over T), then exponential gaps and a p-coin after each purchase.
+ * Repeated draws give the predictive distribution of the count, whose mean is eq. (10).
+ */
+export function simulateBgnbdFuturePurchases(random: Random, params: BgnbdParams, customer: RecencyFrequency, t: number, pAlive: number): number {
+  if (!(random() < pAlive)) return 0;
+  const rate = sampleGamma(random, params.r + customer.x, params.alpha + customer.T);
+  const dropout = sampleBeta(random, params.a, params.b + customer.x);
+  let count = 0;
+  let time = 0;
+  for (;;) {
+    time += -Math.log(open(random)) / rate;
+    if (time > t) return count;
+    count++;
+    if (random() < dropout) return count;
+  }
+}
