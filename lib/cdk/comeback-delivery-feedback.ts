@@ -9,7 +9,7 @@
  *   topic and key policy to keep SES publishing into, and the rule's target retries for a day and
  *   then keeps what it could not deliver in a dead-letter queue. The same configuration set also
  *   publishes its sends, bounces and complaints as CloudWatch metrics (dimension
- *   `ses:configuration-set`), which the monitoring's alarms read as rates.
+ *   `ConfigurationSet`), which the monitoring's alarms read as rates.
  * - SMS: SNS writes each SMS's delivery status to CloudWatch Logs, in the log groups
  *   `sns/<region>/<account>/DirectPublishToPhoneNumber` (and `/Failure`), once the account's SMS
  *   preferences name a role allowed to (DeliveryStatusIAMRole). The stack creates both log groups
@@ -59,8 +59,14 @@ export interface ComebackDeliveryFeedbackProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The dimension SES's CloudWatch event destination publishes the configuration set's metrics under. */
-export const CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
+/** The tag SES puts on every email with the name of its configuration set (an auto-tag), which the rule matches. */
+export const CONFIGURATION_SET_TAG = 'ses:configuration-set';
+/**
+ * The dimension SES publishes the configuration set's metrics under. SES v2 allows no colon in a
+ * dimension name, so it is not the auto-tag: no email carries a tag of this name, and every metric
+ * gets the default value, the configuration set's name (only this set's events reach the destination).
+ */
+export const CONFIGURATION_SET_DIMENSION = 'ConfigurationSet';
 
 export class ComebackDeliveryFeedback extends Construct {
   public readonly receiver: ComebackFunction;
@@ -119,7 +125,7 @@ export class ComebackDeliveryFeedback extends Construct {
     });
     this.rule = new events.Rule(this, 'SesEvents', {
       description: 'SES events of the Comeback configuration set, to the delivery feedback function.',
-      eventPattern: { source: ['aws.ses'], detail: { mail: { tags: { [CONFIGURATION_SET_DIMENSION]: [this.configurationSetName] } } } },
+      eventPattern: { source: ['aws.ses'], detail: { mail: { tags: { [CONFIGURATION_SET_TAG]: [this.configurationSetName] } } } },
       targets: [new targets.LambdaFunction(this.receiver.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 

@@ -823,7 +823,7 @@ describe('the Comeback app, as deployed', () => {
         ConfigurationSetName: configurationSet(),
         EventDestination: {
           MatchingEventTypes: ['send', 'bounce', 'complaint'],
-          CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ses:configuration-set', DimensionValueSource: 'messageTag', DefaultDimensionValue: configurationSet() }] },
+          CloudWatchDestination: { DimensionConfigurations: [{ DimensionName: 'ConfigurationSet', DimensionValueSource: 'messageTag', DefaultDimensionValue: configurationSet() }] },
         },
       });
       // No opens and clicks unless the store turns tracking on.
@@ -900,7 +900,7 @@ describe('the Comeback app, as deployed', () => {
           .flatMap((metric) => (metric.MetricStat ? [metric.MetricStat] : []));
         expect(metrics.map((stat) => stat.Metric.MetricName).sort()).toEqual([alarm === byExpression('bounces') ? 'Bounce' : 'Complaint', 'Send']);
         for (const stat of metrics) {
-          expect(stat).toMatchObject({ Period: 21600, Stat: 'Sum', Metric: { Namespace: 'AWS/SES', Dimensions: [{ Name: 'ses:configuration-set', Value: configurationSet() }] } });
+          expect(stat).toMatchObject({ Period: 21600, Stat: 'Sum', Metric: { Namespace: 'AWS/SES', Dimensions: [{ Name: 'ConfigurationSet', Value: configurationSet() }] } });
         }
         expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: logicalId(built.stacks.api.monitoring.alarmTopic) }]);
       }
