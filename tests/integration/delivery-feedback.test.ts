@@ -202,6 +202,18 @@ describe('SES events through the deployed handler', () => {
     expect(await partitionOf(customerId)).toEqual(after);
   });
 
+  it('events of one message arriving at once end as they would one by one', async () => {
+    const customerId = await customerWithOrder();
+    const message = loyaltyInvite(customerId);
+    await deliverMessage(ports, customerId, message);
+
+    await Promise.all([delivery, bounce, delivery, complaint, bounce, delivery].map((event) => invoke(eventBridge(event(message.messageId)))));
+
+    expect(await sentEntry(customerId, message.messageId)).toMatchObject({ deliveryStatus: 'complained', deliveryStatusAt: '2026-06-01T13:00:00.000Z' });
+    // The first of the bounce and the complaint to arrive is the opt-out kept; either way email marketing is withdrawn.
+    expect((await customerView(customerId)).body.profile['consent']).toEqual({ email: false, sms: true });
+  });
+
   it('an email found by the tags the SES sender sets', async () => {
     const customerId = await customerWithOrder();
     const message = thankYou(customerId);
