@@ -70,12 +70,56 @@ describe('fitting the models', () => {
   });
 
   it('says predictions are not yet available with too few repeat buyers', () => {
-    const sample = new ModelSample(100, 1);
-    for (let i = 0; i < 150; i++) sample.add(factsWith({ x: i % 3 === 0 ? 2 : 0, tx: i % 3 === 0 ? 20 : 0, T: 100, meanRepeatValue: 500 }));
+    const sample = new ModelSample(20, 1);
+    for (let i = 0; i < 57; i++) sample.add(factsWith({ x: i % 3 === 0 ? 2 : 0, tx: i % 3 === 0 ? 20 : 0, T: 100, meanRepeatValue: 500 }));
     const fitted = fitModels(sample, defaults.models, '2026-06-01T02:30:00.000Z');
-    expect(fitted).toMatchObject({ available: false, repeatBuyers: 50, customers: 150, sampled: 100 });
-    expect(fitted.reason).toBe('50 customer(s) have bought again so far; predictions start at 200 repeat buyers');
+    expect(fitted).toMatchObject({ available: false, repeatBuyers: 19, customers: 57, sampled: 20 });
+    expect(fitted.reason).toBe('19 customer(s) have bought again so far; predictions start at 20 repeat buyers');
     expect(fitted.bgnbd).toBeUndefined();
+  });
+
+  it('predicts with 80 % credible intervals for a store of 20-odd repeat buyers, wider than for a large store', () => {
+    const small = simulatedSample(60);
+    expect(small.repeatBuyers).toBeGreaterThanOrEqual(20);
+    expect(small.repeatBuyers).toBeLessThan(40);
+    const fitted = fitModels(small, defaults.models, '2026-06-01T02:30:00.000Z');
+    expect(fitted.available).toBe(true);
+    expect(fitted.bgnbd?.covariance).toHaveLength(4);
+    expect(fitted.gammaGamma.USD?.covariance).toHaveLength(3);
+    const large = fitModels(simulatedSample(4000), defaults.models, '2026-06-01T02:30:00.000Z');
+    const facts = factsOf(profileOf('f', [{ at: '2025-06-01', totalMinor: 3000 }, { at: '2025-09-01', totalMinor: 2000 }, { at: '2026-05-01', totalMinor: 4000 }]), today);
+    const fromSmall = new Predictor(fitted, dayOf(today), defaults.models).predict(facts)!;
+    const fromLarge = new Predictor(large, dayOf(today), defaults.models).predict(facts)!;
+    for (const predicted of [fromSmall, fromLarge]) {
+      const { intervals } = predicted;
+      expect(intervals?.level).toBe(0.8);
+      const [low, high] = intervals!.expectedPurchases90d;
+      expect(low).toBeLessThan(predicted.expectedPurchases90d);
+      expect(high).toBeGreaterThan(predicted.expectedPurchases90d);
+      expect(intervals!.pAlive[0]).toBeLessThanOrEqual(predicted.pAlive);
+      expect(intervals!.pAlive[1]).toBeGreaterThanOrEqual(predicted.pAlive);
+      expect(intervals!.predictedClv![0]).toBeLessThan(predicted.predictedClv!);
+      expect(intervals!.predictedClv![1]).toBeGreaterThan(predicted.predictedClv!);
+      expect(intervals!.purchases90d.every(Number.isInteger)).toBe(true);
+      expect(intervals!.purchases90d[0]).toBeLessThanOrEqual(intervals!.purchases90d[1]);
+    }
+    const width = (predicted: typeof fromSmall): number => predicted.intervals!.expectedPurchases90d[1] - predicted.intervals!.expectedPurchases90d[0];
+    expect(width(fromSmall)).toBeGreaterThan(3 * width(fromLarge));
+    // The same customer gets the same intervals whatever order the store is read in.
+    expect(new Predictor(fitted, dayOf(today), defaults.models).predict(facts)).toEqual(fromSmall);
+    // A store above 25,000 customers gets the delta method's intervals: the same within the noise of 40 draws.
+    for (const models of [fitted, large]) {
+      const drawn = new Predictor(models, dayOf(today), defaults.models).predict(facts)!;
+      const delta = new Predictor({ ...models, customers: 30_000 }, dayOf(today), defaults.models).predict(facts)!;
+      expect(delta.pAlive).toBe(drawn.pAlive);
+      expect(delta.intervals!.purchases90d).toEqual(drawn.intervals!.purchases90d);
+      for (const key of ['pAlive', 'expectedPurchases90d', 'predictedClv'] as const) {
+        const [low, high] = drawn.intervals![key]!;
+        const [deltaLow, deltaHigh] = delta.intervals![key]!;
+        expect(Math.abs(deltaLow - low)).toBeLessThan(0.35 * (high - low));
+        expect(Math.abs(deltaHigh - high)).toBeLessThan(0.35 * (high - low));
+      }
+    }
   });
 
   it('keeps a uniform sample of bounded size and counts every customer', () => {
@@ -181,6 +225,25 @@ describe('per-customer predictions', () => {
     expect(predictionsMoved(far, { ...far, expectedNextOrderAt: '2028-10-01T00:00:00.000Z' })).toBe(true);
     const { asOf: _asOf, ...withoutDay } = first;
     expect(predictionsMoved(withoutDay as typeof first, first)).toBe(true);
+    // Intervals are written when they first appear.
+    const withIntervals = { ...first, intervals: { level: 0.8, pAlive: [0.1, 0.3], expectedPurchases90d: [0.01, 0.02], purchases90d: [0, 1], predictedClv: [100, 900] } } as typeof first;
+    expect(predictionsMoved(first, withIntervals)).toBe(true);
+    expect(predictionsMoved(withIntervals, withIntervals)).toBe(false);
+  });
+
+  it('round intervals as stored, and leave them out for models fitted without a covariance', () => {
+    expect(predictor.predict(factsOf(profileOf('n', [{ at: '2026-01-01' }, { at: '2026-03-01' }]), today))!.intervals).toBeUndefined();
+    const rounded = roundPredictions({
+      pAlive: 0.123456,
+      expectedPurchases90d: 0.98765,
+      expectedNextOrderAt: null,
+      predictedClv: 1234.6,
+      currency: 'USD',
+      fittedAt: 'f',
+      asOf: today,
+      intervals: { level: 0.8, pAlive: [0.111111, 0.199999], expectedPurchases90d: [0.5, 1.444449], purchases90d: [0, 2], predictedClv: [700.4, 1800.5] },
+    });
+    expect(rounded.intervals).toEqual({ level: 0.8, pAlive: [0.1111, 0.2], expectedPurchases90d: [0.5, 1.4444], purchases90d: [0, 2], predictedClv: [700, 1801] });
   });
 
   it('explain why they are missing', () => {

@@ -165,7 +165,7 @@ describe('the recompute job', () => {
     expect(store.segmentsOf('cid')).toEqual(['base', 'new']);
     expect(job.events).toHaveLength(first.entered);
     expect(job.events.find((event) => event.customerId === 'bob' && event.segment === 'sleeping')).toMatchObject({ at: start, profile: { customerId: 'bob' } });
-    expect(store.models).toMatchObject({ available: false, reason: '1 customer(s) have bought again so far; predictions start at 200 repeat buyers' });
+    expect(store.models).toMatchObject({ available: false, reason: '1 customer(s) have bought again so far; predictions start at 20 repeat buyers' });
 
     const writes = store.writes;
     const second = await job.run();

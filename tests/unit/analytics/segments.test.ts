@@ -182,7 +182,7 @@ describe('settings', () => {
     expect(defaults.recency).toEqual({ newDays: 30, activeDays: 90, sleepingDays: 182, lapsingDays: 365 });
     expect(defaults.value.vipQuantile).toBe(0.9);
     expect(defaults.churnRisk.pAliveBelow).toBe(0.3);
-    expect(defaults.models).toMatchObject({ refitEveryDays: 7, minRepeatBuyers: 200 });
+    expect(defaults.models).toMatchObject({ refitEveryDays: 7, minRepeatBuyers: 20 });
     const custom = recomputeSettingsFromJson('{"churnRisk":{"pAliveBelow":0.2},"models":{"minRepeatBuyers":50}}');
     expect(custom.churnRisk.pAliveBelow).toBe(0.2);
     expect(custom.models.minRepeatBuyers).toBe(50);
