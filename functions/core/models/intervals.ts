@@ -66,3 +66,34 @@ export function bgnbdPurchaseDraws(
   }
   return result;
 }
+
+/**
+ * Delta-method interval of a prediction f(θ) of the ln-parameters θ, for when draws cost too much:
+ * on the scale s (ln for positive values, logit for probabilities) the prediction is taken as
+ * normal with variance gᵀΣg, g the gradient of s(f) at θ̂ by forward differences (one evaluation of
+ * f per parameter); the interval is s⁻¹(s(f(θ̂)) ± z·√(gᵀΣg)). A value on the edge of its scale (a
+ * probability of exactly 1, an expectation of 0) has the point as its interval.
+ */
+export function deltaInterval(
+  value: (point: readonly number[]) => number,
+  point: readonly number[],
+  covariance: readonly (readonly number[])[],
+  z: number,
+  scale: 'log' | 'logit',
+): Interval {
+  const forward = scale === 'log' ? Math.log : (p: number): number => Math.log(p / (1 - p));
+  const inverse = scale === 'log' ? Math.exp : (s: number): number => 1 / (1 + Math.exp(-s));
+  const centre = value(point);
+  const transformed = forward(centre);
+  if (!Number.isFinite(transformed)) return [centre, centre];
+  const step = 1e-5;
+  const gradient = point.map((_, i) => {
+    const moved = Array.from(point);
+    moved[i] = (moved[i] ?? 0) + step;
+    return (forward(value(moved)) - transformed) / step;
+  });
+  const variance = gradient.reduce((sum, gi, i) => sum + gi * gradient.reduce((inner, gj, j) => inner + (covariance[i]?.[j] ?? 0) * gj, 0), 0);
+  if (!(variance >= 0) || !Number.isFinite(variance)) return [centre, centre];
+  const spread = z * Math.sqrt(variance);
+  return [inverse(transformed - spread), inverse(transformed + spread)];
+}
