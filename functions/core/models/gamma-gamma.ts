@@ -19,7 +19,7 @@
  *   the currency's unit, and at the prior medians of p and q the population mean pγ/(q − 1) equals
  *   m̄, so the prior says the same in cents and in dollars.
  *
- * The standard deviation is 3 (each parameter free over a factor of about 400 either way at 95 %),
+ * The standard deviation is 3 (each parameter free over a factor of about 360 either way at 95 %),
  * wider than the purchase model's 2: p and γ are strongly correlated, and with 2 the MAP on the 946
  * repeat buyers of the CDNOW sample moved γ by 1.5 % from the published estimate; with 3 every
  * parameter is within 0.7 % of it (0.1 % on the master file; tests/unit/models/map.test.ts). Still
