@@ -112,10 +112,39 @@ const profileSchema = z.object({
     .describe('when and how marketing consent was withdrawn, per channel: the unsubscribe page (unsubscribe-link), a mailbox one-click unsubscribe (one-click), or an SMS reply such as STOP (sms-stop)'),
 });
 
+const intervalSchema = z.tuple([z.number(), z.number()]).describe('[low, high]: the 10th and 90th percentiles of the posterior');
+
+/** A customer's predictions (functions/core/analytics/predictions.ts), or why there are none yet. */
+const predictionsSchema = z.union([
+  z
+    .object({
+      pAlive: z.number(),
+      expectedPurchases90d: z.number(),
+      expectedNextOrderAt: z.string().nullable(),
+      predictedClv: z.number().nullable().describe('expected net spend over the CLV horizon, in minor units of `currency`'),
+      currency: z.string(),
+      fittedAt: z.string(),
+      asOf: z.string().optional(),
+      intervals: z
+        .object({
+          level: z.number(),
+          pAlive: intervalSchema,
+          expectedPurchases90d: intervalSchema,
+          purchases90d: intervalSchema.describe('the number of orders in the next 90 days itself (whole numbers)'),
+          predictedClv: intervalSchema.nullable(),
+        })
+        .optional()
+        .describe('80 % credible intervals of the MAP fit (absent on predictions stored before them)'),
+    })
+    .loose(),
+  z.object({ available: z.literal(false), reason: z.string() }),
+]);
+
 /** The answer of GET /v1/customers/{id}; exported so tests hold the handler to it. */
 export const customerSchema = z.object({
   profile: profileSchema.loose(),
   orders: z.array(orderSchema),
+  predictions: predictionsSchema,
   feedback: z
     .array(z.object({ entryId: z.string(), score: z.number().int().min(0).max(10), comment: z.string().optional(), at: z.string() }))
     .describe('the NPS answers that count, one per feedback request answered, oldest first'),
