@@ -6,6 +6,7 @@
  * and the platform webhooks too: whatever the signature and body, consent changes exactly when the
  * answer says so, and an order's deliveries in any order of arrival leave exactly what they must.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,11 @@ import { isSmsOptOut } from '../../functions/core/delivery/opt-outs.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { signComebackPayload, signPlatformPayload } from '../../functions/core/signature.ts';
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
-import { TEST_FEEDBACK_SECRET, TEST_SHOPIFY_SECRET, TEST_UNSUBSCRIBE_SECRET, TEST_WEBHOOK_SECRETS, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
+import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
+import { DynamoImportStore } from '../../functions/adapters/import-store.ts';
+import { newImport } from '../../functions/core/imports/import-job.ts';
+import { importQuerySchema } from '../../functions/core/imports/request.ts';
+import { TEST_ADMIN_TOKEN, TEST_FEEDBACK_SECRET, TEST_SHOPIFY_SECRET, TEST_UNSUBSCRIBE_SECRET, TEST_WEBHOOK_SECRETS, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
 import { uniqueId } from '../support/events.ts';
 import { BROWSER_ACCEPT, call, customerView, customerWithOrder, FORM, inboundSms, partitionOf, receiveSms, type Request, type RouteKey } from './public-routes.ts';
 
@@ -376,6 +381,49 @@ describe('the platform webhooks, fuzzed', () => {
           if (view.status === 200 && view.body.profile['phone'] !== undefined) expect(view.body.profile['phone']).toMatch(/^\+[1-9]\d{6,14}$/);
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('the import routes, fuzzed', () => {
+  const records = new DynamoImportStore(documentClient, tableName);
+  const bearer = fc.oneof(fc.constant(`Bearer ${TEST_ADMIN_TOKEN}`), fc.constant('Bearer not-the-token'), fc.string({ maxLength: 60 }), fc.constant(undefined));
+  const queryValue = fc.oneof(fc.constantFrom('comeback-csv', 'shopify-csv', 'woocommerce-csv', 'cdnow', 's3', 'USD', 'UTC', '2'), fc.string({ maxLength: 20 }));
+  const query = fc.dictionary(fc.constantFrom('format', 'upload', 'currency', 'timezone', 'firstLine', 'other'), queryValue, { maxKeys: 5 });
+
+  it('POST /v1/imports without a body: 401 without the admin token; on a host without a bucket, 409 exactly for a CSV format with upload=s3; never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(bearer, query, fc.constantFrom(undefined, 'text/csv', 'application/json'), async (authorization, parameters, contentType) => {
+        const headers = { ...(authorization !== undefined ? { authorization } : {}), ...(contentType ? { 'content-type': contentType } : {}) };
+        const answer = await call('POST /v1/imports', { query: parameters, headers });
+        expect(answer.type).toBe('application/problem+json');
+        if (authorization !== `Bearer ${TEST_ADMIN_TOKEN}`) {
+          expect(answer.status).toBe(401);
+          return;
+        }
+        const parsed = importQuerySchema.safeParse(parameters);
+        const s3 = parsed.success && parsed.data.upload === 's3';
+        const conflict = s3 && ['comeback-csv', 'shopify-csv', 'woocommerce-csv'].includes(parsed.data.format);
+        expect(answer.status, answer.body).toBe(conflict ? 409 : s3 || !parsed.success ? 400 : contentType === 'text/csv' ? 400 : 415);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /v1/imports/{id}: 401 without the admin token, then 200 for an import and 404 for any other id; never a 5xx', async () => {
+    const known = randomUUID();
+    await records.create(newImport(known, { format: 'comeback-csv', currency: 'USD', timezone: 'UTC' }, new Date('2026-06-01T12:00:00.000Z')));
+    const id = fc.oneof(fc.constant(known), fc.uuid(), fc.string({ minLength: 1, maxLength: 80 }), fc.constant(known.toUpperCase()), fc.constant(`${known} `));
+    await fc.assert(
+      fc.asyncProperty(bearer, id, async (authorization, importId) => {
+        const answer = await call('GET /v1/imports/{id}', { pathParameters: { id: importId }, headers: authorization !== undefined ? { authorization } : {} });
+        if (authorization !== `Bearer ${TEST_ADMIN_TOKEN}`) expect(answer.status).toBe(401);
+        else if (importId === known) {
+          expect(answer.status).toBe(200);
+          expect(JSON.parse(answer.body)).toMatchObject({ importId: known, status: 'waiting-upload' });
+        } else expect(answer).toMatchObject({ status: 404, type: 'application/problem+json' });
+      }),
       { numRuns: RUNS },
     );
   });

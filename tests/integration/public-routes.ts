@@ -8,7 +8,9 @@ import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
+import { handler as createImport } from '../../functions/handlers/create-import.ts';
 import { handler as feedbackPage } from '../../functions/handlers/feedback-page.ts';
+import { handler as getImport } from '../../functions/handlers/get-import.ts';
 import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
 import { handler as recordFeedback } from '../../functions/handlers/record-feedback.ts';
 import { handler as recordConsent } from '../../functions/handlers/record-consent.ts';
@@ -35,6 +37,9 @@ export const routes = {
   'PUT /v1/customers/{id}/consent': recordConsent as unknown as Handler,
   'POST /v1/webhooks/shopify/orders': shopifyOrder as unknown as Handler,
   'POST /v1/webhooks/woocommerce/orders': wooCommerceOrder as unknown as Handler,
+  // Admin routes: a stranger reaches them too, and must get 401.
+  'POST /v1/imports': createImport as unknown as Handler,
+  'GET /v1/imports/{id}': getImport as unknown as Handler,
 };
 export type RouteKey = keyof typeof routes;
 
