@@ -12,7 +12,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { optOutVias, type OptOuts, type OptOutStatus, type OptOutVia } from '../core/delivery/opt-outs.ts';
 import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
-import { DeliveryStatusContentionError, nextDeliveryState, type DeliveryChange, type DeliveryState, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
+import { DeliveryStatusContentionError, MessageStillSendingError, nextDeliveryState, type DeliveryChange, type DeliveryState, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
 import type {
   ChannelPreferences,
   Contact,
@@ -229,10 +229,10 @@ export class DynamoMessageLog implements MessageLog {
     if (entry.status === 'failed' || entry.status === 'suppressed') await this.release(entry.messageId, entry.at);
   }
 
-  /** Where the log entry of a sent message is: its guard names the customer and the entry's key. */
+  /** A message sent or being sent: its guard names the customer (and, once sent, the log entry's key). */
   async sentMessage(messageId: string): Promise<SentMessage | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.messageGuard(messageId), ConsistentRead: true }));
-    if (Item?.['status'] !== 'sent' || typeof Item['customerId'] !== 'string') return undefined;
+    if ((Item?.['status'] !== 'sent' && Item?.['status'] !== 'sending') || typeof Item['customerId'] !== 'string') return undefined;
     return { messageId, customerId: Item['customerId'] };
   }
 
@@ -268,8 +268,10 @@ export class DynamoMessageLog implements MessageLog {
    */
   async applyDeliveryChange(message: SentMessage, change: DeliveryChange): Promise<'updated' | 'unchanged'> {
     const guard = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.messageGuard(message.messageId), ConsistentRead: true }));
+    // Accepted by the provider, not yet logged as sent: the event is retried until it is.
+    if (guard.Item?.['status'] === 'sending') throw new MessageStillSendingError(`message ${message.messageId} is not logged as sent yet`);
     const logSk = guard.Item?.['logSk'];
-    if (typeof logSk !== 'string') return 'unchanged';
+    if (guard.Item?.['status'] !== 'sent' || typeof logSk !== 'string') return 'unchanged';
     const key = { pk: keys.customerPartition(message.customerId), sk: logSk };
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));

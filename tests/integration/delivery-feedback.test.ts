@@ -11,7 +11,7 @@ import { deliveryPorts } from '../../functions/adapters/delivery-ports.ts';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { DynamoMessageLog } from '../../functions/adapters/message-log.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
-import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG } from '../../functions/core/delivery/delivery-events.ts';
+import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG, MessageStillSendingError } from '../../functions/core/delivery/delivery-events.ts';
 import type { MessageIntent, MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import { handler } from '../../functions/handlers/delivery-events.ts';
 import { sesEventsRoute, smsStatusRoute } from '../../lib/local/delivery-events.ts';
@@ -212,6 +212,33 @@ describe('SES events through the deployed handler', () => {
     expect(await sentEntry(customerId, message.messageId)).toMatchObject({ deliveryStatus: 'complained', deliveryStatusAt: '2026-06-01T13:00:00.000Z' });
     // The first of the bounce and the complaint to arrive is the opt-out kept; either way email marketing is withdrawn.
     expect((await customerView(customerId)).body.profile['consent']).toEqual({ email: false, sms: true });
+  });
+
+  it('an event that overtakes the log write of its send is retried until the send is logged', async () => {
+    const customerId = await customerWithOrder();
+    const entry: MessageLogEntry = {
+      messageId: `${customerId}.post-purchase.thank-you.1`,
+      at: '2026-06-01T12:00:00.000Z',
+      customerId,
+      journey: 'post-purchase',
+      step: 'thank-you',
+      channel: 'email',
+      status: 'sent',
+      marketing: false,
+      priority: 2,
+      subject: 'Thank you',
+      text: 'Thank you for your order',
+    };
+    const tags = { [MESSAGE_TAG]: [encodeTagValue(entry.messageId)!], [CUSTOMER_TAG]: [encodeTagValue(customerId)!] };
+    expect(await log.claim(entry)).toBe(true);
+    const before = await partitionOf(customerId);
+
+    await expect(invoke(eventBridge(delivery('0102018f-fast-ses-id', tags)))).rejects.toThrow(MessageStillSendingError);
+    expect(await partitionOf(customerId)).toEqual(before);
+
+    await log.record(entry);
+    await invoke(eventBridge(delivery('0102018f-fast-ses-id', tags)));
+    expect(await sentEntry(customerId, entry.messageId)).toMatchObject({ deliveryStatus: 'delivered' });
   });
 
   it('an email found by the tags the SES sender sets', async () => {

@@ -35,6 +35,12 @@ export class InvalidDeliveryEventError extends DeliveryError {}
 export class DeliveryStatusContentionError extends DeliveryError {}
 
 /**
+ * The event is about a message the provider accepted but whose send is not logged yet (the
+ * provider answered before the log write): a retry a moment later finds the log entry.
+ */
+export class MessageStillSendingError extends DeliveryError {}
+
+/**
  * The SES message tags (SendEmail EmailTags) that carry the log entry of an email. SES allows only
  * ASCII letters, digits, `_` and `-` in a tag value (up to 256 characters), so other characters are
  * written as `_` and their two hex digits (`.` is `_2E`, `@` is `_40`, `_` itself is `_5F`).
@@ -252,11 +258,14 @@ export interface SentMessage {
 }
 
 export interface DeliveryFeedbackPorts {
-  /** The sent message with this id, if Comeback sent it. */
+  /** The message with this id, if Comeback sent it or is sending it. */
   sentMessage(messageId: string): Promise<SentMessage | undefined>;
   /** The message the provider accepted under this id (recorded at send time). */
   acceptedAs(provider: Provider, providerMessageId: string): Promise<SentMessage | undefined>;
-  /** Applies nextDeliveryState to the message's log entry; 'unchanged' when it changes nothing. */
+  /**
+   * Applies nextDeliveryState to the message's log entry; 'unchanged' when it changes nothing.
+   * Throws MessageStillSendingError while the send is not logged yet.
+   */
   applyDeliveryChange(message: SentMessage, change: DeliveryChange): Promise<'updated' | 'unchanged'>;
   recordOptOut(customerId: string, channel: 'email', via: 'bounce' | 'complaint', at: string): Promise<OptOutStatus>;
 }
