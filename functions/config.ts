@@ -111,6 +111,8 @@ export const storefrontEnv = z
     COMEBACK_DISCOUNT_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
     /** Days a code is valid from the moment the message carrying it is sent. */
     COMEBACK_DISCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Percent off a referred friend's order that the referral code gives in the store. */
+    COMEBACK_REFERRAL_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
     COMEBACK_SHOPIFY_STORE_DOMAIN: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'a myshopify.com domain').optional(),
     COMEBACK_SHOPIFY_API_VERSION: z.string().trim().regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'a Shopify API version such as 2026-10').default('2026-10'),
     /** Another origin for the Shopify Admin API: a local stand-in for the store (tests, the local host). */

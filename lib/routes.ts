@@ -17,9 +17,10 @@ export type SecretName =
  * (COMEBACK_CATALOG_FILE, shipped with the function); `shop` shows pages to customers, with the
  * shop's name and address (COMEBACK_SHOP_URL, and COMEBACK_SHOP_NAME when the store sets one);
  * `imports` hands out upload URLs to the imports bucket (COMEBACK_IMPORT_BUCKET; AWS only: a host
- * without the bucket takes import files in the request body).
+ * without the bucket takes import files in the request body); `storefront` creates codes in the
+ * store's platform with its credentials (COMEBACK_STOREFRONT and the rest, lib/cdk/comeback-storefront.ts).
  */
-export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports';
+export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports' | 'storefront';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -154,8 +155,9 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/v1/loyalty/{customerId}',
     handler: 'functions/handlers/loyalty-account.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
-    table: 'read',
-    capabilities: ['loyalty'],
+    // Writes only the record of a referral code created in the store when it is first shown.
+    table: 'readWrite',
+    capabilities: ['loyalty', 'storefront'],
   },
   {
     id: 'RedeemLoyaltyPoints',

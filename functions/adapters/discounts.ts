@@ -3,7 +3,7 @@
  * WooCommerce, the uploaded code pool, or none (messages then carry no code).
  */
 import { readConfig, secretReference, storefrontEnv, type StorefrontConfig } from '../config.ts';
-import { poolIssuer, storefrontIssuer, type DiscountIssuer, type Storefront } from '../core/discounts/discounts.ts';
+import { poolIssuer, storefrontIssuer, storefrontReferralCodes, type DiscountIssuer, type ReferralCodes, type Storefront } from '../core/discounts/discounts.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { DynamoDiscounts } from './discount-store.ts';
 import { resolveSecret } from './secrets.ts';
@@ -16,6 +16,12 @@ export function configuredDiscounts(config: StorefrontConfig = readConfig(storef
   if (config.COMEBACK_STOREFRONT === 'pool') return poolIssuer(ledger);
   if (!storefront) return undefined;
   return storefrontIssuer(storefront, ledger, { percent: config.COMEBACK_DISCOUNT_PERCENT, validDays: config.COMEBACK_DISCOUNT_DAYS });
+}
+
+/** Referral codes in the store: Shopify and WooCommerce only (the pool holds single-use codes, none of them a customer's). */
+export function configuredReferrals(config: StorefrontConfig = readConfig(storefrontEnv)): ReferralCodes | undefined {
+  const storefront = storefrontOf(config);
+  return storefront ? storefrontReferralCodes(storefront, new DynamoDiscounts(documentClient, tableName), config.COMEBACK_REFERRAL_PERCENT) : undefined;
 }
 
 function storefrontOf(config: StorefrontConfig): Storefront | undefined {

@@ -12,6 +12,7 @@ import { configuredCatalog } from './catalog-file.ts';
 import { DynamoCoPurchaseStore } from './catalog-store.ts';
 import { now } from './clock.ts';
 import { deliveryPorts } from './delivery-ports.ts';
+import { configuredReferrals } from './discounts.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { DynamoLoyaltyStore } from './loyalty-store.ts';
 
@@ -32,7 +33,8 @@ let ports: LoyaltyPorts | undefined;
 export function loyaltyPorts(): LoyaltyPorts {
   if (!ports) {
     const store = new DynamoLoyaltyStore(documentClient, tableName);
-    ports = { store, outreach: store, customers: store, catalog: configuredCatalog(), now };
+    const referrals = configuredReferrals();
+    ports = { store, outreach: store, customers: store, catalog: configuredCatalog(), now, ...(referrals ? { referrals } : {}) };
   }
   return ports;
 }

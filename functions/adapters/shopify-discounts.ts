@@ -8,7 +8,7 @@
  * version 2025-10 on. The app needs the `write_discounts` scope.
  */
 import { createAdminApiClient, type AdminApiClient } from '@shopify/admin-api-client';
-import type { Storefront, StorefrontDiscountRequest } from '../core/discounts/discounts.ts';
+import type { ReferralDiscountRequest, Storefront, StorefrontDiscountRequest } from '../core/discounts/discounts.ts';
 import { DiscountCodeTakenError, StorefrontRefusedError, StorefrontThrottledError, StorefrontUnavailableError } from '../core/discounts/errors.ts';
 
 export const discountCodeBasicCreate = `mutation discountCodeBasicCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
@@ -44,8 +44,16 @@ export class ShopifyDiscounts implements Storefront {
   }
 
   async createCode(request: StorefrontDiscountRequest): Promise<void> {
+    await this.create(request.code, shopifyDiscountInput(request));
+  }
+
+  async createReferralCode(request: ReferralDiscountRequest): Promise<void> {
+    await this.create(request.code, shopifyReferralInput(request));
+  }
+
+  private async create(code: string, basicCodeDiscount: Record<string, unknown>): Promise<void> {
     const client = await this.clientFor(await this.options.accessToken());
-    const { data, errors } = await client.request<CreateAnswer>(discountCodeBasicCreate, { variables: { basicCodeDiscount: shopifyDiscountInput(request) } });
+    const { data, errors } = await client.request<CreateAnswer>(discountCodeBasicCreate, { variables: { basicCodeDiscount } });
     if (errors) {
       const status = errors.networkStatusCode;
       const throttled = status === 429 || (errors.graphQLErrors ?? []).some((error) => error.extensions?.code === 'THROTTLED');
@@ -56,7 +64,7 @@ export class ShopifyDiscounts implements Storefront {
     }
     const answer = data?.discountCodeBasicCreate;
     const userErrors = answer?.userErrors ?? [];
-    if (userErrors.some((error) => error.code === 'TAKEN' && (error.field ?? []).includes('code'))) throw new DiscountCodeTakenError(request.code);
+    if (userErrors.some((error) => error.code === 'TAKEN' && (error.field ?? []).includes('code'))) throw new DiscountCodeTakenError(code);
     if (userErrors.length > 0 || !answer?.codeDiscountNode) {
       throw new StorefrontRefusedError(`Shopify refused the discount code: ${userErrors.map((error) => `${(error.field ?? []).join('.')} ${error.code ?? ''}: ${error.message}`).join('; ') || 'no discount created'}`);
     }
@@ -92,5 +100,17 @@ export function shopifyDiscountInput(request: StorefrontDiscountRequest): Record
     customerGets: { value: { percentage: request.percent / 100 }, items: { all: true } },
     appliesOncePerCustomer: true,
     usageLimit: 1,
+  };
+}
+
+/** A referral code: any buyer, once each, no total limit and no end. */
+export function shopifyReferralInput(request: ReferralDiscountRequest): Record<string, unknown> {
+  return {
+    title: request.title,
+    code: request.code,
+    startsAt: request.startsAt,
+    context: { all: 'ALL' },
+    customerGets: { value: { percentage: request.percent / 100 }, items: { all: true } },
+    appliesOncePerCustomer: true,
   };
 }

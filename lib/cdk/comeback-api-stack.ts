@@ -194,6 +194,9 @@ export class ComebackApiStack extends Stack {
       case 'loyalty':
         fn.bindLoyalty();
         return;
+      case 'storefront':
+        this.delivery.storefront.bind(fn);
+        return;
       case 'shop':
         fn.bindShop(this.journeys.settings.shopUrl, this.shopName);
         return;

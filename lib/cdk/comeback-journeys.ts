@@ -98,7 +98,7 @@ export class ComebackJourneys extends Construct {
     this.step.bindJourneySettings(props.settings);
     this.step.bindDelivery(props.delivery);
     this.step.bindSecret(props.feedbackSecret);
-    // The step sends the messages that offer discount codes: only it may create them in the store.
+    // The step sends the messages that offer discount codes, and creates them in the store.
     props.delivery.storefront.bind(this.step);
 
     const stackName = Stack.of(this).stackName;

@@ -6,7 +6,8 @@
  * (`shpat_...`, scope write_discounts), or `<consumer key>:<consumer secret>` of a WooCommerce REST
  * key with write access, into it after deploying. The value never appears in the template.
  *
- * Only the function that sends the messages offering a code (the journey step) is bound to it:
+ * Only the function that sends the messages offering a code (the journey step) and the loyalty
+ * account route (which creates a customer's referral code when it first shows it) are bound to it:
  * nothing else may create discounts in the store.
  */
 import { CfnOutput, Validations } from 'aws-cdk-lib';

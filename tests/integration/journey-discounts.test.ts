@@ -21,10 +21,11 @@ Object.assign(process.env, {
 });
 const { handler: recordPurchase } = await import('../../functions/handlers/record-purchase.ts');
 const { handler: unsubscribe } = await import('../../functions/handlers/unsubscribe.ts');
+const { handler: loyaltyAccount } = await import('../../functions/handlers/loyalty-account.ts');
 const { signUnsubscribeToken } = await import('../../functions/core/delivery/unsubscribe.ts');
 const { outbox } = await import('../../lib/local/local-routes.ts');
 const { journeyRuntime, TEST_UNSUBSCRIBE_SECRET } = await import('../support/environment.ts');
-const { httpEvent, lambdaContext, signedEvent } = await import('../support/events.ts');
+const { adminEvent, httpEvent, lambdaContext, signedEvent } = await import('../support/events.ts');
 
 afterAll(() => shopify.close());
 
@@ -108,5 +109,31 @@ describe('discount codes in win-back, with a Shopify store', () => {
     const [discount, ...others] = discountsFor(customerId);
     expect(others).toEqual([]);
     expect(call!.text).toContain(discount!.code);
+  });
+});
+
+describe('referral codes, with a Shopify store', () => {
+  async function shownCode(customerId: string): Promise<string | null> {
+    const result = await loyaltyAccount(adminEvent(`/v1/loyalty/${customerId}`, { customerId }), lambdaContext);
+    expect(result.statusCode).toBe(200);
+    return (JSON.parse(result.body ?? '{}') as { referralCode: string | null }).referralCode;
+  }
+
+  it('shows a customer her referral code only once the store has it, for any buyer, created once', async () => {
+    const customerId = shopifyCustomerId();
+    await buy(customerId);
+    shopify.throttle('graphql');
+
+    const whileThrottled = await shownCode(customerId);
+    const shown = await shownCode(customerId);
+    const before = shopify.requests.length;
+    const again = await shownCode(customerId);
+
+    expect(whileThrottled).toBeNull();
+    expect(shown).toMatch(/^REF-[0-9A-Z]{10}$/);
+    expect(again).toBe(shown);
+    expect(shopify.requests.length).toBe(before);
+    expect(shopify.discounts.get(shown!)).toMatchObject({ context: { all: 'ALL' }, appliesOncePerCustomer: true, customerGets: { value: { percentage: 0.1 } } });
+    expect(shopify.discounts.get(shown!)?.usageLimit).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { DynamoDiscounts } from '../../functions/adapters/discount-store.ts';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { discountCodeBasicCreate, ShopifyDiscounts } from '../../functions/adapters/shopify-discounts.ts';
 import { WooCommerceDiscounts } from '../../functions/adapters/woocommerce-discounts.ts';
-import { storefrontIssuer, type StorefrontDiscountRequest } from '../../functions/core/discounts/discounts.ts';
+import { storefrontIssuer, storefrontReferralCodes, type ReferralDiscountRequest, type StorefrontDiscountRequest } from '../../functions/core/discounts/discounts.ts';
 import { DiscountCodeTakenError, StorefrontRefusedError, StorefrontThrottledError, StorefrontUnavailableError } from '../../functions/core/discounts/errors.ts';
 import { startFakeShopify, type FakeShopify } from '../support/fake-shopify.ts';
 import { startFakeWooCommerce, type FakeWooCommerce } from '../support/fake-woocommerce.ts';
@@ -148,6 +148,7 @@ describe('issuing a code for an offer', () => {
     let lost = true;
     const adapter = shopifyAdapter();
     const flaky = {
+      createReferralCode: (wanted: ReferralDiscountRequest) => adapter.createReferralCode(wanted),
       async createCode(wanted: StorefrontDiscountRequest) {
         await adapter.createCode(wanted);
         if (lost) {
@@ -179,5 +180,56 @@ describe('issuing a code for an offer', () => {
     expect(new Set(together.map((issued) => issued?.code)).size).toBe(1);
     expect(other?.code).not.toBe(together[0]?.code);
     expect(woo.coupons.has(together[0]!.code.toLowerCase())).toBe(true);
+  });
+});
+
+describe('referral codes', () => {
+  const ledger = new DynamoDiscounts(documentClient, tableName);
+  const now = new Date('2026-06-01T12:00:00.000Z');
+
+  it('exist in Shopify for any buyer, once each, with no limit and no end, created once however often they are shown', async () => {
+    const code = `REF-${uniqueId('S').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 10)}`;
+    const referrals = storefrontReferralCodes(shopifyAdapter(), ledger, 12);
+    const before = shopify.requests.length;
+
+    await referrals.ensure({ code, customerId: '42', now });
+    await referrals.ensure({ code, customerId: '42', now: new Date(now.getTime() + 86_400_000) });
+
+    expect(shopify.requests.length - before).toBe(1);
+    expect(JSON.parse(shopify.requests.at(-1)!.body).variables.basicCodeDiscount).toEqual({
+      title: `Comeback referral ${code}`,
+      code,
+      startsAt: '2026-06-01T12:00:00.000Z',
+      context: { all: 'ALL' },
+      customerGets: { value: { percentage: 0.12 }, items: { all: true } },
+      appliesOncePerCustomer: true,
+    });
+  });
+
+  it('exist in WooCommerce as a percent coupon once per user, without an expiry or an address', async () => {
+    const code = `REF-${uniqueId('W').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 10)}`;
+    await storefrontReferralCodes(wooAdapter(), ledger, 10).ensure({ code, customerId: '43', now });
+    expect(JSON.parse(woo.requests.at(-1)!.body)).toEqual({
+      code,
+      description: `Comeback referral ${code}`,
+      discount_type: 'percent',
+      amount: '10',
+      individual_use: true,
+      usage_limit_per_user: 1,
+    });
+    expect(woo.coupons.has(code.toLowerCase())).toBe(true);
+  });
+
+  it('are asked for again after the store throttled, and a code the store already has counts as created', async () => {
+    const code = `REF-${uniqueId('T').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 10)}`;
+    const referrals = storefrontReferralCodes(shopifyAdapter(), ledger, 10);
+    shopify.throttle('graphql');
+    await expect(referrals.ensure({ code, customerId: '44', now })).rejects.toBeInstanceOf(StorefrontThrottledError);
+    await referrals.ensure({ code, customerId: '44', now });
+    expect(shopify.discounts.has(code)).toBe(true);
+    // An earlier attempt created it but its answer was lost: the store already has the code.
+    await shopifyAdapter().createReferralCode({ code: `${code}-LOST`, title: 't', percent: 10, startsAt: now.toISOString() });
+    await storefrontReferralCodes(shopifyAdapter(), ledger, 10).ensure({ code: `${code}-LOST`, customerId: '45', now });
+    expect((await ledger.get(`referral:${code}-LOST`))?.state).toBe('created');
   });
 });

@@ -35,9 +35,22 @@ export interface StorefrontDiscountRequest {
   expiresAt: string;
 }
 
+/**
+ * A customer's referral code as the store honours it: any buyer, once each, with no end; what the
+ * friend gets at checkout (the referrer's points come from Comeback when the friend's order arrives).
+ */
+export interface ReferralDiscountRequest {
+  code: string;
+  title: string;
+  percent: number;
+  startsAt: string;
+}
+
 export interface Storefront {
   /** Creates the code; throws DiscountCodeTakenError when the store already has one by that name. */
   createCode(request: StorefrontDiscountRequest): Promise<void>;
+  /** Creates a referral code; throws DiscountCodeTakenError when the store already has one by that name. */
+  createReferralCode(request: ReferralDiscountRequest): Promise<void>;
 }
 
 /** A code as issued for an offer. */
@@ -156,4 +169,30 @@ export interface DiscountPool {
   add(upload: PoolUpload, uploadedAt: string): Promise<{ added: number; duplicates: number }>;
   /** How many codes are still free. */
   available(): Promise<number>;
+}
+
+/** Makes a customer's referral code exist in the store before anyone is shown it. */
+export interface ReferralCodes {
+  ensure(request: { code: string; customerId: string; now: Date }): Promise<void>;
+}
+
+/**
+ * Referral codes created in the storefront, once per code: the ledger remembers a code the store
+ * confirmed, so later reads do not ask the store again. A referral code follows from the customer's
+ * id (REF-...), so "code taken" is the store confirming an earlier attempt whose answer was lost.
+ */
+export function storefrontReferralCodes(storefront: Storefront, ledger: DiscountLedger, percent: number): ReferralCodes {
+  return {
+    async ensure({ code, customerId, now }) {
+      const offerId = `referral:${code}`;
+      const recorded = (await ledger.get(offerId)) ?? (await ledger.reserve({ offerId, customerId, code, issuedAt: now.toISOString(), state: 'reserved' }));
+      if (recorded.state !== 'reserved') return;
+      try {
+        await storefront.createReferralCode({ code, title: `Comeback referral ${code}`, percent, startsAt: recorded.issuedAt });
+      } catch (error) {
+        if (!(error instanceof DiscountCodeTakenError)) throw error;
+      }
+      await ledger.confirm(offerId);
+    },
+  };
 }

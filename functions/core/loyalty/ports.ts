@@ -6,6 +6,7 @@
 import type { CoPurchaseLookup } from '../catalog/offers.ts';
 import type { CountedNeighbour, StreamedOrder } from '../catalog/copurchase.ts';
 import type { Catalog } from '../catalog/rules.ts';
+import type { ReferralCodes } from '../discounts/discounts.ts';
 import type { Deliverer } from '../journey-engine.ts';
 import type { RecordedOrder } from '../ledger.ts';
 import type { CustomerProfile } from '../profile.ts';
@@ -78,6 +79,8 @@ export interface LoyaltyPorts {
   customers: CustomerHistory;
   catalog: Catalog;
   now: () => Date;
+  /** Creates referral codes in the storefront before they are shown; without it they are shown as they are. */
+  referrals?: ReferralCodes;
 }
 
 export interface LoyaltySweepSettings {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { scheduleFollowUps, type FollowUpSummary } from '../catalog/follow-ups.ts';
+import { DiscountError } from '../discounts/errors.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { OrderReference } from '../ledger.ts';
 import { toMinorUnits } from '../money.ts';
@@ -189,7 +190,7 @@ export async function loyaltyView(ports: LoyaltyPorts, customerId: string, entri
     next: progress.next ? { ...view(progress.next.tier), basis: program.basis, remaining: progress.next.remaining, percent: progress.next.percent } : null,
     window: { days: program.windowDays, ...totals },
     redeem: { maxPercentOfOrder: percentText(program.maxRedeemBp) },
-    referralCode: account?.referralCode ?? null,
+    referralCode: account?.referralCode ? await handedOut(ports, account.referralCode, customerId) : null,
     lifetime: { earned: account?.earned ?? 0, redeemed: account?.redeemed ?? 0, clawedBack: account?.clawedBack ?? 0 },
     entries: account ? await ports.store.recentEntries(customerId, entries) : [],
   };
@@ -234,6 +235,23 @@ export function referralCodeFor(customerId: string): string {
   let code = '';
   for (let index = 0; index < 10; index += 1) code += CROCKFORD[Number((bits >> BigInt(index * 5)) & 31n)];
   return `REF-${code}`;
+}
+
+/**
+ * The referral code as it may be shown: with a storefront configured, only once the store has it
+ * (created here at its first showing), so no friend is ever refused it at checkout; a store that
+ * cannot create it now (throttled, unreachable) leaves it unshown, and the next read asks again.
+ * Without a storefront it is shown as it is: the store's own integration honours it.
+ */
+async function handedOut(ports: LoyaltyPorts, code: string, customerId: string): Promise<string | null> {
+  if (!ports.referrals) return code;
+  try {
+    await ports.referrals.ensure({ code, customerId, now: ports.now() });
+    return code;
+  } catch (error) {
+    if (error instanceof DiscountError) return null;
+    throw error;
+  }
 }
 
 export function normaliseCode(code: string): string {
