@@ -16,6 +16,10 @@ import {
   spendModelCustomers,
 } from '../../functions/core/models/index.ts';
 import type { BgnbdFit, CustomerSummary, GammaGammaFit } from '../../functions/core/models/index.ts';
+import { Predictor, type FittedModels } from '../../functions/core/analytics/predictions.ts';
+import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
+import type { CustomerFacts } from '../../functions/core/analytics/facts.ts';
+import { evaluateDraw, readCdnowMaster } from '../unit/models/holdout.ts';
 
 const master = new URL('../fixtures/cdnow/CDNOW_master.txt', import.meta.url);
 const calibrationEnd = '1997-09-30';
@@ -127,4 +131,55 @@ export async function run(report: (line: string) => void): Promise<void> {
   report(`  expected purchases in the next 90 days: ${seconds(purchasesTime.milliseconds)} (mean ${mean(purchases).toFixed(4)})`);
   report(`  CLV over 365 days, 12 monthly periods discounted at 1 %: ${seconds(clvTime.milliseconds)} (mean $${mean(value).toFixed(2)})`);
   report(`  all three: ${seconds(aliveTime.milliseconds + purchasesTime.milliseconds + clvTime.milliseconds)}`);
+
+  reportMap(report, masterSummary.value);
+}
+
+/** MAP fits (weak priors) on the master file, their predictions with credible intervals, and the small-store holdout comparison with more draws than the test. */
+function reportMap(report: (line: string) => void, summaries: readonly CustomerSummary[]): void {
+  const bgnbd = timed(() => fitBgnbd(summaries, { prior: 'weak' }));
+  const spend = timed(() => fitGammaGamma(spendModelCustomers(summaries).customers, { prior: 'weak' }));
+  report(`MAP with the weak priors on the master file: BG/NBD ${seconds(bgnbd.milliseconds)}, Gamma-Gamma ${seconds(spend.milliseconds)} (each with its Laplace covariance)`);
+  report(`  ${describeFit({ bgnbd: bgnbd.value, gammaGamma: spend.value })}`);
+
+  // Predictions of the master file's customers in days, as the nightly recompute makes them.
+  const inDays = summaries.map((customer) => ({ ...customer, tx: customer.tx * 7, T: customer.T * 7 }));
+  const dayFit = fitBgnbd(inDays, { prior: 'weak' });
+  const models: FittedModels = {
+    fittedAt: 'bench',
+    unit: 'day',
+    available: true,
+    customers: inDays.length,
+    repeatBuyers: inDays.filter((customer) => customer.x > 0).length,
+    sampled: inDays.length,
+    bgnbd: { ...dayFit.params, logLikelihood: dayFit.logLikelihood, converged: dayFit.converged, ...(dayFit.covariance ? { covariance: dayFit.covariance } : {}) },
+    gammaGamma: { USD: { ...spend.value.params, customers: spend.value.customers, converged: spend.value.converged, ...(spend.value.covariance ? { covariance: spend.value.covariance } : {}) } },
+  };
+  const rules = recomputeSettings({}).models;
+  const facts = inDays.map((customer) => ({ customerId: customer.customerId, currency: 'USD', model: customer }) as unknown as CustomerFacts);
+  const withoutCovariance: FittedModels['bgnbd'] = { ...dayFit.params, logLikelihood: dayFit.logLikelihood, converged: dayFit.converged };
+  for (const [name, variant] of [
+    ['without intervals', { ...models, bgnbd: withoutCovariance }],
+    ['with intervals from 40 parameter draws', models],
+    ['with intervals by the delta method (as above 25,000 customers)', { ...models, customers: 30_000 }],
+  ] as const) {
+    const predictor = new Predictor(variant, 10_000, rules);
+    const time = timed(() => facts.forEach((customer) => predictor.predict(customer)));
+    report(`  predictions of ${facts.length.toLocaleString('en')} customers in days ${name}: ${seconds(time.milliseconds)}`);
+  }
+
+  const population = readCdnowMaster();
+  const draws = 30;
+  report(`holdout error per customer on CDNOW subsamples, ${draws} seeded draws per size (39 weeks of calibration, 39 of holdout):`);
+  report('  customers | repeat buyers | MAE MAP | MAE naive | RMSE MAP / naive | MLE usable | MAE MLE / MAP where MLE is usable | 80 % interval holds the count');
+  for (const size of [50, 100, 200, 500]) {
+    const results = Array.from({ length: draws }, (_, i) => evaluateDraw(population, size, 1000 * size + i));
+    const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+    const usable = results.filter((result) => result.mleUsable);
+    report(
+      `  ${size} | ${mean(results.map((r) => r.repeatBuyers)).toFixed(1)} | ${mean(results.map((r) => r.mae.map)).toFixed(3)} | ${mean(results.map((r) => r.mae.naive)).toFixed(3)} | ` +
+        `${mean(results.map((r) => r.rmse.map)).toFixed(3)} / ${mean(results.map((r) => r.rmse.naive)).toFixed(3)} | ${usable.length} of ${draws} | ` +
+        `${mean(usable.map((r) => r.mae.mle)).toFixed(3)} / ${mean(usable.map((r) => r.mae.map)).toFixed(3)} | ${(100 * mean(results.map((r) => r.coverage))).toFixed(1)} %`,
+    );
+  }
 }

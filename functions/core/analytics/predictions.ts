@@ -20,8 +20,8 @@
  * and 90th percentiles over the draws are the interval. `purchases90d` is the interval of the
  * number of orders itself (the draws' parameters and the customer's own chance), which is what the
  * holdout counts fall into (tests/unit/models/small-stores.test.ts measures how often). Draws cost
- * about 20 times the point predictions (CDNOW's 23,570 customers in days, 11,104 distinct histories:
- * 9.7 s against 0.55 s on a shared two-core machine; the delta method below, 3.0 to 4.0 s),
+ * about 14 times the point predictions (`npm run bench -- models`: CDNOW's 23,570 customers in days,
+ * 11,104 distinct histories, 2.65 s against 0.19 s; the delta method below, 0.71 s),
  * so above {@link DRAWN_INTERVALS_UP_TO} customers, where the posterior is narrow and close to
  * normal, P(alive), expected purchases and CLV take the delta method instead (models/intervals.ts:
  * one extra evaluation per parameter), and the count's interval mixes P(alive) at the MAP with the
