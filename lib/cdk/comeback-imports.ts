@@ -61,11 +61,13 @@ export class ComebackImports extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      eventBridgeEnabled: true,
       lifecycleRules: [
         { id: 'ExpireUploads', expiration: props.uploadRetention ?? Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
+    // Events to EventBridge, set on the bucket itself: `eventBridgeEnabled` would add a custom
+    // resource (a Lambda function with s3:PutBucketNotification on every bucket) to set it.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
@@ -112,7 +114,8 @@ export class ComebackImports extends Construct {
         new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] }),
       ],
     });
-    this.stateMachine.node.addDependency(policy);
+    // The state machine resource (not its role, which the policy refers to) waits for the policy.
+    this.stateMachine.node.defaultChild!.node.addDependency(policy);
     acknowledgeWildcardResources(policy, [uploads], 'The state machine reads the uploaded files, whose keys (imports/<import id>.csv) are made when an import is created.');
     acknowledgeWildcardResources(policy, [childExecutions], "The Distributed Map's child executions are named by Step Functions at run time, under the state machine's name.");
 
