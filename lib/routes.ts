@@ -154,7 +154,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/loyalty/{customerId}',
     handler: 'functions/handlers/loyalty-account.ts',
-    secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    secrets: ['COMEBACK_WEBHOOK_SECRET', 'COMEBACK_ADMIN_TOKEN'],
     // Writes only the record of a referral code created in the store when it is first shown.
     table: 'readWrite',
     capabilities: ['loyalty', 'storefront'],
