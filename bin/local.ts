@@ -9,6 +9,7 @@ import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
 import { startLocalHost } from '../lib/local/host.ts';
 import { postSignedPurchase, fetchCustomer } from '../lib/local/client.ts';
 import { samplePurchase } from '../lib/local/sample.ts';
+import { CONSOLE_PATH, consolePages } from '../lib/local/console.ts';
 
 async function main(): Promise<void> {
   const config = readLocalHostConfig();
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     },
     ...(config.COMEBACK_CLOCK_START ? { clockStart: config.COMEBACK_CLOCK_START } : {}),
     log: (line) => console.log(`  ${line}`),
+    // The console is built here, in memory, at every start (under a second).
+    pages: consolePages(),
   });
   printBanner(host.url, config, { now: host.journeys.clock.now(), resumed: host.resumedExecutions });
   if (config.COMEBACK_DEMO === 'on') await showItWorking(host.url, config);
@@ -52,6 +55,7 @@ Comeback is running locally at ${url}
   clock:       ${clock.now.toISOString()} (virtual: moves only when you advance or set it)
   journeys:    ${clock.resumed} waiting execution${clock.resumed === 1 ? '' : 's'} resumed
   API:         ${url}/openapi.json
+  console:     ${url}${CONSOLE_PATH}  (log in with COMEBACK_ADMIN_TOKEN below)
   ${shown('COMEBACK_WEBHOOK_SECRET')}
   ${shown('COMEBACK_SHOPIFY_SECRET')}
   ${shown('COMEBACK_WOOCOMMERCE_SECRET')}

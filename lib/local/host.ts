@@ -29,6 +29,13 @@ export interface LocalRoute {
   handle: (request: { url: URL; body: Buffer; parameters: Record<string, string> }) => Promise<{ status: number; body: unknown }> | { status: number; body: unknown };
 }
 
+/** A static page's answer. */
+export interface StaticAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+}
+
 export interface LocalHostOptions {
   port: number;
   /** Persist DynamoDB Local's data here; in memory when absent. */
@@ -50,6 +57,8 @@ export interface LocalHostOptions {
   /** Where the virtual clock of a new data directory starts; now when absent. A kept clock goes on from its own time. */
   clockStart?: Date;
   localRoutes?: LocalRoute[];
+  /** Static pages the host serves itself (the console), asked for GET paths no route matches. */
+  pages?: (pathname: string) => StaticAnswer | undefined;
   /** One line per request; silent when absent. */
   log?: (line: string) => void;
 }
@@ -91,7 +100,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       const started = performance.now();
       const routes = ready.routes;
       if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
-      serve(request, response, routes.mounted, routes.local)
+      serve(request, response, routes.mounted, routes.local, options.pages)
         .catch((error: unknown) => {
           const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
           sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
@@ -156,6 +165,7 @@ async function serve(
   response: ServerResponse,
   mounted: MountedRoute[],
   localRoutes: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[],
+  pages?: (pathname: string) => StaticAnswer | undefined,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
@@ -173,6 +183,12 @@ async function serve(
     const result = await route.handle({ url, body, parameters });
     response.writeHead(result.status, { 'content-type': result.status >= 400 ? 'application/problem+json' : 'application/json' });
     response.end(JSON.stringify(result.body, null, 2));
+    return;
+  }
+  const page = method === 'GET' || method === 'HEAD' ? pages?.(url.pathname) : undefined;
+  if (page) {
+    response.writeHead(page.status, page.headers);
+    response.end(method === 'HEAD' ? undefined : page.body);
     return;
   }
   const known = [...mounted.map((entry) => entry.match), ...localRoutes.map((entry) => entry.match)].some((match) => match(url.pathname));
