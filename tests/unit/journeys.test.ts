@@ -157,7 +157,8 @@ describe('a journey step', () => {
 });
 
 describe('the state machine definitions', () => {
-  const permanent = ['TemplateError', 'UnknownCustomerError', 'InvalidInputError'];
+  // A storefront that refuses (wrong credentials, a missing scope) will refuse again: the entry fails, visibly.
+  const permanent = ['TemplateError', 'StorefrontRefusedError', 'UnknownCustomerError', 'InvalidInputError'];
 
   it.each(stateMachineJourneys)('%s retries a step only for errors that may pass', (journey) => {
     type Retrier = { ErrorEquals: string[]; MaxAttempts?: number };
@@ -172,7 +173,7 @@ describe('the state machine definitions', () => {
       // The first retrier that matches decides: a bug or bad input is never retried...
       for (const error of permanent) expect(first(error)?.MaxAttempts, `${name} ${error}`).toBe(0);
       // ...while a transient send error, throttling or a timeout is, a few times with backoff.
-      for (const error of ['TransientSendError', 'ProvisionedThroughputExceededException', 'Sandbox.Timedout']) expect(first(error)?.MaxAttempts, `${name} ${error}`).toBe(5);
+      for (const error of ['TransientSendError', 'StorefrontThrottledError', 'ProvisionedThroughputExceededException', 'Sandbox.Timedout']) expect(first(error)?.MaxAttempts, `${name} ${error}`).toBe(5);
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
     }
   });
