@@ -586,8 +586,8 @@ function storedProfile(item: Record<string, NativeAttributeValue>): StoredProfil
 }
 
 function toPredictions(item: Record<string, unknown>): CustomerPredictions {
-  const { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf } = item;
-  return { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf } as CustomerPredictions;
+  const { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf, intervals } = item;
+  return { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf, ...(intervals ? { intervals } : {}) } as CustomerPredictions;
 }
 
 function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {

@@ -230,6 +230,11 @@ describe('the nightly recompute on DynamoDB', () => {
       expect(predictions['expectedNextOrderAt']).toBe(next === null ? null : `${isoDay(dayOf(night.toISOString()) + Math.ceil(next))}T00:00:00.000Z`);
       expect(predictions['predictedClv']).toBe(spend ? Math.round(customerLifetimeValue({ r, alpha, a, b }, spend, { x, tx, T, meanRepeatValue }, { horizon: 365 })) : null);
       expect(predictions).toMatchObject({ currency: 'USD', fittedAt: night.toISOString() });
+      // The 80 % credible intervals come with the values, and hold them.
+      const intervals = predictions['intervals'] as Record<string, [number, number]>;
+      expect(intervals['pAlive']![0]).toBeLessThanOrEqual(predictions['pAlive'] as number);
+      expect(intervals['pAlive']![1]).toBeGreaterThanOrEqual(predictions['pAlive'] as number);
+      expect(intervals['expectedPurchases90d']![0]).toBeLessThanOrEqual(intervals['expectedPurchases90d']![1]);
       expect(body['orders']).toEqual(profile.customerId === 'ivy' ? [expect.objectContaining({ orderId: 'ivy-1' })] : []);
     }
   });
