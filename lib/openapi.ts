@@ -13,6 +13,7 @@ import { loyaltyViewSchema, redemptionConfirmationSchema, redemptionRefusalSchem
 import { redeemInputSchema } from '../functions/core/loyalty/use-cases.ts';
 import { purchaseInputSchema, refundInputSchema } from '../functions/core/purchase.ts';
 import { consentStatementInputSchema } from '../functions/core/consent.ts';
+import { privacyTopics } from '../functions/core/privacy/shopify-privacy.ts';
 import { importQuerySchema, importSummarySchema, MAX_IMPORT_BYTES } from '../functions/core/imports/request.ts';
 import { importRecordSchema, importUploadSchema } from '../functions/core/imports/import-job.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
@@ -150,6 +151,18 @@ export const customerSchema = z.object({
     .describe('the NPS answers that count, one per feedback request answered, oldest first'),
 });
 
+/** The answer of GET /v1/customers/{id}/export: every stored item of the customer, by its kind. */
+const customerExportSchema = z.object({ customerId: z.string() }).catchall(z.array(z.record(z.string(), z.unknown())));
+
+const privacyRequestSchema = z.object({
+  requestId: z.string(),
+  topic: z.enum(privacyTopics),
+  receivedAt: z.string(),
+  shopDomain: z.string().optional(),
+  customers: z.array(z.object({ customerId: z.string(), exportPath: z.string() })),
+  orderIds: z.array(z.string()).optional(),
+});
+
 const journeyParameter = z.enum(stateMachineJourneys);
 
 const journeyMembersSchema = z.object({
@@ -262,6 +275,44 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     request: { params: z.object({ id: z.string() }) },
     responses: { 200: { description: 'the customer', content: { 'application/json': { schema: customerSchema } } }, ...problems(401, 404) },
+  }),
+  ExportCustomer: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'Everything stored about a customer, by kind (profile, order, message, journeyEntry, loyaltyAccount...), without table keys (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 200: { description: 'the export', content: { 'application/json': { schema: customerExportSchema } } }, ...problems(401, 404) },
+  }),
+  EraseCustomer: (route) => ({
+    method: 'delete',
+    path: route.path,
+    summary: "Erase everything stored about a customer and stop their journeys; a repeat is a 204 too and finishes an erasure that stopped half way (admin token)",
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 204: { description: 'erased, or nothing was left to erase' }, ...problems(401) },
+  }),
+  ShopifyPrivacy: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: "Shopify's mandatory privacy webhooks: customers/data_request (recorded for the store), customers/redact (erased), shop/redact (recorded for the store)",
+    request: {
+      headers: z.object({ 'x-shopify-hmac-sha256': z.string(), 'x-shopify-topic': z.enum(privacyTopics), 'x-shopify-webhook-id': z.string().optional() }),
+    },
+    responses: {
+      200: {
+        description: 'handled',
+        content: { 'application/json': { schema: z.object({ topic: z.enum(privacyTopics), status: z.enum(['recorded', 'erased']), requestId: z.string().optional(), customers: z.number().int().optional() }) } },
+      },
+      ...problems(400, 401, 413, 415),
+    },
+  }),
+  ListPrivacyRequests: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "Shopify's data requests and shop redactions for the store to act on, latest first (admin token)",
+    security: [{ adminToken: [] }],
+    responses: { 200: { description: 'the latest 100', content: { 'application/json': { schema: z.object({ items: z.array(privacyRequestSchema) }) } } }, ...problems(401) },
   }),
   ListJourneyCustomers: (route) => ({
     method: 'get',
