@@ -456,6 +456,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       refundedMinor,
       items: purchase.items,
       source,
+      ...(purchase.orderName ? { orderName: purchase.orderName } : {}),
       ...(purchase.channel ? { channel: purchase.channel } : {}),
       ...(purchase.promoCode ? { promoCode: purchase.promoCode } : {}),
     };

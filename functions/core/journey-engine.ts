@@ -269,7 +269,16 @@ async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, p
   return {
     shopUrl: ports.settings.shopUrl,
     supportContact: ports.settings.supportContact,
-    order: lastOrder ? { orderId: lastOrder.orderId, placedAt: lastOrder.placedAt, currency: lastOrder.currency, totalMinor: lastOrder.totalMinor, items: lastOrder.items } : null,
+    order: lastOrder
+      ? {
+          orderId: lastOrder.orderId,
+          ...(lastOrder.orderName ? { name: lastOrder.orderName } : {}),
+          placedAt: lastOrder.placedAt,
+          currency: lastOrder.currency,
+          totalMinor: lastOrder.totalMinor,
+          items: lastOrder.items,
+        }
+      : null,
     categories: profile.categories,
     products: orders.flatMap((order) => order.items).slice(0, 5),
     orderCount: profile.orderCount,

@@ -23,6 +23,8 @@ export interface RecordedOrder {
   totalMinor: number;
   refundedMinor: number;
   items: LineItem[];
+  /** The shop's name for the order (Shopify `#1006`), which messages call it by. */
+  orderName?: string;
   source: OrderSource;
   /** When the platform's cancellation reached the ledger: the order's revenue is all reversed. */
   cancelledAt?: string;

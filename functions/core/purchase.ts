@@ -53,6 +53,8 @@ export const purchaseInputSchema = z.object({
   total: amountSchema,
   customer: customerInputSchema,
   items: z.array(lineItemInputSchema).min(1).max(1000),
+  /** What the shop and the customer call the order (Shopify's `#1006`), when it is not its id. */
+  orderName: z.string().trim().min(1).max(100).optional(),
   channel: z.string().max(100).optional(),
   promoCode: z.string().max(100).optional(),
 });
@@ -91,6 +93,7 @@ export interface Purchase {
     consent?: Consent;
   };
   items: LineItem[];
+  orderName?: string;
   channel?: string;
   promoCode?: string;
 }
@@ -140,7 +143,7 @@ export function parsePurchase(input: unknown): Purchase {
         unitPriceMinor: money(item.unitPrice, `items.${index}.unitPrice`),
       }),
     ),
-    ...definedOnly({ channel: wire.channel, promoCode: wire.promoCode }),
+    ...definedOnly({ orderName: wire.orderName, channel: wire.channel, promoCode: wire.promoCode }),
   };
   if (issues.length > 0) throw new InvalidInputError('the purchase has invalid amounts', issues);
   return purchase;

@@ -13,9 +13,10 @@ const clock = journeyRuntime.clock;
 /** Formatted numbers use no-break spaces; read them as plain ones. */
 const plain = (text: string | undefined) => (text ?? '').replace(/[\u00a0\u202f]/g, ' ');
 
-async function buy(customer: { id: string; locale: string; timezone: string; name: string }, currency: string, total: string) {
+async function buy(customer: { id: string; locale: string; timezone: string; name: string }, currency: string, total: string, orderName?: string) {
   const payload = {
     orderId: uniqueId('order'),
+    ...(orderName ? { orderName } : {}),
     placedAt: clock.now().toISOString(),
     currency,
     total,
@@ -63,5 +64,15 @@ describe('messages in the customer language', () => {
     expect(message.text).toContain('Hallo Greta,');
     expect(message.text).toContain('Gesamt: 54,98 €');
     expect(message.html).toContain('Gesamt: 54,98 €');
+  });
+
+  it('calls the order by the shop’s name for it, such as Shopify’s #1006, in the subject and the text', async () => {
+    const customerId = uniqueId('named-order');
+    await buy({ id: customerId, locale: 'en-GB', timezone: 'Europe/London', name: 'Ada' }, 'GBP', '20.00', '#1006');
+
+    const message = await thankYou(customerId);
+
+    expect(message.subject).toBe('Thank you for your order #1006');
+    expect(message.text).toContain('Order #1006, placed');
   });
 });

@@ -154,6 +154,8 @@ const shopifyCustomerSchema = z.object({
 /** The part of the REST Admin API order this mapper relies on; every other field is ignored. */
 export const shopifyOrderSchema = z.object({
   id: platformIdSchema,
+  /** The order's name in the shop and in Shopify's own emails: `#1006`. */
+  name: optionalText,
   created_at: optionalText,
   processed_at: optionalText,
   currency: z.string(),
@@ -235,6 +237,7 @@ function purchaseOf(order: ShopifyOrder, settings: Pick<PlatformSettings, 'defau
         unitPrice: item.price,
       }),
     ),
+    orderName: clip(order.name, 100),
     channel: clip(order.source_name, 100) ?? 'shopify',
     promoCode: clip(order.discount_codes?.[0]?.code, 100),
   });

@@ -41,6 +41,8 @@ const wooLineItemSchema = z.object({
 /** The part of the REST v3 order this mapper relies on; every other field is ignored. */
 export const wooCommerceOrderSchema = z.object({
   id: platformIdSchema,
+  /** The order number the shop shows, which an extension may make differ from the id. */
+  number: z.union([z.string(), z.number()]).nullish(),
   date_created_gmt: optionalText,
   date_created: optionalText,
   currency: z.string(),
@@ -110,6 +112,7 @@ function purchaseOf(order: WooCommerceOrder, settings: Omit<PlatformSettings, 's
       consent,
     }),
     items,
+    orderName: order.number !== null && order.number !== undefined && String(order.number).trim() !== '' ? clip(`#${String(order.number).trim()}`, 100) : undefined,
     channel: clip(order.created_via, 100) ?? 'woocommerce',
     promoCode: clip(order.coupon_lines?.[0]?.code, 100),
   });

@@ -59,6 +59,7 @@ describe('shopifyOrderToPurchase', () => {
         { sku: 'IPOD2008PINK', name: 'IPod Nano - 8GB', category: 'Cult Products', quantity: 1, unitPriceMinor: 19900 },
         { sku: 'variant:447654529', name: 'Screen Protector - Clear', quantity: 2, unitPriceMinor: 300 },
       ],
+      orderName: '#9999',
       channel: 'web',
       promoCode: 'SPRING20',
     });
@@ -73,6 +74,7 @@ describe('shopifyOrderToPurchase', () => {
       // "555-555-SHIP" is no E.164 phone and "ja_JP" no BCP 47 tag: both dropped, the order kept.
       customer: { id: 'guest.buyer@example.com', email: 'guest.buyer@example.com', consent: { email: false } },
       items: [{ sku: 'product:8123456789012', name: 'Matcha Tin', quantity: 2, unitPriceMinor: 1980 }],
+      orderName: '#1042',
       channel: 'pos',
     });
   });

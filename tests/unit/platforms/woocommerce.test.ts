@@ -48,6 +48,7 @@ describe('wooCommerceOrderToPurchase', () => {
         { sku: 'product:93', name: 'Woo Single #1', quantity: 2, unitPriceMinor: 300 },
         { sku: 'Bar3', name: 'Ship Your Idea \u2013 Color: Black, Size: M Test', quantity: 1, unitPriceMinor: 1200 },
       ],
+      orderName: '#727',
       channel: 'rest-api',
     });
   });
@@ -68,6 +69,7 @@ describe('wooCommerceOrderToPurchase', () => {
         { sku: 'product:501', name: 'Bohnen & Filter \u2013 Starter Set', quantity: 3, unitPriceMinor: 833 },
         { sku: 'variant:18014398509481985', name: 'Tasse - Blau', quantity: 1, unitPriceMinor: 2000 },
       ],
+      orderName: '#12345678901234567890',
       channel: 'checkout',
       promoCode: 'sommer5',
     });
