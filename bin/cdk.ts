@@ -19,6 +19,11 @@
  * | `comeback:tracing`             | no       | false                    | active X-Ray tracing of the functions and state machines       |
  * | `comeback:stackPrefix`         | no       | `Comeback`               | names the stacks `<prefix>Data` and `<prefix>Api`              |
  * | `comeback:storefront`          | no       | `{"kind":"none"}`        | where discount codes come from, JSON (ComebackStorefrontProps) |
+ * | `comeback:brand`               | no       | `{}`                     | how emails look, JSON (ComebackBrand): logoUrl, brandColor, backgroundColor, postalAddress, senderName, smsMaxSegments |
+ * | `comeback:defaultCountry`      | no       | none                     | ISO 3166 country national phone numbers on orders are read in  |
+ * | `comeback:shopifyCountedStatuses` | no    | `paid,partially_paid,authorized` | Shopify financial statuses that count, comma-separated |
+ * | `comeback:wooCommerceMarketingConsent` | no | `none`               | what a WooCommerce checkout states: none, email or email+sms   |
+ * | `comeback:syncDays`            | no       | 3                        | days back the nightly sync with a shopify/woocommerce storefront reads |
  *
  * For example: `npx cdk deploy --all -c comeback:shopUrl=https://shop.example.com
  * -c comeback:supportContact=help@example.com -c "comeback:emailFrom=Example Shop <hello@example.com>"`.
@@ -28,6 +33,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createComebackStacks } from '../lib/cdk/comeback-app.ts';
+import type { ComebackBrand } from '../lib/cdk/comeback-brand.ts';
 import type { ComebackStorefrontProps } from '../lib/cdk/comeback-storefront.ts';
 
 const app = new App();
@@ -70,6 +76,11 @@ const publicUrl = text('comeback:publicUrl');
 const recomputeSettings = text('comeback:recomputeSettings');
 const alarmEmail = text('comeback:alarmEmail');
 const storefront = text('comeback:storefront');
+const brand = text('comeback:brand');
+const defaultCountry = text('comeback:defaultCountry');
+const shopifyCountedStatuses = text('comeback:shopifyCountedStatuses');
+const wooCommerceMarketingConsent = text('comeback:wooCommerceMarketingConsent');
+const syncDays = text('comeback:syncDays');
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
@@ -91,9 +102,18 @@ createComebackStacks(app, {
     ...(publicUrl ? { publicUrl } : {}),
     // Checked by ComebackStorefront: the kind, and the domain or address it needs.
     ...(storefront ? { storefront: JSON.parse(storefront) as ComebackStorefrontProps } : {}),
+    // Checked by brandEnvironment, with the functions' own schema.
+    ...(brand ? { brand: JSON.parse(brand) as ComebackBrand } : {}),
   },
   ...(recomputeSettings ? { recomputeSettings } : {}),
   ...(alarmEmail ? { alarmEmail } : {}),
+  // Checked by ComebackFunction.bindPlatformSettings and ComebackSync.
+  platformSettings: {
+    ...(defaultCountry ? { defaultCountry: defaultCountry.toUpperCase() } : {}),
+    ...(shopifyCountedStatuses ? { shopifyCountedStatuses: shopifyCountedStatuses.split(',').map((status) => status.trim().toLowerCase()).filter(Boolean) } : {}),
+    ...(wooCommerceMarketingConsent ? { wooCommerceMarketingConsent } : {}),
+  },
+  ...(syncDays !== undefined ? { syncDays: Number(syncDays) } : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -35,6 +35,9 @@ const usage = `usage: npm run comeback -- <command>
   import --format <format> --file <path> [--currency USD] [--timezone UTC]
                                               import past orders (comeback-csv, shopify-csv, woocommerce-csv, cdnow):
                                               recorded once each, no journey started, nothing sent; prints one JSON line
+  sync shopify|woocommerce --since <date>     have Comeback read the store's orders created or changed since the date
+                                              through the platform's API, recorded as their webhooks would be
+                                              (duplicates change nothing); prints one JSON line
 relative paths are read from the directory the command is typed in
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
 
@@ -125,6 +128,15 @@ async function main(argv: string[]): Promise<void> {
     case 'import': {
       const { runImport } = await import('../lib/cli/import.ts');
       await runImport(rest, { url: env.COMEBACK_URL, adminToken: env.COMEBACK_ADMIN_TOKEN }, {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        stderrIsTerminal: process.stderr.isTTY === true,
+      });
+      return;
+    }
+    case 'sync': {
+      const { runSync } = await import('../lib/cli/sync.ts');
+      await runSync(rest, { url: env.COMEBACK_URL, adminToken: env.COMEBACK_ADMIN_TOKEN }, {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
         stderrIsTerminal: process.stderr.isTTY === true,

@@ -173,6 +173,14 @@ export const platformEnv = z.object({
 export type PlatformConfig = z.output<typeof platformEnv>;
 
 /**
+ * The nightly reconciliation (functions/handlers/nightly-sync.ts): how many days back it asks the
+ * store's platform (COMEBACK_STOREFRONT shopify or woocommerce) for orders created or changed.
+ */
+export const syncEnv = z.object({
+  COMEBACK_SYNC_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+});
+
+/**
  * Imports uploaded to S3 (functions/adapters/import-uploads.ts). Set on AWS only, on the import
  * route's function; a host without it (the local host) takes import files in the request body.
  * S3_ENDPOINT points the S3 client elsewhere (tests).

@@ -18,9 +18,11 @@ export type SecretName =
  * shop's name and address (COMEBACK_SHOP_URL, and COMEBACK_SHOP_NAME when the store sets one);
  * `imports` hands out upload URLs to the imports bucket (COMEBACK_IMPORT_BUCKET; AWS only: a host
  * without the bucket takes import files in the request body); `storefront` creates codes in the
- * store's platform with its credentials (COMEBACK_STOREFRONT and the rest, lib/cdk/comeback-storefront.ts).
+ * store's platform with its credentials (COMEBACK_STOREFRONT and the rest, lib/cdk/comeback-storefront.ts);
+ * `platforms` reads the platforms' orders with the store's settings (COMEBACK_DEFAULT_COUNTRY,
+ * COMEBACK_SHOPIFY_COUNTED_STATUSES, COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: functions/config.ts platformEnv).
  */
-export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports' | 'storefront';
+export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports' | 'storefront' | 'platforms';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -67,7 +69,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/shopify-order.ts',
     secrets: ['COMEBACK_SHOPIFY_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty'],
+    capabilities: ['journeys', 'loyalty', 'platforms'],
   },
   {
     id: 'WooCommerceOrder',
@@ -76,7 +78,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/woocommerce-order.ts',
     secrets: ['COMEBACK_WOOCOMMERCE_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty'],
+    capabilities: ['journeys', 'loyalty', 'platforms'],
   },
   {
     id: 'GetCustomer',
@@ -240,6 +242,18 @@ export const apiRoutes: readonly ApiRoute[] = [
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'readWrite',
     // Up to 1,000 codes, each written on its own condition.
+    timeoutSeconds: 29,
+  },
+  {
+    // Orders read from the store's platform since a date, recorded as their webhooks would be.
+    id: 'SyncPlatform',
+    method: 'POST',
+    path: '/v1/sync/{platform}',
+    handler: 'functions/handlers/sync-platform.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+    capabilities: ['journeys', 'loyalty', 'platforms', 'storefront'],
+    // Answers after 20 s of work with a cursor to go on from.
     timeoutSeconds: 29,
   },
   {

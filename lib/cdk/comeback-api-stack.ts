@@ -28,6 +28,8 @@ import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
 import { ComebackSmsInbound } from './comeback-sms-inbound.ts';
+import { ComebackSync } from './comeback-sync.ts';
+import type { ComebackPlatformSettings } from './comeback-function.ts';
 
 /** Secrets the journey step and sweep sign links with, whether or not a route lists them. */
 export const DELIVERY_SECRETS: readonly SecretName[] = ['COMEBACK_UNSUBSCRIBE_SECRET', 'COMEBACK_FEEDBACK_SECRET'];
@@ -69,6 +71,13 @@ export interface ComebackApiStackProps extends StackProps {
   readonly recomputeSettings?: string;
   /** @default - no subscription; see ComebackMonitoringProps */
   readonly alarmEmail?: string;
+  /** How platform orders are read, for the functions that map them. @default - the functions' defaults */
+  readonly platformSettings?: ComebackPlatformSettings;
+  /**
+   * Days back the nightly sync with a Shopify or WooCommerce storefront reads, 1 to 60.
+   * @default 3
+   */
+  readonly syncDays?: number;
 }
 
 export class ComebackApiStack extends Stack {
@@ -86,11 +95,15 @@ export class ComebackApiStack extends Stack {
   public readonly deliveryFeedback: ComebackDeliveryFeedback;
   /** Imports uploaded to S3: the bucket, the import state machine and its function. */
   public readonly imports: ComebackImports;
+  /** The nightly reconciliation with the store's platform; only with a shopify or woocommerce storefront. */
+  public readonly sync: ComebackSync | undefined;
   private readonly shopName: string | undefined;
+  private readonly platformSettings: ComebackPlatformSettings;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
     super(scope, id, props);
     this.shopName = props.shopName;
+    this.platformSettings = props.platformSettings ?? {};
     const routes = props.routes ?? apiRoutes;
     const ids = routes.map((route) => route.id);
     const duplicate = ids.find((routeId, index) => ids.indexOf(routeId) !== index);
@@ -161,6 +174,19 @@ export class ComebackApiStack extends Stack {
       ...common,
     });
 
+    // Orders the platform's webhooks missed, read back every night.
+    const storefrontKind = this.delivery.storefront.kind;
+    this.sync = storefrontKind === 'shopify' || storefrontKind === 'woocommerce'
+      ? new ComebackSync(this, 'Sync', {
+          table: props.table,
+          journeys: this.journeys,
+          storefront: this.delivery.storefront,
+          platformSettings: this.platformSettings,
+          ...(props.syncDays !== undefined ? { days: props.syncDays } : {}),
+          ...common,
+        })
+      : undefined;
+
     // Replies such as STOP to the store's SMS number withdraw SMS consent.
     this.smsInbound = new ComebackSmsInbound(this, 'SmsInbound', { table: props.table, ...common });
 
@@ -202,6 +228,9 @@ export class ComebackApiStack extends Stack {
         return;
       case 'imports':
         this.imports.bindUploads(fn);
+        return;
+      case 'platforms':
+        fn.bindPlatformSettings(this.platformSettings);
         return;
       default: {
         const unknown: never = capability;

@@ -5,6 +5,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { ComebackApiStack, type ComebackApiDeliveryProps } from './comeback-api-stack.ts';
 import { ComebackDataStack } from './comeback-data.ts';
+import type { ComebackPlatformSettings } from './comeback-function.ts';
 import type { ComebackJourneySettings } from './comeback-journeys.ts';
 
 export interface ComebackStacksOptions {
@@ -30,6 +31,10 @@ export interface ComebackStacksOptions {
   readonly recomputeSettings?: string;
   /** Who is told about alarms. @default - nobody until someone subscribes to the alarm topic */
   readonly alarmEmail?: string;
+  /** How platform orders are read (default country, counted Shopify statuses, WooCommerce consent). @default - the functions' defaults */
+  readonly platformSettings?: ComebackPlatformSettings;
+  /** Days back the nightly sync with a Shopify or WooCommerce storefront reads. @default 3 */
+  readonly syncDays?: number;
 }
 
 export interface ComebackStacks {
@@ -54,6 +59,8 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     delivery: options.delivery,
     ...(options.recomputeSettings !== undefined ? { recomputeSettings: options.recomputeSettings } : {}),
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+    ...(options.platformSettings ? { platformSettings: options.platformSettings } : {}),
+    ...(options.syncDays !== undefined ? { syncDays: options.syncDays } : {}),
   });
   return { data, api };
 }

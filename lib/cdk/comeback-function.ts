@@ -16,6 +16,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
+import { shopifyFinancialStatuses, wooCommerceConsentSettings } from '../../functions/core/platforms/lifecycle.ts';
 import { acknowledgeWildcardResources } from './acknowledgements.ts';
 import type { ComebackTable, TableAccess } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
@@ -83,6 +84,16 @@ export interface ComebackFunctionProps {
    * @default false
    */
   readonly catalog?: boolean;
+}
+
+/** How the store's platform orders are read (README, Shopify and WooCommerce); each @default the functions' default. */
+export interface ComebackPlatformSettings {
+  /** ISO 3166-1 alpha-2 country national phone numbers are read in (COMEBACK_DEFAULT_COUNTRY). @default - none */
+  readonly defaultCountry?: string;
+  /** Shopify financial statuses that count (COMEBACK_SHOPIFY_COUNTED_STATUSES). @default paid, partially_paid, authorized */
+  readonly shopifyCountedStatuses?: readonly string[];
+  /** What a WooCommerce checkout states (COMEBACK_WOOCOMMERCE_MARKETING_CONSENT). @default 'none' */
+  readonly wooCommerceMarketingConsent?: string;
 }
 
 export class ComebackFunction extends Construct {
@@ -234,6 +245,31 @@ export class ComebackFunction extends Construct {
     this.function.node.addDependency(policy);
   }
 
+  /**
+   * The `platforms` capability: how platform orders are read (functions/config.ts platformEnv). Only
+   * the settings the store chose are set; the functions' own defaults stand for the others. No
+   * permission goes with it.
+   */
+  public bindPlatformSettings(settings: ComebackPlatformSettings): void {
+    if (settings.defaultCountry !== undefined) {
+      if (!/^[A-Z]{2}$/.test(settings.defaultCountry)) throw new Error(`the default country must be an ISO 3166-1 alpha-2 code like US, not "${settings.defaultCountry}"`);
+      this.function.addEnvironment('COMEBACK_DEFAULT_COUNTRY', settings.defaultCountry);
+    }
+    if (settings.shopifyCountedStatuses !== undefined) {
+      const unknown = settings.shopifyCountedStatuses.filter((status) => !(shopifyFinancialStatuses as readonly string[]).includes(status));
+      if (settings.shopifyCountedStatuses.length === 0 || unknown.length > 0) {
+        throw new Error(`the Shopify counted statuses must be some of ${shopifyFinancialStatuses.join(', ')}${unknown.length > 0 ? `, not ${unknown.join(', ')}` : ''}`);
+      }
+      this.function.addEnvironment('COMEBACK_SHOPIFY_COUNTED_STATUSES', settings.shopifyCountedStatuses.join(','));
+    }
+    if (settings.wooCommerceMarketingConsent !== undefined) {
+      if (!(wooCommerceConsentSettings as readonly string[]).includes(settings.wooCommerceMarketingConsent)) {
+        throw new Error(`the WooCommerce marketing consent must be one of ${wooCommerceConsentSettings.join(', ')}, not "${settings.wooCommerceMarketingConsent}"`);
+      }
+      this.function.addEnvironment('COMEBACK_WOOCOMMERCE_MARKETING_CONSENT', settings.wooCommerceMarketingConsent);
+    }
+  }
+
   /** Points the function at its bundled rules file (loyalty points, tiers, product rules). */
   public bindLoyalty(): void {
     if (!this.catalog) throw new Error(`${this.node.path} credits or spends points, so it must be created with catalog: true`);
@@ -242,8 +278,8 @@ export class ComebackFunction extends Construct {
 
   /**
    * Sending messages (functions/adapters/delivery-ports.ts): sets COMEBACK_DELIVERY=aws, the sender,
-   * the manager topic, the SES configuration set, the public URL for links and the templates
-   * directory; binds the unsubscribe secret; grants sending email from the SES identity through the
+   * the manager topic, the SES configuration set, the public URL for links, the templates
+   * directory and the brand settings; binds the unsubscribe secret; grants sending email from the SES identity through the
    * configuration set, publishing to the manager topic (with its key), and SMS.
    */
   public bindDelivery(delivery: ComebackDelivery): void {
@@ -254,6 +290,7 @@ export class ComebackFunction extends Construct {
     this.function.addEnvironment('COMEBACK_SES_CONFIGURATION_SET', delivery.configurationSet.configurationSetName);
     this.function.addEnvironment('COMEBACK_PUBLIC_URL', delivery.publicUrl);
     this.function.addEnvironment('COMEBACK_TEMPLATES_DIR', TEMPLATES_DIR);
+    for (const [name, value] of Object.entries(delivery.brandEnvironment)) this.function.addEnvironment(name, value);
     this.bindSecret(delivery.unsubscribeSecret);
     const policy = new iam.Policy(this, 'DeliveryPolicy', { roles: [this.role], statements: delivery.sendStatements() });
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: delivery.smsWildcardReason });
