@@ -4,6 +4,7 @@
  */
 import type { App, Environment } from 'aws-cdk-lib';
 import { ComebackApiStack, type ComebackApiDeliveryProps } from './comeback-api-stack.ts';
+import { ComebackConsoleStack } from './comeback-console.ts';
 import { ComebackDataStack } from './comeback-data.ts';
 import type { ComebackPlatformSettings } from './comeback-function.ts';
 import type { ComebackJourneySettings } from './comeback-journeys.ts';
@@ -40,6 +41,8 @@ export interface ComebackStacksOptions {
 export interface ComebackStacks {
   readonly data: ComebackDataStack;
   readonly api: ComebackApiStack;
+  /** The console: its files on S3 behind CloudFront, which also fronts the API at /v1/*. */
+  readonly console: ComebackConsoleStack;
 }
 
 export function createComebackStacks(app: App, options: ComebackStacksOptions): ComebackStacks {
@@ -62,5 +65,10 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     ...(options.platformSettings ? { platformSettings: options.platformSettings } : {}),
     ...(options.syncDays !== undefined ? { syncDays: options.syncDays } : {}),
   });
-  return { data, api };
+  const consoleStack = new ComebackConsoleStack(app, `${prefix}Console`, {
+    ...common,
+    description: 'Comeback console: the web console on S3 behind CloudFront (origin access control), with the HTTP API at /v1/* on the same origin.',
+    httpApi: api.api.httpApi,
+  });
+  return { data, api, console: consoleStack };
 }

@@ -25,6 +25,7 @@ import { feedbackUrl } from '../../functions/core/analytics/feedback.ts';
 import { unsubscribeUrl } from '../../functions/core/delivery/unsubscribe.ts';
 import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
 import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
+import { wildcardResourceFinding } from '../../lib/cdk/acknowledgements.ts';
 import { TABLE_READ_ACTIONS, TABLE_SCAN_ACTION, TABLE_WRITE_ACTIONS } from '../../lib/cdk/comeback-data.ts';
 import {
   CATALOG_FILE,
@@ -241,6 +242,23 @@ function resourcesOfType(template: Template, type: string): Record<string, Resou
 const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase());
 
 /** Every acknowledged cdk-nag finding, by rule and construct path. */
+/** The console stack's: its log bucket, the distribution, and the CDK's bucket deployment function (tests/infra/console.test.ts). */
+function consoleAcknowledgements(stacks: ComebackStacks): string[] {
+  const stack = stacks.console;
+  const provider = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))!;
+  const policy = provider.node.findChild('ServiceRole').node.findChild('DefaultPolicy');
+  const assets = `arn:${stack.partition}:s3:::cdk-hnb659fds-assets-${stack.account}-${stack.region}/*`;
+  return [
+    `AwsSolutions-S1 ${stack.site.logBucket.node.path}`,
+    ...['CFR1', 'CFR2', 'CFR4'].map((rule) => `AwsSolutions-${rule} ${stack.site.distribution.node.path}`),
+    `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] ${provider.node.path}`,
+    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => `AwsSolutions-IAM5[Action::${action}] ${provider.node.path}`),
+    `AwsSolutions-L1 ${provider.node.path}`,
+    ...[assets, stack.site.bucket.arnForObjects('*')].map((resource) => `${wildcardResourceFinding(policy, resource)} ${policy.node.path}`),
+    `AwsSolutions-IAM5[Resource::*] ${policy.node.path}`,
+  ];
+}
+
 function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackStacks }): string[] {
   const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
   const background = ['Journeys/Step', 'Journeys/Sweep', 'Journeys/ExecutionEnded', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver', 'DeliveryFeedback/Receiver'];
@@ -260,6 +278,7 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
       ),
     ),
     ...(options.tracing ? functionPaths.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`) : []),
+    ...consoleAcknowledgements(options.stacks),
     'AwsSolutions-SQS3 ComebackApi/DeliveryFeedback/DeadLetterQueue',
     ...options.stacks.api.deliveryFeedback.smsStatusLogGroups.map(
       (group) => `AwsSolutions-IAM5[Resource::<${logicalId(group)}.Arn>] ComebackApi/DeliveryFeedback/SmsStatusPolicy`,
