@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ComebackSecret } from './comeback-secret.ts';
+import { brandEnvironment, type ComebackBrand } from './comeback-brand.ts';
 import { ComebackStorefront, type ComebackStorefrontProps } from './comeback-storefront.ts';
 
 export interface ComebackDeliveryProps {
@@ -51,6 +52,11 @@ export interface ComebackDeliveryProps {
    * @default - none: messages offer no code
    */
   readonly storefront?: ComebackStorefrontProps;
+  /**
+   * How the emails look: logo, colours, postal address, sender name (see ComebackBrand).
+   * @default - the shop's name on top, the default colours, no postal address
+   */
+  readonly brand?: ComebackBrand;
 }
 
 const ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
@@ -72,6 +78,8 @@ export class ComebackDelivery extends Construct {
   public readonly unsubscribeSecret: ComebackSecret;
   /** Where discount codes come from; bound to the functions that send messages offering one. */
   public readonly storefront: ComebackStorefront;
+  /** The brand settings as every sending function's environment. */
+  public readonly brandEnvironment: Readonly<Record<string, string>>;
   /** Why direct SMS needs `sns:Publish` on "*"; recorded with the acknowledgement of each sender's policy. */
   public readonly smsWildcardReason =
     'SMS goes straight to the customer\'s phone (sns:Publish with PhoneNumber). A phone number is not an AWS resource and SNS has no ' +
@@ -86,6 +94,7 @@ export class ComebackDelivery extends Construct {
     this.publicUrl = props.publicUrl;
     this.unsubscribeSecret = props.unsubscribeSecret;
     this.storefront = new ComebackStorefront(this, 'Storefront', props.storefront);
+    this.brandEnvironment = brandEnvironment(props.brand);
 
     const address = senderAddress(this.emailFrom);
     const domain = ADDRESS.exec(address)![1]!.toLowerCase();
