@@ -16,7 +16,17 @@ export default tseslint.config(
     // The domain core is pure: no AWS SDK, no process environment.
     files: ['functions/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '#adapters/*', '#handlers/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'The core imports no AWS SDK or CDK: take a port instead.' },
+            // Relative paths too: `../../adapters/x.ts` is as much an adapter as `#adapters/x.ts`. The
+            // patterns are gitignore patterns, where a leading # starts a comment: hence `\\#`.
+            { group: ['\\#adapters/*', '\\#handlers/*', '\\#lib/*', '**/adapters/**', '**/handlers/**', '**/lib/**'], message: 'The core imports no adapter, handler or host: take a port instead.' },
+          ],
+        },
+      ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through functions/config.ts.' }],
     },
   },
