@@ -352,10 +352,14 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   GetLoyaltyAccount: (route) => ({
     method: 'get',
     path: route.path,
-    summary: "A customer's tier, balance, progress to the next tier and benefits, for the storefront",
+    summary: "A customer's tier, balance, progress to the next tier and benefits as data, for the storefront (its signature) or an admin (the admin token)",
+    // Either the admin token, or no bearer at all and the storefront's Comeback-Signature header.
+    security: [{ adminToken: [] }, {} as Record<string, string[]>],
     request: {
       params: z.object({ customerId: z.string() }),
-      headers: z.object({ 'comeback-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>') }),
+      headers: z.object({
+        'comeback-signature': z.string().optional().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.GET <path>")>; not needed with the admin token'),
+      }),
     },
     responses: { 200: { description: 'the account', content: { 'application/json': { schema: loyaltyViewSchema } } }, ...problems(401) },
   }),
@@ -373,9 +377,15 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
   ListSegments: (route) => ({
     method: 'get',
     path: route.path,
-    summary: 'Segments (recency, value, trend, churn-risk and saved custom ones) with their sizes (admin token)',
+    summary: 'Segments (recency, value, trend, churn-risk and saved custom ones) with their sizes, and the recency bands with how each was set (admin token)',
     security: [{ adminToken: [] }],
-    responses: { 200: { description: 'the segments', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ name: z.string(), size: z.number().int() }).loose()) }).loose() } } }, ...problems(401) },
+    responses: {
+      200: {
+        description: 'the segments; recencyBands: the day bounds of the last recompute, overall and per category, each derived from n repeat-purchase gaps, a fallback, or an override',
+        content: { 'application/json': { schema: z.object({ segments: z.array(z.object({ name: z.string(), size: z.number().int().nullable() }).loose()), recencyBands: z.object({}).loose().nullable() }).loose() } },
+      },
+      ...problems(401),
+    },
   }),
   PutSegment: (route) => ({
     method: 'put',

@@ -76,6 +76,8 @@ export interface CustomerFacts {
   lastDayBeforePeriod: number | undefined;
   /** Months (see monthOf) with at least one order, ascending. */
   orderMonths: number[];
+  /** Days between consecutive order days, oldest first (empty for a one-day buyer). */
+  gaps: number[];
   /** The BG/NBD and Gamma-Gamma summary in days (see models/summary.ts). */
   model: { x: number; tx: number; T: number; meanRepeatValue: number };
 }
@@ -166,6 +168,8 @@ export function customerFacts(profile: CustomerProfile, today: number, windows: 
   let lastDayBeforePeriod: number | undefined;
   const orderMonths: number[] = [];
   let previousMonth = -1;
+  const gaps: number[] = [];
+  let previousDay: number | undefined;
 
   // The model summary: the first day is the first order; every later day with an order is one
   // repeat transaction. When the oldest days were dropped (over MAX_ORDER_DAYS), every kept day is
@@ -177,6 +181,8 @@ export function customerFacts(profile: CustomerProfile, today: number, windows: 
   for (const entry of entries) {
     const { day, month, orders, net } = entry;
     const inProfileCurrency = net[currency];
+    if (previousDay !== undefined && day > previousDay) gaps.push(day - previousDay);
+    previousDay = day;
     if (day > valueStart) {
       valueOrders += orders;
       valueRevenue += inProfileCurrency ?? 0;
@@ -229,6 +235,7 @@ export function customerFacts(profile: CustomerProfile, today: number, windows: 
     thisPeriodNetByCurrency,
     lastDayBeforePeriod,
     orderMonths,
+    gaps,
     model: { x, tx, T: Math.max(today - firstDay, tx), meanRepeatValue: repeatValueDays > 0 ? repeatValue / repeatValueDays : 0 },
   };
 }

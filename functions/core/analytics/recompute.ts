@@ -5,7 +5,7 @@
  * left, predictions that moved. Memory stays bounded whatever the number of customers: a scan page
  * per worker, plus sketches, a fixed-size model sample and per-segment / per-journey counters.
  *
- * Value thresholds and model parameters come from the previous run (yesterday's distribution, last
+ * Value thresholds, recency bands (bands.ts) and model parameters come from the previous run (yesterday's distribution, last
  * week's fit), so one pass is enough; the pass also gathers today's distribution and sample, which
  * the next run uses. The very first run, having neither, first makes an observing pass (sketches and
  * sample only, no writes) and then the classifying pass.
@@ -21,6 +21,7 @@ import { fitModels, ModelSample, Predictor, refitDue, predictionsMoved, roundPre
 import { builtInMemberships, builtInSegments, matchesFilter, type SegmentDefinition, type ValueThresholds } from './segments.ts';
 import type { RecomputeSettings } from './settings.ts';
 import { ValueDistribution } from './thresholds.ts';
+import { bandsFor, fixedBands, GapDistribution, type StoreBands } from './bands.ts';
 import type { CustomerProfile } from '../profile.ts';
 
 /** One customer's items as the scan met them. */
@@ -49,6 +50,8 @@ export interface RecomputeState {
   day: string;
   computedAt: string;
   thresholds?: ValueThresholds;
+  /** Recency bands from this run's repeat-purchase gaps, classified with by the next run. */
+  bands?: StoreBands;
   segments: Record<string, number>;
   customers: number;
 }
@@ -140,9 +143,14 @@ async function scanAll(store: RecomputeStore, totalSegments: number, onPage: (re
 }
 
 /** The first run's observing pass: tomorrow's inputs, today. */
-async function observe(store: RecomputeStore, settings: RecomputeSettings, today: number): Promise<{ distribution: ValueDistribution; sample: ModelSample }> {
+async function observe(
+  store: RecomputeStore,
+  settings: RecomputeSettings,
+  today: number,
+): Promise<{ distribution: ValueDistribution; sample: ModelSample; gaps: GapDistribution }> {
   const windows = factWindows(settings);
   const distribution = new ValueDistribution();
+  const gaps = new GapDistribution();
   const sample = new ModelSample(settings.models.sampleSize, settings.models.seed);
   await scanAll(store, settings.scan.totalSegments, (records) => {
     for (const record of records) {
@@ -150,9 +158,10 @@ async function observe(store: RecomputeStore, settings: RecomputeSettings, today
       const facts = customerFacts(record.profile, today, windows);
       distribution.add(facts);
       sample.add(facts);
+      gaps.add(facts, record.profile.categories);
     }
   });
-  return { distribution, sample };
+  return { distribution, sample, gaps };
 }
 
 export async function recompute(ports: RecomputePorts, settings: RecomputeSettings, options: { refitModels?: boolean } = {}): Promise<RecomputeSummary> {
@@ -165,14 +174,17 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   const [state, storedModels, definitions] = await Promise.all([store.readState(), store.readModels(), store.listDefinitions()]);
 
   let thresholds = state?.thresholds;
+  const fixed: StoreBands | undefined = settings.recency.fixed ? { overall: fixedBands(settings.recency, { kind: 'override' }), byCategory: {} } : undefined;
+  let bands = fixed ?? state?.bands;
   let models = storedModels;
   let refit = options.refitModels === true || refitDue(models, started, settings.models);
-  const bootstrapped = !state || !models;
+  const bootstrapped = !state || !models || !bands;
   let modelsRefitted = false;
   if (bootstrapped) {
     log('observing pass: no thresholds or models from an earlier run');
     const observed = await observe(store, settings, today);
     thresholds = observed.distribution.thresholds(settings.value);
+    bands ??= observed.gaps.bands(settings.recency);
     if (!models || refit) {
       models = fitModels(observed.sample, settings.models, startedAt);
       await store.saveModels(models);
@@ -184,13 +196,16 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   const usedModels = models;
   const predictor = usedModels?.available ? new Predictor(usedModels, today, settings.models) : undefined;
   const distribution = new ValueDistribution();
+  const gaps = new GapDistribution();
+  const usedBands = bands ?? new GapDistribution().bands(settings.recency);
   const sample = new ModelSample(settings.models.sampleSize, settings.models.seed);
   const metrics = new MetricsAccumulator(today, settings);
   const known = new Set<string>([...builtInSegments, ...definitions.map((definition) => definition.name)]);
   const counts = { customers: 0, journeyEntries: 0, feedbackAnswers: 0, entered: 0, left: 0, failedEvents: 0, predictionsWritten: 0, predictionsDeleted: 0 };
 
   const classify = (profile: CustomerProfile, facts: CustomerFacts, predictions: CustomerPredictions | undefined): string[] => {
-    const builtIn = builtInMemberships(facts, { settings, thresholds, pAlive: predictions?.pAlive });
+    const recency = bandsFor(usedBands, profile.categories);
+    const builtIn = builtInMemberships(facts, { settings, thresholds, pAlive: predictions?.pAlive, recency });
     const subject = { profile, facts, builtIn };
     const custom = definitions.filter((definition) => matchesFilter(definition.filter, subject)).map((definition) => definition.name);
     return [...builtIn, ...custom];
@@ -221,6 +236,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
       counts.customers++;
       const facts = customerFacts(profile, today, windows);
       distribution.add(facts);
+      gaps.add(facts, profile.categories);
       sample.add(facts);
       metrics.addCustomer(facts, profile);
       const predicted = predictor?.predict(facts);
@@ -276,6 +292,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
     day: snapshot.day,
     computedAt: startedAt,
     ...(nextThresholds ? { thresholds: nextThresholds } : {}),
+    bands: fixed ?? gaps.bands(settings.recency),
     segments: snapshot.segments,
     customers: counts.customers,
   });

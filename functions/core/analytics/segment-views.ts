@@ -4,6 +4,7 @@ import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';
 import type { RecomputeState } from './recompute.ts';
+import { describeBasis, type RecencyBands } from './bands.ts';
 import { builtInSegments, segmentKind, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
 
 export interface SegmentView {
@@ -17,10 +18,29 @@ export interface SegmentView {
   updatedAt?: string;
 }
 
-export function segmentsView(state: RecomputeState | undefined, definitions: readonly SegmentDefinition[]): { computedAt: string | null; segments: SegmentView[] } {
+/** One set of recency bands with how it was set ("derived from 5,210 repeat-purchase gaps"...). */
+export interface RecencyBandsView {
+  newDays: number;
+  activeDays: number;
+  sleepingDays: number;
+  lapsingDays: number;
+  basis: RecencyBands['basis'];
+  description: string;
+}
+
+const bandsView = (bands: RecencyBands): RecencyBandsView => ({ ...bands, description: describeBasis(bands) });
+
+export function segmentsView(
+  state: RecomputeState | undefined,
+  definitions: readonly SegmentDefinition[],
+): { computedAt: string | null; recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null; segments: SegmentView[] } {
   const size = (name: string): number | null => state?.segments[name] ?? null;
+  const bands = state?.bands;
   return {
     computedAt: state?.computedAt ?? null,
+    recencyBands: bands
+      ? { overall: bandsView(bands.overall), byCategory: Object.fromEntries(Object.entries(bands.byCategory).map(([name, set]) => [name, bandsView(set)])) }
+      : null,
     segments: [
       ...builtInSegments.map((name) => ({ name, kind: segmentKind(name), size: size(name) })),
       ...[...definitions]

@@ -3,8 +3,9 @@
  * each a pure rule over the customer's facts (see facts.ts):
  *
  * - recency (exactly one): new (first order within `newDays`), active (last order within
- *   `activeDays`), sleeping (last order more than `activeDays` and at most `sleepingDays` ago:
- *   3 to 6 months), lapsing (up to `lapsingDays`: 6 to 12 months), lost (longer);
+ *   `activeDays`), sleeping (last order more than `activeDays` and at most `sleepingDays` ago),
+ *   lapsing (up to `lapsingDays`), lost (longer); the days are the store's bands, derived nightly
+ *   from its repeat-purchase gaps (bands.ts), the settings' days (3 / 6 / 12 months) as fallback;
  * - value (exactly one): vip / mid / base by net revenue in the value window (12 months) against
  *   quantiles of the store's own customers in the same currency, or by orders in the window against
  *   the order-count quantiles (never below `minFrequentOrders`), whichever ranks higher; a customer
@@ -50,7 +51,10 @@ export function segmentKind(name: string): SegmentKind {
   return 'custom';
 }
 
-export function recencySegment(facts: CustomerFacts, rules: RecomputeSettings['recency']): RecencySegment {
+/** The day bounds of the recency segments: the store's derived bands or the settings' days. */
+export type RecencyRules = Pick<RecomputeSettings['recency'], 'newDays' | 'activeDays' | 'sleepingDays' | 'lapsingDays'>;
+
+export function recencySegment(facts: CustomerFacts, rules: RecencyRules): RecencySegment {
   if (facts.daysSinceFirst < rules.newDays) return 'new';
   if (facts.daysSinceLast < rules.activeDays) return 'active';
   if (facts.daysSinceLast < rules.sleepingDays) return 'sleeping';
@@ -105,10 +109,10 @@ export function isChurnRisk(facts: CustomerFacts, pAlive: number | undefined, ru
 /** The built-in segments of one customer (churn-risk only when a P(alive) is known). */
 export function builtInMemberships(
   facts: CustomerFacts,
-  context: { settings: RecomputeSettings; thresholds: ValueThresholds | undefined; pAlive: number | undefined },
+  context: { settings: RecomputeSettings; thresholds: ValueThresholds | undefined; pAlive: number | undefined; recency?: RecencyRules },
 ): BuiltInSegment[] {
   const { settings } = context;
-  const segments: BuiltInSegment[] = [recencySegment(facts, settings.recency), valueSegment(facts, context.thresholds, settings.value)];
+  const segments: BuiltInSegment[] = [recencySegment(facts, context.recency ?? settings.recency), valueSegment(facts, context.thresholds, settings.value)];
   const trend = trendSegment(facts, settings.trend);
   if (trend) segments.push(trend);
   if (isChurnRisk(facts, context.pAlive, settings.churnRisk)) segments.push(CHURN_RISK);

@@ -26,10 +26,24 @@ export const recomputeSettingsSchema = z.strictObject({
       sleepingDays: days.default(182),
       /** lapsing: last order within this many days (6 to 12 months); lost: longer ago (over a year). */
       lapsingDays: days.default(365),
+      /**
+       * The days above are the fallback: each night the bands are derived from the store's own
+       * repeat-purchase gaps (bands.ts) when there are at least minGaps of them. true: use the days
+       * above as they are (an override).
+       */
+      fixed: z.boolean().default(false),
+      minGaps: z.number().int().min(1).default(200),
+      /** active: within this quantile of the gaps (the median); sleeping up to the next; lost past the last. */
+      activeQuantile: share.default(0.5),
+      sleepingQuantile: share.default(0.8),
+      lostQuantile: share.default(0.95),
     })
     .prefault({})
     .refine((r) => r.newDays <= r.activeDays && r.activeDays < r.sleepingDays && r.sleepingDays < r.lapsingDays, {
       message: 'needs newDays <= activeDays < sleepingDays < lapsingDays',
+    })
+    .refine((r) => r.activeQuantile < r.sleepingQuantile && r.sleepingQuantile < r.lostQuantile, {
+      message: 'needs activeQuantile < sleepingQuantile < lostQuantile',
     }),
   /** Value segments: thresholds are quantiles of the store's own customers over the window. */
   value: z

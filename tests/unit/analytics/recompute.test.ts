@@ -175,6 +175,22 @@ describe('the recompute job', () => {
     expect(job.events).toHaveLength(first.entered);
   });
 
+  it('classifies by the recency bands derived from the store gaps, and keeps them with their basis', async () => {
+    // Prepare: 100 weekly buyers (300 gaps of 7 days) and one who last bought 20 days ago.
+    const store = new MemoryStore();
+    for (let i = 0; i < 100; i++) store.profiles.set(`w${i}`, profileOf(`w${i}`, [{ at: ago(21) }, { at: ago(14) }, { at: ago(7) }, { at: ago(0) }]));
+    store.profiles.set('eve', profileOf('eve', [{ at: ago(60) }, { at: ago(20) }]));
+    const job = harness(store, start);
+
+    // Act
+    await job.run();
+
+    // Assess: 301 gaps, median 7 days, so 20 days without an order is past the store's cycle.
+    expect(store.state?.bands?.overall).toEqual({ newDays: 7, activeDays: 7, sleepingDays: 8, lapsingDays: 9, basis: { kind: 'derived', gaps: 301 } });
+    expect(store.segmentsOf('eve')).toContain('lost');
+    expect(store.segmentsOf('w0')).toContain('active');
+  });
+
   it('sends one event per stay in a segment, and another after a purchase ends the stay', async () => {
     const store = new MemoryStore();
     store.profiles.set('dee', profileOf('dee', [{ at: ago(80) }]));

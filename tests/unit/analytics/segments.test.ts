@@ -179,7 +179,17 @@ describe('custom segments', () => {
 
 describe('settings', () => {
   it('has the documented defaults and takes partial overrides', () => {
-    expect(defaults.recency).toEqual({ newDays: 30, activeDays: 90, sleepingDays: 182, lapsingDays: 365 });
+    expect(defaults.recency).toEqual({
+      newDays: 30,
+      activeDays: 90,
+      sleepingDays: 182,
+      lapsingDays: 365,
+      fixed: false,
+      minGaps: 200,
+      activeQuantile: 0.5,
+      sleepingQuantile: 0.8,
+      lostQuantile: 0.95,
+    });
     expect(defaults.value.vipQuantile).toBe(0.9);
     expect(defaults.churnRisk.pAliveBelow).toBe(0.3);
     expect(defaults.models).toMatchObject({ refitEveryDays: 7, minRepeatBuyers: 20 });
