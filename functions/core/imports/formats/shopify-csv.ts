@@ -6,18 +6,18 @@
  *
  * Only orders Shopify considers placed and paid count: not test orders (paid with the Bogus
  * Gateway), not cancelled (Cancelled at is set), financial status paid, partially_paid or
- * authorized. Any other order is rejected with the reason.
+ * authorized (the webhooks' default, functions/core/platforms/lifecycle.ts). Any other order is
+ * rejected with the reason.
  *
  * The export names no customer id, so a buyer is known by the lower-cased email, as a guest is by
  * the webhook; the order id is the export's Id (the id webhooks carry), or its Name without it.
  */
 import type { PurchaseInput } from '../../purchase.ts';
+import { defaultCountedShopifyStatuses as countedShopifyStatuses } from '../../platforms/lifecycle.ts';
 import { clip, firstText } from '../../platforms/shopify.ts';
 import { field, type ImportContext, type ImportFormat, type ImportRow } from '../format.ts';
 import { instantOf, OrderRejected, quantityOf } from '../values.ts';
 import { definedContact } from './comeback-csv.ts';
-
-export const countedShopifyStatuses = ['paid', 'partially_paid', 'authorized'] as const;
 
 export const shopifyCsv: ImportFormat = {
   name: 'shopify-csv',

@@ -5,19 +5,19 @@
  * item_quantity, item_subtotal, item_total, coupon_items, ...), which the extension keeps stable;
  * the order's fields repeat on each of its item rows.
  *
- * Only orders WooCommerce considers placed and paid count: status processing or completed. Any
+ * Only orders WooCommerce considers placed and paid count: status processing or completed (the
+ * webhooks' rule, functions/core/platforms/lifecycle.ts). Any
  * other order (pending, on-hold, failed, cancelled, refunded, draft) is rejected with the reason.
  *
  * order_date is the store's local time without an offset: it is read in the import's time zone.
  * A guest (customer_id 0) is known by the lower-cased billing email, as the webhook knows them.
  */
 import type { PurchaseInput } from '../../purchase.ts';
+import { countedWooCommerceStatuses } from '../../platforms/lifecycle.ts';
 import { clip } from '../../platforms/shopify.ts';
 import { field, type ImportContext, type ImportFormat, type ImportRow } from '../format.ts';
 import { instantOf, OrderRejected, quantityOf, unitPriceOf } from '../values.ts';
 import { definedContact } from './comeback-csv.ts';
-
-export const countedWooCommerceStatuses = ['processing', 'completed'] as const;
 
 export const wooCommerceCsv: ImportFormat = {
   name: 'woocommerce-csv',
