@@ -187,6 +187,8 @@ describe('the console', () => {
     expect(await accessibilityViolations()).toEqual([]);
     await photograph('tasks');
 
+    await page.getByRole('button', { name: 'Open' }).click();
+    await card.waitFor();
     await card.getByLabel('Outcome').selectOption('Reached: not interested');
     await card.getByLabel('Why they stopped buying').selectOption('price');
     await card.getByRole('button', { name: 'Complete task' }).click();
