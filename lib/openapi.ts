@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the HTTP API, generated from the zod schemas the handlers validate
  * with, and from the route table both hosts deploy. The local host serves it at /openapi.json.
  */
+import { syncPlatformSchema, syncRequestSchema, syncSummarySchema } from '../functions/core/sync/request.ts';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { COMMENT_MAX_LENGTH, feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
@@ -402,6 +403,19 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     request: { body: { content: { 'application/json': { schema: poolUploadSchema } } } },
     responses: { 200: { description: 'the codes new to the pool were added', content: { 'application/json': { schema: poolUploadAnswerSchema } } }, ...problems(400, 401, 413, 415) },
+  }),
+  SyncPlatform: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary:
+      "Read the store's orders created or changed since a date through the platform's API (Shopify Admin GraphQL, WooCommerce REST) and record each as its webhook would; " +
+      'answers after about 20 s with `next`, to post back as `cursor` (admin token)',
+    security: [{ adminToken: [] }],
+    request: { params: z.object({ platform: syncPlatformSchema }), body: { content: { 'application/json': { schema: syncRequestSchema } } } },
+    responses: {
+      200: { description: 'what became of the orders read', content: { 'application/json': { schema: syncSummarySchema } } },
+      ...problems(400, 401, 409, 415, 422),
+    },
   }),
   DeleteSegment: (route) => ({
     method: 'delete',
