@@ -428,3 +428,80 @@ describe('the import routes, fuzzed', () => {
     );
   });
 });
+
+describe("the customer data routes and Shopify's privacy webhooks, fuzzed", () => {
+  const bearer = fc.oneof(fc.constant(`Bearer ${TEST_ADMIN_TOKEN}`), fc.constant('Bearer not-the-token'), fc.string({ maxLength: 60 }), fc.constant(undefined));
+
+  it('DELETE /v1/customers/{id} and the export: 401 without the admin token and nothing erased; with it, a 204 erases the whole partition; never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(bearer, fc.boolean(), async (authorization, known) => {
+        const customerId = known ? await customerWithOrder() : uniqueId('nobody');
+        const headers: Record<string, string> = authorization !== undefined ? { authorization } : {};
+        const exported = await answerOf('GET /v1/customers/{id}/export', { pathParameters: { id: customerId }, headers });
+        const erased = await answerOf('DELETE /v1/customers/{id}', { pathParameters: { id: customerId }, headers });
+        const left = Object.keys(await partitionOf(customerId)).length;
+        if (authorization !== `Bearer ${TEST_ADMIN_TOKEN}`) {
+          expect([exported.status, erased.status]).toEqual([401, 401]);
+          expect(left > 0).toBe(known);
+          return;
+        }
+        expect(exported.status).toBe(known ? 200 : 404);
+        expect(erased.status).toBe(204);
+        expect(left).toBe(0);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  const topic = fc.oneof(fc.constantFrom('customers/data_request', 'customers/redact', 'shop/redact'), fc.string({ maxLength: 30 }));
+  const shopifyId = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String), fc.integer(), fc.string({ maxLength: 12 }), fc.constant(null));
+  const body = (customerId: string) =>
+    fc.oneof(
+      fc.record({ shop_id: shopifyId, shop_domain: fc.string({ maxLength: 20 }), customer: fc.record({ id: fc.oneof(fc.constant(customerId), shopifyId), email: fc.option(fc.emailAddress()), phone: fc.option(fc.string({ maxLength: 15 })) }), orders_to_redact: fc.array(shopifyId, { maxLength: 3 }), data_request: fc.option(fc.record({ id: shopifyId })) }).map((value) => JSON.stringify(value)),
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 40 }),
+    );
+
+  it('POST /v1/webhooks/shopify/privacy: 401 for any signature but ours; the customer is erased whole exactly when customers/redact names them and answers 200, else left whole; never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        topic,
+        fc.string({ maxLength: 12 }),
+        tokenKind,
+        fc.nat(),
+        fc.constant(null).chain(() => {
+          const customerId = freshCustomerDigits();
+          return fc.tuple(fc.constant(customerId), body(customerId));
+        }),
+        async (header, random, kind, position, [customerId, text]) => {
+          await customerWithOrder({ customerId });
+          const before = Object.keys(await partitionOf(customerId)).length;
+          const signature = tokenFor(kind, (secret) => signPlatformPayload(secret, text), TEST_SHOPIFY_SECRET, random, position);
+          const answer = await answerOf('POST /v1/webhooks/shopify/privacy', {
+            body: text,
+            headers: { 'content-type': 'application/json', 'x-shopify-topic': header, ...(signature !== undefined ? { 'x-shopify-hmac-sha256': signature } : {}) },
+          });
+          const left = Object.keys(await partitionOf(customerId)).length;
+          if (kind !== 'valid') expect(answer.status).toBe(401);
+          const named = answer.status === 200 && header.trim() === 'customers/redact' && (JSON.parse(text) as { customer: { id: unknown } }).customer.id === customerId;
+          expect(left).toBe(named ? 0 : before);
+        },
+      ),
+      {
+        numRuns: 40,
+        // The redaction of a customer, and a data request, as Shopify sends them.
+        examples: (['customers/redact', 'customers/data_request'] as const).map((named) => {
+          const customerId = freshCustomerDigits();
+          const text = JSON.stringify({ shop_id: 954889, shop_domain: 'shop.myshopify.com', customer: { id: customerId, email: null, phone: null }, orders_to_redact: [], data_request: { id: 9999 } });
+          return [named, '', 'valid', 0, [customerId, text]] as [string, string, TokenKind, number, [string, string]];
+        }),
+      },
+    );
+  });
+});
+
+let customerDigits = 0;
+/** A Shopify-like customer id of its own per run. */
+function freshCustomerDigits(): string {
+  return `${Date.now()}${process.pid % 1000}${String(++customerDigits).padStart(4, '0')}`.slice(0, 19);
+}

@@ -15,6 +15,9 @@ import { handler as getCustomer } from '../../functions/handlers/get-customer.ts
 import { handler as recordFeedback } from '../../functions/handlers/record-feedback.ts';
 import { handler as recordConsent } from '../../functions/handlers/record-consent.ts';
 import { handler as shopifyOrder } from '../../functions/handlers/shopify-order.ts';
+import { handler as shopifyPrivacy } from '../../functions/handlers/shopify-privacy.ts';
+import { handler as exportCustomer } from '../../functions/handlers/export-customer.ts';
+import { handler as eraseCustomer } from '../../functions/handlers/erase-customer.ts';
 import { handler as wooCommerceOrder } from '../../functions/handlers/woocommerce-order.ts';
 import { handler as smsInbound } from '../../functions/handlers/sms-inbound.ts';
 import { handler as unsubscribePage } from '../../functions/handlers/unsubscribe-page.ts';
@@ -37,9 +40,12 @@ export const routes = {
   'PUT /v1/customers/{id}/consent': recordConsent as unknown as Handler,
   'POST /v1/webhooks/shopify/orders': shopifyOrder as unknown as Handler,
   'POST /v1/webhooks/woocommerce/orders': wooCommerceOrder as unknown as Handler,
+  'POST /v1/webhooks/shopify/privacy': shopifyPrivacy as unknown as Handler,
   // Admin routes: a stranger reaches them too, and must get 401.
   'POST /v1/imports': createImport as unknown as Handler,
   'GET /v1/imports/{id}': getImport as unknown as Handler,
+  'GET /v1/customers/{id}/export': exportCustomer as unknown as Handler,
+  'DELETE /v1/customers/{id}': eraseCustomer as unknown as Handler,
 };
 export type RouteKey = keyof typeof routes;
 
