@@ -33,6 +33,15 @@ export const tableEnv = z.object({
 });
 
 /**
+ * How long the events of a customer's history are kept: every message log entry and manager task
+ * expires (DynamoDB TTL) this many days after it happened or fell due. Orders, profiles, points and
+ * feedback are kept. Two years by default: the longest window any report or guardrail reads is one.
+ */
+export const retentionEnv = z.object({
+  COMEBACK_EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
+});
+
+/**
  * A secret is given either as its value (local host: comma-separated for rotation) or as the ARN of
  * a Secrets Manager secret (AWS), never both.
  */

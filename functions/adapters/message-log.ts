@@ -25,11 +25,18 @@ import type {
   TaskCreator,
   TaskStatus,
 } from '../core/delivery/types.ts';
+import { readConfig, retentionEnv } from '../config.ts';
 import { now } from './clock.ts';
 import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Send guards only matter while a step can still be retried or redriven; a year is ample. */
 const GUARD_MEMORY_SECONDS = 400 * 24 * 3600;
+const EVENT_RETENTION_SECONDS = readConfig(retentionEnv).COMEBACK_EVENT_RETENTION_DAYS * 24 * 3600;
+
+/** When an event item (a log entry, a task) expires: the retention after the instant it belongs to. */
+export function eventExpiry(at: string): number {
+  return Math.floor(Date.parse(at) / 1000) + EVENT_RETENTION_SECONDS;
+}
 
 const preferenceAttributes = (channel: ContactChannel) => ({
   optedOutAt: `${channel}OptedOutAt`,
@@ -204,7 +211,7 @@ export class DynamoMessageLog implements MessageLog {
   }
 
   async record(entry: MessageLogEntry): Promise<void> {
-    const item = { ...keys.message(entry.customerId, entry.at, `${entry.messageId}#${entry.status}`), type: 'message', ...entry };
+    const item = { ...keys.message(entry.customerId, entry.at, `${entry.messageId}#${entry.status}`), type: 'message', ...entry, [TTL_ATTRIBUTE]: eventExpiry(entry.at) };
     if (entry.status === 'sent') {
       // The log entry and the confirmed guard together: a sent message is always counted by the cap.
       await this.client.send(
@@ -358,7 +365,7 @@ export class DynamoTasks implements TaskCreator, TaskStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.task(task.taskId), ...keys.tasksByStatus(task.status, task.dueAt, task.taskId), type: 'task', ...task },
+          Item: { ...keys.task(task.taskId), ...keys.tasksByStatus(task.status, task.dueAt, task.taskId), type: 'task', ...task, [TTL_ATTRIBUTE]: eventExpiry(task.dueAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
