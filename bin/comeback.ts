@@ -8,7 +8,7 @@ import { signComebackPayload } from '../functions/core/signature.ts';
 import { cliEnv, userDirectory } from '../lib/local/config.ts';
 import { fetchCustomer, getJson, postJson, postSigned, postSignedPurchase, type Answer } from '../lib/local/client.ts';
 import { samplePurchase } from '../lib/local/sample.ts';
-import { renderReport } from '../lib/cli/report.ts';
+import { renderReport, type StoreRules } from '../lib/cli/report.ts';
 import type { MetricsSnapshot } from '../functions/core/analytics/metrics.ts';
 
 const usage = `usage: npm run comeback -- <command>
@@ -116,7 +116,8 @@ async function main(argv: string[]): Promise<void> {
       const days = (answer.body as { days: MetricsSnapshot[] }).days;
       const latest = days.at(-1);
       if (!latest) throw new UsageError('no metrics yet: the nightly recompute has not run (npm run comeback -- job run nightly-recompute)');
-      process.stdout.write(renderReport(latest));
+      const segments = await getJson(env.COMEBACK_URL, '/v1/segments', env.COMEBACK_ADMIN_TOKEN);
+      process.stdout.write(renderReport(latest, segments.status === 200 ? (segments.body as unknown as StoreRules) : undefined));
       return;
     }
     case 'model': {

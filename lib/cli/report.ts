@@ -3,13 +3,20 @@
  * sizes, cohort returns and journey uplift are read faster as bars and shades than as JSON.
  */
 import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
+import type { RecencyBandsView } from '../../functions/core/analytics/segment-views.ts';
+
+/** What GET /v1/segments says of the recency bands the last recompute classified with. */
+export interface StoreRules {
+  recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null;
+}
 
 const BAR_WIDTH = 40;
 const SHADES = [' ', '░', '▒', '▓', '█'];
 
-export function renderReport(snapshot: MetricsSnapshot): string {
+export function renderReport(snapshot: MetricsSnapshot, rules?: StoreRules): string {
   const lines: string[] = [`Comeback on ${snapshot.day}: ${snapshot.customers} customers, ${snapshot.returningCustomers} came back this period`, ''];
   lines.push(...headline(snapshot), '', 'Segments', ...bars(snapshot.segments), '', 'First-purchase cohorts: share back in month 1, 2, 3... (░ <25% ▒ <50% ▓ <75% █ 75%+)', ...cohortGrid(snapshot), '');
+  if (rules) lines.push(...bandLines(rules), '');
   lines.push('Journeys: conversion of treated vs holdout, and the uplift with its 95% interval', ...journeyLines(snapshot));
   return `${lines.join('\n')}\n`;
 }
@@ -49,4 +56,13 @@ function journeyLines(snapshot: MetricsSnapshot): string[] {
       : 'uplift n/a (no holdout yet)';
     return `  ${journey.padEnd(15)} treated ${rate(result.treated.conversionRate)} of ${result.treated.entered}   holdout ${rate(result.holdout.conversionRate)} of ${result.holdout.entered}   ${uplift}`;
   });
+}
+
+function bandLines(rules: StoreRules): string[] {
+  const lines = ['Recency bands, days since the last order: active below the first bound, sleeping below the second, lapsing below the third, lost from it'];
+  const bands = rules.recencyBands;
+  if (!bands) return [...lines, '  (not computed yet)'];
+  const line = (name: string, set: RecencyBandsView) =>
+    `  ${name.padEnd(15)} new <${String(set.newDays).padStart(4)}   active <${String(set.activeDays).padStart(4)}   sleeping <${String(set.sleepingDays).padStart(4)}   lapsing <${String(set.lapsingDays).padStart(4)}   ${set.description}`;
+  return [...lines, line('store', bands.overall), ...Object.entries(bands.byCategory).map(([name, set]) => line(name, set))];
 }

@@ -29,6 +29,14 @@ describe('the terminal report', () => {
     expect(text).toContain(`  vip      ${' '.repeat(40)} 0`);
   });
 
+  it('prints the recency bands with how each was set', () => {
+    const derived = { newDays: 7, activeDays: 7, sleepingDays: 30, lapsingDays: 90, basis: { kind: 'derived', gaps: 405 }, description: 'derived from 405 repeat-purchase gaps' } as const;
+    const text = renderReport(snapshot, { recencyBands: { overall: derived, byCategory: { coffee: { ...derived, activeDays: 5 } } } });
+    expect(text).toContain('  store           new <   7   active <   7   sleeping <  30   lapsing <  90   derived from 405 repeat-purchase gaps');
+    expect(text).toContain('  coffee          new <   7   active <   5');
+    expect(renderReport(snapshot, { recencyBands: null })).toContain('  (not computed yet)');
+  });
+
   it('shades cohort returns by quarter and prints uplift with its interval', () => {
     const text = renderReport(snapshot);
     // 0/10 blank, 1/10 light, 5/10 dark, 10/10 full.
