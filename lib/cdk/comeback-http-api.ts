@@ -1,9 +1,12 @@
 /**
  * The HTTP API (API Gateway v2): one `$default` stage, deployed automatically, with access logs
  * in JSON to its own log group and a default throttle for every route. Routes are added one by
- * one from the route table, each with its Lambda integration (payload format 2.0).
+ * one from the route table, each with its Lambda integration (payload format 2.0) and the
+ * throttle of its kind: the storefront's webhooks apart from the admin routes and the pages
+ * customers open, so a burst of one never uses up what the others need.
  */
 import { Validations } from 'aws-cdk-lib';
+import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -22,6 +25,33 @@ export interface ComebackHttpApiProps {
   readonly throttle?: apigwv2.ThrottleSettings;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * The throttle of each kind of route, over the default.
+   * @default routeThrottles
+   */
+  readonly routeThrottles?: Readonly<Record<RouteKind, apigwv2.ThrottleSettings>>;
+}
+
+/** Who calls a route: the storefront (webhooks), an admin, or anyone (customers' links, pages). */
+export type RouteKind = 'webhook' | 'admin' | 'public';
+
+/**
+ * Webhooks get the most room (a sale or an import on the store's side sends bursts, and a refused
+ * webhook is retried by the platform later), admin routes a little (people and scripts), pages
+ * what a mail campaign's clicks need.
+ */
+export const routeThrottles: Readonly<Record<RouteKind, apigwv2.ThrottleSettings>> = {
+  webhook: { rateLimit: 200, burstLimit: 400 },
+  admin: { rateLimit: 20, burstLimit: 40 },
+  public: { rateLimit: 50, burstLimit: 100 },
+};
+
+/** A route's kind, from the credential its handler checks (lib/routes.ts names it). */
+export function routeKind(route: ApiRoute): RouteKind {
+  const signedByStorefront = route.secrets.some((secret) => secret === 'COMEBACK_WEBHOOK_SECRET' || secret === 'COMEBACK_SHOPIFY_SECRET' || secret === 'COMEBACK_WOOCOMMERCE_SECRET');
+  if (route.method === 'POST' && signedByStorefront) return 'webhook';
+  if (route.secrets.includes('COMEBACK_ADMIN_TOKEN')) return 'admin';
+  return 'public';
 }
 
 /** HTTP API access log fields, one JSON object per request. No headers, no body. */
@@ -47,6 +77,7 @@ export class ComebackHttpApi extends Construct {
   public readonly httpApi: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
   public readonly accessLogGroup: logs.LogGroup;
+  private readonly routeThrottles: Readonly<Record<RouteKind, apigwv2.ThrottleSettings>>;
 
   constructor(scope: Construct, id: string, props: ComebackHttpApiProps = {}) {
     super(scope, id);
@@ -55,6 +86,7 @@ export class ComebackHttpApi extends Construct {
       description: 'Comeback: purchase webhooks and the customer API.',
       createDefaultStage: false,
     });
+    this.routeThrottles = props.routeThrottles ?? routeThrottles;
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH });
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
@@ -82,6 +114,12 @@ export class ComebackHttpApi extends Construct {
       httpApi: this.httpApi,
       routeKey: apigwv2.HttpRouteKey.with(route.path, apigwv2.HttpMethod[route.method]),
       integration: new HttpLambdaIntegration(`${route.id}Integration`, handler),
+    });
+    // The L2 stage has no per-route settings; the CloudFormation stage has (RouteSettings by route key).
+    const throttle = this.routeThrottles[routeKind(route)];
+    (this.stage.node.defaultChild as CfnStage).addPropertyOverride(`RouteSettings.${route.method} ${route.path}`, {
+      ThrottlingRateLimit: throttle.rateLimit,
+      ThrottlingBurstLimit: throttle.burstLimit,
     });
     if (authenticatedBy && authenticatedBy.trim().length > 0) {
       Validations.of(httpRoute).acknowledge({
