@@ -1449,6 +1449,32 @@ describe('the store settings', () => {
     expect(JSON.stringify(ses?.Resource)).toContain(':identity/hello@shop.example.com');
   });
 
+  it('reads the store\'s platform every night with a Shopify storefront, and gives the platform order settings to the functions that map orders', () => {
+    const platformSettings = { defaultCountry: 'UA', shopifyCountedStatuses: ['paid'], wooCommerceMarketingConsent: 'email' };
+    const stacks = construct({
+      delivery: { ...storeSettings.delivery, storefront: { kind: 'shopify', shopifyStoreDomain: 'paws.myshopify.com' } },
+      platformSettings,
+      syncDays: 5,
+    });
+    const api = Template.fromStack(stacks.api);
+    const sync = stacks.api.sync!;
+    expect(sync).toBeDefined();
+    const platformEnvironment = { COMEBACK_DEFAULT_COUNTRY: 'UA', COMEBACK_SHOPIFY_COUNTED_STATUSES: 'paid', COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: 'email' };
+    for (const id of ['ShopifyOrder', 'WooCommerceOrder', 'SyncPlatform']) expect(environmentOf(api, stacks.api.functions.get(id)!), id).toMatchObject(platformEnvironment);
+    expect(environmentOf(api, stacks.api.functions.get('GetCustomer')!).COMEBACK_DEFAULT_COUNTRY).toBeUndefined();
+    expect(environmentOf(api, sync.function)).toMatchObject({ ...platformEnvironment, COMEBACK_SYNC_DAYS: '5', COMEBACK_STOREFRONT: 'shopify', COMEBACK_SHOPIFY_STORE_DOMAIN: 'paws.myshopify.com' });
+    api.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 1 * * ? *)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(sync.function.function), 'Arn'] } })] });
+    // Least privilege: the storefront's secret, and no Scan.
+    const statements = JSON.stringify(policyStatementsOf(api, logicalId(sync.function.role)));
+    expect(statements).toContain('secretsmanager:GetSecretValue');
+    expect(statements).not.toContain('dynamodb:Scan');
+    expect(nagFindings(stacks.api)).toEqual([]);
+
+    expect(() => construct({ platformSettings: { defaultCountry: 'Ukraine' } })).toThrow(/default country/);
+    expect(() => construct({ platformSettings: { shopifyCountedStatuses: ['settled'] } })).toThrow(/counted statuses/);
+    expect(() => construct({ delivery: { ...storeSettings.delivery, storefront: { kind: 'woocommerce', wooCommerceUrl: 'https://shop.example.com' } }, syncDays: 90 })).toThrow(/sync days/);
+  }, 300_000);
+
   it("names the shop on the customers' pages as the store sets it", () => {
     const stacks = construct({ shopName: '  Paws & Co ' });
     const api = Template.fromStack(stacks.api);
