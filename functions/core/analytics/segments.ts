@@ -2,14 +2,14 @@
  * Segments: which groups a customer belongs to tonight. Built-in segments come in four families,
  * each a pure rule over the customer's facts (see facts.ts):
  *
- * - recency (exactly one): new (first order within `newDays`), active (last order within
- *   `activeDays`), sleeping (last order more than `activeDays` and at most `sleepingDays` ago),
+ * - recency (exactly one): new (first order within `newDays`, or a one-time buyer within
+ *   `activeDays`), active (bought again, last order within `activeDays`), sleeping (last order more than `activeDays` and at most `sleepingDays` ago),
  *   lapsing (up to `lapsingDays`), lost (longer); the days are the store's bands, derived nightly
  *   from its repeat-purchase gaps (bands.ts), the settings' days (3 / 6 / 12 months) as fallback;
- * - value (exactly one): vip / mid / base by net revenue in the value window (12 months) against
- *   quantiles of the store's own customers in the same currency, or by orders in the window against
- *   the order-count quantiles (never below `minFrequentOrders`), whichever ranks higher; a customer
- *   without an order in the window is base;
+ * - value (exactly one): vip needs a high average check AND frequent buying in the value window
+ *   (12 months): orders at the store's vip quantile (never below `minFrequentOrders`) and an average
+ *   order value at its `highCheckQuantile`; mid: net revenue or orders at the mid quantile (or vip by
+ *   one measure only); a customer without an order in the window is base;
  * - trend (at most one): growing / stable / declining by the relative change of net spend (or of
  *   orders) between the last two periods; only for customers who already existed during the earlier
  *   period and bought in at least one of the two;
@@ -24,6 +24,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { CustomerProfile } from '../profile.ts';
 import type { CustomerFacts } from './facts.ts';
 import type { RecomputeSettings } from './settings.ts';
+import { averageOrderValue } from './thresholds.ts';
 
 export const recencySegments = ['new', 'active', 'sleeping', 'lapsing', 'lost'] as const;
 export const valueSegments = ['vip', 'mid', 'base'] as const;
@@ -56,7 +57,8 @@ export type RecencyRules = Pick<RecomputeSettings['recency'], 'newDays' | 'activ
 
 export function recencySegment(facts: CustomerFacts, rules: RecencyRules): RecencySegment {
   if (facts.daysSinceFirst < rules.newDays) return 'new';
-  if (facts.daysSinceLast < rules.activeDays) return 'active';
+  // active means bought again: a one-time buyer within the active band is still new.
+  if (facts.daysSinceLast < rules.activeDays) return facts.orderCount < 2 ? 'new' : 'active';
   if (facts.daysSinceLast < rules.sleepingDays) return 'sleeping';
   if (facts.daysSinceLast < rules.lapsingDays) return 'lapsing';
   return 'lost';
@@ -68,12 +70,27 @@ export interface ValueThresholds {
   revenue: Record<string, { vip: number; mid: number; customers: number }>;
   /** Orders in the value window at the vip and mid quantiles. */
   orders: { vip: number; mid: number };
+  /** Per currency: the average order value (minor units) at the highCheckQuantile. */
+  averageOrder?: Record<string, { high: number }>;
 }
 
 const rank: Record<ValueSegment, number> = { base: 0, mid: 1, vip: 2 };
 
+/**
+ * vip: a high average check AND frequent buying (orders in the window at the vip quantile, at least
+ * minFrequentOrders, and an average order value at the highCheckQuantile of the store's); mid:
+ * revenue or orders at the mid quantile (or a vip by one measure only); base: the rest.
+ */
 export function valueSegment(facts: CustomerFacts, thresholds: ValueThresholds | undefined, rules: RecomputeSettings['value']): ValueSegment {
   if (facts.valueOrders === 0 || !thresholds) return 'base';
+  const high = thresholds.averageOrder?.[facts.currency]?.high;
+  const average = averageOrderValue(facts);
+  const frequent = facts.valueOrders >= Math.max(thresholds.orders.vip, rules.minFrequentOrders);
+  if (frequent && high !== undefined && average !== undefined && average >= high) return 'vip';
+  return rank[byRevenueOrOrders(facts, thresholds, rules)] > 0 ? 'mid' : 'base';
+}
+
+function byRevenueOrOrders(facts: CustomerFacts, thresholds: ValueThresholds, rules: RecomputeSettings['value']): ValueSegment {
   const revenue = facts.valueRevenue;
   const byRevenue = thresholds.revenue[facts.currency];
   const revenueTier: ValueSegment =

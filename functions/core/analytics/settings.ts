@@ -53,6 +53,8 @@ export const recomputeSettingsSchema = z.strictObject({
       vipQuantile: share.default(0.9),
       /** mid: at or above this quantile; base: everyone else. */
       midQuantile: share.default(0.5),
+      /** vip also needs an average order value at or above this quantile of the store's (a high check AND frequent buying). */
+      highCheckQuantile: share.default(0.75),
       /** Orders in the window never count as vip or mid below this (a one-time buyer is not frequent). */
       minFrequentOrders: z.number().int().min(1).default(2),
     })

@@ -16,9 +16,17 @@ const BIN_LIMIT = 2048;
 /** Order counts above this share one histogram bucket (it is never a quantile in practice). */
 const ORDER_BUCKETS = 10_000;
 
+const newSketch = () => new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+
+/** Net revenue (profile currency) per order in the value window; undefined without orders there. */
+export function averageOrderValue(facts: Pick<CustomerFacts, 'valueRevenue' | 'valueOrders'>): number | undefined {
+  return facts.valueOrders > 0 ? facts.valueRevenue / facts.valueOrders : undefined;
+}
+
 export class ValueDistribution {
   private readonly revenue = new Map<string, LogCollapsingLowestDenseDDSketch>();
   private readonly orders = new Map<number, number>();
+  private readonly averageOrder = new Map<string, LogCollapsingLowestDenseDDSketch>();
   private customers = 0;
 
   add(facts: CustomerFacts): void {
@@ -30,6 +38,12 @@ export class ValueDistribution {
       this.revenue.set(facts.currency, sketch);
     }
     sketch.accept(Math.max(0, facts.valueRevenue));
+    const average = averageOrderValue(facts);
+    if (average !== undefined) {
+      let checks = this.averageOrder.get(facts.currency);
+      if (!checks) this.averageOrder.set(facts.currency, (checks = newSketch()));
+      checks.accept(Math.max(0, average));
+    }
     const bucket = Math.min(facts.valueOrders, ORDER_BUCKETS);
     this.orders.set(bucket, (this.orders.get(bucket) ?? 0) + 1);
   }
@@ -43,6 +57,15 @@ export class ValueDistribution {
         const copy = new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
         copy.merge(sketch);
         this.revenue.set(currency, copy);
+      }
+    }
+    for (const [currency, sketch] of other.averageOrder) {
+      const mine = this.averageOrder.get(currency);
+      if (mine) mine.merge(sketch);
+      else {
+        const copy = newSketch();
+        copy.merge(sketch);
+        this.averageOrder.set(currency, copy);
       }
     }
     for (const [orders, count] of other.orders) this.orders.set(orders, (this.orders.get(orders) ?? 0) + count);
@@ -59,7 +82,9 @@ export class ValueDistribution {
         customers: sketch.count,
       };
     }
-    return { revenue, orders: { vip: this.orderQuantile(rules.vipQuantile), mid: this.orderQuantile(rules.midQuantile) } };
+    const averageOrder: NonNullable<ValueThresholds['averageOrder']> = {};
+    for (const [currency, sketch] of this.averageOrder) averageOrder[currency] = { high: Math.round(sketch.getValueAtQuantile(rules.highCheckQuantile)) };
+    return { revenue, averageOrder, orders: { vip: this.orderQuantile(rules.vipQuantile), mid: this.orderQuantile(rules.midQuantile) } };
   }
 
   /** The smallest order count with at least `quantile` of the customers at or below it. */

@@ -161,7 +161,7 @@ describe('the recompute job', () => {
     expect(first).toMatchObject({ bootstrapped: true, modelsRefitted: true, predictionsAvailable: false, customers: 3, left: 0 });
     expect(store.scans).toBe(2); // the observing pass, then the classifying one
     expect(store.segmentsOf('ann')).toEqual(['active', 'base', 'growing']);
-    expect(store.segmentsOf('bob')).toEqual(['declining', 'sleeping', 'vip']);
+    expect(store.segmentsOf('bob')).toEqual(['declining', 'mid', 'sleeping']);
     expect(store.segmentsOf('cid')).toEqual(['base', 'new']);
     expect(job.events).toHaveLength(first.entered);
     expect(job.events.find((event) => event.customerId === 'bob' && event.segment === 'sleeping')).toMatchObject({ at: start, profile: { customerId: 'bob' } });
@@ -193,7 +193,7 @@ describe('the recompute job', () => {
 
   it('sends one event per stay in a segment, and another after a purchase ends the stay', async () => {
     const store = new MemoryStore();
-    store.profiles.set('dee', profileOf('dee', [{ at: ago(80) }]));
+    store.profiles.set('dee', profileOf('dee', [{ at: ago(300) }, { at: ago(80) }]));
     const job = harness(store, start);
     await job.run();
     expect(store.segmentsOf('dee')).toContain('active');
@@ -205,7 +205,7 @@ describe('the recompute job', () => {
     expect(store.segmentsOf('dee')).toContain('sleeping');
     expect(job.events.filter((event) => event.segment === 'sleeping')).toHaveLength(1);
 
-    store.profiles.set('dee', profileOf('dee', [{ at: ago(80) }, { at: daysBefore('2026-06-17', 0) }]));
+    store.profiles.set('dee', profileOf('dee', [{ at: ago(300) }, { at: ago(80) }, { at: daysBefore('2026-06-17', 0) }]));
     await job.run();
     expect(store.segmentsOf('dee')).toContain('active');
     job.advance(100);

@@ -22,7 +22,9 @@ describe('recency segments', () => {
   it.each([
     [[0], 'new'],
     [[29], 'new'],
-    [[30], 'active'],
+    [[30], 'new'],
+    [[89], 'new'],
+    [[400, 30], 'active'],
     [[400, 89], 'active'],
     [[400, 90], 'sleeping'],
     [[400, 181], 'sleeping'],
@@ -36,7 +38,7 @@ describe('recency segments', () => {
 
   it('follows configured boundaries', () => {
     const rules = recomputeSettings({ recency: { newDays: 7, activeDays: 30, sleepingDays: 60, lapsingDays: 120 } }).recency;
-    expect(recencySegment(facts({ at: ago(10) }), rules)).toBe('active');
+    expect(recencySegment(facts({ at: ago(300) }, { at: ago(10) }), rules)).toBe('active');
     expect(recencySegment(facts({ at: ago(45) }), rules)).toBe('sleeping');
     expect(recencySegment(facts({ at: ago(90) }), rules)).toBe('lapsing');
     expect(recencySegment(facts({ at: ago(130) }), rules)).toBe('lost');
@@ -44,18 +46,25 @@ describe('recency segments', () => {
 });
 
 describe('value segments', () => {
-  const thresholds: ValueThresholds = { revenue: { USD: { vip: 10_000, mid: 3000, customers: 100 } }, orders: { vip: 5, mid: 2 } };
+  const thresholds: ValueThresholds = {
+    revenue: { USD: { vip: 10_000, mid: 3000, customers: 100 } },
+    orders: { vip: 5, mid: 2 },
+    averageOrder: { USD: { high: 2000 } },
+  };
   const value = (f: ReturnType<typeof facts>, t: ValueThresholds | undefined = thresholds) => valueSegment(f, t, defaults.value);
 
-  it('ranks by 12-month net revenue against the thresholds of the currency', () => {
-    expect(value(facts({ at: ago(10), totalMinor: 12_000 }))).toBe('vip');
-    expect(value(facts({ at: ago(10), totalMinor: 10_000 }))).toBe('vip');
+  it('ranks by 12-month net revenue against the thresholds of the currency; one big order is not vip', () => {
+    expect(value(facts({ at: ago(10), totalMinor: 12_000 }))).toBe('mid');
+    expect(value(facts({ at: ago(10), totalMinor: 10_000 }))).toBe('mid');
     expect(value(facts({ at: ago(10), totalMinor: 5000 }))).toBe('mid');
     expect(value(facts({ at: ago(10), totalMinor: 1000 }))).toBe('base');
   });
 
   it('ranks frequent buyers by their orders, never a one-time buyer', () => {
-    expect(value(facts(...[10, 20, 30, 40, 50].map((d) => ({ at: ago(d), totalMinor: 100 }))))).toBe('vip');
+    // vip needs a high average check AND frequent buying.
+    expect(value(facts(...[10, 20, 30, 40, 50].map((d) => ({ at: ago(d), totalMinor: 2000 }))))).toBe('vip');
+    expect(value(facts(...[10, 20, 30, 40, 50].map((d) => ({ at: ago(d), totalMinor: 100 }))))).toBe('mid');
+    expect(value(facts(...[10, 20, 30, 40].map((d) => ({ at: ago(d), totalMinor: 5000 }))))).toBe('mid');
     expect(value(facts({ at: ago(10), totalMinor: 100 }, { at: ago(20), totalMinor: 100 }))).toBe('mid');
     const oneTimers: ValueThresholds = { revenue: {}, orders: { vip: 1, mid: 1 } };
     expect(value(facts({ at: ago(10), totalMinor: 100 }), oneTimers)).toBe('base');
@@ -68,7 +77,7 @@ describe('value segments', () => {
     expect(value(allRefunded)).toBe('base');
     const halfRefunded = factsOf(refunded(profileOf('c', [{ at: ago(10), totalMinor: 20_000 }]), 'USD', 10_000), today);
     expect(halfRefunded.valueRevenue).toBe(10_000);
-    expect(value(halfRefunded)).toBe('vip');
+    expect(value(halfRefunded)).toBe('mid');
   });
 
   it('is base without thresholds or without thresholds for the currency', () => {
