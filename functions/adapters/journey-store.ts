@@ -9,6 +9,7 @@ import type { RecordedOrder } from '../core/ledger.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { GSI1, keys } from './table-design.ts';
 import { itemsOfIndexPartition } from './queries.ts';
+import { DynamoTasks } from './message-log.ts';
 
 export class DynamoJourneyStore implements JourneyStore {
   private readonly client: DynamoDBDocumentClient;
@@ -135,6 +136,20 @@ export class DynamoJourneyStore implements JourneyStore {
         ExpressionAttributeValues: { ':done': 'done' },
       }),
     );
+  }
+
+  async replaceOpenCheckInTask(customerId: string, taskId: string, at: string): Promise<string | undefined> {
+    const key = { pk: keys.profile(customerId).pk, sk: 'CHECKIN_TASK' };
+    const { Attributes } = await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { ...key, type: 'checkInTask', customerId, taskId, at }, ReturnValues: 'ALL_OLD' }),
+    );
+    const previous = typeof Attributes?.['taskId'] === 'string' ? Attributes['taskId'] : undefined;
+    if (!previous || previous === taskId) return undefined;
+    const tasks = new DynamoTasks(this.client, this.table);
+    const task = await tasks.get(previous);
+    if (task?.status !== 'open') return undefined;
+    await tasks.complete(task, { outcome: 'replaced', note: `replaced by the newer check-in ${taskId}` }, at);
+    return previous;
   }
 
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile> {

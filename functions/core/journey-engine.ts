@@ -48,6 +48,11 @@ export interface JourneyStore {
   scheduleCheckIns(checkIns: CheckIn[]): Promise<void>;
   dueCheckIns(fromDay: string, toDay: string): AsyncIterable<CheckIn>;
   completeCheckIn(checkIn: CheckIn): Promise<void>;
+  /**
+   * Makes `taskId` the customer's one open check-in task: the task that held that place before,
+   * if still open, is closed as replaced (outcome `replaced`). Returns the replaced task's id.
+   */
+  replaceOpenCheckInTask(customerId: string, taskId: string, at: string): Promise<string | undefined>;
   /** Profiles whose last order fell on `day` (YYYY-MM-DD). */
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile>;
   /** A journey's entries in one status (`active`: who is inside now), a page at a time. */
@@ -244,7 +249,7 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
   for await (const checkIn of ports.store.dueCheckIns(from, dayOf(now))) {
     if (checkIn.status !== 'scheduled' || checkIn.dueAt > now.toISOString()) continue;
     const profile = await ports.store.getProfile(checkIn.customerId);
-    if (profile) {
+    if (profile && checkInIsCurrent(checkIn, profile)) {
       const outcome = await ports.deliverer.deliver(checkIn.customerId, {
         messageId: `check-in.${createHash('sha256').update(`${checkIn.customerId}|${checkIn.orderId}|${checkIn.months}`).digest('hex').slice(0, 24)}`,
         journey: 'check-in',
@@ -256,11 +261,23 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
         variables: { months: checkIn.months, orderId: checkIn.orderId },
         task: { reason: `${checkIn.months}-month check-in`, dueAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() },
       });
-      if (outcome.status === 'sent') checkInTasks += 1;
+      if (outcome.status === 'sent') {
+        checkInTasks += 1;
+        if (outcome.taskId) await ports.store.replaceOpenCheckInTask(checkIn.customerId, outcome.taskId, now.toISOString());
+      }
     }
     await ports.store.completeCheckIn(checkIn);
   }
   return { winBackStarted, checkInTasks };
+}
+
+/**
+ * Check-ins belong to the customer: they fall 3, 6 and 12 months after the customer's LAST order.
+ * Every order schedules its own (the import and platform sync too); one whose order is no longer
+ * the last was moved by the newer order and is dropped when it comes due.
+ */
+export function checkInIsCurrent(checkIn: Pick<CheckIn, 'months' | 'dueAt'>, profile: Pick<CustomerProfile, 'lastOrderAt'>): boolean {
+  return checkInDueAt(profile.lastOrderAt, checkIn.months) === checkIn.dueAt;
 }
 
 async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, profile: CustomerProfile): Promise<Record<string, unknown>> {
