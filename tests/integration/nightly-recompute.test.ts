@@ -35,7 +35,9 @@ type HttpHandler = (event: ReturnType<typeof httpEvent>, context: Context) => Pr
 
 const table = `comeback-recompute-${randomUUID().slice(0, 8)}`;
 const feedbackSecret = 'feedback_test_secret';
-const settingsJson = JSON.stringify({ models: { minRepeatBuyers: 60 }, scan: { totalSegments: 4 } });
+// The hand-made customers below are placed by the seeds' days: minGaps out of reach keeps those as
+// the fallback bands (the derived ones are proven in tests/unit/analytics/bands.test.ts).
+const settingsJson = JSON.stringify({ models: { minRepeatBuyers: 60 }, scan: { totalSegments: 4 }, recency: { minGaps: 100_000 } });
 const settings = recomputeSettings(JSON.parse(settingsJson));
 const night = new Date('2026-06-01T02:30:00.000Z');
 let clock = night;
@@ -206,6 +208,9 @@ describe('the nightly recompute on DynamoDB', () => {
     expect(await membersOf('sleeping')).toContain('ivy');
     expect(await membersOf('new')).toContain('max');
     expect(await membersOf('active')).toContain('liz');
+    const bands = (await call(handlers.listSegments, admin('/v1/segments'))).body['recencyBands'] as { overall: { activeDays: number; basis: { kind: string }; description: string } };
+    expect(bands.overall).toMatchObject({ activeDays: 90, basis: { kind: 'fallback', minGaps: 100_000 } });
+    expect(bands.overall.description).toMatch(/^fallback \(\d+ gaps, fewer than the 100000 needed\)$/);
     const sizes = Object.fromEntries(
       (((await call(handlers.listSegments, admin('/v1/segments'))).body['segments']) as { name: string; size: number }[]).map((segment) => [segment.name, segment.size]),
     );
