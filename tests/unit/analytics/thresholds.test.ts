@@ -16,6 +16,14 @@ describe('value thresholds', () => {
     expect(Math.abs(revenue['USD']!.mid - 50_000) / 50_000).toBeLessThan(0.02);
   });
 
+  it('puts the high-check line at the 75th percentile of the average order value', () => {
+    const distribution = new ValueDistribution();
+    // Customer i spends i * 400 over 4 orders: an average check of i * 100.
+    for (let i = 1; i <= 1000; i++) distribution.add(customer(i * 400, 4));
+    const { averageOrder } = distribution.thresholds(defaults.value)!;
+    expect(Math.abs(averageOrder!['USD']!.high - 75_000) / 75_000).toBeLessThan(0.02);
+  });
+
   it('keeps currencies apart and leaves out customers idle in the window', () => {
     const distribution = new ValueDistribution();
     for (let i = 1; i <= 100; i++) distribution.add(customer(i, 1, 'USD'));
