@@ -4,10 +4,13 @@
  */
 import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
 import type { RecencyBandsView } from '../../functions/core/analytics/segment-views.ts';
+import type { ValueThresholds } from '../../functions/core/analytics/segments.ts';
 
 /** What GET /v1/segments says of the recency bands the last recompute classified with. */
 export interface StoreRules {
   recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null;
+  /** The store's value lines of the last recompute (absent from older hosts). */
+  valueThresholds?: ValueThresholds | null;
 }
 
 const BAR_WIDTH = 40;
@@ -64,5 +67,15 @@ function bandLines(rules: StoreRules): string[] {
   if (!bands) return [...lines, '  (not computed yet)'];
   const line = (name: string, set: RecencyBandsView) =>
     `  ${name.padEnd(15)} new <${String(set.newDays).padStart(4)}   active <${String(set.activeDays).padStart(4)}   sleeping <${String(set.sleepingDays).padStart(4)}   lapsing <${String(set.lapsingDays).padStart(4)}   ${set.description}`;
-  return [...lines, line('store', bands.overall), ...Object.entries(bands.byCategory).map(([name, set]) => line(name, set))];
+  return [...lines, line('store', bands.overall), ...Object.entries(bands.byCategory).map(([name, set]) => line(name, set)), ...valueLines(rules)];
+}
+
+function valueLines(rules: StoreRules): string[] {
+  const value = rules.valueThresholds;
+  if (!value) return [];
+  const money = (minor: number) => (minor / 100).toFixed(2);
+  return [
+    `Value tiers (the store's own quantiles, 12 months): vip = at least ${value.orders.vip} orders AND an average check of at least:`,
+    ...Object.entries(value.averageOrder ?? {}).map(([currency, line]) => `  ${currency} ${money(line.high)} (mid: net revenue from ${money(value.revenue[currency]?.mid ?? 0)} or ${value.orders.mid}+ orders)`),
+  ];
 }

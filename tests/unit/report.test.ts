@@ -35,6 +35,10 @@ describe('the terminal report', () => {
     expect(text).toContain('  store           new <   7   active <   7   sleeping <  30   lapsing <  90   derived from 405 repeat-purchase gaps');
     expect(text).toContain('  coffee          new <   7   active <   5');
     expect(renderReport(snapshot, { recencyBands: null })).toContain('  (not computed yet)');
+    const valueThresholds = { revenue: { USD: { vip: 50_000, mid: 8000, customers: 10 } }, orders: { vip: 5, mid: 2 }, averageOrder: { USD: { high: 4500 } } };
+    const withValue = renderReport(snapshot, { recencyBands: { overall: derived, byCategory: {} }, valueThresholds });
+    expect(withValue).toContain('vip = at least 5 orders AND an average check of at least:');
+    expect(withValue).toContain('  USD 45.00 (mid: net revenue from 80.00 or 2+ orders)');
   });
 
   it('shades cohort returns by quarter and prints uplift with its interval', () => {

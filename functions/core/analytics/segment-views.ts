@@ -5,7 +5,7 @@ import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';
 import type { RecomputeState } from './recompute.ts';
 import { describeBasis, type RecencyBands } from './bands.ts';
-import { builtInSegments, segmentKind, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
+import { builtInSegments, segmentKind, type ValueThresholds, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
 
 export interface SegmentView {
   name: string;
@@ -33,11 +33,12 @@ const bandsView = (bands: RecencyBands): RecencyBandsView => ({ ...bands, descri
 export function segmentsView(
   state: RecomputeState | undefined,
   definitions: readonly SegmentDefinition[],
-): { computedAt: string | null; recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null; segments: SegmentView[] } {
+): { computedAt: string | null; valueThresholds: ValueThresholds | null; recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null; segments: SegmentView[] } {
   const size = (name: string): number | null => state?.segments[name] ?? null;
   const bands = state?.bands;
   return {
     computedAt: state?.computedAt ?? null,
+    valueThresholds: state?.thresholds ?? null,
     recencyBands: bands
       ? { overall: bandsView(bands.overall), byCategory: Object.fromEntries(Object.entries(bands.byCategory).map(([name, set]) => [name, bandsView(set)])) }
       : null,
