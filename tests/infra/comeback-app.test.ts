@@ -65,7 +65,7 @@ const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_ST
 /** What a store sets at deployment (bin/cdk.ts reads it from the CDK context). */
 const storeSettings = {
   journeys: { shopUrl: 'https://shop.example.com', supportContact: 'help@example.com' },
-  delivery: { emailFrom: 'Example Shop <hello@example.com>', managerEmail: 'manager@example.com' },
+  delivery: { emailFrom: 'Example Shop <hello@example.com>', managerEmail: 'manager@example.com', brand: { logoUrl: 'https://shop.example.com/logo.png', postalAddress: '1 Main St' } },
   alarmEmail: 'ops@example.com',
 } satisfies Omit<ComebackStacksOptions, 'tracing'>;
 
@@ -288,8 +288,8 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
       ),
     ),
     ...(options.tracing ? functionPaths.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`) : []),
-    ...consoleAcknowledgements(options.stacks),
     'AwsSolutions-SQS3 ComebackApi/DeliveryFeedback/DeadLetterQueue',
+    ...consoleAcknowledgements(options.stacks),
     ...options.stacks.api.deliveryFeedback.smsStatusLogGroups.map(
       (group) => `AwsSolutions-IAM5[Resource::<${logicalId(group)}.Arn>] ComebackApi/DeliveryFeedback/SmsStatusPolicy`,
     ),
@@ -646,6 +646,8 @@ describe('the Comeback app, as deployed', () => {
         COMEBACK_MANAGER_TOPIC_ARN: { Ref: logicalId(delivery.managerTopic) },
         COMEBACK_SES_CONFIGURATION_SET: { Ref: logicalId(delivery.configurationSet) },
         COMEBACK_TEMPLATES_DIR: TEMPLATES_DIR,
+        COMEBACK_LOGO_URL: 'https://shop.example.com/logo.png',
+        COMEBACK_POSTAL_ADDRESS: '1 Main St',
         COMEBACK_HOLDOUT_SHARE: '0.1',
         COMEBACK_SHOP_URL: 'https://shop.example.com',
         COMEBACK_SUPPORT_CONTACT: 'help@example.com',

@@ -19,7 +19,7 @@ describe('deliverMessage', () => {
     expect(world.sent.email).toHaveLength(1);
     expect(world.sent.email[0]).toMatchObject({
       to: 'ada@example.com',
-      subject: "We miss you! Here's a little something to welcome you back",
+      subject: 'We miss you! Here’s a little something to welcome you back',
       headers: {
         'List-Unsubscribe': '<https://api.example.com/v1/unsubscribe?token=email.cust-1>',
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
