@@ -474,7 +474,26 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     summary: 'Daily snapshots: retention, repeat rate, frequency, AOV, CLV, churn, NPS, returning customers, cohorts, journey uplift (admin token)',
     security: [{ adminToken: [] }],
     request: { query: z.object({ from: z.string().describe('YYYY-MM-DD'), to: z.string().describe('YYYY-MM-DD') }) },
-    responses: { 200: { description: 'the series', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ day: z.string() }).loose()) }).loose() } } }, ...problems(400, 401) },
+    responses: {
+      200: {
+        description: 'the series, and the managers’ completed calls of the range',
+        content: {
+          'application/json': {
+            schema: z.object({
+              from: z.string(),
+              to: z.string(),
+              days: z.array(z.object({ day: z.string() }).loose()),
+              tasks: z.object({
+                completed: z.number().int(),
+                outcomes: z.record(z.string(), z.record(z.string(), z.number().int())).describe('per journey, how many calls ended with each outcome'),
+                churnReasons: z.record(z.string(), z.number().int()),
+              }),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401),
+    },
   }),
   FeedbackPage: (route) => ({
     method: 'get',
