@@ -1168,6 +1168,8 @@ describe('the Comeback app, as deployed', () => {
             'COMEBACK_SES_CONFIGURATION_SET',
             'COMEBACK_PUBLIC_URL',
             'COMEBACK_TEMPLATES_DIR',
+            'COMEBACK_LOGO_URL',
+            'COMEBACK_POSTAL_ADDRESS',
             'COMEBACK_UNSUBSCRIBE_SECRET_ARN',
             'COMEBACK_SHOP_URL',
           ].sort(),

@@ -5,7 +5,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ComebackHttpApi, routeKind, routeThrottles } from '../../lib/cdk/comeback-http-api.ts';
 import { apiRoutes } from '../../lib/routes.ts';
 
@@ -22,15 +22,18 @@ describe('route throttles', () => {
     expect(new Set(apiRoutes.map(routeKind))).toEqual(new Set(['webhook', 'admin', 'public']));
   });
 
-  it('sets each route’s throttle on the stage, by its route key', () => {
+  // The first synthesis of a file loads aws-cdk-lib's modules: slow on a busy machine, so in a hook.
+  let stage: { Properties: { RouteSettings: Record<string, unknown>; DefaultRouteSettings: unknown } } | undefined;
+  beforeAll(() => {
     const stack = new Stack(new App(), 'Test');
     const api = new ComebackHttpApi(stack, 'Api');
     const code = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
     const handler = new lambda.Function(stack, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code });
     for (const id of ['RecordPurchase', 'GetCustomer', 'Unsubscribe']) api.addRoute(route(id), handler);
+    [stage] = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage')) as NonNullable<typeof stage>[];
+  });
 
-    const [stage] = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage')) as { Properties: { RouteSettings: Record<string, unknown>; DefaultRouteSettings: unknown } }[];
-
+  it('sets each route’s throttle on the stage, by its route key', () => {
     expect(stage!.Properties.RouteSettings).toEqual({
       'POST /v1/purchases': { ThrottlingRateLimit: routeThrottles.webhook.rateLimit, ThrottlingBurstLimit: routeThrottles.webhook.burstLimit },
       [`GET ${route('GetCustomer').path}`]: { ThrottlingRateLimit: routeThrottles.admin.rateLimit, ThrottlingBurstLimit: routeThrottles.admin.burstLimit },
