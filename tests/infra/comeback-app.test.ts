@@ -306,7 +306,7 @@ describe('the Comeback app, as deployed', () => {
     built = build({ tracing: false, bundle: true });
     data = templateOf(built, built.stacks.data);
     api = templateOf(built, built.stacks.api);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => {
     if (built) rmSync(built.outdir, { recursive: true, force: true });

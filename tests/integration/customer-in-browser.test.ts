@@ -90,19 +90,19 @@ describe('a customer in Kyiv, paying in hryvnias', () => {
     const page = await browser.newPage({ locale: 'uk-UA' });
     await openEmail(page, feedbackEmail!);
     await page.locator('a[href*="/v1/feedback?token="]').first().click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Наскільки ймовірно, що ви нас порекомендуєте?');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toBe('Наскільки ймовірно, що ви нас порекомендуєте?');
     expect(await page.locator('html').getAttribute('lang')).toBe('uk');
     await page.locator('label', { has: page.locator('input[value="9"]') }).click();
     await page.getByLabel('Хочете щось нам сказати? (необов’язково)').fill('Швидка доставка, дякую!');
     await page.getByRole('button', { name: 'Надіслати' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('Ваша оцінка: 9 з 10.');
+    await expect.poll(() => page.locator('main').textContent(), { timeout: 20_000 }).toContain('Ваша оцінка: 9 з 10.');
 
     // Act: from the same email's footer, she unsubscribes: the page asks, the button confirms.
     await openEmail(page, feedbackEmail!);
     await page.locator('a[href*="/v1/unsubscribe?token="]').last().click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Відписатися від рекламних листів');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toBe('Відписатися від рекламних листів');
     await page.getByRole('button', { name: 'Відписатися' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Ви відписалися');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toBe('Ви відписалися');
     expect(await page.locator('main').textContent()).toContain('Ви більше не отримуватимете рекламних листів від Зоокуток.');
     await page.close();
 
