@@ -14,7 +14,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry, { AbortError } from 'p-retry';
 import {
   importRecordSchema,
@@ -185,22 +185,20 @@ export class DynamoImportStore implements ImportRecords {
 
   async edges(importId: string): Promise<Edge[]> {
     const edges: Edge[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': importKeys.partition(importId), ':prefix': importKeys.edgePrefix },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': importKeys.partition(importId), ':prefix': importKeys.edgePrefix },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         edges.push({ key: String(item['key']), items: JSON.parse(gunzipSync(item['items'] as Uint8Array).toString('utf8')) as MapItem[] });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return edges;
   }
 }
