@@ -275,9 +275,10 @@ describe('the consent route, fuzzed', () => {
         const { body } = await customerView(customerId);
         if (answer.status === 200) {
           stated += 1;
-          const given = JSON.parse(input.body) as { email?: boolean; sms?: boolean; source: string };
-          // customerWithOrder gave both channels at checkout on 2026-05-01; a later statement wins.
-          expect(body.profile['consent']).toEqual({ email: given.email ?? true, sms: given.sms ?? true });
+          const given = JSON.parse(input.body) as { email?: boolean; sms?: boolean; source: string; givenAt?: string };
+          // customerWithOrder gave both channels at checkout, 2026-05-01T08:00Z; only a later statement wins.
+          const earlier = given.givenAt !== undefined && Date.parse(given.givenAt) < Date.parse('2026-05-01T08:00:00.000Z');
+          expect(body.profile['consent']).toEqual(earlier ? { email: true, sms: true } : { email: given.email ?? true, sms: given.sms ?? true });
           expect(JSON.parse(answer.body).consentSource).toEqual(body.profile['consentSource'] ?? {});
         } else {
           expect(body.profile['consent']).toEqual({ email: true, sms: true });
