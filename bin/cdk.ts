@@ -24,6 +24,7 @@
  * | `comeback:shopifyCountedStatuses` | no    | `paid,partially_paid,authorized` | Shopify financial statuses that count, comma-separated |
  * | `comeback:wooCommerceMarketingConsent` | no | `none`               | what a WooCommerce checkout states: none, email or email+sms   |
  * | `comeback:syncDays`            | no       | 3                        | days back the nightly sync with a shopify/woocommerce storefront reads |
+ * | `comeback:taskLists`           | no       | the default lists        | the outcomes and churn reasons managers choose, JSON: {"outcomes":[...],"churnReasons":[...]} |
  *
  * For example: `npx cdk deploy --all -c comeback:shopUrl=https://shop.example.com
  * -c comeback:supportContact=help@example.com -c "comeback:emailFrom=Example Shop <hello@example.com>"`.
@@ -81,6 +82,7 @@ const defaultCountry = text('comeback:defaultCountry');
 const shopifyCountedStatuses = text('comeback:shopifyCountedStatuses');
 const wooCommerceMarketingConsent = text('comeback:wooCommerceMarketingConsent');
 const syncDays = text('comeback:syncDays');
+const taskLists = text('comeback:taskLists');
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
@@ -114,6 +116,8 @@ createComebackStacks(app, {
     ...(wooCommerceMarketingConsent ? { wooCommerceMarketingConsent } : {}),
   },
   ...(syncDays !== undefined ? { syncDays: Number(syncDays) } : {}),
+  // Checked by ComebackApiStack with the functions' own schema.
+  ...(taskLists ? { taskLists } : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -3,6 +3,7 @@
  * malformed variable stops start-up with a message that names it. No other module reads process.env.
  */
 import { z } from 'zod';
+import { taskListsFromJson } from './core/delivery/task-lists.ts';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
 import { isSupportedCountry } from 'libphonenumber-js';
@@ -200,3 +201,22 @@ export const importUploadEnv = z.object({
 });
 
 export type ImportUploadConfig = z.output<typeof importUploadEnv>;
+
+/**
+ * The outcomes and churn reasons a manager chooses from (functions/core/delivery/task-lists.ts), one
+ * JSON document such as {"outcomes":["Reached","No answer"],"churnReasons":["price","other"]}; the
+ * defaults without it. Read by the task routes and GET /v1/metrics.
+ */
+export const taskListsEnv = z.object({
+  COMEBACK_TASK_LISTS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      try {
+        return taskListsFromJson(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+});

@@ -340,15 +340,33 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     summary: "Managers' tasks: win-back calls and check-ins (admin token)",
     security: [{ adminToken: [] }],
     request: { query: z.object({ status: z.enum(['open', 'done']).optional(), limit: z.number().int().optional(), cursor: z.string().optional() }) },
-    responses: { 200: { description: 'the tasks', content: { 'application/json': { schema: z.object({ items: z.array(taskSchema), cursor: z.string().optional() }) } } }, ...problems(400, 401) },
+    responses: {
+      200: {
+        description: 'the tasks, and the lists a task is completed from (the store sets them: COMEBACK_TASK_LISTS, CDK context comeback:taskLists)',
+        content: {
+          'application/json': {
+            schema: z.object({
+              items: z.array(taskSchema),
+              cursor: z.string().optional(),
+              choices: z.object({ outcomes: z.array(z.string()), churnReasons: z.array(z.string()) }),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401),
+    },
   }),
   CompleteTask: (route) => ({
     method: 'post',
     path: route.path,
-    summary: "Record a task's outcome and, for a win-back call, why the customer stopped buying (admin token)",
+    summary: "Record a task's outcome and, for a win-back call, why the customer stopped buying, each from the store's lists (admin token)",
     security: [{ adminToken: [] }],
     request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: taskCompletionSchema } } } },
-    responses: { 200: { description: 'the completed task', content: { 'application/json': { schema: taskSchema } } }, ...problems(400, 401, 404, 409) },
+    responses: {
+      200: { description: 'the completed task', content: { 'application/json': { schema: taskSchema } } },
+      ...problems(400, 401, 404, 409),
+      422: { description: "the outcome or churn reason is not in the store's lists; `detail` names the allowed ones", content: { 'application/problem+json': { schema: problemSchema } } },
+    },
   }),
   GetLoyaltyAccount: (route) => ({
     method: 'get',
@@ -486,7 +504,7 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
               tasks: z.object({
                 completed: z.number().int(),
                 outcomes: z.record(z.string(), z.record(z.string(), z.number().int())).describe('per journey, how many calls ended with each outcome'),
-                churnReasons: z.record(z.string(), z.number().int()),
+                churnReasons: z.record(z.string(), z.number().int()).describe("every one of the store's churn reasons, zero when never given"),
               }),
             }),
           },

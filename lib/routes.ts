@@ -20,9 +20,10 @@ export type SecretName =
  * without the bucket takes import files in the request body); `storefront` creates codes in the
  * store's platform with its credentials (COMEBACK_STOREFRONT and the rest, lib/cdk/comeback-storefront.ts);
  * `platforms` reads the platforms' orders with the store's settings (COMEBACK_DEFAULT_COUNTRY,
- * COMEBACK_SHOPIFY_COUNTED_STATUSES, COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: functions/config.ts platformEnv).
+ * COMEBACK_SHOPIFY_COUNTED_STATUSES, COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: functions/config.ts platformEnv);
+ * `taskLists` reads the outcomes and churn reasons the store lets managers choose (COMEBACK_TASK_LISTS).
  */
-export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports' | 'storefront' | 'platforms';
+export type Capability = 'journeys' | 'loyalty' | 'shop' | 'imports' | 'storefront' | 'platforms' | 'taskLists';
 
 export interface ApiRoute {
   /** Names the Lambda function; unique. */
@@ -162,6 +163,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/list-tasks.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'read',
+    capabilities: ['taskLists'],
   },
   {
     id: 'CompleteTask',
@@ -170,6 +172,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/complete-task.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'readWrite',
+    capabilities: ['taskLists'],
   },
   {
     // The unsubscribe link of every message opens this page; it changes nothing.
@@ -293,6 +296,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/get-import.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'read',
+    capabilities: ['taskLists'],
   },
   {
     // The feedback link of the feedback email opens the 0-10 question; it records nothing.

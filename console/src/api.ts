@@ -126,6 +126,18 @@ export interface Task {
   completedAt?: string;
 }
 
+/** The store's lists a task is completed from (COMEBACK_TASK_LISTS), sent with every page of GET /v1/tasks. */
+export interface TaskChoices {
+  outcomes: string[];
+  churnReasons: string[];
+}
+
+export interface TaskPage {
+  items: Task[];
+  cursor?: string;
+  choices: TaskChoices;
+}
+
 export interface Order {
   orderId: string;
   placedAt: string;

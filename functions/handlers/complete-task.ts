@@ -1,6 +1,6 @@
 /**
- * POST /v1/tasks/{id}/complete: a manager records how a call went, for admins. A win-back call
- * needs the churn reason. Completing again with the same body answers the same; with a different
+ * POST /v1/tasks/{id}/complete: a manager records how a call went, for admins, with an outcome and
+ * a churn reason from the store's lists (COMEBACK_TASK_LISTS). A win-back call needs the churn reason. Completing again with the same body answers the same; with a different
  * body it is a conflict.
  */
 import middy from '@middy/core';
@@ -8,18 +8,19 @@ import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { readConfig, secretEnv, secretReference, taskListsEnv } from '../config.ts';
 import { completeManagerTask, taskView } from '../core/delivery/tasks.ts';
 import { json, jsonBody, pathParameter, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
 
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const tasks = new DynamoTasks(documentClient, tableName);
+const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
 
 export async function completeTask(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const taskId = pathParameter(event, 'id');
   const body = jsonBody(event, rawBody(event));
-  const task = await completeManagerTask(tasks, taskId, body, now());
+  const task = await completeManagerTask(tasks, taskId, body, now(), lists);
   return json(200, taskView(task));
 }
 

@@ -1,16 +1,20 @@
-/** GET /v1/tasks?status=open|done: manager tasks by status, earliest due first, for admins. */
+/**
+ * GET /v1/tasks?status=open|done: manager tasks by status, earliest due first, for admins, with the
+ * store's lists of outcomes and churn reasons a task is completed with.
+ */
 import middy from '@middy/core';
 import { z } from 'zod';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
+import { readConfig, secretEnv, secretReference, taskListsEnv } from '../config.ts';
 import { taskStatuses, taskView } from '../core/delivery/tasks.ts';
 import { invalid } from '../core/purchase.ts';
 import { json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
 
 const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const tasks = new DynamoTasks(documentClient, tableName);
+const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
 
 const listQuery = z.object({
   status: z.enum(taskStatuses).default('open'),
@@ -24,7 +28,7 @@ export async function listTasks(event: HttpEvent): Promise<HttpResult> {
   if (!parsed.success) throw invalid('the query is invalid', parsed.error);
   const { status, limit, cursor } = parsed.data;
   const page = await tasks.list(status, { limit, ...(cursor ? { cursor } : {}) });
-  return json(200, { items: page.items.map(taskView), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  return json(200, { items: page.items.map(taskView), ...(page.cursor ? { cursor: page.cursor } : {}), choices: lists });
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(listTasks);

@@ -30,6 +30,7 @@ import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
 import { ComebackSmsInbound } from './comeback-sms-inbound.ts';
 import { ComebackSync } from './comeback-sync.ts';
 import type { ComebackPlatformSettings } from './comeback-function.ts';
+import { taskListsFromJson } from '../../functions/core/delivery/task-lists.ts';
 
 /** Secrets the journey step and sweep sign links with, whether or not a route lists them. */
 export const DELIVERY_SECRETS: readonly SecretName[] = ['COMEBACK_UNSUBSCRIBE_SECRET', 'COMEBACK_FEEDBACK_SECRET'];
@@ -78,6 +79,12 @@ export interface ComebackApiStackProps extends StackProps {
    * @default 3
    */
   readonly syncDays?: number;
+  /**
+   * The outcomes and churn reasons managers complete tasks with, as one JSON document
+   * (COMEBACK_TASK_LISTS, functions/core/delivery/task-lists.ts); checked at synth.
+   * @default - the default lists
+   */
+  readonly taskLists?: string;
 }
 
 export class ComebackApiStack extends Stack {
@@ -99,11 +106,14 @@ export class ComebackApiStack extends Stack {
   public readonly sync: ComebackSync | undefined;
   private readonly shopName: string | undefined;
   private readonly platformSettings: ComebackPlatformSettings;
+  private readonly taskLists: string | undefined;
 
   constructor(scope: Construct, id: string, props: ComebackApiStackProps) {
     super(scope, id, props);
     this.shopName = props.shopName;
     this.platformSettings = props.platformSettings ?? {};
+    // A wrong list stops the synth, named, rather than the first task completed.
+    this.taskLists = props.taskLists !== undefined && props.taskLists.trim() !== '' ? JSON.stringify(taskListsFromJson(props.taskLists)) : undefined;
     const routes = props.routes ?? apiRoutes;
     const ids = routes.map((route) => route.id);
     const duplicate = ids.find((routeId, index) => ids.indexOf(routeId) !== index);
@@ -231,6 +241,9 @@ export class ComebackApiStack extends Stack {
         return;
       case 'platforms':
         fn.bindPlatformSettings(this.platformSettings);
+        return;
+      case 'taskLists':
+        if (this.taskLists !== undefined) fn.function.addEnvironment('COMEBACK_TASK_LISTS', this.taskLists);
         return;
       default: {
         const unknown: never = capability;

@@ -36,6 +36,8 @@ export interface ComebackStacksOptions {
   readonly platformSettings?: ComebackPlatformSettings;
   /** Days back the nightly sync with a Shopify or WooCommerce storefront reads. @default 3 */
   readonly syncDays?: number;
+  /** The outcomes and churn reasons managers complete tasks with, JSON. @default - the default lists */
+  readonly taskLists?: string;
 }
 
 export interface ComebackStacks {
@@ -64,6 +66,7 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     ...(options.platformSettings ? { platformSettings: options.platformSettings } : {}),
     ...(options.syncDays !== undefined ? { syncDays: options.syncDays } : {}),
+    ...(options.taskLists !== undefined ? { taskLists: options.taskLists } : {}),
   });
   const consoleStack = new ComebackConsoleStack(app, `${prefix}Console`, {
     ...common,

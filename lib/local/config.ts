@@ -3,7 +3,7 @@
  * defaults, printed at start, so `npm start` works on a fresh machine with no setup.
  */
 import { z } from 'zod';
-import { readConfig, splitSecrets, storefrontEnv } from '../../functions/config.ts';
+import { readConfig, splitSecrets, storefrontEnv, taskListsEnv } from '../../functions/config.ts';
 
 export const devDefaults = {
   PORT: 3000,
@@ -65,5 +65,7 @@ export function readLocalHostConfig(env: NodeJS.ProcessEnv = process.env): Local
   // The storefront settings (COMEBACK_STOREFRONT and the rest) reach the handlers as they are; a
   // wrong one stops the host at start, named, rather than the first message that offers a code.
   readConfig(storefrontEnv, env);
+  // So are the task lists (COMEBACK_TASK_LISTS).
+  readConfig(taskListsEnv, env);
   return readConfig(localHostEnv, env);
 }

@@ -26,6 +26,8 @@ const clockStart = '2026-03-02T15:00:00.000Z';
 const day = 86_400_000;
 const token = devDefaults.COMEBACK_ADMIN_TOKEN;
 const screenshots = join(import.meta.dirname, '../../.comeback/screenshots');
+/** The store's own lists a manager completes a call from (COMEBACK_TASK_LISTS). */
+const taskLists = { outcomes: ['Will order again', 'Not interested', 'Call back later', 'No answer'], churnReasons: ['price', 'moved away', 'found another shop', 'other'] };
 
 let host: HostProcess;
 let browser: Browser;
@@ -86,7 +88,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'comeback-console-'));
   mkdirSync(screenshots, { recursive: true });
   [host, browser] = await Promise.all([
-    startHostProcess({ COMEBACK_DATA_DIR: dataDir, COMEBACK_CLOCK_START: clockStart, COMEBACK_DEMO: 'off' }, withoutSettings(process.env)),
+    startHostProcess({ COMEBACK_DATA_DIR: dataDir, COMEBACK_CLOCK_START: clockStart, COMEBACK_DEMO: 'off', COMEBACK_TASK_LISTS: JSON.stringify(taskLists) }, withoutSettings(process.env)),
     launchBrowser(),
   ]);
   await seedStore();
@@ -166,7 +168,7 @@ describe('the console', () => {
     await photograph('customer');
   });
 
-  it('completes a win-back call with an outcome and a churn reason, and shows it in the report', async () => {
+  it("completes a win-back call with an outcome and a churn reason from the store's lists, and shows it in the report", async () => {
     const open = await admin<{ items: { id: string; customerId: string; journey: string; subject: string; dueAt: string }[] }>('/v1/tasks?status=open');
     const { now } = await admin<{ now: string }>('/_local/clock');
     const today = now.slice(0, 10);
@@ -189,18 +191,26 @@ describe('the console', () => {
     expect(await accessibilityViolations()).toEqual([]);
     await photograph('tasks');
 
-    await card.getByLabel('Outcome').selectOption('Reached: not interested');
-    await card.getByLabel('Why they stopped buying').selectOption('price');
+    // The form offers the store's lists, and nothing else.
+    const offered = (label: string) => card.getByLabel(label).locator('option').allTextContents();
+    expect(await offered('Outcome')).toEqual(['Choose…', ...taskLists.outcomes]);
+    expect(await offered('Why they stopped buying')).toEqual(['Choose…', ...taskLists.churnReasons]);
+    await card.getByLabel('Outcome').selectOption('Not interested');
+    await card.getByLabel('Why they stopped buying').selectOption('moved away');
     await card.getByRole('button', { name: 'Complete task' }).click();
     await eventually(() => card.count()).toBe(0);
     const done = await admin<{ items: { id: string; outcome?: string; churnReason?: string }[] }>('/v1/tasks?status=done');
-    expect(done.items.find((item) => item.id === task.id)).toMatchObject({ outcome: 'Reached: not interested', churnReason: 'price' });
+    expect(done.items.find((item) => item.id === task.id)).toMatchObject({ outcome: 'Not interested', churnReason: 'moved away' });
+    const metrics = await admin<{ tasks: { churnReasons: Record<string, number>; outcomes: Record<string, Record<string, number>> } }>(`/v1/metrics?from=${today}&to=${today}`);
+    expect(metrics.tasks.churnReasons).toEqual({ price: 0, 'moved away': 1, 'found another shop': 0, other: 0 });
+    expect(metrics.tasks.outcomes['win-back']).toEqual({ 'Not interested': 1 });
 
     await page.getByRole('button', { name: 'Done' }).click();
     const report = page.locator('section.report');
     await report.waitFor();
-    await eventually(() => report.getByRole('row', { name: 'price 1' }).count()).toBe(1);
-    expect(await report.getByRole('row', { name: 'Reached: not interested 1' }).count()).toBe(1);
+    await eventually(() => report.getByRole('row', { name: 'moved away 1' }).count()).toBe(1);
+    expect(await report.getByRole('row', { name: 'Not interested 1' }).count()).toBe(1);
+    expect(await report.getByRole('row', { name: 'found another shop 0' }).count()).toBe(1);
   });
 
   it('takes a customer out of a journey', async () => {

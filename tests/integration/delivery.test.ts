@@ -276,13 +276,15 @@ describe('manager tasks', () => {
       historyAtAGlance: { orderCount: 1, lastOrderAt: '2026-03-01T08:00:00.000Z', netRevenueMinor: 5497, currency: 'USD' },
     });
 
-    const withoutReason = parse(await complete(id, { outcome: 'reached' }));
-    const done = parse(await complete(id, { outcome: 'reached', churnReason: 'price', note: 'found it cheaper' }));
-    const again = parse(await complete(id, { outcome: 'reached', churnReason: 'price', note: 'found it cheaper' }));
-    const different = parse(await complete(id, { outcome: 'reached', churnReason: 'quality' }));
+    const withoutReason = parse(await complete(id, { outcome: 'Reached: not interested' }));
+    const offTheList = parse(await complete(id, { outcome: 'reached', churnReason: 'price' }));
+    const done = parse(await complete(id, { outcome: 'Reached: not interested', churnReason: 'price', note: 'found it cheaper' }));
+    const again = parse(await complete(id, { outcome: 'Reached: not interested', churnReason: 'price', note: 'found it cheaper' }));
+    const different = parse(await complete(id, { outcome: 'Reached: not interested', churnReason: 'quality' }));
 
     expect(withoutReason).toMatchObject({ status: 400, body: { errors: [{ path: 'churnReason' }] } });
-    expect(done).toMatchObject({ status: 200, body: { id, status: 'done', outcome: 'reached', churnReason: 'price', note: 'found it cheaper', completedAt: '2026-06-01T20:30:00.000Z' } });
+    expect(offTheList).toMatchObject({ status: 422, body: { detail: expect.stringContaining('Reached: will order again, Reached: not interested') } });
+    expect(done).toMatchObject({ status: 200, body: { id, status: 'done', outcome: 'Reached: not interested', churnReason: 'price', note: 'found it cheaper', completedAt: '2026-06-01T20:30:00.000Z' } });
     expect(again).toEqual(done);
     expect(different.status).toBe(409);
     expect(await findTask('open', id)).toBeUndefined();

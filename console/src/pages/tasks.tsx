@@ -1,13 +1,9 @@
 /** The manager's inbox: open calls (all, due today, overdue), completing one, and what the done ones said. */
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Task } from '../api.ts';
+import { api, ApiError, type Task, type TaskChoices, type TaskPage } from '../api.ts';
 import { dateTime, money } from '../format.ts';
 import { Status, useLoad } from '../load.tsx';
 
-/** What a call can end with; the API takes any text, these are the console's choices. */
-export const outcomes = ['Reached: will order again', 'Reached: not interested', 'Reached: call back later', 'No answer', 'Wrong number'];
-/** The API's churn reasons (POST /v1/tasks/{id}/complete). */
-export const churnReasons = ['price', 'quality', 'delivery', 'service', 'competitor', 'no-need', 'other'];
 
 const views = [
   { key: 'open', title: 'Open' },
@@ -17,15 +13,18 @@ const views = [
 ] as const;
 type View = (typeof views)[number]['key'];
 
-async function allTasks(status: 'open' | 'done'): Promise<Task[]> {
+/** Every task of a status, and the store's lists a task is completed from (they come with every page). */
+async function allTasks(status: 'open' | 'done'): Promise<{ tasks: Task[]; choices: TaskChoices }> {
   const tasks: Task[] = [];
   let cursor: string | undefined;
+  let choices: TaskChoices;
   do {
-    const page = await api<{ items: Task[]; cursor?: string }>('GET', `/v1/tasks?status=${status}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = await api<TaskPage>('GET', `/v1/tasks?status=${status}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     tasks.push(...page.items);
+    choices = page.choices;
     cursor = page.cursor;
   } while (cursor);
-  return tasks;
+  return { tasks, choices };
 }
 
 function shown(tasks: Task[], view: View, now: Date): Task[] {
@@ -38,7 +37,7 @@ function shown(tasks: Task[], view: View, now: Date): Task[] {
 export function TasksPage() {
   const [view, setView] = useState<View>('open');
   const [tasks, reload] = useLoad(() => allTasks(view === 'done' ? 'done' : 'open'), [view === 'done']);
-  const list = tasks.state === 'ready' ? shown(tasks.value, view, new Date()) : [];
+  const list = tasks.state === 'ready' ? shown(tasks.value.tasks, view, new Date()) : [];
   return (
     <>
       <h1>Tasks</h1>
@@ -50,12 +49,12 @@ export function TasksPage() {
         ))}
       </div>
       <Status loaded={tasks} />
-      {tasks.state === 'ready' && view === 'done' && <Report tasks={tasks.value} />}
+      {tasks.state === 'ready' && view === 'done' && <Report tasks={tasks.value.tasks} choices={tasks.value.choices} />}
       {tasks.state === 'ready' && list.length === 0 && <p>No tasks here.</p>}
       <ul class="tasks">
         {list.map((task) => (
           <li key={task.id}>
-            <TaskCard task={task} onDone={reload} />
+            <TaskCard task={task} choices={tasks.state === 'ready' ? tasks.value.choices : { outcomes: [], churnReasons: [] }} onDone={reload} />
           </li>
         ))}
       </ul>
@@ -63,16 +62,19 @@ export function TasksPage() {
   );
 }
 
-function Report({ tasks }: { tasks: Task[] }) {
-  const count = (values: (string | undefined)[]) =>
-    Object.entries(values.reduce<Record<string, number>>((counts, value) => (value ? { ...counts, [value]: (counts[value] ?? 0) + 1 } : counts), {})).sort(([, a], [, b]) => b - a);
+/** How the done calls ended and why the lost customers left: every choice of the store's lists, most given first. */
+function Report({ tasks, choices }: { tasks: Task[]; choices: TaskChoices }) {
+  const count = (values: (string | undefined)[], listed: string[]) =>
+    Object.entries(values.reduce<Record<string, number>>((counts, value) => (value ? { ...counts, [value]: (counts[value] ?? 0) + 1 } : counts), Object.fromEntries(listed.map((value) => [value, 0])))).sort(
+      ([, a], [, b]) => b - a,
+    );
   return (
     <section aria-labelledby="report" class="report">
       <h2 id="report">Outcomes and churn reasons</h2>
       <div class="columns">
         {[
-          ['Outcome', count(tasks.map((task) => task.outcome))],
-          ['Churn reason', count(tasks.map((task) => task.churnReason))],
+          ['Outcome', count(tasks.map((task) => task.outcome), choices.outcomes)],
+          ['Churn reason', count(tasks.map((task) => task.churnReason), choices.churnReasons)],
         ].map(([title, rows]) => (
           <table key={title as string}>
             <thead>
@@ -96,7 +98,7 @@ function Report({ tasks }: { tasks: Task[] }) {
   );
 }
 
-function TaskCard({ task, onDone }: { task: Task; onDone: () => void }) {
+function TaskCard({ task, choices, onDone }: { task: Task; choices: TaskChoices; onDone: () => void }) {
   const [outcome, setOutcome] = useState('');
   const [churnReason, setChurnReason] = useState('');
   const [note, setNote] = useState('');
@@ -141,14 +143,14 @@ function TaskCard({ task, onDone }: { task: Task; onDone: () => void }) {
           <label for={fieldId('outcome')}>Outcome</label>
           <select id={fieldId('outcome')} required value={outcome} onChange={(event) => setOutcome(event.currentTarget.value)}>
             <option value="">Choose…</option>
-            {outcomes.map((value) => (
+            {choices.outcomes.map((value) => (
               <option key={value}>{value}</option>
             ))}
           </select>
           <label for={fieldId('reason')}>Why they stopped buying{task.journey === 'win-back' ? '' : ' (optional)'}</label>
           <select id={fieldId('reason')} required={task.journey === 'win-back'} value={churnReason} onChange={(event) => setChurnReason(event.currentTarget.value)}>
             <option value="">Choose…</option>
-            {churnReasons.map((value) => (
+            {choices.churnReasons.map((value) => (
               <option key={value}>{value}</option>
             ))}
           </select>

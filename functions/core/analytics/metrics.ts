@@ -37,8 +37,9 @@ import { type CustomerFacts, dayOf, isoDay, isoMonth, monthOf, monthOfDay } from
 import type { CustomerProfile } from '../profile.ts';
 import type { RecomputeSettings } from './settings.ts';
 import { conversionUplift, type Uplift } from './uplift.ts';
+import { defaultTaskLists } from '../delivery/task-lists.ts';
 import { countChurnReasons } from '../delivery/tasks.ts';
-import type { ChurnReason, ManagerTask } from '../delivery/types.ts';
+import type { ManagerTask } from '../delivery/types.ts';
 
 export type JourneyEntryStatus = 'active' | 'converted' | 'completed' | 'removed' | 'superseded' | 'failed';
 
@@ -354,13 +355,14 @@ export class MetricsAccumulator {
 /**
  * How the managers' calls went, beside the snapshots of GET /v1/metrics: of the tasks completed on
  * the days from..to (UTC, both inclusive), how many per journey and outcome (`replaced` is a
- * check-in closed by a newer one), and how often each churn reason was given.
+ * check-in closed by a newer one), and how often each of the store's churn reasons was given.
  */
 export function taskOutcomes(
   tasks: readonly Pick<ManagerTask, 'status' | 'journey' | 'outcome' | 'churnReason' | 'completedAt'>[],
   from: string,
   to: string,
-): { completed: number; outcomes: Record<string, Record<string, number>>; churnReasons: Record<ChurnReason, number> } {
+  churnReasons: readonly string[] = defaultTaskLists.churnReasons,
+): { completed: number; outcomes: Record<string, Record<string, number>>; churnReasons: Record<string, number> } {
   const inRange = tasks.filter((task) => task.status === 'done' && task.completedAt !== undefined && task.completedAt.slice(0, 10) >= from && task.completedAt.slice(0, 10) <= to);
   const outcomes: Record<string, Record<string, number>> = {};
   for (const task of inRange) {
@@ -368,5 +370,5 @@ export function taskOutcomes(
     const outcome = task.outcome ?? 'none';
     byJourney[outcome] = (byJourney[outcome] ?? 0) + 1;
   }
-  return { completed: inRange.length, outcomes, churnReasons: countChurnReasons(inRange) };
+  return { completed: inRange.length, outcomes, churnReasons: countChurnReasons(inRange, churnReasons) };
 }

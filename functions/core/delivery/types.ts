@@ -114,9 +114,6 @@ export interface Contact {
 
 export type TaskStatus = 'open' | 'done';
 
-export const churnReasons = ['price', 'quality', 'delivery', 'service', 'competitor', 'no-need', 'other'] as const;
-export type ChurnReason = (typeof churnReasons)[number];
-
 /** The customer at a glance, for the manager who calls. */
 export interface HistoryAtAGlance {
   orderCount: number;
@@ -141,7 +138,8 @@ export interface ManagerTask {
   text: string;
   historyAtAGlance: HistoryAtAGlance;
   outcome?: string;
-  churnReason?: ChurnReason;
+  /** One of the store's churn reasons when the task was completed (task-lists.ts). */
+  churnReason?: string;
   note?: string;
   completedAt?: string;
 }

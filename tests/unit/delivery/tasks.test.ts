@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { completeManagerTask, countChurnReasons, parseTaskCompletion, taskView, type TaskStore } from '../../../functions/core/delivery/tasks.ts';
 import type { ManagerTask } from '../../../functions/core/delivery/types.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../../functions/core/errors.ts';
+import { taskListsFromJson } from '../../../functions/core/delivery/task-lists.ts';
+import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../../../functions/core/errors.ts';
 
 function task(overrides: Partial<ManagerTask> = {}): ManagerTask {
   return {
@@ -56,23 +57,54 @@ describe('countChurnReasons', () => {
   it('is all zeros for no tasks', () => {
     expect(Object.values(countChurnReasons([]))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
+
+  it("counts the store's own reasons, and a reason since taken off its list", () => {
+    const counts = countChurnReasons([task({ status: 'done', churnReason: 'moved away' }), task({ status: 'done', churnReason: 'price' })], ['moved away', 'too expensive']);
+
+    expect(counts).toEqual({ 'moved away': 1, 'too expensive': 0, price: 1 });
+  });
 });
 
 describe('parseTaskCompletion', () => {
   it('needs the churn reason for a win-back call only', () => {
-    expect(() => parseTaskCompletion({ outcome: 'reached' }, { journey: 'win-back' })).toThrow(InvalidInputError);
-    expect(parseTaskCompletion({ outcome: 'reached' }, { journey: 'check-in' })).toEqual({ outcome: 'reached' });
+    expect(() => parseTaskCompletion({ outcome: 'No answer' }, { journey: 'win-back' })).toThrow(InvalidInputError);
+    expect(parseTaskCompletion({ outcome: 'No answer' }, { journey: 'check-in' })).toEqual({ outcome: 'No answer' });
   });
 
-  it('refuses unknown reasons, unknown fields and an empty outcome', () => {
-    for (const body of [{ outcome: 'x', churnReason: 'weather' }, { outcome: 'x', churnReason: 'price', mood: 'happy' }, { outcome: ' ', churnReason: 'price' }, 'reached']) {
+  it('refuses unknown fields, an empty outcome and a body that is no object', () => {
+    for (const body of [{ outcome: 'No answer', churnReason: 'price', mood: 'happy' }, { outcome: ' ', churnReason: 'price' }, 'No answer']) {
       expect(() => parseTaskCompletion(body, { journey: 'win-back' })).toThrow(InvalidInputError);
+    }
+  });
+
+  it("refuses an outcome or a churn reason off the store's lists, naming the allowed ones", () => {
+    const lists = taskListsFromJson('{"outcomes":["Reached","Voicemail"],"churnReasons":["moved away"]}');
+
+    expect(parseTaskCompletion({ outcome: 'Voicemail', churnReason: 'moved away' }, { journey: 'win-back' }, lists)).toEqual({ outcome: 'Voicemail', churnReason: 'moved away' });
+    expect(() => parseTaskCompletion({ outcome: 'No answer', churnReason: 'moved away' }, { journey: 'win-back' }, lists)).toThrow(
+      new UnprocessableError('the outcome "No answer" is not one of the store\'s outcomes: Reached, Voicemail'),
+    );
+    expect(() => parseTaskCompletion({ outcome: 'Reached', churnReason: 'price' }, { journey: 'win-back' }, lists)).toThrow(
+      new UnprocessableError('the churn reason "price" is not one of the store\'s churn reasons: moved away'),
+    );
+  });
+});
+
+describe('taskListsFromJson', () => {
+  it('keeps the default of a list the store leaves out', () => {
+    expect(taskListsFromJson(undefined).churnReasons).toContain('price');
+    expect(taskListsFromJson('{"churnReasons":["moved away"]}')).toEqual({ outcomes: taskListsFromJson('').outcomes, churnReasons: ['moved away'] });
+  });
+
+  it('refuses an empty list, a repeated choice, an unknown key and JSON that is not', () => {
+    for (const json of ['{"outcomes":[]}', '{"churnReasons":["price","price"]}', '{"reasons":["price"]}', '{"outcomes":[" "]}', '{outcomes']) {
+      expect(() => taskListsFromJson(json), json).toThrow(InvalidInputError);
     }
   });
 });
 
 describe('completeManagerTask', () => {
-  const body = { outcome: 'reached, will order again next month', churnReason: 'price', note: 'found it cheaper elsewhere' };
+  const body = { outcome: 'Reached: will order again', churnReason: 'price', note: 'found it cheaper elsewhere' };
 
   it('marks the task done with the outcome', async () => {
     const store = memoryStore([task()]);
