@@ -64,6 +64,20 @@ export async function deliverMessage(
     ...extra,
   });
 
+  if (intent.skipReason !== undefined) {
+    await ports.log.record(entry('skipped', { reason: intent.skipReason }));
+    return { status: 'skipped', reason: intent.skipReason };
+  }
+
+  if (intent.onceWithinDays !== undefined) {
+    const asked = await askedWithin(ports, customerId, intent, now, { since, recent });
+    if (asked) {
+      const reason = `already asked on ${asked.at.slice(0, 10)}: ${intent.journey} ${intent.step} at most once per ${intent.onceWithinDays} days`;
+      await ports.log.record(entry('suppressed', { reason }));
+      return { status: 'suppressed', reason };
+    }
+  }
+
   const decision = decideDelivery(intent, contact, recent, now, policy);
   if (decision.kind === 'defer') {
     const deferredUntil = decision.until.toISOString();
@@ -161,6 +175,25 @@ export async function deliverMessage(
   }
   await ports.log.record(sent);
   return { status: 'sent', ...withTask };
+}
+
+/**
+ * The message of the same journey step last sent to the customer within `intent.onceWithinDays`
+ * (another message: a retry of this one is not a repeat), if any. The log already read covers the
+ * cap's windows; a longer span is read on its own.
+ */
+async function askedWithin(
+  ports: DeliveryPorts,
+  customerId: string,
+  intent: MessageIntent,
+  now: Date,
+  read: { since: string; recent: readonly MessageLogEntry[] },
+): Promise<MessageLogEntry | undefined> {
+  const from = new Date(now.getTime() - (intent.onceWithinDays ?? 0) * DAY_MS).toISOString();
+  const entries = from < read.since ? await ports.log.recent(customerId, from, now.toISOString()) : read.recent;
+  return entries
+    .filter((entry) => entry.status === 'sent' && entry.journey === intent.journey && entry.step === intent.step && entry.messageId !== intent.messageId && entry.at > from)
+    .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
 }
 
 /** A task's id follows from its message, so a retried step finds the task it already created. */

@@ -43,6 +43,12 @@ export interface MessageIntent {
    * it later.
    */
   wake?: 'spread' | 'slot';
+  /**
+   * At most one message of this journey step reaches the customer per this many days (the feedback
+   * question: a customer buying every month is not asked every month). One sent within the last
+   * `onceWithinDays` days suppresses this one, logged with the reason.
+   */
+  onceWithinDays?: number;
 }
 
 export interface DeliveryOutcome {

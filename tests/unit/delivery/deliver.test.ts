@@ -8,6 +8,13 @@ const winBackVariables = { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://
 const memoryPorts = memoryDeliveryPorts;
 
 const DAY = 86_400_000;
+const feedbackVariables = {
+  shopUrl: 'https://shop.example',
+  npsUrl: 'https://api.example.com/v1/feedback?token=t',
+  order: { orderId: 'o-1', placedAt: '2026-05-01T10:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [] },
+  products: [],
+  categories: [],
+};
 
 describe('deliverMessage', () => {
   it('sends a marketing email with the unsubscribe headers and logs it', async () => {
@@ -208,6 +215,40 @@ describe('deliverMessage', () => {
     ]);
     expect(world.sent.task).toEqual([expect.objectContaining({ taskId: 'entry-1.call', subject: 'Win-back call: Ada' })]);
     expect(world.log.filter((entry) => entry.status === 'sent')).toEqual([expect.objectContaining({ taskId: 'entry-1.call', channel: 'task' })]);
+  });
+
+  it('asks the feedback question at most once per onceWithinDays, and logs the suppression with its reason', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    const feedback = (entry: string, onceWithinDays: number) =>
+      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, onceWithinDays, variables: feedbackVariables });
+
+    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-1', 90))).status).toBe('sent');
+    // A retry of the same message is not a second question.
+    expect(await deliverMessage(world.ports, 'cust-1', feedback('pp-1', 90))).toMatchObject({ status: 'sent' });
+
+    world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 89 * DAY).toISOString());
+    const within = await deliverMessage(world.ports, 'cust-1', feedback('pp-2', 90));
+    expect(within).toEqual({ status: 'suppressed', reason: 'already asked on 2026-05-08: post-purchase feedback at most once per 90 days' });
+    expect(world.log.at(-1)).toMatchObject({ messageId: 'pp-2.feedback', status: 'suppressed', reason: within.reason });
+    // The store's own interval: 60 days have passed since the question.
+    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-3', 60))).status).toBe('sent');
+
+    // The interval counts from the latest question (day 89), not the first.
+    world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 178 * DAY).toISOString());
+    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-4', 90))).reason).toMatch(/^already asked on 2026-08-05/);
+    world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 180 * DAY).toISOString());
+    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-5', 90))).status).toBe('sent');
+    expect(world.sent.email).toHaveLength(3);
+  });
+
+  it('does not count other steps, or questions that were not sent, towards the feedback interval', async () => {
+    const world = memoryPorts({ 'cust-1': contact({}, { email: { optedOutAt: '2026-05-01T08:00:00.000Z' } }) });
+    const feedback = (entry: string) =>
+      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, onceWithinDays: 90, variables: feedbackVariables });
+    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-1'))).reason).toMatch(/opted out|unsubscribed/);
+    const optedIn = memoryPorts({ 'cust-1': contact() });
+    optedIn.log.push(...world.log, { ...world.log[0]!, messageId: 'pp-0.offer', step: 'offer', status: 'sent' });
+    expect((await deliverMessage(optedIn.ports, 'cust-1', feedback('pp-2'))).status).toBe('sent');
   });
 
   it('throws a named error for an unknown customer', async () => {
