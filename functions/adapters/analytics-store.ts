@@ -1,6 +1,8 @@
 /**
- * Segments, predictions, models and metrics on the single table. The nightly recompute reads the
- * table with a parallel scan and writes only what changed; the admin API reads the same items.
+ * Segments, predictions, models and metrics on the single table. The nightly recompute reads its
+ * sparse index (gsi3, see table-design.ts) with a parallel scan, so it reads profiles, memberships,
+ * predictions, journey entries and feedback and never the orders and message logs beside them; it
+ * writes only what changed. The admin API reads the same items.
  *
  * | item                 | pk                  | sk                          | index keys                              |
  * |----------------------|---------------------|-----------------------------|-----------------------------------------|
@@ -12,7 +14,7 @@
  * | metrics snapshot     | METRICS             | DAY#<yyyy-mm-dd>            |                                         |
  *
  * The scan relies on DynamoDB returning the items of one partition key together, in sort-key order,
- * within a scan segment (they live in one partition and the scan walks it in key order); the
+ * within a scan segment of the index (the index's partition key is the customer's pk); the
  * conditional membership put keeps entry events exactly-once even if that ever did not hold.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -30,9 +32,9 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import type { FeedbackAnswer, JourneyEntryRecord, MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
-import type { CustomerRecord, RecomputeState, RecomputeStore, ScannedRecord, SegmentMembership } from '../core/analytics/recompute.ts';
+import { mapLimit, type CustomerRecord, type RecomputeState, type RecomputeStore, type ScannedRecord, type SegmentMembership } from '../core/analytics/recompute.ts';
 import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
-import { GSI1, GSI2 } from './table-design.ts';
+import { GSI1, GSI2, GSI3, keys } from './table-design.ts';
 
 const CUSTOMER_PREFIX = 'CUSTOMER#';
 
@@ -48,7 +50,7 @@ export const analyticsKeys = {
   snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
 };
 
-/** The item types the nightly scan reads; everything else (orders, messages...) is filtered out. */
+/** The item types the nightly scan reads: the ones that carry the gsi3 key. */
 const scannedTypes = ['profile', 'segmentMembership', 'predictions', 'journeyEntry', 'feedback'] as const;
 
 const BATCH_SIZE = 25;
@@ -57,7 +59,7 @@ const BATCH_ATTEMPTS = 8;
 type Item = Record<string, unknown>;
 
 function withoutKeys(item: Item): Item {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, version: _version, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3sk: _g3s, version: _version, ...rest } = item;
   return rest;
 }
 
@@ -85,11 +87,9 @@ export class DynamoAnalyticsStore implements RecomputeStore {
       const page = await this.client.send(
         new ScanCommand({
           TableName: this.table,
+          IndexName: GSI3,
           Segment: segment,
           TotalSegments: totalSegments,
-          FilterExpression: `#type IN (${scannedTypes.map((_, i) => `:t${i}`).join(', ')})`,
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
@@ -124,6 +124,50 @@ export class DynamoAnalyticsStore implements RecomputeStore {
     } while (startKey);
   }
 
+  /**
+   * Once, on the first night after gsi3 appeared: every item the recompute reads that was written
+   * before gets its index key (the base table scanned one last time, these items only).
+   */
+  async indexForNightly(segment: number, totalSegments: number): Promise<number> {
+    let startKey: Item | undefined;
+    let indexed = 0;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          FilterExpression: `#type IN (${scannedTypes.map((_, i) => `:t${i}`).join(', ')}) AND attribute_not_exists(gsi3sk)`,
+          ProjectionExpression: 'pk, sk',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      await mapLimit(page.Items ?? [], 8, async (item) => {
+        const key = { pk: String(item['pk']), sk: String(item['sk']) };
+        try {
+          // No version change: a profile written meanwhile by the ledger carries the key already.
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: key,
+              UpdateExpression: 'SET gsi3sk = :sk',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':sk': key.sk },
+            }),
+          );
+          indexed += 1;
+        } catch (error) {
+          // Deleted since the scan (an erasure, a membership left): nothing to index.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return indexed;
+  }
+
   async enterSegment(membership: SegmentMembership & { since: string }): Promise<boolean> {
     try {
       await this.client.send(
@@ -132,6 +176,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
           Item: {
             ...analyticsKeys.membership(membership.customerId, membership.segment),
             ...analyticsKeys.membersOf(membership.segment, membership.customerId),
+            ...keys.readNightly(analyticsKeys.membership(membership.customerId, membership.segment)),
             type: 'segmentMembership',
             segment: membership.segment,
             customerId: membership.customerId,
@@ -154,7 +199,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   async putPredictions(items: readonly { customerId: string; predictions: CustomerPredictions }[]): Promise<void> {
     await this.batchWrite(
       items.map(({ customerId, predictions }) => ({
-        PutRequest: { Item: { ...analyticsKeys.predictions(customerId), type: 'predictions', customerId, ...predictions } },
+        PutRequest: { Item: { ...analyticsKeys.predictions(customerId), ...keys.readNightly(analyticsKeys.predictions(customerId)), type: 'predictions', customerId, ...predictions } },
       })),
     );
   }

@@ -9,6 +9,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry from 'p-retry';
 import type { FeedbackAnswer } from '../core/analytics/metrics.ts';
+import { keys } from './table-design.ts';
 
 export const feedbackKeys = {
   answer: (customerId: string, at: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `FEEDBACK#${at}#${entryId}` }),
@@ -61,7 +62,8 @@ export class DynamoFeedbackStore {
     const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.table, Key: pointerKey, ConsistentRead: true }));
     if (pointer && pointer['score'] === answer.score && (pointer['comment'] ?? undefined) === answer.comment) return 'unchanged';
     const previousAt = typeof pointer?.['at'] === 'string' ? pointer['at'] : undefined;
-    const answerItem = { ...feedbackKeys.answer(answer.customerId, answer.at, answer.entryId), type: 'feedback', ...answer };
+    const answerKey = feedbackKeys.answer(answer.customerId, answer.at, answer.entryId);
+    const answerItem = { ...answerKey, ...keys.readNightly(answerKey), type: 'feedback', ...answer };
     try {
       await this.client.send(
         new TransactWriteCommand({

@@ -44,6 +44,7 @@ export class DynamoJourneyStore implements JourneyStore {
           Item: {
             ...keys.journeyEntry(record.customerId, record.journey, record.entryId),
             ...keys.journeysByStatus(record.journey, record.status, record.customerId),
+            ...keys.readNightly(keys.journeyEntry(record.customerId, record.journey, record.entryId)),
             type: 'journeyEntry',
             ...record,
           },

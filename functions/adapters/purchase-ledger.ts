@@ -472,6 +472,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         Item: {
           ...keys.profile(next.customerId),
           ...keys.lastOrderDay(next.lastOrderAt, next.customerId),
+          ...keys.readNightly(keys.profile(next.customerId)),
           // Sparse: an SMS reply (STOP) finds the customers of its number through it.
           ...(next.phone ? keys.customerByPhone(next.phone, next.customerId) : {}),
           type: 'profile',

@@ -23,12 +23,72 @@
  * Customers by phone number (gsi2, sparse): a profile with a phone also carries gsi2pk PHONE#<e164> /
  * gsi2sk <customerId>, written with the profile, so an inbound SMS (STOP) finds every customer with
  * the sender's number in one query; profiles without a phone are not in the index.
+ *
+ * What the nightly recompute reads (gsi3, sparse): the customer's profile, segment memberships,
+ * predictions, journey entries and feedback answers also carry gsi3sk = their own sk, so the index
+ * holds those items alone, under the customer's own pk (no hot partition). A scan of the index reads
+ * them in the same per-customer order as the table, without the orders, message logs, tasks and
+ * guards beside them; it projects only the attributes the recompute reads (no contact details).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { FeedbackAnswer, JourneyEntryRecord } from '../core/analytics/metrics.ts';
+import type { CustomerPredictions } from '../core/analytics/predictions.ts';
+import type { CustomerProfile } from '../core/profile.ts';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
+export const GSI3 = 'gsi3';
+
+/** What the recompute leaves out of its index: contact details and where consent was stated. */
+type ProfileFieldsUnread = 'email' | 'phone' | 'name' | 'locale' | 'timezone' | 'consentSource';
+const profileFieldsRead = [
+  'customerId',
+  'consent',
+  'consentAsOf',
+  'contactAsOf',
+  'orderCount',
+  'revenueByCurrency',
+  'currency',
+  'firstOrderAt',
+  'lastOrderAt',
+  'categories',
+  'skus',
+  'refundedMinorByCurrency',
+  'orderDays',
+  'largestOrderMinorByCurrency',
+] as const satisfies readonly (keyof CustomerProfile)[];
+const predictionFields = ['pAlive', 'expectedPurchases90d', 'expectedNextOrderAt', 'predictedClv', 'currency', 'fittedAt', 'asOf', 'intervals'] as const satisfies readonly (keyof CustomerPredictions)[];
+const journeyEntryFields = [
+  'journey',
+  'entryId',
+  'customerId',
+  'enteredAt',
+  'status',
+  'holdout',
+  'convertedOrderId',
+  'convertedRevenueMinor',
+  'convertedCurrency',
+  'endedAt',
+] as const satisfies readonly (keyof JourneyEntryRecord)[];
+/** The comment stays out: the metrics count scores. */
+const feedbackFields = ['customerId', 'entryId', 'score', 'at'] as const satisfies readonly (keyof FeedbackAnswer)[];
+
+// A field added to these items is a decision: read by the recompute (add it above) or not (say so).
+type Unlisted<Item, Listed> = Exclude<keyof Item, Listed>;
+const everyFieldDecided: [
+  Unlisted<CustomerProfile, (typeof profileFieldsRead)[number] | ProfileFieldsUnread>,
+  Unlisted<CustomerPredictions, (typeof predictionFields)[number]>,
+  Unlisted<JourneyEntryRecord, (typeof journeyEntryFields)[number]>,
+  Unlisted<FeedbackAnswer, (typeof feedbackFields)[number] | 'comment'>,
+] extends [never, never, never, never]
+  ? true
+  : false = true;
+
+/** The attributes gsi3 projects besides the keys: `type`, `segment` of a membership, and the fields above. */
+export const NIGHTLY_PROJECTION: readonly string[] = everyFieldDecided
+  ? [...new Set(['type', 'segment', ...profileFieldsRead, ...predictionFields, ...journeyEntryFields, ...feedbackFields])]
+  : [];
 
 export const keys = {
   profile: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
@@ -55,6 +115,8 @@ export const keys = {
   customerByPhone: (phone: string, customerId: string) => ({ gsi2pk: `PHONE#${phone}`, gsi2sk: customerId }),
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
+  /** On the items the nightly recompute reads (see gsi3 above): their own sort key. */
+  readNightly: (key: { sk: string }) => ({ gsi3sk: key.sk }),
 };
 
 /** The table as DynamoDB Local creates it; lib/cdk/comeback-data.ts declares the same for AWS. */
@@ -62,18 +124,28 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [GSI1, GSI2].map((index) => ({
-      IndexName: index,
-      KeySchema: [
-        { AttributeName: `${index}pk`, KeyType: 'HASH' },
-        { AttributeName: `${index}sk`, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
+    GlobalSecondaryIndexes: [
+      ...[GSI1, GSI2].map((index) => ({
+        IndexName: index,
+        KeySchema: [
+          { AttributeName: `${index}pk`, KeyType: 'HASH' as const },
+          { AttributeName: `${index}sk`, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
+      {
+        IndexName: GSI3,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...NIGHTLY_PROJECTION] },
+      },
+    ],
   };
 }

@@ -9,13 +9,15 @@
  * the journey routes; the handler builds those ports when it loads, so without them it would fail
  * at cold start.
  *
- * It runs daily at 03:00 UTC, after the 02:00 journey sweep, and reads the whole table with a
- * parallel Scan, which only the whole-table batch jobs may do (this one and the co-purchase count).
+ * It runs daily at 03:00 UTC, after the 02:00 journey sweep, and reads its sparse index (gsi3:
+ * profiles, memberships, predictions, journey entries, feedback; no orders or message logs) with a
+ * parallel Scan, which only the batch jobs may do (this one and the co-purchase count).
  * See SCALING in the handler for how many customers one invocation handles within Lambda's 15 minutes.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GSI3 } from '../../functions/adapters/table-design.ts';
 import { recomputeSettingsFromJson } from '../../functions/core/analytics/settings.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -56,7 +58,8 @@ export class ComebackAnalytics extends Construct {
       tracing: props.tracing ?? false,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    this.recompute.bindTable(props.table, 'readWrite', { scan: true });
+    // Its sparse index every night; the base table once, to index items written before the index existed.
+    this.recompute.bindTable(props.table, 'readWrite', { scan: true, scanIndexes: [GSI3] });
     this.recompute.bindJourneys(props.journeys);
     if (props.recomputeSettings !== undefined && props.recomputeSettings.trim() !== '') {
       recomputeSettingsFromJson(props.recomputeSettings);

@@ -20,7 +20,7 @@ export type TableAccess = 'read' | 'readWrite';
  */
 export const TABLE_READ_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 export const TABLE_WRITE_ACTIONS: readonly string[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-/** Only batch jobs that read every item scan, and only the base table. */
+/** Only batch jobs that read every item (or every item of a sparse index) scan. */
 export const TABLE_SCAN_ACTION = 'dynamodb:Scan';
 
 export interface ComebackTableProps {
@@ -41,6 +41,12 @@ const attributeTypes: Record<string, dynamodb.AttributeType> = {
   N: dynamodb.AttributeType.NUMBER,
   B: dynamodb.AttributeType.BINARY,
 };
+
+function streamViewType(declared: string | undefined): dynamodb.StreamViewType {
+  const type = Object.values(dynamodb.StreamViewType).find((candidate) => candidate === declared);
+  if (!type) throw new Error(`the table design declares an unknown stream view type "${declared ?? ''}"`);
+  return type;
+}
 
 /**
  * The single table: on demand, point-in-time recovery, TTL, deletion protection, kept on stack
@@ -70,6 +76,8 @@ export class ComebackTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The purchase reactions read new items from it (lib/cdk/comeback-purchase-reactions.ts).
+      ...(definition.StreamSpecification?.StreamEnabled ? { stream: streamViewType(definition.StreamSpecification.StreamViewType) } : {}),
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -102,11 +110,17 @@ export class ComebackTable extends Construct {
   }
 
   /**
-   * Scan the base table (not the indexes), for the whole-table batch jobs (the nightly recompute,
-   * the co-purchase count). Separate from `grantData()` so request handlers never get it.
+   * Scan the base table, and the named indexes with `indexes`, for the whole-table batch jobs (the
+   * nightly recompute reads its sparse index; the co-purchase count the base table). Separate from
+   * `grantData()` so request handlers never get it.
    */
-  public grantScan(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: [TABLE_SCAN_ACTION], resourceArns: [this.table.tableArn] });
+  public grantScan(grantee: iam.IGrantable, indexes: readonly string[] = []): iam.Grant {
+    for (const index of indexes) if (!this.indexNames.includes(index)) throw new Error(`the table has no index "${index}" to scan`);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [TABLE_SCAN_ACTION],
+      resourceArns: [this.table.tableArn, ...indexes.map((index) => `${this.table.tableArn}/index/${index}`)],
+    });
   }
 
   /**

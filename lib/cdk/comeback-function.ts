@@ -173,11 +173,12 @@ export class ComebackFunction extends Construct {
 
   /**
    * Sets TABLE_NAME and grants the data actions of `access` (read, or read and write) on the table;
-   * with `scan`, also Scan on the base table (whole-table batch jobs only).
+   * with `scan`, also Scan on the base table (whole-table batch jobs only), and on the indexes
+   * listed in `scanIndexes`.
    */
-  public bindTable(table: ComebackTable, access: TableAccess, options: { readonly scan?: boolean } = {}): void {
+  public bindTable(table: ComebackTable, access: TableAccess, options: { readonly scan?: boolean; readonly scanIndexes?: readonly string[] } = {}): void {
     table.grantData(this.function, access);
-    if (options.scan) table.grantScan(this.function);
+    if (options.scan) table.grantScan(this.function, options.scanIndexes);
     this.function.addEnvironment('TABLE_NAME', table.tableName);
   }
 

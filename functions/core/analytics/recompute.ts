@@ -54,6 +54,8 @@ export interface RecomputeState {
   bands?: StoreBands;
   segments: Record<string, number>;
   customers: number;
+  /** Every item the scan reads carries its index key (RecomputeStore.indexForNightly ran to the end). */
+  indexed?: boolean;
 }
 
 export interface RecomputeStore {
@@ -62,6 +64,11 @@ export interface RecomputeStore {
   listDefinitions(): Promise<SegmentDefinition[]>;
   /** One scan segment, page by page; all items of one customer come in one record. */
   scan(segment: number, totalSegments: number): AsyncIterable<ScannedRecord[]>;
+  /**
+   * For a store whose scan reads an index of the items it needs: gives the items written before the
+   * index existed their index key, one scan segment at a time; how many it indexed.
+   */
+  indexForNightly?(segment: number, totalSegments: number): Promise<number>;
   /** Adds the membership unless it exists; true when this call added it. */
   enterSegment(membership: SegmentMembership & { since: string }): Promise<boolean>;
   leaveSegments(memberships: readonly SegmentMembership[]): Promise<void>;
@@ -172,6 +179,11 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   const today = dayOfDate(started);
   const windows = factWindows(settings);
   const [state, storedModels, definitions] = await Promise.all([store.readState(), store.readModels(), store.listDefinitions()]);
+  const indexForNightly = store.indexForNightly?.bind(store);
+  if (indexForNightly && state?.indexed !== true) {
+    const counted = await Promise.all(Array.from({ length: settings.scan.totalSegments }, (_, segment) => indexForNightly(segment, settings.scan.totalSegments)));
+    log('items written before the nightly index now carry its key', { items: counted.reduce((sum, count) => sum + count, 0) });
+  }
 
   let thresholds = state?.thresholds;
   const fixed: StoreBands | undefined = settings.recency.fixed ? { overall: fixedBands(settings.recency, { kind: 'override' }), byCategory: {} } : undefined;
@@ -295,6 +307,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
     bands: fixed ?? gaps.bands(settings.recency),
     segments: snapshot.segments,
     customers: counts.customers,
+    ...(indexForNightly ? { indexed: true } : {}),
   });
   const summary: RecomputeSummary = {
     day: snapshot.day,
