@@ -269,6 +269,28 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     request: { params: z.object({ id: z.string() }), headers: z.object(signed), body: { content: { 'application/json': { schema: consentStatementInputSchema } } } },
     responses: { 200: { description: "the customer's consent after the statement", content: { 'application/json': { schema: consentAnswerSchema } } }, ...problems(400, 401, 404, 413, 415) },
   }),
+  SearchCustomers: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: 'Find customers by id, by an email they ordered with, or by phone number (read into E.164 as the webhooks read it); exactly one of the three (admin token)',
+    security: [{ adminToken: [] }],
+    request: { query: z.object({ id: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }) },
+    responses: {
+      200: {
+        description: 'the customers found, by id, at most 20',
+        content: {
+          'application/json': {
+            schema: z.object({
+              items: z.array(
+                z.object({ customerId: z.string(), name: z.string().optional(), email: z.string().optional(), phone: z.string().optional(), orderCount: z.number().int(), lastOrderAt: z.string() }),
+              ),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401),
+    },
+  }),
   GetCustomer: (route) => ({
     method: 'get',
     path: route.path,

@@ -82,6 +82,17 @@ export const apiRoutes: readonly ApiRoute[] = [
     capabilities: ['journeys', 'loyalty', 'platforms'],
   },
   {
+    // The console's search box: by id, an email the customer ordered with, or a phone number.
+    id: 'SearchCustomers',
+    method: 'GET',
+    path: '/v1/customers',
+    handler: 'functions/handlers/search-customers.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+    // The store's default country reads a national phone number.
+    capabilities: ['platforms'],
+  },
+  {
     id: 'GetCustomer',
     method: 'GET',
     path: '/v1/customers/{id}',

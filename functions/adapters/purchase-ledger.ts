@@ -460,7 +460,9 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       ...(purchase.channel ? { channel: purchase.channel } : {}),
       ...(purchase.promoCode ? { promoCode: purchase.promoCode } : {}),
     };
-    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), type: 'order', ...order } } };
+    // Sparse: the console's search by email finds the customer through the orders placed with it.
+    const byEmail = purchase.customer.email ? keys.customerByOrderEmail(purchase.customer.email, order.customerId) : {};
+    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), ...byEmail, type: 'order', ...order } } };
   }
 
   /** The profile write, conditional on the version read, so concurrent writers cannot lose an update. */
@@ -593,7 +595,7 @@ function toPredictions(item: Record<string, unknown>): CustomerPredictions {
 }
 
 function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {
-  const { pk: _pk, sk: _sk, type: _type, ...order } = item;
+  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, type: _type, ...order } = item;
   return order as unknown as RecordedOrder;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * The console's customer search (core/customer-search.ts) on the single table: emails through the
+ * orders that carry them (gsi2 ORDER_EMAIL#<email>), phones through the profiles (gsi2
+ * PHONE#<e164>), merged ids through the identity directory, and the matches read from the profiles
+ * in one batch.
+ */
+import { BatchGetCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CustomerMatch, CustomerSearchPorts } from '../core/customer-search.ts';
+import { DynamoIdentityDirectory } from './identity-directory.ts';
+import { DynamoPhoneDirectory } from './phone-directory.ts';
+import { GSI2, keys } from './table-design.ts';
+
+export class DynamoCustomerDirectory implements CustomerSearchPorts {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly phones: DynamoPhoneDirectory;
+  private readonly identities: DynamoIdentityDirectory;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+    this.phones = new DynamoPhoneDirectory(client, table);
+    this.identities = new DynamoIdentityDirectory(client, table);
+  }
+
+  async customersWithEmail(email: string): Promise<string[]> {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.customerByOrderEmail(email, '').gsi2pk },
+        ProjectionExpression: 'gsi2sk',
+      },
+    );
+    const customerIds = new Set<string>();
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) if (typeof item['gsi2sk'] === 'string') customerIds.add(item['gsi2sk']);
+    }
+    return [...customerIds];
+  }
+
+  customersWithPhone(phone: string): Promise<string[]> {
+    return this.phones.customersWithPhone(phone);
+  }
+
+  aliasOf(customerId: string): Promise<string | undefined> {
+    return this.identities.aliasOf(customerId);
+  }
+
+  async matches(customerIds: readonly string[]): Promise<CustomerMatch[]> {
+    const found: CustomerMatch[] = [];
+    let wanted: Record<string, unknown>[] | undefined = customerIds.map((customerId) => keys.profile(customerId));
+    // At most 100 keys a call (SEARCH_LIMIT is far below); unprocessed keys are asked again.
+    while (wanted && wanted.length > 0) {
+      const answer: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.table]: {
+              Keys: wanted,
+              ProjectionExpression: 'customerId, #name, email, phone, orderCount, lastOrderAt',
+              ExpressionAttributeNames: { '#name': 'name' },
+            },
+          },
+        }),
+      );
+      for (const item of answer.Responses?.[this.table] ?? []) {
+        found.push({
+          customerId: String(item['customerId']),
+          ...(typeof item['name'] === 'string' ? { name: item['name'] } : {}),
+          ...(typeof item['email'] === 'string' ? { email: item['email'] } : {}),
+          ...(typeof item['phone'] === 'string' ? { phone: item['phone'] } : {}),
+          orderCount: Number(item['orderCount'] ?? 0),
+          lastOrderAt: String(item['lastOrderAt']),
+        });
+      }
+      wanted = answer.UnprocessedKeys?.[this.table]?.Keys;
+    }
+    return found;
+  }
+}
