@@ -150,7 +150,12 @@ export const customerSchema = z.object({
   feedback: z
     .array(z.object({ entryId: z.string(), score: z.number().int().min(0).max(10), comment: z.string().optional(), at: z.string() }))
     .describe('the NPS answers that count, one per feedback request answered, oldest first'),
+  rfm: z
+    .object({ r: z.number().int().min(1).max(5), f: z.number().int().min(1).max(5), m: z.number().int().min(1).max(5), score: z.number().int().min(3).max(15) })
+    .nullable()
+    .describe("recency, frequency and monetary scores 1-5 by the store's quintiles at the last recompute, and their sum (the RFM tier); null before the customer was scored"),
 });
+
 
 /** The answer of GET /v1/customers/{id}/export: every stored item of the customer, by its kind. */
 const customerExportSchema = z.object({ customerId: z.string() }).catchall(z.array(z.record(z.string(), z.unknown())));
@@ -299,6 +304,47 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     request: { params: z.object({ id: z.string() }) },
     responses: { 200: { description: 'the customer', content: { 'application/json': { schema: customerSchema } } }, ...problems(401, 404) },
   }),
+  ListCustomerMessages: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "Every entry of a customer's message log, newest first: what was rendered (subject, text, HTML), its status (sent, deferred, suppressed, failed, skipped) and what the provider reported since (admin token)",
+    security: [{ adminToken: [] }],
+    request: {
+      params: z.object({ id: z.string() }),
+      query: z.object({ limit: z.number().int().min(1).max(100).optional().describe('default 20'), cursor: z.string().optional() }),
+    },
+    responses: {
+      200: {
+        description: 'a page of the log',
+        content: {
+          'application/json': {
+            schema: z.object({
+              items: z.array(
+                z
+                  .object({
+                    messageId: z.string(),
+                    at: z.string(),
+                    journey: z.string(),
+                    step: z.string(),
+                    channel: z.enum(['email', 'sms', 'task']),
+                    status: z.string().describe('sent, deferred, suppressed, failed or skipped'),
+                    subject: z.string().optional(),
+                    text: z.string().optional(),
+                    html: z.string().optional().describe('the HTML part of an email, as sent'),
+                    reason: z.string().optional(),
+                    deliveryStatus: z.string().optional().describe('delayed, delivered, bounced, rejected, complained or failed, as the provider reported'),
+                    deliveryStatusAt: z.string().optional(),
+                  })
+                  .loose(),
+              ),
+              cursor: z.string().optional().describe('pass as ?cursor= for the next (older) page'),
+            }),
+          },
+        },
+      },
+      ...problems(400, 401, 404),
+    },
+  }),
   ExportCustomer: (route) => ({
     method: 'get',
     path: route.path,
@@ -422,7 +468,8 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     security: [{ adminToken: [] }],
     responses: {
       200: {
-        description: 'the segments; recencyBands: the day bounds of the last recompute, overall and per category, each derived from n repeat-purchase gaps, a fallback, or an override',
+        description:
+          "the segments; recencyBands: the day bounds of the last recompute, overall and per category, each derived from n repeat-purchase gaps, a fallback, or an override; rfmTiers: customers per RFM score (3-15) with the store's quintile cut points they were scored by",
         content: { 'application/json': { schema: z.object({ segments: z.array(z.object({ name: z.string(), size: z.number().int().nullable() }).loose()), recencyBands: z.object({}).loose().nullable() }).loose() } },
       },
       ...problems(401),

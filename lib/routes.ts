@@ -101,6 +101,15 @@ export const apiRoutes: readonly ApiRoute[] = [
     table: 'read',
   },
   {
+    // The customer's message log for the console's timeline, newest first.
+    id: 'ListCustomerMessages',
+    method: 'GET',
+    path: '/v1/customers/{id}/messages',
+    handler: 'functions/handlers/customer-messages.ts',
+    secrets: ['COMEBACK_ADMIN_TOKEN'],
+    table: 'read',
+  },
+  {
     // Everything stored about the customer, by kind (their data rights).
     id: 'ExportCustomer',
     method: 'GET',

@@ -34,6 +34,7 @@ import type { FeedbackAnswer, JourneyEntryRecord, MetricsSnapshot } from '../cor
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
 import { mapLimit, type CustomerRecord, type RecomputeState, type RecomputeStore, type ScannedRecord, type SegmentMembership } from '../core/analytics/recompute.ts';
 import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
+import { RFM_PREFIX, scoresOfCell, type RfmScores } from '../core/analytics/rfm.ts';
 import { GSI1, GSI2, GSI3, keys } from './table-design.ts';
 
 const CUSTOMER_PREFIX = 'CUSTOMER#';
@@ -222,7 +223,24 @@ export class DynamoAnalyticsStore implements RecomputeStore {
     }
   }
 
+  /** The customer's RFM cell (rfm.ts), from her memberships; undefined before she was scored. */
+  async rfmOf(customerId: string): Promise<RfmScores | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cell)',
+        ExpressionAttributeValues: { ':pk': analyticsKeys.membership(customerId, '').pk, ':cell': analyticsKeys.membership(customerId, RFM_PREFIX).sk },
+      }),
+    );
+    for (const item of Items) {
+      const scores = scoresOfCell(String(item['segment']));
+      if (scores) return scores;
+    }
+    return undefined;
+  }
+
   // Models, state, snapshots ------------------------------------------------------------------------
+
 
   async readModels(): Promise<FittedModels | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.currentModels }));

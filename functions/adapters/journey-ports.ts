@@ -5,6 +5,8 @@ import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
 import { deliverMessage } from '../core/delivery/deliver.ts';
 import type { JourneyPorts, JourneyRunPorts, JourneySettings, JourneyStepPorts } from '../core/journey-engine.ts';
 import { WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
+import { existsSync } from 'node:fs';
+import { catalogEnv, configuredCatalog, defaultCatalogFile } from './catalog-file.ts';
 import { now } from './clock.ts';
 import { deliveryPorts } from './delivery-ports.ts';
 import { documentClient, tableName } from './dynamodb.ts';
@@ -63,6 +65,17 @@ export function journeyStepPorts(): JourneyStepPorts {
       },
     },
   };
+}
+
+/**
+ * The settings with the rules file's declared cycles, for the jobs that decide win-back entry (win-back
+ * is never due before the longest cycle declared for what was bought): where the function has the
+ * file (COMEBACK_CATALOG_FILE, or the repository's file as the local host runs); else without.
+ */
+export function withDeclaredCycles<Ports extends JourneyPorts>(ports: Ports): Ports {
+  const named = readConfig(catalogEnv).COMEBACK_CATALOG_FILE;
+  if (named === undefined && !existsSync(defaultCatalogFile)) return ports;
+  return { ...ports, settings: { ...ports.settings, winBack: { ...ports.settings.winBack, catalog: configuredCatalog() } } };
 }
 
 /** For the sweep: the step's ports plus the launcher that starts win-back. */

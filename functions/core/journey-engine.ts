@@ -9,6 +9,7 @@ import type { DeliveryOutcome, JourneyName, MessageIntent } from './delivery/typ
 import type { RecordedOrder } from './ledger.ts';
 import type { CustomerProfile } from './profile.ts';
 import type { Purchase } from './purchase.ts';
+import { defaultWinBackTiming, winBackCustomerOf, winBackDueAt, winBackDueNow, type WinBackModel, type WinBackRules } from './win-back.ts';
 import {
   afterStep,
   checkInDueAt,
@@ -72,7 +73,10 @@ export interface Deliverer {
 export interface JourneySettings {
   /** Share of entrants held out of marketing and manager calls, 0..0.5: what uplift is measured against. */
   holdoutShare: number;
+  /** The fallback of win-back timing: days without an order for a customer with no rhythm of her own. */
   winBackAfterDays: number;
+  /** The rest of win-back timing (win-back.ts) and the store's declared cycles; absent: the defaults, no declared cycles. */
+  winBack?: Omit<WinBackRules, 'timing'> & { timing?: Partial<WinBackRules['timing']> };
   /** How many past days a sweep looks back, so a missed night loses no one. */
   sweepLookbackDays: number;
   shopUrl: string;
@@ -208,13 +212,40 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
 /** The segments whose entry starts win-back: inactivity, and a low chance of still being a customer. */
 export const winBackSegments = ['sleeping', 'churn-risk'] as const;
 
+/** The win-back rules a journey settings object gives: the timing's fallback is winBackAfterDays. */
+export function winBackRulesOf(settings: Pick<JourneySettings, 'winBackAfterDays' | 'winBack'>): WinBackRules {
+  return {
+    timing: { ...defaultWinBackTiming, ...settings.winBack?.timing, fallbackDays: settings.winBackAfterDays },
+    ...(settings.winBack?.catalog ? { catalog: settings.winBack.catalog } : {}),
+  };
+}
+
 /**
- * Win-back on segment entry (the nightly recompute tells of entries). The episode is the day of the
- * last order, as for the daily sweep, so the two can never start it twice for one episode.
+ * Win-back on segment entry (the nightly recompute tells of entries), once the customer is due by
+ * her own timing (win-back.ts): entering sleeping by the store's bands does not start win-back for
+ * a customer whose declared cycle is longer. The episode is the day of the last order, as for the
+ * daily sweep, so the triggers can never start it twice for one episode.
  */
-export async function startWinBackOnSegmentEntry(ports: JourneyPorts, event: { customerId: string; segment: string; profile: CustomerProfile }): Promise<void> {
+export async function startWinBackOnSegmentEntry(
+  ports: JourneyPorts,
+  event: { customerId: string; segment: string; profile: CustomerProfile; model?: WinBackModel },
+): Promise<void> {
   if (!(winBackSegments as readonly string[]).includes(event.segment)) return;
+  const due = winBackDueAt(winBackCustomerOf(event.profile), winBackRulesOf(ports.settings), event.model);
+  if (Date.parse(due.dueAt) > ports.now().getTime()) return;
   await startJourney(ports, 'win-back', event.customerId, event.profile.lastOrderAt.slice(0, 10));
+}
+
+/**
+ * Win-back when the customer's own timing comes due (the nightly recompute tells of every customer
+ * it classified, with the purchase model's view of her): started when due within the sweep's
+ * look-back, so a customer due before 60 days (a monthly buyer) or after (a yearly licence) enters
+ * on time. Returns whether this call started it.
+ */
+export async function startWinBackWhenDue(ports: JourneyPorts, event: { customerId: string; profile: CustomerProfile; model?: WinBackModel }): Promise<boolean> {
+  const due = winBackDueAt(winBackCustomerOf(event.profile), winBackRulesOf(ports.settings), event.model);
+  if (!winBackDueNow(due, ports.now(), ports.settings.sweepLookbackDays)) return false;
+  return (await startJourney(ports, 'win-back', event.customerId, event.profile.lastOrderAt.slice(0, 10))) === 'started';
 }
 
 /** Takes a customer out of a journey at the admin's request. */
@@ -231,9 +262,11 @@ export async function removeFromJourney(ports: JourneyPorts, journey: StateMachi
 }
 
 /**
- * The daily sweep: customers whose last order was `winBackAfterDays` ago enter win-back (one entry
- * per inactivity episode: the episode is the day of that last order), and due check-ins become
- * manager tasks. It looks back a few days, so a sweep that did not run loses no one.
+ * The daily sweep: customers whose last order was `winBackAfterDays` ago enter win-back when that is
+ * their due day (win-back.ts: no rhythm of their own, no longer declared cycle; the others are
+ * started by the nightly recompute on their own due day), one entry per inactivity episode (the
+ * episode is the day of that last order); and due check-ins become manager tasks. It looks back a
+ * few days, so a sweep that did not run loses no one.
  */
 export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackStarted: number; checkInTasks: number }> {
   const now = ports.now();
@@ -241,6 +274,11 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
   for (let back = 0; back <= ports.settings.sweepLookbackDays; back += 1) {
     const day = dayOf(new Date(now.getTime() - (ports.settings.winBackAfterDays + back) * 86_400_000));
     for await (const profile of ports.store.customersByLastOrderDay(day)) {
+      // The sweep knows no purchase model: it starts the one-time buyers (whom the model never
+      // times) on the fallback day; every repeat buyer is left to the recompute.
+      const customer = winBackCustomerOf(profile);
+      const due = winBackDueAt(customer, winBackRulesOf(ports.settings));
+      if (customer.gaps.length > 0 || due.basis !== 'fallback' || !winBackDueNow(due, now, ports.settings.sweepLookbackDays)) continue;
       if ((await startJourney(ports, 'win-back', profile.customerId, profile.lastOrderAt.slice(0, 10))) === 'started') winBackStarted += 1;
     }
   }

@@ -1,5 +1,5 @@
 /**
- * GET /v1/customers/{id}: a customer's profile, recent orders, predictions and feedback answers, for
+ * GET /v1/customers/{id}: a customer's profile, recent orders, predictions, feedback answers and RFM scores, for
  * admins. Consent is shown as delivery applies it: a channel the customer opted out of is false,
  * and `optOuts` says when and how.
  */
@@ -26,12 +26,17 @@ const feedback = new DynamoFeedbackStore(documentClient, tableName);
 export async function getCustomer(event: HttpEvent): Promise<HttpResult> {
   requireAdmin(event, await resolveSecret(adminToken));
   const customerId = pathParameter(event, 'id');
-  const [customer, optOuts, answers] = await Promise.all([ledger.getCustomer(customerId), contacts.optOuts(customerId), feedback.answers(customerId)]);
+  const [customer, optOuts, answers, rfm] = await Promise.all([
+    ledger.getCustomer(customerId),
+    contacts.optOuts(customerId),
+    feedback.answers(customerId),
+    analytics.rfmOf(customerId),
+  ]);
   if (!customer) throw new NotFoundError(`customer ${customerId} is unknown`);
   // Without a predictions item, the models' state says why (one more read, on that path only).
   const predictions = customer.predictions ?? { available: false, reason: unavailableReason(await analytics.readModels()) };
   const feedbackView = answers.map(({ customerId: _customer, ...answer }) => answer);
-  return json(200, { profile: withOptOuts(profileView(customer.profile), optOuts), orders: customer.orders, predictions, feedback: feedbackView });
+  return json(200, { profile: withOptOuts(profileView(customer.profile), optOuts), orders: customer.orders, predictions, feedback: feedbackView, rfm: rfm ?? null });
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(getCustomer);

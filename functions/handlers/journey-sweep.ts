@@ -2,11 +2,11 @@
  * The daily journey sweep, run by an EventBridge schedule (the local host runs it on its virtual
  * clock): win-back for customers who stopped buying, and due manager check-ins.
  */
-import { journeyRunPorts } from '../adapters/journey-ports.ts';
+import { journeyRunPorts, withDeclaredCycles } from '../adapters/journey-ports.ts';
 import { sweepJourneys } from '../core/journey-engine.ts';
 import { logger } from './http.ts';
 
-const ports = journeyRunPorts();
+const ports = withDeclaredCycles(journeyRunPorts());
 
 export async function journeySweep(): Promise<{ winBackStarted: number; checkInTasks: number }> {
   const result = await sweepJourneys(ports);

@@ -21,9 +21,9 @@ import { publishEmf } from '../adapters/cloudwatch-metrics.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { readConfig } from '../config.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { journeyPorts } from '../adapters/journey-ports.ts';
+import { journeyPorts, withDeclaredCycles } from '../adapters/journey-ports.ts';
 import { recompute, type RecomputeSummary, type SegmentEvents } from '../core/analytics/recompute.ts';
-import { startWinBackOnSegmentEntry } from '../core/journey-engine.ts';
+import { startWinBackOnSegmentEntry, startWinBackWhenDue } from '../core/journey-engine.ts';
 import { recomputeSettingsFromJson } from '../core/analytics/settings.ts';
 import { logger } from './http.ts';
 
@@ -68,10 +68,16 @@ const config = readConfig(recomputeEnv);
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 const publish = config.POWERTOOLS_METRICS_DISABLED === 'true' ? undefined : publishEmf();
 
-const journeys = journeyPorts();
+const journeys = withDeclaredCycles(journeyPorts());
 
-/** Entering sleeping or churn-risk starts win-back (once per inactivity episode). */
-let segmentEvents: SegmentEvents = { entered: (event) => startWinBackOnSegmentEntry(journeys, event) };
+/**
+ * Win-back starts when the customer's own timing comes due (win-back.ts), or on entering sleeping
+ * or churn-risk once due; once per inactivity episode either way.
+ */
+let segmentEvents: SegmentEvents = {
+  entered: (event) => startWinBackOnSegmentEntry(journeys, event),
+  seen: (event) => startWinBackWhenDue(journeys, event),
+};
 
 /** Replaces what segment entries do (tests listen to them). */
 export function useSegmentEvents(events: SegmentEvents): void {

@@ -22,7 +22,9 @@ import { builtInMemberships, builtInSegments, matchesFilter, type SegmentDefinit
 import type { RecomputeSettings } from './settings.ts';
 import { ValueDistribution } from './thresholds.ts';
 import { bandsFor, fixedBands, GapDistribution, type StoreBands } from './bands.ts';
+import { isRfmCell, rfmCell, RfmDistribution, rfmScores, rfmSubject, RfmTierCounter, type RfmCuts, type RfmTiers } from './rfm.ts';
 import type { CustomerProfile } from '../profile.ts';
+import { modelExpectedGapDays, type WinBackModel } from '../win-back.ts';
 
 /** One customer's items as the scan met them. */
 export interface CustomerRecord {
@@ -52,6 +54,10 @@ export interface RecomputeState {
   thresholds?: ValueThresholds;
   /** Recency bands from this run's repeat-purchase gaps, classified with by the next run. */
   bands?: StoreBands;
+  /** RFM quintile cut points from this run's customers, scored with by the next run (rfm.ts). */
+  rfmCuts?: RfmCuts;
+  /** Customers per RFM tier of this run, with the cut points they were scored by. */
+  rfmTiers?: RfmTiers;
   segments: Record<string, number>;
   customers: number;
   /** Every item the scan reads carries its index key (RecomputeStore.indexForNightly ran to the end). */
@@ -84,11 +90,26 @@ export interface SegmentEnteredEvent {
   segment: string;
   profile: CustomerProfile;
   at: string;
+  /** The purchase model's view of the customer, when the store's models are fitted and she bought again. */
+  model?: WinBackModel;
 }
 
-/** Told of every segment entry; the win-back journey listens for sleeping and churn-risk. */
+/** One customer as tonight's run saw her: what win-back timing reads. */
+export interface CustomerSeenEvent {
+  customerId: string;
+  profile: CustomerProfile;
+  at: string;
+  model?: WinBackModel;
+}
+
+/**
+ * Told of every segment entry (an RFM cell is not an event); the win-back journey listens for
+ * sleeping and churn-risk, and to every customer seen, for her own win-back timing.
+ */
 export interface SegmentEvents {
   entered(event: SegmentEnteredEvent): Promise<void>;
+  /** Told of every customer classified; true when it started something. */
+  seen?(event: CustomerSeenEvent): Promise<boolean>;
 }
 
 export interface RecomputeSummary {
@@ -105,6 +126,8 @@ export interface RecomputeSummary {
   entered: number;
   left: number;
   failedEvents: number;
+  /** Win-back entries the customers' own timing started (SegmentEvents.seen). */
+  winBackStarted: number;
   predictionsWritten: number;
   predictionsDeleted: number;
   segments: Record<string, number>;
@@ -154,10 +177,11 @@ async function observe(
   store: RecomputeStore,
   settings: RecomputeSettings,
   today: number,
-): Promise<{ distribution: ValueDistribution; sample: ModelSample; gaps: GapDistribution }> {
+): Promise<{ distribution: ValueDistribution; sample: ModelSample; gaps: GapDistribution; rfm: RfmDistribution }> {
   const windows = factWindows(settings);
   const distribution = new ValueDistribution();
   const gaps = new GapDistribution();
+  const rfm = new RfmDistribution();
   const sample = new ModelSample(settings.models.sampleSize, settings.models.seed);
   await scanAll(store, settings.scan.totalSegments, (records) => {
     for (const record of records) {
@@ -166,9 +190,10 @@ async function observe(
       distribution.add(facts);
       sample.add(facts);
       gaps.add(facts, record.profile.categories);
+      rfm.add(rfmSubject(facts, record.profile.revenueByCurrency));
     }
   });
-  return { distribution, sample, gaps };
+  return { distribution, sample, gaps, rfm };
 }
 
 export async function recompute(ports: RecomputePorts, settings: RecomputeSettings, options: { refitModels?: boolean } = {}): Promise<RecomputeSummary> {
@@ -188,6 +213,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   let thresholds = state?.thresholds;
   const fixed: StoreBands | undefined = settings.recency.fixed ? { overall: fixedBands(settings.recency, { kind: 'override' }), byCategory: {} } : undefined;
   let bands = fixed ?? state?.bands;
+  let rfmCuts = state?.rfmCuts;
   let models = storedModels;
   let refit = options.refitModels === true || refitDue(models, started, settings.models);
   const bootstrapped = !state || !models || !bands;
@@ -197,6 +223,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
     const observed = await observe(store, settings, today);
     thresholds = observed.distribution.thresholds(settings.value);
     bands ??= observed.gaps.bands(settings.recency);
+    rfmCuts ??= observed.rfm.cuts();
     if (!models || refit) {
       models = fitModels(observed.sample, settings.models, startedAt);
       await store.saveModels(models);
@@ -209,11 +236,14 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   const predictor = usedModels?.available ? new Predictor(usedModels, today, settings.models) : undefined;
   const distribution = new ValueDistribution();
   const gaps = new GapDistribution();
+  const rfm = new RfmDistribution();
+  const rfmTiers = new RfmTierCounter();
   const usedBands = bands ?? new GapDistribution().bands(settings.recency);
   const sample = new ModelSample(settings.models.sampleSize, settings.models.seed);
   const metrics = new MetricsAccumulator(today, settings);
   const known = new Set<string>([...builtInSegments, ...definitions.map((definition) => definition.name)]);
-  const counts = { customers: 0, journeyEntries: 0, feedbackAnswers: 0, entered: 0, left: 0, failedEvents: 0, predictionsWritten: 0, predictionsDeleted: 0 };
+  const counts = { customers: 0, journeyEntries: 0, feedbackAnswers: 0, entered: 0, left: 0, failedEvents: 0, winBackStarted: 0, predictionsWritten: 0, predictionsDeleted: 0 };
+  const bgnbd = predictor && usedModels?.bgnbd;
 
   const classify = (profile: CustomerProfile, facts: CustomerFacts, predictions: CustomerPredictions | undefined): string[] => {
     const recency = bandsFor(usedBands, profile.categories);
@@ -224,7 +254,8 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
   };
 
   const onPage = async (records: ScannedRecord[]): Promise<void> => {
-    const entries: { membership: SegmentMembership; profile: CustomerProfile }[] = [];
+    const entries: { membership: SegmentMembership; profile: CustomerProfile; model: WinBackModel | undefined }[] = [];
+    const seen: CustomerSeenEvent[] = [];
     const leaving: SegmentMembership[] = [];
     const predictionWrites: { customerId: string; predictions: CustomerPredictions }[] = [];
     const predictionDeletes: string[] = [];
@@ -251,20 +282,30 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
       gaps.add(facts, profile.categories);
       sample.add(facts);
       metrics.addCustomer(facts, profile);
+      const subject = rfmSubject(facts, profile.revenueByCurrency);
+      rfm.add(subject);
       const predicted = predictor?.predict(facts);
       const predictions = predicted ? roundPredictions(predicted) : undefined;
       const target = classify(profile, facts, predictions);
+      const scores = rfmScores(subject, rfmCuts);
+      if (scores) {
+        rfmTiers.add(scores);
+        target.push(rfmCell(scores));
+      }
       metrics.addSegments(target);
-      for (const segment of target) if (!record.segments.includes(segment)) entries.push({ membership: { customerId, segment }, profile });
+      const model = bgnbd && facts.model.x > 0 ? { expectedGapDays: modelExpectedGapDays(bgnbd, facts.model) } : undefined;
+      seen.push({ customerId, profile, at: startedAt, ...(model ? { model } : {}) });
+      for (const segment of target) if (!record.segments.includes(segment)) entries.push({ membership: { customerId, segment }, profile, model });
       for (const segment of record.segments) if (!target.includes(segment)) leaving.push({ customerId, segment });
       if (predictions && predictionsMoved(record.predictions, predictions)) predictionWrites.push({ customerId, predictions });
       if (!predictions && record.predictions) predictionDeletes.push(customerId);
     }
     await Promise.all([
-      mapLimit(entries, settings.scan.writeConcurrency, async ({ membership, profile }) => {
+      mapLimit(entries, settings.scan.writeConcurrency, async ({ membership, profile, model }) => {
         if (!(await store.enterSegment({ ...membership, since: startedAt }))) return;
+        if (isRfmCell(membership.segment)) return;
         try {
-          await events.entered({ ...membership, profile, at: startedAt });
+          await events.entered({ ...membership, profile, at: startedAt, ...(model ? { model } : {}) });
           counts.entered++;
         } catch (error) {
           counts.failedEvents++;
@@ -275,6 +316,7 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
           await store.leaveSegments([membership]);
         }
       }),
+      events.seen ? mapLimit(seen, settings.scan.writeConcurrency, async (event) => void ((await events.seen!(event)) && counts.winBackStarted++)) : undefined,
       leaving.length > 0 ? store.leaveSegments(leaving).then(() => void (counts.left += leaving.length)) : undefined,
       predictionWrites.length > 0 ? store.putPredictions(predictionWrites).then(() => void (counts.predictionsWritten += predictionWrites.length)) : undefined,
       predictionDeletes.length > 0 ? store.deletePredictions(predictionDeletes).then(() => void (counts.predictionsDeleted += predictionDeletes.length)) : undefined,
@@ -305,6 +347,8 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
     computedAt: startedAt,
     ...(nextThresholds ? { thresholds: nextThresholds } : {}),
     bands: fixed ?? gaps.bands(settings.recency),
+    ...(rfm.cuts() ? { rfmCuts: rfm.cuts()! } : {}),
+    ...(rfmCuts ? { rfmTiers: rfmTiers.result(rfmCuts) } : {}),
     segments: snapshot.segments,
     customers: counts.customers,
     ...(indexForNightly ? { indexed: true } : {}),

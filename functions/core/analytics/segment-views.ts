@@ -5,6 +5,7 @@ import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';
 import type { RecomputeState } from './recompute.ts';
 import { describeBasis, type RecencyBands } from './bands.ts';
+import { describeRfmBasis, type RfmTiers } from './rfm.ts';
 import { builtInSegments, segmentKind, type ValueThresholds, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
 
 export interface SegmentView {
@@ -28,12 +29,23 @@ export interface RecencyBandsView {
   description: string;
 }
 
+/** Customers per RFM tier (score 3..15) of the last recompute, with the quintile cut points as basis. */
+export interface RfmTiersView extends RfmTiers {
+  description: string;
+}
+
 const bandsView = (bands: RecencyBands): RecencyBandsView => ({ ...bands, description: describeBasis(bands) });
 
 export function segmentsView(
   state: RecomputeState | undefined,
   definitions: readonly SegmentDefinition[],
-): { computedAt: string | null; valueThresholds: ValueThresholds | null; recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null; segments: SegmentView[] } {
+): {
+  computedAt: string | null;
+  valueThresholds: ValueThresholds | null;
+  recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null;
+  rfmTiers: RfmTiersView | null;
+  segments: SegmentView[];
+} {
   const size = (name: string): number | null => state?.segments[name] ?? null;
   const bands = state?.bands;
   return {
@@ -42,6 +54,7 @@ export function segmentsView(
     recencyBands: bands
       ? { overall: bandsView(bands.overall), byCategory: Object.fromEntries(Object.entries(bands.byCategory).map(([name, set]) => [name, bandsView(set)])) }
       : null,
+    rfmTiers: state?.rfmTiers ? { ...state.rfmTiers, description: describeRfmBasis(state.rfmTiers.cuts) } : null,
     segments: [
       ...builtInSegments.map((name) => ({ name, kind: segmentKind(name), size: size(name) })),
       ...[...definitions]

@@ -190,7 +190,8 @@ export const SEGMENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 export const segmentNameSchema = z
   .string()
   .regex(SEGMENT_NAME_PATTERN, 'lower-case letters, digits and inner hyphens, at most 64 characters')
-  .refine((name) => !isBuiltInSegment(name), { message: 'is a built-in segment' });
+  .refine((name) => !isBuiltInSegment(name), { message: 'is a built-in segment' })
+  .refine((name) => !name.startsWith('rfm-'), { message: 'rfm- names are the RFM cells (rfm.ts)' });
 
 export const segmentDefinitionInputSchema = z.strictObject({
   description: z.string().trim().max(500).optional(),

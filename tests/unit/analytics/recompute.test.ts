@@ -160,9 +160,15 @@ describe('the recompute job', () => {
 
     expect(first).toMatchObject({ bootstrapped: true, modelsRefitted: true, predictionsAvailable: false, customers: 3, left: 0 });
     expect(store.scans).toBe(2); // the observing pass, then the classifying one
-    expect(store.segmentsOf('ann')).toEqual(['active', 'base', 'growing']);
-    expect(store.segmentsOf('bob')).toEqual(['declining', 'mid', 'sleeping']);
-    expect(store.segmentsOf('cid')).toEqual(['base', 'new']);
+    const named = (customerId: string) => store.segmentsOf(customerId).filter((segment) => !segment.startsWith('rfm-'));
+    expect(named('ann')).toEqual(['active', 'base', 'growing']);
+    expect(named('bob')).toEqual(['declining', 'mid', 'sleeping']);
+    expect(named('cid')).toEqual(['base', 'new']);
+    // One RFM cell each, by the store's quintiles of days since the last order (2 / 20 / 20 / 120),
+    // orders (1 / 1 / 1 / 2) and net revenue: the most recent buyer scores R 5, the two-order one F 4.
+    expect(store.segmentsOf('cid').filter((segment) => segment.startsWith('rfm-'))).toEqual([expect.stringMatching(/^rfm-51[1-5]$/)]);
+    expect(store.segmentsOf('ann').filter((segment) => segment.startsWith('rfm-'))).toEqual([expect.stringMatching(/^rfm-44[1-5]$/)]);
+    expect(store.segmentsOf('bob').filter((segment) => segment.startsWith('rfm-'))).toEqual([expect.stringMatching(/^rfm-21[1-5]$/)]);
     expect(job.events).toHaveLength(first.entered);
     expect(job.events.find((event) => event.customerId === 'bob' && event.segment === 'sleeping')).toMatchObject({ at: start, profile: { customerId: 'bob' } });
     expect(store.models).toMatchObject({ available: false, reason: '1 customer(s) have bought again so far; predictions start at 20 repeat buyers' });

@@ -1,0 +1,40 @@
+/**
+ * A customer's message log as the console shows it: every entry (sent, deferred, suppressed,
+ * failed, skipped) with what was rendered and what the provider reported since, newest first, a page
+ * at a time. Pure, apart from the port.
+ */
+import { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
+import { invalid } from '../purchase.ts';
+import type { MessageLogEntry } from './types.ts';
+
+export const messageHistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export type MessageHistoryQuery = z.output<typeof messageHistoryQuery>;
+
+/** The query of GET /v1/customers/{id}/messages. */
+export function parseMessageHistoryQuery(query: unknown): MessageHistoryQuery {
+  const parsed = messageHistoryQuery.safeParse(query);
+  if (!parsed.success) throw invalid('the query is invalid', parsed.error);
+  return parsed.data;
+}
+
+export interface MessageHistoryPage {
+  items: MessageLogEntry[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  cursor?: string;
+}
+
+export interface MessageHistory {
+  isCustomer(customerId: string): Promise<boolean>;
+  /** Newest first; a cursor this port did not give out for this customer is invalid input. */
+  page(customerId: string, query: MessageHistoryQuery): Promise<MessageHistoryPage>;
+}
+
+export async function customerMessages(history: MessageHistory, customerId: string, query: MessageHistoryQuery): Promise<MessageHistoryPage> {
+  if (!(await history.isCustomer(customerId))) throw new NotFoundError(`customer ${customerId} is unknown`);
+  return history.page(customerId, query);
+}
