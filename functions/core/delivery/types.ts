@@ -49,6 +49,11 @@ export interface MessageIntent {
    * `onceWithinDays` days suppresses this one, logged with the reason.
    */
   onceWithinDays?: number;
+  /**
+   * The journey has nothing relevant to say in this message (a step that offers products found none
+   * for the customer): nothing is sent, and the log records the message as skipped with this reason.
+   */
+  skipReason?: string;
 }
 
 export interface DeliveryOutcome {

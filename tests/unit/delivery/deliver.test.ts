@@ -14,6 +14,8 @@ const feedbackVariables = {
   order: { orderId: 'o-1', placedAt: '2026-05-01T10:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [] },
   products: [],
   categories: [],
+  offers: [{ sku: 'BOWL', name: 'Steel food bowl', priceMinor: 1200, url: 'https://shop.example/p/BOWL' }],
+  currency: 'USD',
 };
 
 describe('deliverMessage', () => {
@@ -249,6 +251,16 @@ describe('deliverMessage', () => {
     const optedIn = memoryPorts({ 'cust-1': contact() });
     optedIn.log.push(...world.log, { ...world.log[0]!, messageId: 'pp-0.offer', step: 'offer', status: 'sent' });
     expect((await deliverMessage(optedIn.ports, 'cust-1', feedback('pp-2'))).status).toBe('sent');
+  });
+
+  it('sends nothing when the journey has nothing relevant to say, and logs it as skipped with the reason', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+
+    const outcome = await deliverMessage(world.ports, 'cust-1', intent({ skipReason: 'no relevant offer', variables: {} }));
+
+    expect(outcome).toEqual({ status: 'skipped', reason: 'no relevant offer' });
+    expect(world.sent.email).toEqual([]);
+    expect(world.log).toEqual([expect.objectContaining({ messageId: 'entry-1.email', status: 'skipped', reason: 'no relevant offer', marketing: true })]);
   });
 
   it('throws a named error for an unknown customer', async () => {
