@@ -1,9 +1,9 @@
 /**
- * Personal offers, pure: what to suggest to a customer, from the store's cross-sell rules ("bought a
- * printer: cartridges after 60 days"), its upsell rules ("on the basic plan: the pro plan"), and
- * where no rule speaks for a product, what the store's own customers bought with it or after it
- * (the nightly co-purchase counts). Never what the customer already has, never a product the store
- * stopped offering, and never above the customer's price band.
+ * Offers, pure: what to suggest to a customer, from the store's cross-sell rules ("bought a camera:
+ * a camera bag"), its upsell rules ("on the basic plan: the pro plan"), and what the store's own
+ * customers bought with a product or after it (the nightly co-purchase counts). Never what the
+ * customer already has, never a product the store stopped offering, and never above the customer's
+ * price band.
  *
  * Price bands: a product's is declared, or follows from its price against `priceBands` (mid,
  * premium); a customer's follows from her average order value against the same thresholds, and is
@@ -12,8 +12,6 @@
  */
 import type { CustomerProfile } from '../profile.ts';
 import type { Catalog, CrossSellRule, PriceBand, Product, RuleTrigger } from './rules.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface CoPurchaseNeighbour {
   sku: string;
@@ -24,34 +22,9 @@ export interface CoPurchaseNeighbour {
 /** Top neighbours per product, as the nightly co-purchase job stored them. */
 export type CoPurchaseLookup = ReadonlyMap<string, readonly CoPurchaseNeighbour[]>;
 
-export type OfferSource = 'cross-sell' | 'upsell' | 'co-purchase';
-
-export interface Offer {
-  sku: string;
-  name: string;
-  priceMinor: number | null;
-  currency: string;
-  url: string;
-  band: PriceBand;
-  source: OfferSource;
-  /** The product the customer has that led to this offer. */
-  because: string;
-  /** The rule that made it, for rule offers. */
-  ruleId?: string;
-}
-
-export interface PickOptions {
-  /** At most this many offers (default 3). */
-  limit?: number;
-  /** The customer's segments, when the segments job has them ('vip' sees premium). */
-  segments?: readonly string[];
-  /**
-   * When each product was last bought, if known. A cross-sell rule waits `afterDays` from that time;
-   * without it, from the customer's last order (never too early).
-   */
-  boughtAt?: Readonly<Record<string, string>>;
-  /** How many of the customer's latest products look for co-purchases (default 20). */
-  recentProducts?: number;
+/** Reads what the nightly co-purchase job stored: the neighbours of the products asked for. */
+export interface CoPurchaseReader {
+  lookup(skus: readonly string[]): Promise<CoPurchaseLookup>;
 }
 
 const bandRank: Record<PriceBand, number> = { entry: 0, mid: 1, premium: 2 };
@@ -122,68 +95,110 @@ export function offerFor(catalog: Catalog, sku: string, owned: ReadonlySet<strin
 }
 
 /**
- * The customer's personal offers, best first: cross-sell rules whose wait is over, then upsell rules,
- * then co-purchases of her latest products that no rule covers (by how often the store's customers
- * bought them together or after, summed over her products). Deterministic for the same inputs.
+ * What a post-purchase step offers: 'complement' (the 7-day step) or 'upsell' (the 30- and 90-day
+ * steps).
  */
-export function pickOffers(profile: CustomerProfile, catalog: Catalog, coPurchases: CoPurchaseLookup, now: Date, options: PickOptions = {}): Offer[] {
-  const limit = options.limit ?? 3;
-  const owned = new Set(profile.skus);
-  const band = customerBand(catalog, profile, options.segments);
-  const offers: Offer[] = [];
-  const chosen = new Set<string>();
-  const add = (sku: string, source: OfferSource, because: string, ruleId?: string): void => {
-    if (offers.length >= limit || chosen.has(sku)) return;
-    const offer = offerFor(catalog, sku, owned, band);
+export type OfferPurpose = 'complement' | 'upsell';
+
+/**
+ * When learned co-purchases are data enough to offer: a neighbour the nightly count saw with the
+ * product in at least this many orders (together, or in a later order of the same customer). The
+ * count is a Space-Saving estimate (never below the true count), so below it a pair may be noise.
+ * The stored counts hold pairs, not each product's own orders, so support is the only threshold a
+ * step can check; confidence is left to the count's top-k (a product keeps its 10 best neighbours).
+ */
+export const MIN_CO_PURCHASE_SUPPORT = 3;
+/** Offers in one message, at most. */
+export const DEFAULT_OFFER_LIMIT = 3;
+
+export interface OfferCustomer {
+  /** Her orders to find complements or upsells for, newest first (items with SKU and category). */
+  orders: readonly { items: readonly { sku: string; category?: string }[] }[];
+  /** Every product and category she ever bought (the profile's), beyond those orders. */
+  boughtSkus: readonly string[];
+  boughtCategories: readonly string[];
+  /** Her price band (customerBand): nothing above it is offered. */
+  band: PriceBand;
+  /** The currency she pays in: prices are shown when the rules carry them in it. */
+  currency: string;
+}
+
+export interface StepOffer {
+  sku: string;
+  name: string;
+  url: string;
+  /** The rules' price, only when the rules' currency is the customer's; else null. */
+  priceMinor: number | null;
+  source: 'cross-sell' | 'co-purchase' | 'upsell';
+  /** The product she bought that led to it. */
+  because: string;
+  /** The rule, for rule offers. */
+  ruleId?: string;
+}
+
+/**
+ * The offers of one post-purchase step, best first, deterministic for the same inputs.
+ *
+ * - complement: the store's cross-sell rules whose wait (`afterDays`) ends by the step
+ *   (`ruleWaitDays`; a rule waiting longer goes out as its own scheduled message, follow-ups.ts), in
+ *   the file's order; then learned co-purchases of her products with at least
+ *   MIN_CO_PURCHASE_SUPPORT, by count summed over her products, then SKU. A learned complement is
+ *   never of a category she bought (another product of a kind she has is a substitute, not a
+ *   complement); a rule leaves out such products only when it says `skipBoughtCategories`.
+ * - upsell: the store's upsell rules, in the file's order.
+ *
+ * Never a product she bought, one the store no longer offers or one unknown to the rules file (no
+ * name or link to show), nor one above her price band. Empty means nothing relevant: the step
+ * sends nothing.
+ */
+export function stepOffers(
+  catalog: Catalog,
+  coPurchases: CoPurchaseLookup,
+  customer: OfferCustomer,
+  purpose: OfferPurpose,
+  options: { ruleWaitDays?: number; limit?: number } = {},
+): StepOffer[] {
+  const limit = options.limit ?? DEFAULT_OFFER_LIMIT;
+  const products = new Map<string, string | undefined>();
+  for (const order of customer.orders) {
+    for (const item of order.items) if (!products.has(item.sku)) products.set(item.sku, categoryOf(catalog, item.sku, item.category));
+  }
+  const owned = new Set([...customer.boughtSkus, ...products.keys()]);
+  const ownedCategories = new Set([...customer.boughtCategories, ...[...products.values()].filter((category) => category !== undefined)]);
+  const offers: StepOffer[] = [];
+  const add = (sku: string, source: StepOffer['source'], because: string, skipBoughtCategories: boolean, ruleId?: string): void => {
+    if (offers.length >= limit || offers.some((offer) => offer.sku === sku)) return;
+    const offer = offerFor(catalog, sku, owned, customer.band);
     if (!offer) return;
-    chosen.add(sku);
-    offers.push({
-      sku,
-      name: offer.product.name,
-      priceMinor: offer.product.priceMinor ?? null,
-      currency: catalog.currency,
-      url: offer.product.url,
-      band: offer.band,
-      source,
-      because,
-      ...(ruleId ? { ruleId } : {}),
-    });
+    if (skipBoughtCategories && offer.product.category !== undefined && ownedCategories.has(offer.product.category)) return;
+    const priced = offer.product.priceMinor !== undefined && catalog.currency === customer.currency;
+    offers.push({ sku, name: offer.product.name, url: offer.product.url, priceMinor: priced ? offer.product.priceMinor! : null, source, because, ...(ruleId ? { ruleId } : {}) });
   };
+  const firstTrigger = (when: RuleTrigger): string | undefined => [...products].find(([sku, category]) => matchesTrigger(when, sku, category))?.[0];
 
-  const ownedProducts = profile.skus.map((sku) => ({ sku, category: categoryOf(catalog, sku) }));
-  const lastOrder = Date.parse(profile.lastOrderAt);
-  const covered = new Set<string>();
+  if (purpose === 'upsell') {
+    for (const rule of catalog.upsell) {
+      const because = firstTrigger(rule.when);
+      if (because !== undefined) for (const sku of rule.offer) add(sku, 'upsell', because, false, rule.id);
+    }
+    return offers;
+  }
+
+  const wait = options.ruleWaitDays ?? Number.POSITIVE_INFINITY;
   for (const rule of catalog.crossSell) {
-    for (const product of ownedProducts) {
-      if (!matchesTrigger(rule.when, product.sku, product.category)) continue;
-      covered.add(product.sku);
-      const bought = options.boughtAt?.[product.sku];
-      const since = bought !== undefined ? Date.parse(bought) : lastOrder;
-      if (now.getTime() < since + rule.afterDays * DAY_MS) continue;
-      for (const sku of rule.offer) add(sku, 'cross-sell', product.sku, rule.id);
+    if (rule.afterDays > wait) continue;
+    const because = firstTrigger(rule.when);
+    if (because !== undefined) for (const sku of rule.offer) add(sku, 'cross-sell', because, rule.skipBoughtCategories, rule.id);
+  }
+  const scores = new Map<string, { score: number; because: string }>();
+  for (const sku of products.keys()) {
+    for (const neighbour of coPurchases.get(sku) ?? []) {
+      if (neighbour.count < MIN_CO_PURCHASE_SUPPORT || owned.has(neighbour.sku)) continue;
+      const current = scores.get(neighbour.sku);
+      scores.set(neighbour.sku, { score: (current?.score ?? 0) + neighbour.count, because: current?.because ?? sku });
     }
   }
-  for (const rule of catalog.upsell) {
-    for (const product of ownedProducts) {
-      if (!matchesTrigger(rule.when, product.sku, product.category)) continue;
-      covered.add(product.sku);
-      for (const sku of rule.offer) add(sku, 'upsell', product.sku, rule.id);
-    }
-  }
-
-  if (offers.length < limit) {
-    const scores = new Map<string, { score: number; because: string }>();
-    const recent = profile.skus.slice(-(options.recentProducts ?? 20)).reverse();
-    for (const sku of recent) {
-      if (covered.has(sku)) continue;
-      for (const neighbour of coPurchases.get(sku) ?? []) {
-        if (owned.has(neighbour.sku)) continue;
-        const current = scores.get(neighbour.sku);
-        scores.set(neighbour.sku, { score: (current?.score ?? 0) + neighbour.count, because: current?.because ?? sku });
-      }
-    }
-    const ranked = [...scores.entries()].sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : a > b ? 1 : 0));
-    for (const [sku, { because }] of ranked) add(sku, 'co-purchase', because);
-  }
+  const ranked = [...scores].sort(([a, x], [b, y]) => y.score - x.score || (a < b ? -1 : a > b ? 1 : 0));
+  for (const [sku, { because }] of ranked) add(sku, 'co-purchase', because, true);
   return offers;
 }

@@ -89,6 +89,8 @@ export interface CrossSellRule {
   when: RuleTrigger;
   offer: string[];
   afterDays: number;
+  /** Leave out offered products of a category the customer already bought from (she has one of those). */
+  skipBoughtCategories: boolean;
 }
 
 export interface UpsellRule {
@@ -216,7 +218,7 @@ export const catalogFileSchema = z.strictObject({
     .max(100_000)
     .default([]),
   crossSell: z
-    .array(z.strictObject({ id: name.optional(), when: triggerSchema, offer: z.array(skuSchema).min(1).max(20), afterDays: z.number().int().nonnegative().max(3650) }))
+    .array(z.strictObject({ id: name.optional(), when: triggerSchema, offer: z.array(skuSchema).min(1).max(20), afterDays: z.number().int().nonnegative().max(3650), skipBoughtCategories: z.boolean().default(false) }))
     .max(10_000)
     .default([]),
   upsell: z
@@ -305,7 +307,7 @@ export function parseCatalog(input: unknown, source = 'the rules file'): Catalog
     }
     return id;
   };
-  const crossSell = file.crossSell.map((rule, index) => ({ id: checkRule('crossSell', index, rule), when: rule.when, offer: rule.offer, afterDays: rule.afterDays }));
+  const crossSell = file.crossSell.map((rule, index) => ({ id: checkRule('crossSell', index, rule), when: rule.when, offer: rule.offer, afterDays: rule.afterDays, skipBoughtCategories: rule.skipBoughtCategories }));
   const upsell = file.upsell.map((rule, index) => ({ id: checkRule('upsell', index, rule), when: rule.when, offer: rule.offer }));
 
   const bands = file.priceBands ?? { mid: '0', premium: '0' };

@@ -1,11 +1,10 @@
 /**
- * The product rules' use cases beyond a purchase (see follow-ups.ts for that): the nightly
- * co-purchase count over every recorded order, and a customer's personal offers for a journey step.
+ * The product rules' use case beyond a purchase (see follow-ups.ts for that): the nightly
+ * co-purchase count over every recorded order, which the post-purchase steps' offers read
+ * (offers.ts, stepOffers).
  */
-import type { CoPurchaseStore, CustomerHistory } from '../loyalty/ports.ts';
+import type { CoPurchaseStore } from '../loyalty/ports.ts';
 import { CoPurchaseCounter, type CoPurchaseSettings, type CoPurchaseStats } from './copurchase.ts';
-import { pickOffers, type Offer, type PickOptions } from './offers.ts';
-import type { Catalog } from './rules.ts';
 
 export interface CoPurchasePorts {
   copurchases: CoPurchaseStore;
@@ -30,16 +29,4 @@ export async function recomputeCoPurchases(
   );
   const saved = await ports.copurchases.save(counter.topK(), ports.now().toISOString());
   return { ...counter.summary(), saved, seconds: (performance.now() - started) / 1000 };
-}
-
-/** A customer's personal offers (for the post-purchase journey's offer step), with the stored co-purchases. */
-export async function personalOffers(
-  ports: { customers: CustomerHistory; copurchases: CoPurchaseStore; catalog: Catalog; now: () => Date },
-  customerId: string,
-  options: PickOptions = {},
-): Promise<Offer[]> {
-  const profile = await ports.customers.getProfile(customerId);
-  if (!profile) return [];
-  const recent = profile.skus.slice(-(options.recentProducts ?? 20));
-  return pickOffers(profile, ports.catalog, await ports.copurchases.lookup(recent), ports.now(), options);
 }
