@@ -7,6 +7,7 @@ import type { JourneyPorts, JourneyRunPorts, JourneySettings, JourneyStepPorts }
 import { WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
 import { existsSync } from 'node:fs';
 import { catalogEnv, configuredCatalog, defaultCatalogFile } from './catalog-file.ts';
+import { DynamoCoPurchaseStore } from './catalog-store.ts';
 import { now } from './clock.ts';
 import { deliveryPorts } from './delivery-ports.ts';
 import { documentClient, tableName } from './dynamodb.ts';
@@ -49,8 +50,16 @@ export function journeyPorts(): JourneyPorts {
   return ports;
 }
 
-/** For the journey step function: everything a step needs, and no state machine ARNs. */
+/**
+ * For the journey step function: everything a step needs, and no state machine ARNs. The offering
+ * steps read the rules file (COMEBACK_CATALOG_FILE) and the nightly co-purchase counts.
+ */
 export function journeyStepPorts(): JourneyStepPorts {
+  return { ...sendingPorts(), offers: { catalog: configuredCatalog(), coPurchases: new DynamoCoPurchaseStore(documentClient, tableName) } };
+}
+
+/** The store, the delivery step and the links messages carry. */
+function sendingPorts(): Omit<JourneyStepPorts, 'offers'> {
   const delivery = deliveryPorts();
   const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
   const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
@@ -78,7 +87,7 @@ export function withDeclaredCycles<Ports extends JourneyPorts>(ports: Ports): Po
   return { ...ports, settings: { ...ports.settings, winBack: { ...ports.settings.winBack, catalog: configuredCatalog() } } };
 }
 
-/** For the sweep: the step's ports plus the launcher that starts win-back. */
+/** For the sweep: the step's sending ports plus the launcher that starts win-back (no rules file: it offers nothing). */
 export function journeyRunPorts(): JourneyRunPorts {
-  return { ...journeyStepPorts(), launcher: journeyPorts().launcher };
+  return { ...sendingPorts(), launcher: journeyPorts().launcher };
 }

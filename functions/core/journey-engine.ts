@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { recordJourneyFailure } from './journey-failures.ts';
 import type { DeliveryOutcome, JourneyName, MessageIntent } from './delivery/types.ts';
 import type { RecordedOrder } from './ledger.ts';
+import { customerBand, stepOffers, type CoPurchaseReader, type StepOffer } from './catalog/offers.ts';
+import type { Catalog } from './catalog/rules.ts';
 import type { CustomerProfile } from './profile.ts';
 import type { Purchase } from './purchase.ts';
 import { defaultWinBackTiming, winBackCustomerOf, winBackDueAt, winBackDueNow, type WinBackModel, type WinBackRules } from './win-back.ts';
@@ -23,6 +25,7 @@ import {
   type EntryStatus,
   type JourneyEntry,
   type JourneyEntryRecord,
+  type JourneyStep,
   type StateMachineJourney,
   type StepOutcome,
 } from './journeys.ts';
@@ -157,7 +160,18 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
  * What a step needs: no launcher, since a state machine's own step never starts or stops
  * executions (and so the step function needs no state machine ARN: no deployment cycle).
  */
-export type JourneyStepPorts = Omit<JourneyRunPorts, 'launcher'>;
+export type JourneyStepPorts = Omit<JourneyRunPorts, 'launcher'> & { offers: StepOfferPorts };
+
+/** What the steps that offer products read: the store's rules file and the nightly co-purchase counts. */
+export interface StepOfferPorts {
+  catalog: Catalog;
+  coPurchases: CoPurchaseReader;
+}
+
+/** Why a step that offers products sent nothing: none of them is relevant to the customer. */
+export const NO_RELEVANT_OFFER = 'no relevant offer';
+/** The customer's latest orders whose products a step finds complements and upsells for. */
+export const OFFER_ORDERS = 20;
 
 /**
  * One step of a running journey, called by its state machine. Whatever the delivery step made of
@@ -190,6 +204,8 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
     return finish(ports, entry, afterStep(entry.journey, index, entry, now, 'holdout: no message'));
   }
+  const orders = await ports.store.recentOrders(entry.customerId, step.offers ? OFFER_ORDERS : TEMPLATE_ORDERS);
+  const offers = step.offers ? await offersOf(ports, step, profile, orders) : undefined;
   const outcome = await ports.deliverer.deliver(entry.customerId, {
     messageId: `${entry.entryId}.${step.name}`,
     journey: entry.journey,
@@ -198,7 +214,8 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     template: step.template,
     marketing: step.marketing,
     priority: journey.priority,
-    variables: await templateVariables(ports, entry, profile),
+    variables: { ...(await templateVariables(ports, entry, profile, orders.slice(0, TEMPLATE_ORDERS))), ...(offers ? { offers, currency: offerCurrency(profile, orders) } : {}) },
+    ...(offers?.length === 0 ? { skipReason: NO_RELEVANT_OFFER } : {}),
     ...(offersDiscount(step.template) ? { discount: { offerId: entry.entryId } } : {}),
     ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
   });
@@ -318,8 +335,41 @@ export function checkInIsCurrent(checkIn: Pick<CheckIn, 'months' | 'dueAt'>, pro
   return checkInDueAt(profile.lastOrderAt, checkIn.months) === checkIn.dueAt;
 }
 
-async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, profile: CustomerProfile): Promise<Record<string, unknown>> {
-  const orders = await ports.store.recentOrders(entry.customerId, 5);
+/** The latest orders a message shows. */
+const TEMPLATE_ORDERS = 5;
+
+/**
+ * The products a step offers (catalog/offers.ts): complements of what the customer bought, from the
+ * rules whose wait ends by the step and from the nightly co-purchase counts, or the upsell rules'.
+ * A cancelled order's products lead to nothing, though they still count as bought.
+ */
+async function offersOf(ports: JourneyStepPorts, step: JourneyStep, profile: CustomerProfile, orders: readonly RecordedOrder[]): Promise<StepOffer[]> {
+  const purpose = step.offers!;
+  const { catalog } = ports.offers;
+  const kept = orders.filter((order) => order.cancelledAt === undefined);
+  const skus = [...new Set(kept.flatMap((order) => order.items.map((item) => item.sku)))];
+  const coPurchases = purpose === 'complement' && skus.length > 0 ? await ports.offers.coPurchases.lookup(skus) : new Map();
+  const customer = {
+    orders: kept,
+    boughtSkus: [...profile.skus, ...orders.flatMap((order) => order.items.map((item) => item.sku))],
+    boughtCategories: profile.categories,
+    band: customerBand(catalog, profile),
+    currency: offerCurrency(profile, orders),
+  };
+  return stepOffers(catalog, coPurchases, customer, purpose, { ruleWaitDays: stepDays(step) });
+}
+
+/** The currency the customer pays in: her latest order's. */
+function offerCurrency(profile: CustomerProfile, orders: readonly RecordedOrder[]): string {
+  return orders[0]?.currency ?? profile.currency;
+}
+
+function stepDays(step: JourneyStep): number {
+  const { days = 0, hours = 0, minutes = 0 } = step.afterEntry;
+  return days + hours / 24 + minutes / 1440;
+}
+
+async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, profile: CustomerProfile, orders: readonly RecordedOrder[]): Promise<Record<string, unknown>> {
   const lastOrder = orders[0];
   return {
     shopUrl: ports.settings.shopUrl,

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Channel, JourneyName } from './delivery/types.ts';
 import { z } from 'zod';
+import type { OfferPurpose } from './catalog/offers.ts';
 import { InvalidInputError } from './errors.ts';
 
 export type ReentryRule = 'once-ever' | 'once-per-episode' | 'every-time';
@@ -20,6 +21,11 @@ export interface JourneyStep {
   marketing: boolean;
   /** When the step is due, counted from the customer's entry into the journey. */
   afterEntry: { days?: number; hours?: number; minutes?: number };
+  /**
+   * The step offers products (catalog/offers.ts, stepOffers): complements or upsells of what the
+   * customer bought. With nothing relevant to offer it sends nothing (logged as skipped).
+   */
+  offers?: OfferPurpose;
 }
 
 export interface Journey {
@@ -30,6 +36,13 @@ export interface Journey {
   steps: JourneyStep[];
 }
 
+/**
+ * The post-purchase step that offers complements, in days after the purchase. A cross-sell rule
+ * whose wait ends by then goes out with it; one waiting longer is a scheduled message of its own
+ * (catalog/follow-ups.ts), so no rule is offered twice.
+ */
+export const COMPLEMENT_STEP_DAYS = 7;
+
 /** The journeys with steps of their own (loyalty and product-rule messages are scheduled items). */
 export const journeys: Record<StateMachineJourney | 'check-in', Journey> = {
   'post-purchase': {
@@ -38,9 +51,9 @@ export const journeys: Record<StateMachineJourney | 'check-in', Journey> = {
     reentry: 'every-time',
     steps: [
       { name: 'thank-you', channel: 'email', template: 'post-purchase-thank-you', marketing: false, afterEntry: {} },
-      { name: 'feedback', channel: 'email', template: 'post-purchase-feedback', marketing: true, afterEntry: { days: 7 } },
-      { name: 'content', channel: 'email', template: 'post-purchase-content', marketing: true, afterEntry: { days: 30 } },
-      { name: 'offer', channel: 'email', template: 'post-purchase-offer', marketing: true, afterEntry: { days: 90 } },
+      { name: 'feedback', channel: 'email', template: 'post-purchase-feedback', marketing: true, afterEntry: { days: COMPLEMENT_STEP_DAYS }, offers: 'complement' },
+      { name: 'content', channel: 'email', template: 'post-purchase-content', marketing: true, afterEntry: { days: 30 }, offers: 'upsell' },
+      { name: 'offer', channel: 'email', template: 'post-purchase-offer', marketing: true, afterEntry: { days: 90 }, offers: 'upsell' },
     ],
   },
   'win-back': {

@@ -92,9 +92,12 @@ export class ComebackJourneys extends Construct {
       description: 'Comeback journey step (invoked by the journey state machines)',
       timeout: Duration.seconds(30),
       templates: true,
+      // The post-purchase steps offer the rules file's complements and upsells.
+      catalog: true,
       ...common,
     });
     this.step.bindTable(props.table, 'readWrite');
+    this.step.bindLoyalty();
     this.step.bindJourneySettings(props.settings);
     this.step.bindDelivery(props.delivery);
     this.step.bindSecret(props.feedbackSecret);

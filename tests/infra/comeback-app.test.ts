@@ -57,7 +57,7 @@ const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
 const SENDERS = ['JourneyStep', 'JourneySweep', 'LoyaltyDispatch', 'LoyaltySweep'];
 /** The functions with the store's rules file: the loyalty routes, and the loyalty dispatch and sweep. */
-const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep'];
+const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep'];
 /** The whole-table batch jobs, the only functions that may Scan. */
 const SCANNERS = ['NightlyRecompute', 'CoPurchase'];
 const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_STATE_MACHINE_ARN', 'LOYALTY_INVITE_STATE_MACHINE_ARN'];

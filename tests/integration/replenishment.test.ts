@@ -1,6 +1,7 @@
 /**
  * Product rules end to end on DynamoDB Local and the virtual clock: replenishment reminders from
- * declared and learned cycles, a reorder cancelling its reminder, quiet hours, cross-sell rules, and
+ * declared and learned cycles, a reorder cancelling its reminder, quiet hours, cross-sell rules that
+ * wait longer than the post-purchase journey's 7-day email (the shorter ones go with it), and
  * the nightly co-purchase count. Purchases go through the ledger and the purchase use case; the sweep
  * and the nightly job are called as their schedules would.
  */
@@ -190,12 +191,18 @@ describe('cross-sell rules', () => {
   });
 
   it('cancel an offer the customer has already taken up in full', async () => {
-    const customerId = uniqueId('cross-laptop');
-    await buy(customerId, [{ sku: 'LAPTOP-14', price: 899_00 }], { daysAgo: 2 });
-    await buy(customerId, [{ sku: 'MOUSE-WIRELESS', price: 29_00 }, { sku: 'LAPTOP-BAG-15', price: 59_00 }], { daysAgo: 1 });
+    const customerId = uniqueId('cross-printer-inks');
+    await buy(customerId, [{ sku: 'PRINTER-200', price: 189_00 }], { daysAgo: 59 });
+    await buy(customerId, [{ sku: 'INK-200-BLACK', price: 24_00 }, { sku: 'INK-200-COLOUR', price: 32_00 }], { daysAgo: 30 });
     await days(1);
     expect(await sent(customerId, 'cross-sell')).toEqual([]);
     expect((await scheduled(customerId, 'cross-sell'))[0]).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('leave a rule that waits no longer than a week to the post-purchase journey’s 7-day email', async () => {
+    const customerId = uniqueId('cross-laptop');
+    await buy(customerId, [{ sku: 'LAPTOP-14', price: 899_00 }]);
+    expect(await scheduled(customerId, 'cross-sell')).toEqual([]);
   });
 });
 

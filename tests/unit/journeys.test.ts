@@ -15,7 +15,9 @@ import {
   type JourneyEntry,
   type JourneyEntryRecord,
 } from '../../functions/core/journeys.ts';
+import type { RecordedOrder } from '../../functions/core/ledger.ts';
 import type { CustomerProfile } from '../../functions/core/profile.ts';
+import { testCatalog } from './catalog/fixtures.ts';
 
 const entry = { enteredAt: '2026-03-01T10:00:00.000Z' };
 
@@ -68,10 +70,10 @@ describe('journey rules', () => {
 });
 
 /** A journey step on in-memory ports: one entry, one customer, and a delivery step that answers as told. */
-function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now: string }) {
+function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now: string; orders?: Pick<RecordedOrder, 'orderId' | 'currency' | 'items'>[] }) {
   const entry: JourneyEntry = { journey: 'win-back', entryId: 'win-back-abc-20260101', customerId: 'cust-1', enteredAt: '2026-03-01T10:00:00.000Z' };
   const record: JourneyEntryRecord = { ...entry, status: 'active', holdout: options.holdout ?? false };
-  const profile = { customerId: 'cust-1', lastOrderAt: '2026-01-01T10:00:00.000Z', orderCount: 1, categories: [] } as unknown as CustomerProfile;
+  const profile = { customerId: 'cust-1', lastOrderAt: '2026-01-01T10:00:00.000Z', orderCount: 1, categories: [], skus: [], currency: 'USD', revenueByCurrency: { USD: 5_000 } } as unknown as CustomerProfile;
   const delivered: MessageIntent[] = [];
   const store = {
     getEntry: async () => record,
@@ -80,7 +82,7 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
       Object.assign(record, changes);
       return true;
     },
-    recentOrders: async () => [],
+    recentOrders: async () => options.orders ?? [],
     ordersAfter: async () => [],
   } as unknown as JourneyStore;
   const ports: JourneyStepPorts = {
@@ -94,6 +96,7 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
       },
     },
     links: { feedback: async () => 'https://shop.example/feedback' },
+    offers: { catalog: testCatalog(), coPurchases: { lookup: async () => new Map([['LAPTOP', [{ sku: 'SNACK', count: 5 }]]]) } },
   };
   return { ports, entry, record, delivered };
 }
@@ -153,6 +156,37 @@ describe('a journey step', () => {
     expect(reachesHoldout(step)).toBe(reaches);
     expect(world.delivered.map((intent) => intent.step)).toEqual(reaches ? [stepName] : []);
     expect(answer.reason).toBe(reaches ? `${stepName} sent` : answer.outcome === 'done' ? 'completed' : 'holdout: no message');
+  });
+});
+
+describe('a post-purchase step that offers products', () => {
+  const laptop = [{ orderId: 'o1', currency: 'USD', items: [{ sku: 'LAPTOP', quantity: 1, unitPriceMinor: 89_900 }] }] as Pick<RecordedOrder, 'orderId' | 'currency' | 'items'>[];
+
+  it('sends the complements of what she bought at 7 days, rules first, then learned', async () => {
+    const world = stepWorld({ now: '2026-03-08T12:00:00.000Z', orders: laptop });
+
+    await runJourneyStep(world.ports, { action: 'step', step: 'feedback', entry: { ...world.entry, journey: 'post-purchase' } });
+
+    const [intent] = world.delivered;
+    expect(intent?.skipReason).toBeUndefined();
+    expect(intent?.variables['currency']).toBe('USD');
+    expect((intent?.variables['offers'] as { sku: string; source: string }[]).map((offer) => `${offer.sku} ${offer.source}`)).toEqual(['MOUSE cross-sell', 'BAG cross-sell', 'SNACK co-purchase']);
+  });
+
+  it.each(['feedback', 'content', 'offer'])('asks the delivery step to skip %s with a reason when nothing is relevant', async (step) => {
+    const world = stepWorld({ now: '2026-03-08T12:00:00.000Z', orders: [{ orderId: 'o1', currency: 'USD', items: [{ sku: 'TEA', quantity: 1, unitPriceMinor: 500 }] }] as Pick<RecordedOrder, 'orderId' | 'currency' | 'items'>[] });
+
+    await runJourneyStep(world.ports, { action: 'step', step, entry: { ...world.entry, journey: 'post-purchase' } });
+
+    expect(world.delivered.map((intent) => [intent.step, intent.skipReason, intent.variables['offers']])).toEqual([[step, 'no relevant offer', []]]);
+  });
+
+  it.each(['content', 'offer'])('offers the upsell rules in %s, not complements', async (step) => {
+    const world = stepWorld({ now: '2026-03-31T12:00:00.000Z', orders: [...laptop, { orderId: 'o0', currency: 'USD', items: [{ sku: 'PLAN-BASIC', quantity: 1, unitPriceMinor: 900 }] }] as Pick<RecordedOrder, 'orderId' | 'currency' | 'items'>[] });
+
+    await runJourneyStep(world.ports, { action: 'step', step, entry: { ...world.entry, journey: 'post-purchase' } });
+
+    expect(world.delivered.map((intent) => [intent.step, intent.skipReason, (intent.variables['offers'] as { sku: string }[]).map((offer) => offer.sku)])).toEqual([[step, undefined, ['PLAN-PRO']]]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * What a recorded purchase schedules from the product rules: a replenishment reminder per product
- * with a consumption cycle (declared or learned), and the cross-sell rules' offers after their wait.
+ * with a consumption cycle (declared or learned), and the cross-sell rules' offers after their wait
+ * (a rule waiting no longer than the post-purchase journey's complement step goes with that step).
  * Both are dated items (see loyalty/scheduled.ts) the loyalty sweep sends when due. A newer order of
  * the same product replaces its pending reminder (so a customer who already reordered is not
  * reminded); the sweep checks her orders again before sending.
@@ -10,6 +11,7 @@ import { scheduledMessageId, type ScheduledMessage } from '../loyalty/scheduled.
 import type { RecordedOrder } from '../ledger.ts';
 import type { CustomerProfile } from '../profile.ts';
 import type { Purchase } from '../purchase.ts';
+import { COMPLEMENT_STEP_DAYS } from '../journeys.ts';
 import { triggeredCrossSells } from './offers.ts';
 import { cycleFor, purchasesOf, reminderSchedule } from './replenishment.ts';
 
@@ -86,6 +88,8 @@ export async function scheduleFollowUps(ports: LoyaltyPorts, purchase: Purchase,
 
   const owned = new Set([...(profile?.skus ?? []), ...lines.map((line) => line.sku)]);
   for (const { rule, sku } of triggeredCrossSells(catalog, lines)) {
+    // A rule whose wait ends by the post-purchase journey's complement step goes out with that step.
+    if (rule.afterDays <= COMPLEMENT_STEP_DAYS) continue;
     if (rule.offer.every((offered) => owned.has(offered))) continue;
     const due = Math.max(Date.parse(purchase.placedAt) + rule.afterDays * DAY_MS, now.getTime());
     const key = `${rule.id}#${sku}`;

@@ -102,11 +102,12 @@ describe('the order thank-you in every language', () => {
 
 /** What the journey steps give each customer-facing message (the same shapes as in templates.test.ts). */
 const shopVariables = { shopUrl: 'https://shop.example', supportContact: 'help@shop.example' };
+const offered = { currency: 'UAH', offers: [{ name: 'Миска', priceMinor: 24_000, url: 'https://shop.example/p/bowl' }, { name: 'Ласощі', priceMinor: null, url: 'https://shop.example/p/treats' }] };
 const messages: Record<string, { channel: 'email' | 'sms'; variables: Record<string, unknown> }> = {
   'post-purchase-thank-you': { channel: 'email', variables: { ...shopVariables, order: order('UAH', '#1006') } },
-  'post-purchase-feedback': { channel: 'email', variables: { ...shopVariables, order: order('UAH', '#1006'), products: order('UAH').items, categories: ['pet-food'], npsUrl: 'https://api.example.com/v1/feedback?token=x' } },
-  'post-purchase-content': { channel: 'email', variables: { ...shopVariables, categories: ['pet-food', 'treats'] } },
-  'post-purchase-offer': { channel: 'email', variables: { ...shopVariables, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
+  'post-purchase-feedback': { channel: 'email', variables: { ...shopVariables, order: order('UAH', '#1006'), products: order('UAH').items, categories: ['pet-food'], npsUrl: 'https://api.example.com/v1/feedback?token=x', ...offered } },
+  'post-purchase-content': { channel: 'email', variables: { ...shopVariables, ...offered } },
+  'post-purchase-offer': { channel: 'email', variables: { ...shopVariables, ...offered, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-email': { channel: 'email', variables: { ...shopVariables, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-sms': { channel: 'sms', variables: { ...shopVariables, discountCode: 'SHOP-7QX2' } },
   'loyalty-invite': { channel: 'email', variables: shopVariables },
@@ -168,9 +169,10 @@ describe('every message a customer gets', () => {
     expect(plain(render('loyalty-tier-nudge', locale).text)).toContain(left);
   });
 
-  it('lists in the language: categories joined by its own “and”', () => {
-    expect(render('post-purchase-content', 'uk-UA').text).toContain('pet-food і treats');
-    expect(render('post-purchase-content', 'de-DE').text).toContain('pet-food und treats');
+  it('lists in the language: offered products joined by its own “and”, priced as it writes money', () => {
+    expect(plain(render('post-purchase-content', 'uk-UA').text)).toContain('радимо звернути увагу на Миска і Ласощі:\n- Миска, 240,00 ₴: https://shop.example/p/bowl\n- Ласощі: https://shop.example/p/treats');
+    expect(render('post-purchase-feedback', 'ru-RU').text).toContain('К вашему заказу хорошо подойдёт: Миска и Ласощі.');
+    expect(render('post-purchase-offer', 'de-DE').text).toContain('Für Sie ausgewählt: Миска und Ласощі.');
   });
 
   it('dates the code’s expiry and the reorder day in the customer’s time zone and language', () => {

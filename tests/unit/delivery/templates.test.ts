@@ -42,11 +42,16 @@ const crossSellOffers = [
   { sku: 'INK-BLACK', name: 'Black ink', priceMinor: 2400, url: 'https://shop.example/p/INK-BLACK' },
   { sku: 'INK-COLOUR', name: 'Colour ink', priceMinor: null, url: 'https://shop.example/p/INK-COLOUR' },
 ];
+/** What the post-purchase steps offer (functions/core/catalog/offers.ts): never empty, or the step sends nothing. */
+const stepOffers = [
+  { sku: 'BOWL', name: 'Steel food bowl', priceMinor: 1200, url: 'https://shop.example/p/BOWL' },
+  { sku: 'TREATS-XL', name: 'Training treats', priceMinor: null, url: 'https://shop.example/p/TREATS-XL' },
+];
 const stepVariables: Record<string, { channel: Channel; variables: Record<string, unknown> }> = {
   'post-purchase-thank-you': { channel: 'email', variables: { ...shop, order } },
-  'post-purchase-feedback': { channel: 'email', variables: { ...shop, order, ...bought, npsUrl: 'https://shop.example/feedback?o=ORD-1001' } },
-  'post-purchase-content': { channel: 'email', variables: { ...shop, categories: bought.categories } },
-  'post-purchase-offer': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
+  'post-purchase-feedback': { channel: 'email', variables: { ...shop, order, ...bought, npsUrl: 'https://shop.example/feedback?o=ORD-1001', offers: stepOffers, currency: 'USD' } },
+  'post-purchase-content': { channel: 'email', variables: { ...shop, offers: stepOffers, currency: 'USD' } },
+  'post-purchase-offer': { channel: 'email', variables: { ...shop, offers: stepOffers, currency: 'USD', discountCode: 'COMEBACK-7QX2A1B3', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-email': { channel: 'email', variables: { ...shop, discountCode: 'COMEBACK-7QX2A1B3', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-sms': { channel: 'sms', variables: { shopUrl: shop.shopUrl, discountCode: 'COMEBACK-7QX2A1B3' } },
   'win-back-call': { channel: 'task', variables: { discountCode: 'COMEBACK-7QX2A1B3' } },
@@ -61,9 +66,9 @@ const stepVariables: Record<string, { channel: Channel; variables: Record<string
 /** The variables a step must provide: supportContact is only the thank-you's. */
 const required: Record<string, string[]> = {
   'post-purchase-thank-you': ['order', 'supportContact'],
-  'post-purchase-feedback': ['order', 'npsUrl', 'products', 'categories', 'shopUrl'],
-  'post-purchase-content': ['categories', 'shopUrl'],
-  'post-purchase-offer': ['shopUrl'],
+  'post-purchase-feedback': ['order', 'npsUrl', 'offers', 'currency', 'shopUrl'],
+  'post-purchase-content': ['offers', 'currency', 'shopUrl'],
+  'post-purchase-offer': ['offers', 'currency', 'shopUrl'],
   'win-back-email': ['shopUrl'],
   'win-back-sms': ['shopUrl'],
   'win-back-call': [],
@@ -187,19 +192,20 @@ describe('the shipped templates', () => {
     expect(withoutPhone.text).toContain('There is no phone number on file: please write to ada@example.com instead: ask how things are going');
   });
 
-  it('lists the categories of the content email in plain English', () => {
-    const message = library.render('post-purchase-content', 'email', variablesFor(stepVariables['post-purchase-content']!.variables));
+  it.each([
+    ['post-purchase-feedback', 'Goes well with your order: Steel food bowl and Training treats.'],
+    ['post-purchase-content', 'When you’re ready for more, we think you’ll like Steel food bowl and Training treats:'],
+    ['post-purchase-offer', 'Picked for you: Steel food bowl and Training treats.'],
+  ])('names the products %s offers, each with its link and its price where there is one', (template, intro) => {
+    const message = library.render(template, 'email', variablesFor(stepVariables[template]!.variables));
 
-    expect(message.text).toContain('Something new has arrived in pet-food and treats, and we thought of you.');
-    const none = library.render('post-purchase-content', 'email', variablesFor({ ...shop, categories: [] }));
-    expect(none.text).toContain('Something new has arrived, and we thought of you.');
+    expect(message.text).toContain(`${intro}\n- Steel food bowl, $12.00: https://shop.example/p/BOWL\n- Training treats: https://shop.example/p/TREATS-XL\n`);
   });
 
-  it('suggests more from the categories of what was bought', () => {
+  it('asks the feedback question beside the complements', () => {
     const message = library.render('post-purchase-feedback', 'email', variablesFor(stepVariables['post-purchase-feedback']!.variables));
 
     expect(message.text).toContain('Pick your number here (it takes five seconds): https://shop.example/feedback?o=ORD-1001');
-    expect(message.text).toContain('Goes well with your Dog food 5 kg and TREATS: have a look at the rest of our pet-food and treats range at https://shop.example');
   });
 
   it('renders dates in the customer zone', () => {
