@@ -167,6 +167,37 @@ export interface Customer {
   feedback: { score: number; comment?: string; at: string }[];
 }
 
+/** One entry of a customer's message log (GET /v1/customers/{id}/messages). */
+export interface MessageEntry {
+  messageId: string;
+  at: string;
+  journey: string;
+  step: string;
+  channel: 'email' | 'sms' | 'task';
+  status: 'sent' | 'deferred' | 'suppressed' | 'failed' | 'skipped';
+  subject?: string;
+  text?: string;
+  html?: string;
+  reason?: string;
+  deliveryStatus?: string;
+  deliveryStatusAt?: string;
+}
+
+export interface MessagePage {
+  items: MessageEntry[];
+  cursor?: string;
+}
+
+/** A customer as GET /v1/customers?id=|email=|phone= finds them. */
+export interface CustomerMatch {
+  customerId: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  orderCount: number;
+  lastOrderAt: string;
+}
+
 export interface Loyalty {
   currency: string;
   balance: number;

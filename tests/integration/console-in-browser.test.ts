@@ -2,8 +2,9 @@
  * The console in a real browser (Chromium, tests/support/browser.ts) against the local host started
  * as `npm start` starts it, with a small store seeded through the signed webhook and the virtual
  * clock: the owner logs in with the admin token and reads the overview (its figures are those of
- * GET /v1/metrics), opens a customer's timeline, completes a manager's call with an outcome and a
- * churn reason and sees it in the report, takes a customer out of a journey, saves a segment, sees
+ * GET /v1/metrics), finds a customer by email and opens their timeline (orders, messages with their
+ * previews), completes a manager's call with an outcome and a churn reason from the store's own
+ * lists and sees it in the report, takes a customer out of a journey, saves a segment, sees
  * its members after the nightly recompute and exports them as CSV. axe-core finds no serious or
  * critical accessibility violation on any page; each page is photographed into
  * .comeback/screenshots (git-ignored).
@@ -125,7 +126,7 @@ describe('the console', () => {
     // The figures shown are those of the range's last day.
     const from = await page.locator('input[name="from"]').inputValue();
     const to = await page.locator('input[name="to"]').inputValue();
-    const metrics = await admin<{ days: { day: string; customers: number; repeatPurchaseRate: number | null; retentionRate: number | null; purchaseFrequency: number | null; churnRate: number | null; returningCustomers: number; historicClvMinor: Record<string, number> }[] }>(
+    const metrics = await admin<{ days: { day: string; customers: number; repeatPurchaseRate: number | null; retentionRate: number | null; purchaseFrequency: number | null; churnRate: number | null; returningCustomers: number; returningRevenueMinor: Record<string, number>; historicClvMinor: Record<string, number> }[] }>(
       `/v1/metrics?from=${from}&to=${to}`,
     );
     const last = metrics.days.at(-1)!;
@@ -139,6 +140,9 @@ describe('the console', () => {
     expect(await text('[data-metric="historicClvMinor"]')).toBe(`$${(last.historicClvMinor['USD']! / 100).toFixed(2)}`);
     expect(await text('[data-metric="returningCustomers"]')).toBe(String(last.returningCustomers));
     expect(last.customers).toBe(5);
+    // Returned customers' revenue over the range, drawn: the chart names the last day's figure.
+    expect(last.returningRevenueMinor['USD']).toBeGreaterThan(0);
+    expect(await page.getByRole('img', { name: /^Revenue from returning customers\./ }).getAttribute('aria-label')).toContain(`USD: ${last.returningRevenueMinor['USD']! / 100} on ${to}`);
     expect(last.repeatPurchaseRate).toBeCloseTo(2 / 5);
     // The cohort heatmap has labelled axes.
     expect(await page.locator('table.heatmap th').first().textContent()).toBe('First order month');
@@ -152,11 +156,16 @@ describe('the console', () => {
     await page.setViewportSize({ width: 1200, height: 900 });
   });
 
-  it("opens a customer's timeline: orders, points and tier, consent", async () => {
+  it("finds a customer by email and opens their timeline: orders, every message with its preview and status, points and tier", async () => {
     await page.getByRole('link', { name: 'Customers' }).click();
-    await page.getByLabel('Customer id').fill('ada');
-    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByLabel('Customer id, email or phone').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(() => page.getByRole('heading', { name: 'No customer found for “nobody@example.com”' }).count()).toBe(1);
+    // The only customer who ordered with the email: straight to their timeline.
+    await page.getByLabel('Customer id, email or phone').fill('ADA@example.com');
+    await page.getByRole('button', { name: 'Search' }).click();
     await page.locator('ol.timeline').waitFor();
+    expect(page.url()).toMatch(/#\/customers\/ada$/);
     const timeline = await page.locator('ol.timeline').textContent();
     expect(timeline).toContain('Order ada-2: $54.97');
     expect(timeline).toContain('Order ada-1: $54.97');
@@ -164,6 +173,17 @@ describe('the console', () => {
     const loyalty = await admin<{ tier: { name: string }; balance: number }>('/v1/loyalty/ada');
     expect(await text('[data-field="loyalty"]')).toContain(`${loyalty.tier.name}, ${loyalty.balance} points`);
     expect(await text('[data-field="orderCount"]')).toBe('2');
+    // Every message of the log, with its status; the newest email's HTML previewed in a sandboxed frame.
+    const log = await admin<{ items: { messageId: string; channel: string; status: string; subject?: string; html?: string }[] }>('/v1/customers/ada/messages?limit=100');
+    const email = log.items.find((item) => item.channel === 'email' && item.status === 'sent' && item.html)!;
+    expect(email).toBeDefined();
+    expect(await page.locator('ol.timeline > li.message').count()).toBe(log.items.length);
+    const entry = page.locator('ol.timeline > li.message', { hasText: `${email.subject!} — sent` }).first();
+    await entry.getByText('Preview').click();
+    const frame = entry.locator('iframe');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await frame.getAttribute('srcdoc')).toBe(email.html);
+    await eventually(async () => ((await entry.frameLocator('iframe').locator('body').textContent()) ?? '').trim().length).toBeGreaterThan(0);
     expect(await accessibilityViolations()).toEqual([]);
     await photograph('customer');
   });

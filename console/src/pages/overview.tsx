@@ -1,7 +1,7 @@
 /** The owner's overview: the figures of the last day in the range, how they moved, and the cohorts. */
 import { useState } from 'preact/hooks';
-import { api, type Metrics, type Segments } from '../api.ts';
-import { CohortHeatmap, LineChart } from '../charts.tsx';
+import { api, type Metrics, type MetricsDay, type Segments } from '../api.ts';
+import { CohortHeatmap, LineChart, type Series } from '../charts.tsx';
 import { addDays, decimal, moneyByCurrency, percent } from '../format.ts';
 import { Status, useLoad } from '../load.tsx';
 
@@ -16,6 +16,15 @@ async function defaultRange(): Promise<{ from: string; to: string }> {
   const { computedAt } = await api<Segments>('GET', '/v1/segments');
   const to = (computedAt ?? new Date().toISOString()).slice(0, 10);
   return { from: addDays(to, -29), to };
+}
+
+/** The returning customers' revenue of each day's period, one line per currency, in major units. */
+export function returningRevenue(days: MetricsDay[]): Series[] {
+  const currencies = [...new Set(days.flatMap((entry) => Object.keys(entry.returningRevenueMinor)))].sort();
+  return currencies.map((currency) => {
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return { name: currency, values: days.map((entry) => (entry.returningRevenueMinor[currency] ?? 0) / 10 ** digits) };
+  });
 }
 
 export function OverviewPage() {
@@ -89,6 +98,7 @@ function Figures({ metrics }: { metrics: Metrics }) {
         <h2 id="trends">Over time</h2>
         <div class="charts">
           <LineChart title="Returning customers" yLabel="Customers" labels={labels} series={[{ name: 'Returning customers', values: metrics.days.map((entry) => entry.returningCustomers) }]} />
+          <LineChart title="Revenue from returning customers" yLabel="Revenue" labels={labels} series={returningRevenue(metrics.days)} />
           {families.map((family) => (
             <LineChart
               key={family.title}
