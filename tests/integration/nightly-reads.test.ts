@@ -6,11 +6,11 @@
  * This file has a table of its own: the figures count every item of the table.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
-import { GSI3, keys } from '../../functions/adapters/table-design.ts';
+import { GSI3, keys, NIGHTLY_PROJECTION, tableDefinition } from '../../functions/adapters/table-design.ts';
 import { recompute, type RecomputeSummary } from '../../functions/core/analytics/recompute.ts';
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { applyOrder, type CustomerProfile } from '../../functions/core/profile.ts';
@@ -142,5 +142,24 @@ describe('what the nightly recompute reads', () => {
     const profile = indexed.find((item) => item['type'] === 'profile')!;
     expect(profile).not.toHaveProperty('email');
     expect(profile).toMatchObject({ customerId: expect.any(String), orderDays: expect.any(Object), lastOrderAt: expect.any(String) });
+  });
+
+  it('adds the index to a local table created by an earlier version, active by the time the host starts', async () => {
+    const earlier = `${table}-earlier`;
+    const design = tableDefinition(earlier);
+    await base.send(
+      new CreateTableCommand({
+        ...design,
+        AttributeDefinitions: design.AttributeDefinitions?.filter((attribute) => attribute.AttributeName !== 'gsi3sk'),
+        GlobalSecondaryIndexes: design.GlobalSecondaryIndexes?.filter((index) => index.IndexName !== GSI3),
+      }),
+    );
+
+    await ensureTable(inject('dynamodbEndpoint'), earlier);
+
+    const { Table } = await base.send(new DescribeTableCommand({ TableName: earlier }));
+    const index = Table?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === GSI3);
+    expect(index?.IndexStatus).toBe('ACTIVE');
+    expect(index?.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...NIGHTLY_PROJECTION] });
   });
 });
