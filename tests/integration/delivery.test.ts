@@ -83,7 +83,7 @@ const offer = (id: string): MessageIntent => ({
   template: 'post-purchase-offer',
   marketing: true,
   priority: 2,
-  variables: { discountCode: 'COMEBACK-9F00D1E2', shopUrl: 'https://shop.example' },
+  variables: { discountCode: 'COMEBACK-9F00D1E2', shopUrl: 'https://shop.example', offers: [{ sku: 'PET-BOWL', name: 'Stainless steel food bowl', priceMinor: 1200, url: 'https://shop.example/p/PET-BOWL' }], currency: 'USD' },
 });
 
 const loyalty = (id: string): MessageIntent => ({

@@ -125,7 +125,7 @@ describe('handing out pool codes', () => {
       template: 'post-purchase-offer',
       marketing: true,
       priority: 2,
-      variables: { shopUrl: 'https://shop.test', order: null, categories: [], products: [], orderCount: 1 },
+      variables: { shopUrl: 'https://shop.test', order: null, categories: [], products: [], orderCount: 1, offers: [{ sku: 'PET-BOWL', name: 'Stainless steel food bowl', priceMinor: 1200, url: 'https://shop.example/p/PET-BOWL' }], currency: 'USD' },
       discount: { offerId },
     });
 
