@@ -29,7 +29,7 @@ const customerId = (run: number, zone: Zone) => `instants-${run}-${zone}`;
 
 /**
  * What each customer is sent, "journey/step sent-at (local time)", by "<run>-<zone>". Thank-you:
- * at once, even in quiet hours (an order message). Feedback, new arrivals, offer: 7, 30 and 90 days
+ * at once, even in quiet hours (an order message). Feedback with complements, upsell, offer: 7, 30 and 90 days
  * after the order. Win-back: the nightly sweep (02:00 UTC) 60 days after the order, the SMS 7 days
  * later, the manager's call task (never held by quiet hours) 7 days after that.
  */

@@ -193,7 +193,7 @@ describe('win-back', () => {
 });
 
 describe('post-purchase', () => {
-  it('thanks at once, asks for feedback after 7 days, shares new arrivals after 30 and offers after 90', async () => {
+  it('thanks at once, asks for feedback with complements after 7 days, offers upsells after 30 and 90', async () => {
     const buyer = { id: uniqueId('pp') };
     await buy(buyer);
     expect(await messages(buyer.id)).toEqual(['post-purchase/thank-you/email/sent']);
