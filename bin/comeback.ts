@@ -35,6 +35,10 @@ const usage = `usage: npm run comeback -- <command>
   import --format <format> --file <path> [--currency USD] [--timezone UTC]
                                               import past orders (comeback-csv, shopify-csv, woocommerce-csv, cdnow):
                                               recorded once each, no journey started, nothing sent; prints one JSON line
+  backtest --journey win-back --from <date> --to <date> --format <format> --file <path> [--assume-consent] [--uplift <share>]
+                                              replay a history file (an import format) with the journey's real entry rule and
+                                              guardrails, sending nothing: entrants, messages and cost per step, who bought anyway,
+                                              expected extra orders and revenue at the holdout's uplift
   sync shopify|woocommerce --since <date>     have Comeback read the store's orders created or changed since the date
                                               through the platform's API, recorded as their webhooks would be
                                               (duplicates change nothing); prints one JSON line
@@ -133,6 +137,11 @@ async function main(argv: string[]): Promise<void> {
         stderr: (text) => process.stderr.write(text),
         stderrIsTerminal: process.stderr.isTTY === true,
       });
+      return;
+    }
+    case 'backtest': {
+      const { runBacktest } = await import('../lib/cli/backtest.ts');
+      await runBacktest(rest, { url: env.COMEBACK_URL, adminToken: env.COMEBACK_ADMIN_TOKEN }, { stdout: (text) => process.stdout.write(text) });
       return;
     }
     case 'sync': {
