@@ -457,8 +457,46 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     request: { params: z.object({ customerId: z.string() }), headers: z.object(signed), body: { content: { 'application/json': { schema: redeemInputSchema } } } },
     responses: {
       200: { description: 'the signed confirmation (Comeback-Signature header over the body)', content: { 'application/json': { schema: redemptionConfirmationSchema } } },
-      422: { description: 'refused: not enough points, over the cap, or another currency', content: { 'application/problem+json': { schema: redemptionRefusalSchema } } },
+      422: { description: 'refused: not enough points, over the cap, another currency, or the customer has not joined the program', content: { 'application/problem+json': { schema: redemptionRefusalSchema } } },
       ...problems(400, 401, 409, 413, 415),
+    },
+  }),
+  JoinLoyalty: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: "Join the customer to the loyalty program (the storefront's join button); joining again changes nothing and answers the same",
+    // Either the admin token, or no bearer at all and the storefront's Comeback-Signature header.
+    security: [{ adminToken: [] }, {} as Record<string, string[]>],
+    request: {
+      params: z.object({ customerId: z.string() }),
+      headers: z.object({
+        'comeback-signature': z.string().optional().describe('t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.POST <path>")>; not needed with the admin token'),
+      }),
+    },
+    responses: { 200: { description: 'the account, member: true, joinedAt the moment of joining', content: { 'application/json': { schema: loyaltyViewSchema } } }, ...problems(401, 404) },
+  }),
+  LoyaltyJoinPage: (route) => ({
+    method: 'get',
+    path: route.path,
+    summary: "The page the loyalty invitation's join link opens: the program and one button posting to POST /v1/join; changes nothing",
+    request: { query: z.object({ token: z.string() }) },
+    responses: {
+      200: { description: 'the offer to join (or, for a member, since when she is one)', content: { 'text/html': { schema: htmlSchema } } },
+      400: { description: 'the link is not valid: a page saying so', content: { 'text/html': { schema: htmlSchema } } },
+    },
+  }),
+  LoyaltyJoinLink: (route) => ({
+    method: 'post',
+    path: route.path,
+    summary: "Join the loyalty program with the join link's signed token: the join page's button",
+    request: {
+      query: z.object({ token: z.string().optional().describe('the form of the join page posts to its own address, token included') }),
+      body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ token: z.string().optional() }) } } },
+    },
+    responses: {
+      200: { description: 'joined (or a member already): a welcome page', content: { 'text/html': { schema: htmlSchema } } },
+      400: { description: 'the link is not valid: a page saying so', content: { 'text/html': { schema: htmlSchema } } },
+      404: { description: 'the customer is not known: a page saying so', content: { 'text/html': { schema: htmlSchema } } },
     },
   }),
   ListSegments: (route) => ({

@@ -234,6 +234,36 @@ export const apiRoutes: readonly ApiRoute[] = [
     capabilities: ['loyalty'],
   },
   {
+    // The storefront's "join" button: signed like GET /v1/loyalty/{customerId}, or the admin token.
+    id: 'JoinLoyalty',
+    method: 'POST',
+    path: '/v1/loyalty/{customerId}/join',
+    handler: 'functions/handlers/loyalty-join.ts',
+    secrets: ['COMEBACK_WEBHOOK_SECRET', 'COMEBACK_ADMIN_TOKEN'],
+    table: 'readWrite',
+    capabilities: ['loyalty', 'storefront'],
+  },
+  {
+    // The join link of the loyalty invitation opens this page; it changes nothing.
+    id: 'LoyaltyJoinPage',
+    method: 'GET',
+    path: '/v1/join',
+    handler: 'functions/handlers/loyalty-join-page.ts',
+    secrets: ['COMEBACK_FEEDBACK_SECRET'],
+    table: 'read',
+    capabilities: ['shop'],
+  },
+  {
+    // The join page's button.
+    id: 'LoyaltyJoinLink',
+    method: 'POST',
+    path: '/v1/join',
+    handler: 'functions/handlers/loyalty-join-link.ts',
+    secrets: ['COMEBACK_FEEDBACK_SECRET'],
+    table: 'readWrite',
+    capabilities: ['loyalty', 'shop'],
+  },
+  {
     id: 'ListSegments',
     method: 'GET',
     path: '/v1/segments',

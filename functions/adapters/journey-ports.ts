@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
+import { isMember } from '../core/loyalty/account.ts';
+import { joinToken, joinUrl } from '../core/loyalty/join-link.ts';
 import { deliverMessage } from '../core/delivery/deliver.ts';
 import type { JourneyPorts, JourneyRunPorts, JourneySettings, JourneyStepPorts } from '../core/journey-engine.ts';
-import { WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
+import { NPS_INTERVAL_DAYS, WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
 import { existsSync } from 'node:fs';
 import { catalogEnv, configuredCatalog, defaultCatalogFile } from './catalog-file.ts';
 import { DynamoCoPurchaseStore } from './catalog-store.ts';
@@ -12,6 +14,7 @@ import { now } from './clock.ts';
 import { deliveryPorts } from './delivery-ports.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { DynamoJourneyStore } from './journey-store.ts';
+import { DynamoLoyaltyStore } from './loyalty-store.ts';
 import { resolveSecret } from './secrets.ts';
 import { journeyLauncher } from './step-functions.ts';
 
@@ -20,6 +23,8 @@ const journeyEnv = z.object({
   COMEBACK_WIN_BACK_AFTER_DAYS: z.coerce.number().int().positive().default(WIN_BACK_AFTER_DAYS),
   COMEBACK_SHOP_URL: z.url(),
   COMEBACK_SUPPORT_CONTACT: z.string().trim().min(1),
+  // The message log remembers the question: keep this within COMEBACK_EVENT_RETENTION_DAYS.
+  COMEBACK_NPS_INTERVAL_DAYS: z.coerce.number().int().min(1).max(730).default(NPS_INTERVAL_DAYS),
 });
 
 let ports: JourneyPorts | undefined;
@@ -32,6 +37,7 @@ export function journeySettings(): JourneySettings {
     holdoutShare: config.COMEBACK_HOLDOUT_SHARE,
     winBackAfterDays: config.COMEBACK_WIN_BACK_AFTER_DAYS,
     sweepLookbackDays: 6,
+    npsIntervalDays: config.COMEBACK_NPS_INTERVAL_DAYS,
     shopUrl: config.COMEBACK_SHOP_URL,
     supportContact: config.COMEBACK_SUPPORT_CONTACT,
   };
@@ -39,9 +45,15 @@ export function journeySettings(): JourneySettings {
 
 let base: Omit<JourneyPorts, 'launcher'> | undefined;
 
+/** Membership as the loyalty accounts hold it (an account from before joining existed counts as loyalty-store reads it). */
+function loyaltyMembership(): JourneyPorts['membership'] {
+  const accounts = new DynamoLoyaltyStore(documentClient, tableName);
+  return { isMember: async (customerId) => isMember(await accounts.getAccount(customerId)) };
+}
+
 /** The store, settings and clock every journey handler shares; built once. */
 function journeyBase(): Omit<JourneyPorts, 'launcher'> {
-  base ??= { store: new DynamoJourneyStore(documentClient, tableName), settings: journeySettings(), now };
+  base ??= { store: new DynamoJourneyStore(documentClient, tableName), settings: journeySettings(), now, membership: loyaltyMembership() };
   return base;
 }
 
@@ -71,6 +83,12 @@ function sendingPorts(): Omit<JourneyStepPorts, 'offers'> {
         const [secret] = await resolveSecret(feedbackSecret);
         if (!secret) throw new Error('COMEBACK_FEEDBACK_SECRET holds no value');
         return feedbackUrl(new URL('/v1/feedback', publicUrl).toString(), feedbackToken(customerId, entryId, secret));
+      },
+      // Signed with the feedback secret under the join links' own prefix (core/loyalty/join-link.ts).
+      async join(customerId) {
+        const [secret] = await resolveSecret(feedbackSecret);
+        if (!secret) throw new Error('COMEBACK_FEEDBACK_SECRET holds no value');
+        return joinUrl(new URL('/v1/join', publicUrl).toString(), joinToken(customerId, secret));
       },
     },
   };

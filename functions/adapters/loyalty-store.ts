@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import pRetry from 'p-retry';
 import { ConflictError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
-import type { LedgerEntry, LoyaltyAccount, LoyaltyDecision, LoyaltyState, OrderEarning } from '../core/loyalty/account.ts';
+import { membershipOf, type LedgerEntry, type LoyaltyAccount, type LoyaltyDecision, type LoyaltyState, type OrderEarning } from '../core/loyalty/account.ts';
 import type { CustomerHistory, LoyaltyOp, LoyaltyOutcome, LoyaltyStore, OutreachStore } from '../core/loyalty/ports.ts';
 import type { ScheduledMessage } from '../core/loyalty/scheduled.ts';
 import type { CustomerProfile } from '../core/profile.ts';
@@ -46,7 +46,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
         if (guard) return duplicate<R>(op, guard);
         const current: StoredAccount | undefined = account ? { ...(strip(account) as unknown as LoyaltyAccount), version: Number(account['version']) } : undefined;
         const state: LoyaltyState = {
-          ...(current ? { account: withoutVersion(current) } : {}),
+          ...(current ? { account: membershipOf(withoutVersion(current)) } : {}),
           ...(earning ? { earning: strip(earning) as unknown as OrderEarning } : {}),
         };
         const decision = decide(state);
@@ -103,7 +103,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
 
   async getAccount(customerId: string): Promise<LoyaltyAccount | undefined> {
     const item = await this.get(loyaltyKeys.account(customerId));
-    return item ? (strip(item) as unknown as LoyaltyAccount) : undefined;
+    return item ? membershipOf(strip(item) as unknown as LoyaltyAccount) : undefined;
   }
 
   async recentEntries(customerId: string, limit: number): Promise<LedgerEntry[]> {

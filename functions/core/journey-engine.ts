@@ -82,6 +82,8 @@ export interface JourneySettings {
   winBack?: Omit<WinBackRules, 'timing'> & { timing?: Partial<WinBackRules['timing']> };
   /** How many past days a sweep looks back, so a missed night loses no one. */
   sweepLookbackDays: number;
+  /** A customer is asked the feedback (NPS) question at most once per this many days. */
+  npsIntervalDays: number;
   shopUrl: string;
   supportContact: string;
 }
@@ -92,12 +94,14 @@ export interface JourneyPorts {
   launcher: JourneyLauncher;
   settings: JourneySettings;
   now: () => Date;
+  /** Whether the customer joined the loyalty program: members are not invited to it. */
+  membership: { isMember(customerId: string): Promise<boolean> };
 }
 
 /** What running steps and sweeps need on top: the delivery step, and links messages carry. */
 export interface JourneyRunPorts extends JourneyPorts {
   deliverer: Deliverer;
-  links: { feedback(customerId: string, entryId: string): Promise<string> };
+  links: { feedback(customerId: string, entryId: string): Promise<string>; join(customerId: string): Promise<string> };
 }
 
 export type StepRequest =
@@ -150,7 +154,7 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
   if (purchase.placedAt === profile.lastOrderAt) {
     await startJourney(ports, 'post-purchase', customerId, purchase.orderId, { orderId: purchase.orderId });
   }
-  if (profile.orderCount >= LOYALTY_INVITE_ORDER) await startJourney(ports, 'loyalty-invite', customerId, 'once');
+  if (profile.orderCount >= LOYALTY_INVITE_ORDER && !(await ports.membership.isMember(customerId))) await startJourney(ports, 'loyalty-invite', customerId, 'once');
   await ports.store.scheduleCheckIns(
     checkInMonths.map((months) => ({ customerId, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' })),
   );
@@ -186,7 +190,12 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     await recordJourneyFailure(ports, entry, request.error);
     return { outcome: 'done', at: now.toISOString(), reason: 'failed' };
   }
-  const record = await ports.store.getEntry(entry);
+  let record = await ports.store.getEntry(entry);
+  if (record?.status === 'active' && entry.journey === 'loyalty-invite' && (await ports.membership.isMember(entry.customerId))) {
+    // She joined while the invitation waited (quiet hours, the cap): nothing left to invite her to.
+    await ports.store.updateActiveEntry(entry, { status: 'completed', endedAt: now.toISOString() });
+    record = { ...record, status: 'completed' };
+  }
   if (!record || record.status !== 'active') return { outcome: 'done', at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
   const profile = await ports.store.getProfile(entry.customerId);
   if (!profile) return end(ports, entry, 'removed', now, 'the customer is unknown');
@@ -217,6 +226,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     variables: { ...(await templateVariables(ports, entry, profile, orders.slice(0, TEMPLATE_ORDERS))), ...(offers ? { offers, currency: offerCurrency(profile, orders) } : {}) },
     ...(offers?.length === 0 ? { skipReason: NO_RELEVANT_OFFER } : {}),
     ...(offersDiscount(step.template) ? { discount: { offerId: entry.entryId } } : {}),
+    ...(step.asksFeedback ? { onceWithinDays: ports.settings.npsIntervalDays } : {}),
     ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
   });
   if ((outcome.status === 'deferred' || outcome.status === 'capped') && outcome.deferredUntil) {
@@ -388,6 +398,7 @@ async function templateVariables(ports: JourneyStepPorts, entry: JourneyEntry, p
     products: orders.flatMap((order) => order.items).slice(0, 5),
     orderCount: profile.orderCount,
     npsUrl: await ports.links.feedback(entry.customerId, entry.entryId),
+    ...(entry.journey === 'loyalty-invite' ? { joinUrl: await ports.links.join(entry.customerId) } : {}),
   };
 }
 

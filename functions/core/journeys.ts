@@ -21,6 +21,8 @@ export interface JourneyStep {
   marketing: boolean;
   /** When the step is due, counted from the customer's entry into the journey. */
   afterEntry: { days?: number; hours?: number; minutes?: number };
+  /** The step asks the feedback (NPS) question: at most once per `npsIntervalDays` (JourneySettings) per customer. */
+  asksFeedback?: true;
   /**
    * The step offers products (catalog/offers.ts, stepOffers): complements or upsells of what the
    * customer bought. With nothing relevant to offer it sends nothing (logged as skipped).
@@ -51,7 +53,7 @@ export const journeys: Record<StateMachineJourney | 'check-in', Journey> = {
     reentry: 'every-time',
     steps: [
       { name: 'thank-you', channel: 'email', template: 'post-purchase-thank-you', marketing: false, afterEntry: {} },
-      { name: 'feedback', channel: 'email', template: 'post-purchase-feedback', marketing: true, afterEntry: { days: COMPLEMENT_STEP_DAYS }, offers: 'complement' },
+      { name: 'feedback', channel: 'email', template: 'post-purchase-feedback', marketing: true, afterEntry: { days: COMPLEMENT_STEP_DAYS }, asksFeedback: true, offers: 'complement' },
       { name: 'content', channel: 'email', template: 'post-purchase-content', marketing: true, afterEntry: { days: 30 }, offers: 'upsell' },
       { name: 'offer', channel: 'email', template: 'post-purchase-offer', marketing: true, afterEntry: { days: 90 }, offers: 'upsell' },
     ],
@@ -93,6 +95,8 @@ export function parseJourney(name: string): StateMachineJourney {
 
 /** Days without a purchase after which a customer enters win-back. */
 export const WIN_BACK_AFTER_DAYS = 60;
+/** Days within which a customer is asked the feedback (NPS) question at most once, unless the store sets another. */
+export const NPS_INTERVAL_DAYS = 90;
 /** The purchase that earns the loyalty invitation. */
 export const LOYALTY_INVITE_ORDER = 3;
 /**

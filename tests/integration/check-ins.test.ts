@@ -24,8 +24,9 @@ function portsAt(now: Date): JourneyRunPorts {
     now: () => now,
     launcher: { start: async () => {}, stop: async () => {} },
     // No customer of the shared table has a last order 100 years back: the sweep's win-back part finds no one.
-    settings: { holdoutShare: 0, winBackAfterDays: 36_500, sweepLookbackDays: 0, shopUrl: 'https://shop.example.com', supportContact: 'support@shop.example.com' },
-    links: { feedback: async () => 'https://example.com/f' },
+    settings: { holdoutShare: 0, winBackAfterDays: 36_500, sweepLookbackDays: 0, npsIntervalDays: 90, shopUrl: 'https://shop.example.com', supportContact: 'support@shop.example.com' },
+    links: { feedback: async () => 'https://example.com/f', join: async () => 'https://example.com/j' },
+    membership: { isMember: async () => false },
     deliverer: {
       async deliver(customerId: string, intent: MessageIntent) {
         const taskId = taskIdFor(intent.messageId);

@@ -48,7 +48,7 @@ const loyaltyInvite = (customerId: string, n = 1): MessageIntent => ({
   template: 'loyalty-invite',
   marketing: true,
   priority: 3,
-  variables: { shopUrl: 'https://shop.example' },
+  variables: { shopUrl: 'https://shop.example', joinUrl: 'https://comeback.test/v1/join?token=t' },
 });
 
 const winBackSms = (customerId: string): MessageIntent => ({

@@ -94,7 +94,7 @@ const loyalty = (id: string): MessageIntent => ({
   template: 'loyalty-invite',
   marketing: true,
   priority: 3,
-  variables: { shopUrl: 'https://shop.example' },
+  variables: { shopUrl: 'https://shop.example', joinUrl: 'https://comeback.test/v1/join?token=t' },
 });
 
 const thankYou = (id: string): MessageIntent => ({

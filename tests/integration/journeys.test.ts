@@ -233,6 +233,24 @@ describe('post-purchase', () => {
     expect(executions.filter((execution) => execution.status === 'RUNNING')).toHaveLength(1);
   });
 
+  it('asks a monthly buyer for feedback at most once per 90 days, and logs the skipped questions as suppressed with the reason', async () => {
+    const buyer = { id: uniqueId('pp-monthly') };
+    // Four orders a month apart: four post-purchase journeys, each a week from its feedback question.
+    for (let month = 0; month < 4; month += 1) {
+      await buy(buyer);
+      await advanceDays(31);
+    }
+    const questions = (await outbox(buyer.id)).filter((item) => item.step === 'feedback' && item.status !== 'deferred');
+    expect(questions.map((item) => item.status)).toEqual(['sent', 'suppressed', 'suppressed', 'sent']);
+    const sent = questions.filter((item) => item.status === 'sent');
+    expect(Date.parse(sent[1]!.at) - Date.parse(sent[0]!.at)).toBeGreaterThanOrEqual(90 * DAY);
+    for (const item of questions.filter((question) => question.status === 'suppressed')) {
+      expect(item.reason).toMatch(/^already asked on \d{4}-\d{2}-\d{2}: post-purchase feedback at most once per 90 days$/);
+    }
+    // Only the question is held back: the journeys' other messages still go.
+    expect((await messages(buyer.id)).filter((line) => line === 'post-purchase/content/email/sent')).toHaveLength(4);
+  });
+
   it('defers a message over the frequency cap to the next free slot instead of dropping it', async () => {
     const buyer = { id: uniqueId('pp-cap') };
     // Three orders in three days: two thank-yous (transactional, uncapped) and the loyalty

@@ -6,8 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { loyaltyKeys } from '../../functions/adapters/loyalty-keys.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
-import { RedemptionRefused } from '../../functions/core/loyalty/account.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { joinProgram, RedemptionRefused } from '../../functions/core/loyalty/account.ts';
 import { requestSigningPayload, verifyConfirmation } from '../../functions/core/loyalty/auth.ts';
 import {
   loyaltyView,
@@ -23,6 +25,7 @@ import { parsePurchase, type Purchase } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
 import { handler as getLoyaltyAccount } from '../../functions/handlers/loyalty-account.ts';
 import { handler as redeemHandler } from '../../functions/handlers/loyalty-redeem.ts';
+import { handler as joinHandler } from '../../functions/handlers/loyalty-join.ts';
 import { handler as loyaltyDispatch } from '../../functions/handlers/loyalty-dispatch.ts';
 import { handler as loyaltySweep } from '../../functions/handlers/loyalty-sweep.ts';
 import { outbox } from '../../lib/local/local-routes.ts';
@@ -35,17 +38,27 @@ const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const ports = loyaltyPorts();
 const sweepPorts = loyaltySweepPorts();
 
-/** Records an order in the ledger (as the purchase webhook does), then credits it, unless told not to. */
+/**
+ * Makes the customer a member who joined at `at` (before the orders a test records in the past),
+ * unless she is one already: what joining by the link or the storefront writes, dated back.
+ */
+async function memberSince(customerId: string, at: Date): Promise<void> {
+  await ports.store.execute({ customerId, opId: 'join', fingerprint: 'join' }, (state) => joinProgram(state, customerId, 'storefront', ports.catalog.loyalty, at));
+}
+
+/** Records an order in the ledger (as the purchase webhook does), then credits it, unless told not to; a member's order unless told otherwise. */
 async function buy(
   customerId: string,
   totalMinor: number,
-  options: { promoCode?: string; credit?: boolean; daysAgo?: number; timezone?: string; currency?: string } = {},
+  options: { promoCode?: string; credit?: boolean; daysAgo?: number; timezone?: string; currency?: string; member?: boolean } = {},
 ): Promise<Purchase> {
   const currency = options.currency ?? 'USD';
   const total = formatMinorUnits(totalMinor, currency);
+  const placedAt = new Date(clock.now().getTime() - (options.daysAgo ?? 0) * 86_400_000);
+  if (options.member !== false) await memberSince(customerId, new Date(placedAt.getTime() - 60_000));
   const purchase = parsePurchase({
     orderId: uniqueId('order'),
-    placedAt: new Date(clock.now().getTime() - (options.daysAgo ?? 0) * 86_400_000).toISOString(),
+    placedAt: placedAt.toISOString(),
     currency,
     total,
     customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: options.timezone ?? 'UTC', consent: { email: true } },
@@ -356,5 +369,70 @@ describe('tier messages', () => {
     expect(account).toMatchObject({ tier: 'bronze', balance: 1800 + 250 }); // the second order earned silver's 5%
     expect(Object.values(account.activity)).toEqual([{ orders: 1, spendMinor: 50_00 }]);
     expect(await loyaltyMessages(customerId)).toEqual([]);
+  });
+});
+
+describe('membership', () => {
+  function joinEvent(customerId: string, options: { signedFor?: string; secret?: string; admin?: string } = {}) {
+    const path = `/v1/loyalty/${customerId}/join`;
+    const signature = signComebackPayload(options.secret ?? TEST_WEBHOOK_SECRETS[0]!, requestSigningPayload('POST', options.signedFor ?? path), Math.floor(Date.now() / 1000));
+    return httpEvent({ method: 'POST', path, pathParameters: { customerId }, headers: options.admin !== undefined ? { authorization: `Bearer ${options.admin}` } : { 'comeback-signature': signature } });
+  }
+  const joinAnswer = async (event: ReturnType<typeof joinEvent>) => {
+    const result = await joinHandler(event, lambdaContext);
+    return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
+  };
+
+  it('lets a customer who has not joined earn points but no tier; the storefront joins her once, and only later orders count', async () => {
+    const customerId = uniqueId('loyal-join');
+    await buy(customerId, 600_00, { member: false }); // silver's threshold, but not a member: 3% and no tier
+    expect(await loyaltyView(ports, customerId)).toMatchObject({ member: false, joinedAt: null, balance: 1800, tier: { name: 'bronze', since: null }, window: { orders: 0, spendMinor: 0 } });
+    await expect(redeemPoints(ports, redemption(customerId, 'before-joining', 100))).rejects.toMatchObject({ code: 'not-a-member' });
+
+    // Prepare: strangers and other customers' signatures are refused, and change nothing.
+    expect((await joinAnswer(joinEvent(customerId, { secret: 'not-the-secret' }))).status).toBe(401);
+    expect((await joinAnswer(joinEvent(customerId, { signedFor: '/v1/loyalty/someone-else/join' }))).status).toBe(401);
+    expect((await joinAnswer(joinEvent(customerId, { admin: 'not-the-token' }))).status).toBe(401);
+    expect((await loyaltyView(ports, customerId)).member).toBe(false);
+
+    // Act: the storefront joins her, then again (a retried click), then an admin does.
+    const joined = await joinAnswer(joinEvent(customerId));
+    await clock.advance({ minutes: 3 });
+    const again = await joinAnswer(joinEvent(customerId));
+    const byAdmin = await joinAnswer(joinEvent(customerId, { admin: TEST_ADMIN_TOKEN }));
+
+    // Assess
+    expect(joined.status).toBe(200);
+    expect(joined.body).toMatchObject({ customerId, member: true, balance: 1800, tier: { name: 'bronze' }, window: { orders: 0, spendMinor: 0 } });
+    expect(Date.parse(String(joined.body['joinedAt']))).toBe(clock.now().getTime() - 3 * 60_000);
+    expect(again).toEqual(joined);
+    expect(byAdmin.body['joinedAt']).toBe(joined.body['joinedAt']);
+    await buy(customerId, 600_00, { member: false });
+    expect(await loyaltyView(ports, customerId)).toMatchObject({ member: true, tier: { name: 'silver' }, window: { orders: 1, spendMinor: 600_00 }, balance: 3600 });
+    expect((await redeemPoints(ports, redemption(customerId, 'after-joining', 100))).status).toBe('redeemed');
+  });
+
+  it('answers 404 for a customer nobody knows, and joins nobody', async () => {
+    const customerId = uniqueId('loyal-nobody');
+    expect((await joinAnswer(joinEvent(customerId))).status).toBe(404);
+    expect(await ports.store.getAccount(customerId)).toBeUndefined();
+  });
+
+  it('keeps an account from before joining existed a member since it was opened if it earned points, and not one otherwise', async () => {
+    const legacy = async (customerId: string, earned: number) => {
+      const account = { customerId, currency: 'USD', balance: earned, earned, redeemed: 0, clawedBack: 0, tier: 'bronze', tierSince: '2026-01-10T08:00:00.000Z', activity: {}, createdAt: '2026-01-10T08:00:00.000Z', updatedAt: '2026-01-10T08:00:00.000Z' };
+      await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...loyaltyKeys.account(customerId), type: 'loyaltyAccount', ...account, version: 1 } }));
+    };
+    const earner = uniqueId('loyal-legacy');
+    const idle = uniqueId('loyal-legacy-idle');
+    await legacy(earner, 300);
+    await legacy(idle, 0);
+
+    expect(await loyaltyView(ports, earner)).toMatchObject({ member: true, joinedAt: '2026-01-10T08:00:00.000Z' });
+    expect(await loyaltyView(ports, idle)).toMatchObject({ member: false, joinedAt: null });
+    // The legacy member's next order counts towards her tier, and the account now stores her membership.
+    await buy(earner, 600_00, { member: false });
+    expect(await loyaltyView(ports, earner)).toMatchObject({ member: true, tier: { name: 'silver' }, window: { orders: 1 } });
+    expect(await ports.store.getAccount(earner)).toMatchObject({ joinedAt: '2026-01-10T08:00:00.000Z', joinedVia: 'earned-before-joining' });
   });
 });

@@ -87,7 +87,7 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
   } as unknown as JourneyStore;
   const ports: JourneyStepPorts = {
     store,
-    settings: { holdoutShare: 0.1, winBackAfterDays: 60, sweepLookbackDays: 6, shopUrl: 'https://shop.example', supportContact: 'help@shop.example' },
+    settings: { holdoutShare: 0.1, winBackAfterDays: 60, sweepLookbackDays: 6, npsIntervalDays: 90, shopUrl: 'https://shop.example', supportContact: 'help@shop.example' },
     now: () => new Date(options.now),
     deliverer: {
       async deliver(_customerId, intent) {
@@ -95,7 +95,8 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
         return options.outcome ?? { status: 'sent' };
       },
     },
-    links: { feedback: async () => 'https://shop.example/feedback' },
+    links: { feedback: async () => 'https://shop.example/feedback', join: async () => 'https://shop.example/join' },
+    membership: { isMember: async () => false },
     offers: { catalog: testCatalog(), coPurchases: { lookup: async () => new Map([['LAPTOP', [{ sku: 'SNACK', count: 5 }]]]) } },
   };
   return { ports, entry, record, delivered };

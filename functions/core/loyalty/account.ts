@@ -43,8 +43,32 @@ export interface LoyaltyAccount {
   /** Orders and net spend per UTC day of the tier window. */
   activity: Activity;
   referralCode?: string;
+  /**
+   * When the customer joined the program; null until she does. Only members hold a tier: orders
+   * placed before joining earn points at the first tier's rate but count towards no tier.
+   */
+  joinedAt: string | null;
+  /** How she joined: the invitation's link, the storefront's call, or earned points before joining was an act (membershipOf). */
+  joinedVia?: JoinVia;
   createdAt: string;
   updatedAt: string;
+}
+
+export type JoinVia = 'invitation-link' | 'storefront' | 'earned-before-joining';
+
+/**
+ * The account with its membership as the program knows it now. An account stored before joining
+ * was an act has no joinedAt at all: one that ever earned points was a member in all but name, and
+ * stays one, joined when the account was opened (its first earning: the order or bonus that opened
+ * it); one that never earned anything has not joined.
+ */
+export function membershipOf(account: LoyaltyAccount): LoyaltyAccount {
+  if (account.joinedAt !== undefined) return account;
+  return account.earned > 0 ? { ...account, joinedAt: account.createdAt, joinedVia: 'earned-before-joining' } : { ...account, joinedAt: null };
+}
+
+export function isMember(account: LoyaltyAccount | undefined): account is LoyaltyAccount & { joinedAt: string } {
+  return typeof account?.joinedAt === 'string';
 }
 
 export type EntryKind = 'purchase' | 'refund' | 'feedback' | 'referral' | 'redemption';
@@ -109,9 +133,23 @@ export function openAccount(customerId: string, program: LoyaltyProgram, now: Da
     tier: program.tiers[0]!.name,
     tierSince: at,
     activity: {},
+    joinedAt: null,
     createdAt: at,
     updatedAt: at,
   };
+}
+
+/**
+ * Joining the program: from now on the customer's orders count towards her tier, which starts at
+ * the first; points earned before stay hers. Joining again changes nothing.
+ */
+export function joinProgram(state: LoyaltyState, customerId: string, via: Exclude<JoinVia, 'earned-before-joining'>, program: LoyaltyProgram, now: Date): LoyaltyDecision<{ joinedAt: string }> {
+  if (isMember(state.account)) return { kind: 'skip', result: { joinedAt: state.account.joinedAt } };
+  const at = now.toISOString();
+  const account = state.account ?? openAccount(customerId, program, now);
+  const { nudged: _nudged, ...rest } = account;
+  const joined: LoyaltyAccount = { ...rest, joinedAt: at, joinedVia: via, tier: program.tiers[0]!.name, tierSince: at, activity: {}, updatedAt: at };
+  return { kind: 'apply', result: { joinedAt: at }, change: { account: joined, reviews: [], messages: [] } };
 }
 
 export interface PurchaseFacts {
@@ -132,12 +170,14 @@ export function creditPurchase(state: LoyaltyState, order: PurchaseFacts, progra
   const account = state.account ?? openAccount(order.customerId, program, now);
   const earning: OrderEarning = state.earning ?? { ...order, refundedMinor: 0, points: 0, credited: false, counted: false };
   if (earning.credited) return { kind: 'skip', result: { points: earning.points } };
-  const before = tierProgress(program, windowTotals(account.activity, now, program.windowDays));
+  // An order placed before joining (or with no membership at all) earns at the first tier's rate and counts towards no tier.
+  const asMember = isMember(account) && order.placedAt >= account.joinedAt;
+  const before = asMember ? tierProgress(program, windowTotals(account.activity, now, program.windowDays)) : tierProgress(program, { orders: 0, spendMinor: 0 });
   const rateBp = before.tier.cashbackBp;
   const net = Math.max(0, order.totalMinor - earning.refundedMinor);
   const netInProgram = inProgramCurrency(program, net, order.currency);
   const points = pointsFor(netInProgram ?? 0, rateBp);
-  const counted = net > 0 && dayOf(order.placedAt) >= windowStart(now, program.windowDays);
+  const counted = asMember && net > 0 && dayOf(order.placedAt) >= windowStart(now, program.windowDays);
   const activity = counted
     ? addActivity(account.activity, dayOf(order.placedAt), { orders: 1, spendMinor: netInProgram ?? 0 }, now, program.windowDays)
     : pruneActivity(account.activity, now, program.windowDays);
@@ -265,7 +305,7 @@ export interface RedemptionConfirmation {
   redeemedAt: string;
 }
 
-export type RefusalCode = 'insufficient-points' | 'over-cap' | 'wrong-currency';
+export type RefusalCode = 'insufficient-points' | 'over-cap' | 'wrong-currency' | 'not-a-member';
 
 /** A redemption the program refuses (a 422 at the edge, with its code and figures). */
 export class RedemptionRefused extends UnprocessableError {
@@ -289,6 +329,9 @@ export function redeem(state: LoyaltyState, request: RedemptionRequest, program:
   if (!Number.isSafeInteger(request.points) || request.points <= 0) throw new InvalidInputError('points must be a positive whole number');
   const balance = state.account?.balance ?? 0;
   const cap = redeemCap(program, request.orderTotalMinor);
+  if (!isMember(state.account)) {
+    return { kind: 'refuse', error: new RedemptionRefused('not-a-member', 'points are spent by members of the program: the customer has not joined', { balance, maxPoints: 0 }) };
+  }
   const figures = { balance, maxPoints: Math.max(0, Math.min(balance, cap)) };
   if (request.currency !== program.currency) {
     return { kind: 'refuse', error: new RedemptionRefused('wrong-currency', `points pay for orders in ${program.currency} only, not ${request.currency}`, figures) };
@@ -333,7 +376,7 @@ export function redeem(state: LoyaltyState, request: RedemptionRequest, program:
 
 /** The nightly review after an order left the window: the tier may drop, a nudge may be due. */
 export function reviewTier(state: LoyaltyState, program: LoyaltyProgram, now: Date, day: string): LoyaltyDecision<{ tier?: string }> {
-  if (!state.account) return { kind: 'skip', result: {} };
+  if (!isMember(state.account)) return { kind: 'skip', result: {} };
   const pruned = { ...state.account, activity: pruneActivity(state.account.activity, now, program.windowDays) };
   const { account, messages } = evaluateTier(pruned, program, now, `review:${day}`, { nudge: true });
   if (account.tier === state.account.tier && messages.length === 0 && Object.keys(account.activity).length === Object.keys(state.account.activity).length) {
@@ -354,6 +397,8 @@ export function evaluateTier(
   opId: string,
   options: { nudge: boolean },
 ): { account: LoyaltyAccount; messages: ScheduledMessage[] } {
+  // Tiers are for members: a customer who has not joined stays where joining will start her.
+  if (!isMember(account)) return { account, messages: [] };
   const progress = tierProgress(program, windowTotals(account.activity, now, program.windowDays));
   const before = tierRank(program, account.tier);
   const at = now.toISOString();

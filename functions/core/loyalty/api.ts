@@ -26,6 +26,8 @@ export const ledgerEntrySchema = z.object({
 /** GET /v1/loyalty/{customerId} */
 export const loyaltyViewSchema = z.object({
   customerId: z.string(),
+  member: z.boolean().describe('the customer joined the program: only members hold a tier (their orders count from joinedAt) and spend points'),
+  joinedAt: z.string().nullable().describe('when the customer joined; null for a customer who has not'),
   currency: z.string().describe('1 point = 1 minor unit of this currency'),
   balance: z.number().int().describe('points; may be negative after a refund of an order whose points were spent'),
   points: z.number().int().describe('the balance, under the name storefronts look for'),
@@ -66,7 +68,7 @@ export const redemptionRefusalSchema = z.object({
   title: z.string(),
   status: z.literal(422),
   detail: z.string(),
-  code: z.enum(['insufficient-points', 'over-cap', 'wrong-currency']),
+  code: z.enum(['insufficient-points', 'over-cap', 'wrong-currency', 'not-a-member']),
   balance: z.number().int(),
   maxPoints: z.number().int().describe('the most this order could take now: the smaller of the balance and the cap'),
   instance: z.string().optional(),

@@ -16,7 +16,7 @@ import { fillUrl, type Catalog, type TierDefinition } from '../catalog/rules.ts'
 import { customerBand, offerFor } from '../catalog/offers.ts';
 import { HISTORY_ORDERS } from '../catalog/follow-ups.ts';
 import type { CustomerProfile } from '../profile.ts';
-import type { LoyaltyAccount } from './account.ts';
+import { isMember, type LoyaltyAccount } from './account.ts';
 import type { LoyaltySweepPorts } from './ports.ts';
 import { dayOf, isCloseToNext, percentText, tierProgress, windowTotals } from './program.ts';
 import { MAX_ATTEMPTS, type ScheduledKind, type ScheduledMessage } from './scheduled.ts';
@@ -88,7 +88,7 @@ export async function dispatchCustomer(ports: LoyaltySweepPorts, customerId: str
   let account: LoyaltyAccount | undefined;
   for (const item of due.filter((candidate) => candidate.kind === 'tier-up' || candidate.kind === 'tier-nudge')) {
     account ??= await ports.store.getAccount(customerId);
-    const variables = account ? tierVariables(ports, account, item) : 'the customer has no loyalty account';
+    const variables = !account ? 'the customer has no loyalty account' : isMember(account) ? tierVariables(ports, account, item) : 'the customer is not a member of the program';
     if (typeof variables === 'string') await cancel(ports, item, variables, summary);
     else await send(ports, [item], variables, summary);
   }

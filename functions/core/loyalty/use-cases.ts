@@ -15,9 +15,13 @@ import {
   clawBackRefund,
   creditBonus,
   creditPurchase,
+  isMember,
+  joinProgram,
   redeem,
   reviewTier,
+  type JoinVia,
   type LedgerEntry,
+  type LoyaltyAccount,
   type LoyaltyDecision,
   type RedemptionConfirmation,
   type RedemptionRequest,
@@ -152,6 +156,9 @@ export async function redeemPoints(
 
 export interface LoyaltyView {
   customerId: string;
+  /** Whether the customer joined the program, and when: only members hold a tier and spend points. */
+  member: boolean;
+  joinedAt: string | null;
   /** 1 point = 1 minor unit of this currency. */
   currency: string;
   balance: number;
@@ -170,23 +177,29 @@ export interface LoyaltyView {
   entries: LedgerEntry[];
 }
 
-/** The account as the storefront shows it; a known customer without points yet is at the first tier. */
+/**
+ * The account as the storefront shows it. A known customer without points yet is at the first tier;
+ * so is one who has not joined, whose orders count towards no tier (window totals of zero).
+ */
 export async function loyaltyView(ports: LoyaltyPorts, customerId: string, entries = 10): Promise<LoyaltyView> {
   const program = ports.catalog.loyalty;
   const [account, profile] = await Promise.all([ports.store.getAccount(customerId), ports.customers.getProfile(customerId)]);
   if (!account && !profile) throw new NotFoundError(`customer ${customerId} is unknown`);
-  const totals = windowTotals(account?.activity ?? {}, ports.now(), program.windowDays);
+  const member = isMember(account);
+  const totals = member ? windowTotals(account.activity, ports.now(), program.windowDays) : { orders: 0, spendMinor: 0 };
   const progress = tierProgress(program, totals);
   const view = (tier: typeof progress.tier) => ({ name: tier.name, cashbackPercent: percentText(tier.cashbackBp), benefits: tier.benefits });
   return {
     customerId,
+    member,
+    joinedAt: member ? account.joinedAt : null,
     currency: program.currency,
     balance: account?.balance ?? 0,
     points: account?.balance ?? 0,
     discountPercent: percentText(progress.tier.discountBp),
     freeShipping: progress.tier.freeShipping,
     prioritySupport: progress.tier.prioritySupport,
-    tier: { ...view(progress.tier), since: account && account.tier === progress.tier.name ? account.tierSince : null },
+    tier: { ...view(progress.tier), since: member && account.tier === progress.tier.name ? account.tierSince : null },
     next: progress.next ? { ...view(progress.next.tier), basis: program.basis, remaining: progress.next.remaining, percent: progress.next.percent } : null,
     window: { days: program.windowDays, ...totals },
     redeem: { maxPercentOfOrder: percentText(program.maxRedeemBp) },
@@ -194,6 +207,21 @@ export async function loyaltyView(ports: LoyaltyPorts, customerId: string, entri
     lifetime: { earned: account?.earned ?? 0, redeemed: account?.redeemed ?? 0, clawedBack: account?.clawedBack ?? 0 },
     entries: account ? await ports.store.recentEntries(customerId, entries) : [],
   };
+}
+
+/**
+ * Joins the customer to the program (the invitation's link, or the storefront on her behalf) and
+ * returns her account. Joining twice is joining once: the second call changes nothing. An unknown
+ * customer cannot join.
+ */
+export async function joinLoyalty(ports: LoyaltyPorts, customerId: string, via: Exclude<JoinVia, 'earned-before-joining'>): Promise<LoyaltyAccount & { joinedAt: string }> {
+  const [account, profile] = await Promise.all([ports.store.getAccount(customerId), ports.customers.getProfile(customerId)]);
+  if (isMember(account)) return account;
+  if (!account && !profile) throw new NotFoundError(`customer ${customerId} is unknown`);
+  await ports.store.execute({ customerId, opId: 'join', fingerprint: 'join' }, (state) => joinProgram(state, customerId, via, ports.catalog.loyalty, ports.now()));
+  const joined = await ports.store.getAccount(customerId);
+  if (!isMember(joined)) throw new Error(`the membership of ${customerId} was written but does not read back`);
+  return joined;
 }
 
 export interface LoyaltySweepSummary extends DispatchSummary {

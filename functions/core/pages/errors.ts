@@ -12,7 +12,7 @@ import { pageLocale, pageText } from './texts.ts';
 export class InvalidLinkError extends InvalidInputError {}
 
 /** Runs a token verifier; whatever it refuses becomes an InvalidLinkError naming the link. */
-export function verifiedLink<T>(link: 'unsubscribe' | 'feedback', verify: () => T): T {
+export function verifiedLink<T>(link: 'unsubscribe' | 'feedback' | 'join', verify: () => T): T {
   try {
     return verify();
   } catch (error) {

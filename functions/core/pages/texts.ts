@@ -42,6 +42,13 @@ const english = {
   failedTitle: 'Something went wrong',
   failed: 'We could not finish this just now. Please try again in a minute.',
   refusedTitle: 'This request cannot be served',
+  joinTitle: 'Join our loyalty program',
+  joinLead: 'Join the {shop} loyalty program: every order earns points you can spend on the next one, and the more you buy, the higher your tier and its benefits.',
+  joinPoints: 'You already have {points, plural, one {# point} other {# points}} waiting for you.',
+  joinButton: 'Join',
+  joinedTitle: 'Welcome to the program',
+  joinedNow: 'You are a member of the {shop} loyalty program. Your orders from today count towards your tier.',
+  joinedBefore: 'You joined the {shop} loyalty program on {date}.',
 };
 
 export type PageTextKey = keyof typeof english;
@@ -80,6 +87,13 @@ const pageTexts: Record<Language, Record<PageTextKey, string>> = {
     failedTitle: 'Щось пішло не так',
     failed: 'Зараз не вдалося це завершити. Спробуйте, будь ласка, за хвилину.',
     refusedTitle: 'Цей запит неможливо виконати',
+    joinTitle: 'Приєднуйтеся до програми лояльності',
+    joinLead: 'Приєднуйтеся до програми лояльності {shop}: кожне замовлення приносить бали, якими можна оплатити наступне, а що більше ви купуєте, то вищий ваш рівень і його переваги.',
+    joinPoints: 'На вас уже чекають бали: {points}.',
+    joinButton: 'Приєднатися',
+    joinedTitle: 'Ласкаво просимо до програми',
+    joinedNow: 'Ви учасник програми лояльності {shop}. Ваші замовлення від сьогодні враховуються для вашого рівня.',
+    joinedBefore: 'Ви приєдналися до програми лояльності {shop} {date}.',
   },
   ru: {
     backTo: 'Вернуться в {shop}',
@@ -113,6 +127,13 @@ const pageTexts: Record<Language, Record<PageTextKey, string>> = {
     failedTitle: 'Что-то пошло не так',
     failed: 'Сейчас не удалось это завершить. Попробуйте, пожалуйста, через минуту.',
     refusedTitle: 'Этот запрос невозможно выполнить',
+    joinTitle: 'Присоединяйтесь к программе лояльности',
+    joinLead: 'Присоединяйтесь к программе лояльности {shop}: каждый заказ приносит баллы, которыми можно оплатить следующий, а чем больше вы покупаете, тем выше ваш уровень и его преимущества.',
+    joinPoints: 'Вас уже ждут баллы: {points}.',
+    joinButton: 'Присоединиться',
+    joinedTitle: 'Добро пожаловать в программу',
+    joinedNow: 'Вы участник программы лояльности {shop}. Ваши заказы с сегодняшнего дня учитываются для вашего уровня.',
+    joinedBefore: 'Вы присоединились к программе лояльности {shop} {date}.',
   },
   de: {
     backTo: 'Zurück zu {shop}',
@@ -146,6 +167,13 @@ const pageTexts: Record<Language, Record<PageTextKey, string>> = {
     failedTitle: 'Etwas ist schiefgelaufen',
     failed: 'Das ließ sich gerade nicht abschließen. Bitte versuchen Sie es in einer Minute erneut.',
     refusedTitle: 'Diese Anfrage kann nicht bearbeitet werden',
+    joinTitle: 'Werden Sie Mitglied unseres Treueprogramms',
+    joinLead: 'Werden Sie Mitglied im Treueprogramm von {shop}: Jede Bestellung bringt Punkte, mit denen Sie die nächste bezahlen können, und je mehr Sie kaufen, desto höher Ihre Stufe und ihre Vorteile.',
+    joinPoints: 'Es warten schon {points, plural, one {# Punkt} other {# Punkte}} auf Sie.',
+    joinButton: 'Mitglied werden',
+    joinedTitle: 'Willkommen im Programm',
+    joinedNow: 'Sie sind Mitglied im Treueprogramm von {shop}. Ihre Bestellungen zählen ab heute für Ihre Stufe.',
+    joinedBefore: 'Sie sind dem Treueprogramm von {shop} am {date} beigetreten.',
   },
 };
 

@@ -110,7 +110,7 @@ const messages: Record<string, { channel: 'email' | 'sms'; variables: Record<str
   'post-purchase-offer': { channel: 'email', variables: { ...shopVariables, ...offered, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-email': { channel: 'email', variables: { ...shopVariables, discountCode: 'SHOP-7QX2', discountExpiresAt: '2026-06-07T12:00:00.000Z' } },
   'win-back-sms': { channel: 'sms', variables: { ...shopVariables, discountCode: 'SHOP-7QX2' } },
-  'loyalty-invite': { channel: 'email', variables: shopVariables },
+  'loyalty-invite': { channel: 'email', variables: { ...shopVariables, joinUrl: 'https://api.example.com/v1/join?token=abc.def' } },
   'loyalty-tier-up': { channel: 'email', variables: { ...shopVariables, currency: 'UAH', balance: { points: 2451 }, tier: { name: 'silver', cashbackPercent: '5', benefits: ['free delivery'] }, next: { name: 'gold', remaining: { orders: 5, spendMinor: null } } } },
   'loyalty-tier-nudge': { channel: 'email', variables: { ...shopVariables, currency: 'UAH', balance: { points: 22 }, tier: { name: 'silver' }, target: { name: 'gold', cashbackPercent: '7', benefits: ['free delivery'], remaining: { orders: null, spendMinor: 40_000 } } } },
   'replenishment-reminder': { channel: 'email', variables: { ...shopVariables, products: [{ name: 'Dog food 5 kg', quantity: 2, needBy: '2026-05-31T22:30:00.000Z', reorderUrl: 'https://shop.example/cart' }], firstProduct: { name: 'Dog food 5 kg' } } },
@@ -173,6 +173,12 @@ describe('every message a customer gets', () => {
     expect(plain(render('post-purchase-content', 'uk-UA').text)).toContain('радимо звернути увагу на Миска і Ласощі:\n- Миска, 240,00 ₴: https://shop.example/p/bowl\n- Ласощі: https://shop.example/p/treats');
     expect(render('post-purchase-feedback', 'ru-RU').text).toContain('К вашему заказу хорошо подойдёт: Миска и Ласощі.');
     expect(render('post-purchase-offer', 'de-DE').text).toContain('Für Sie ausgewählt: Миска und Ласощі.');
+  });
+
+  it.each(['en', 'uk-UA', 'ru-RU', 'de-DE'])('carries the join link in the loyalty invitation, in %s', (locale) => {
+    const text = render('loyalty-invite', locale).text;
+    expect(text).toContain('https://api.example.com/v1/join?token=abc.def');
+    expect(text).not.toContain('https://shop.example\n');
   });
 
   it('dates the code’s expiry and the reorder day in the customer’s time zone and language', () => {

@@ -6,7 +6,7 @@ import { requestSigningPayload, signConfirmation, verifyConfirmation } from '../
 import { normaliseCode, referralCodeFor } from '../../../functions/core/loyalty/use-cases.ts';
 import { SignatureError } from '../../../functions/core/errors.ts';
 import { parseCatalog } from '../../../functions/core/catalog/rules.ts';
-import { creditPurchase, redeem } from '../../../functions/core/loyalty/account.ts';
+import { creditPurchase, joinProgram, redeem } from '../../../functions/core/loyalty/account.ts';
 import { loyaltyViewSchema, redemptionConfirmationSchema } from '../../../functions/core/loyalty/api.ts';
 
 describe('loyalty keys', () => {
@@ -53,13 +53,17 @@ describe('the loyalty API schemas', () => {
   it('describe what the use cases answer', () => {
     const program = parseCatalog({ currency: 'USD', productUrl: 'https://shop.test/{sku}', reorderUrl: 'https://shop.test/{sku}' }).loyalty;
     const now = new Date('2026-06-01T12:00:00.000Z');
-    const credit = creditPurchase({}, { orderId: 'o', customerId: 'c', placedAt: now.toISOString(), currency: 'USD', totalMinor: 10_000 }, program, now);
+    const member = joinProgram({}, 'c', 'storefront', program, now);
+    if (member.kind !== 'apply') throw new Error('no membership');
+    const credit = creditPurchase({ account: member.change.account }, { orderId: 'o', customerId: 'c', placedAt: now.toISOString(), currency: 'USD', totalMinor: 10_000 }, program, now);
     if (credit.kind !== 'apply') throw new Error('no credit');
     const redemption = redeem({ account: credit.change.account }, { customerId: 'c', redemptionId: 'r', points: 100, orderTotalMinor: 1000, currency: 'USD' }, program, now);
     if (redemption.kind !== 'apply') throw new Error('no redemption');
     expect(redemptionConfirmationSchema.parse(redemption.result)).toEqual(redemption.result);
     const view = {
       customerId: 'c',
+      member: true,
+      joinedAt: now.toISOString(),
       currency: 'USD',
       balance: 200,
       points: 200,
