@@ -3,7 +3,7 @@
  * sizes, cohort returns and journey uplift are read faster as bars and shades than as JSON.
  */
 import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
-import type { RecencyBandsView } from '../../functions/core/analytics/segment-views.ts';
+import type { RecencyBandsView, RfmTiersView } from '../../functions/core/analytics/segment-views.ts';
 import type { ValueThresholds } from '../../functions/core/analytics/segments.ts';
 
 /** What GET /v1/segments says of the recency bands the last recompute classified with. */
@@ -11,6 +11,8 @@ export interface StoreRules {
   recencyBands: { overall: RecencyBandsView; byCategory: Record<string, RecencyBandsView> } | null;
   /** The store's value lines of the last recompute (absent from older hosts). */
   valueThresholds?: ValueThresholds | null;
+  /** Customers per RFM tier with the quintile cut points they were scored by (absent from older hosts). */
+  rfmTiers?: RfmTiersView | null;
 }
 
 const BAR_WIDTH = 40;
@@ -67,7 +69,15 @@ function bandLines(rules: StoreRules): string[] {
   if (!bands) return [...lines, '  (not computed yet)'];
   const line = (name: string, set: RecencyBandsView) =>
     `  ${name.padEnd(15)} new <${String(set.newDays).padStart(4)}   active <${String(set.activeDays).padStart(4)}   sleeping <${String(set.sleepingDays).padStart(4)}   lapsing <${String(set.lapsingDays).padStart(4)}   ${set.description}`;
-  return [...lines, line('store', bands.overall), ...Object.entries(bands.byCategory).map(([name, set]) => line(name, set)), ...valueLines(rules)];
+  return [...lines, line('store', bands.overall), ...Object.entries(bands.byCategory).map(([name, set]) => line(name, set)), ...valueLines(rules), ...rfmLines(rules)];
+}
+
+function rfmLines(rules: StoreRules): string[] {
+  const rfm = rules.rfmTiers;
+  if (rfm === undefined) return [];
+  const title = "RFM tiers: R + F + M, each scored 1-5 by the store's quintiles (5 = most recent, most orders, most spent)";
+  if (rfm === null) return [title, '  (not computed yet)'];
+  return [title, `  basis: ${rfm.description}`, ...bars(Object.fromEntries(Object.entries(rfm.tiers).map(([score, count]) => [`score ${score.padStart(2)}`, count]))).reverse()];
 }
 
 function valueLines(rules: StoreRules): string[] {
