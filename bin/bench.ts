@@ -14,6 +14,7 @@ const sections: { name: string; module: string }[] = [
   { name: 'segments', module: '../tests/bench/segments.ts' },
   { name: 'customer models', module: '../tests/bench/models.ts' },
   { name: 'co-purchase', module: '../tests/bench/copurchase.ts' },
+  { name: 'backtest', module: '../tests/bench/backtest.ts' },
 ];
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'SILENT';
