@@ -291,7 +291,14 @@ async function endToEnd(report: (line: string) => void, histories: History[]): P
         next += 25;
         const items = Array.from({ length: Math.min(25, customers - start) }, (_, k) => {
           const profile = maker.make(start + k);
-          return { ...keys.profile(profile.customerId), ...keys.lastOrderDay(profile.lastOrderAt, profile.customerId), type: 'profile', ...profile, version: 1 };
+          return {
+            ...keys.profile(profile.customerId),
+            ...keys.lastOrderDay(profile.lastOrderAt, profile.customerId),
+            ...keys.readNightly(keys.profile(profile.customerId)),
+            type: 'profile',
+            ...profile,
+            version: 1,
+          };
         });
         let pending = items.map((Item) => ({ PutRequest: { Item } }));
         while (pending.length > 0) {
