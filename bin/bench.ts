@@ -12,6 +12,7 @@ const sections: { name: string; module: string }[] = [
   { name: 'restart', module: '../tests/bench/restart.ts' },
   { name: 'import', module: '../tests/bench/import.ts' },
   { name: 'segments', module: '../tests/bench/segments.ts' },
+  { name: 'nightly at a million', module: '../tests/bench/nightly.ts' },
   { name: 'customer models', module: '../tests/bench/models.ts' },
   { name: 'co-purchase', module: '../tests/bench/copurchase.ts' },
   { name: 'backtest', module: '../tests/bench/backtest.ts' },
