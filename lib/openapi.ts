@@ -613,6 +613,9 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
                 outcomes: z.record(z.string(), z.record(z.string(), z.number().int())).describe('per journey, how many calls ended with each outcome'),
                 churnReasons: z.record(z.string(), z.number().int()).describe("every one of the store's churn reasons, zero when never given"),
               }),
+              funnels: z
+                .record(z.string(), z.record(z.string(), z.object({ sent: z.number().int(), deferred: z.number().int(), suppressed: z.number().int(), failed: z.number().int(), skipped: z.number().int() })))
+                .describe("per journey and step, the message log's entries of the range by status (a deferred message counts again when it is sent)"),
             }),
           },
         },

@@ -90,10 +90,15 @@ export interface MetricsDay {
   segments: Record<string, number>;
 }
 
+/** A journey step's messages of a range by what became of them. */
+export type StepCounts = Record<'sent' | 'deferred' | 'suppressed' | 'failed' | 'skipped', number>;
+
 export interface Metrics {
   from: string;
   to: string;
   days: MetricsDay[];
+  /** Per journey and step. */
+  funnels?: Record<string, Record<string, StepCounts>>;
 }
 
 export interface SegmentSummary {

@@ -6,7 +6,7 @@
  * own attributes, so neither purchase writes (which replace the profile item) nor concurrent
  * unsubscribes can lose them.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../core/errors.ts';
 import type { CustomerProfile } from '../core/profile.ts';
@@ -210,14 +210,16 @@ export class DynamoMessageLog implements MessageLog {
     }
   }
 
+  /**
+   * Writes the entry and, with its first write only, adds it to its journey step's count of the day
+   * (the funnels of GET /v1/metrics); a retried step writes the entry again without counting it twice.
+   */
   async record(entry: MessageLogEntry): Promise<void> {
     const item = { ...keys.message(entry.customerId, entry.at, `${entry.messageId}#${entry.status}`), type: 'message', ...entry, [TTL_ATTRIBUTE]: eventExpiry(entry.at) };
-    if (entry.status === 'sent') {
-      // The log entry and the confirmed guard together: a sent message is always counted by the cap.
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table, Item: item } },
+    // The log entry and the confirmed guard together: a sent message is always counted by the cap.
+    const guard =
+      entry.status === 'sent'
+        ? [
             {
               Update: {
                 TableName: this.table,
@@ -227,12 +229,26 @@ export class DynamoMessageLog implements MessageLog {
                 ExpressionAttributeValues: { ':sent': 'sent', ':at': entry.at, ':logSk': item.sk },
               },
             },
-          ],
-        }),
-      );
-      return;
+          ]
+        : [];
+    const day = entry.at.slice(0, 10);
+    const count = {
+      Update: {
+        TableName: this.table,
+        Key: keys.funnelCount(entry.journey, day, entry.step, entry.status),
+        UpdateExpression: 'SET #type = :type, journey = :journey, step = :step, #status = :status, #day = :day ADD #count :one',
+        ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#day': 'day', '#count': 'count' },
+        ExpressionAttributeValues: { ':type': 'funnelCount', ':journey': entry.journey, ':step': entry.step, ':status': entry.status, ':day': day, ':one': 1 },
+      },
+    };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, ...guard, count] }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      // Recorded before (a retried step): written again as it is now, not counted again.
+      if (guard.length > 0) await this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, Item: item } }, ...guard] }));
+      else await this.client.send(new PutCommand({ TableName: this.table, Item: item }));
     }
-    await this.client.send(new PutCommand({ TableName: this.table, Item: item }));
     if (entry.status === 'failed' || entry.status === 'suppressed') await this.release(entry.messageId, entry.at);
   }
 

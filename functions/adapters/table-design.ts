@@ -23,6 +23,8 @@
  * Customers by phone number (gsi2, sparse): a profile with a phone also carries gsi2pk PHONE#<e164> /
  * gsi2sk <customerId>, written with the profile, so an inbound SMS (STOP) finds every customer with
  * the sender's number in one query; profiles without a phone are not in the index.
+ * Funnel counts: FUNNEL#<journey> / <yyyy-mm-dd>#<step>#<status> holds how many message log entries
+ * of that step had that status on that day, added with each entry's first write.
  * Customers by email (gsi2, sparse): an order placed with an email carries gsi2pk ORDER_EMAIL#<email> /
  * gsi2sk <customerId>, so the console's search finds the customers who ordered with it; orders
  * recorded before this key existed are not in the index.
@@ -116,6 +118,8 @@ export const keys = {
   checkInsDue: (dueAt: string, customerId: string, orderId: string, months: number) => ({ gsi1pk: `CHECKIN_DUE#${dueAt.slice(0, 10)}`, gsi1sk: `${customerId}#${orderId}#${months}` }),
   /** Customers by phone number (E.164), on the profile item; only profiles with a phone carry it. */
   customerByPhone: (phone: string, customerId: string) => ({ gsi2pk: `PHONE#${phone}`, gsi2sk: customerId }),
+  /** How many log entries of a journey step had a status on a day (UTC): the funnels of GET /v1/metrics. */
+  funnelCount: (journey: string, day: string, step: string, status: string) => ({ pk: `FUNNEL#${journey}`, sk: `${day}#${step}#${status}` }),
   /** Customers by an email they ordered with (lower case), on the order item. */
   customerByOrderEmail: (email: string, customerId: string) => ({ gsi2pk: `ORDER_EMAIL#${email}`, gsi2sk: customerId }),
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */

@@ -233,7 +233,7 @@ describe('the console', () => {
     expect(await report.getByRole('row', { name: 'found another shop 0' }).count()).toBe(1);
   });
 
-  it('takes a customer out of a journey', async () => {
+  it("draws each journey's funnel by step and takes a customer out of it", async () => {
     const before = await admin<{ items: { customerId: string }[] }>('/v1/journeys/post-purchase/customers');
     const customerId = before.items[0]!.customerId;
     await page.getByRole('link', { name: 'Journeys' }).click();
@@ -244,6 +244,15 @@ describe('the console', () => {
     expect(after.items.map((item) => item.customerId)).not.toContain(customerId);
     const customers = (page: { items: { customerId: string }[] }) => new Set(page.items.map((item) => item.customerId)).size;
     expect(customers(after)).toBe(customers(before) - 1);
+    // The funnel of the last 30 days: each step's messages by status, as GET /v1/metrics counts them.
+    const { computedAt } = await admin<{ computedAt: string }>('/v1/segments');
+    const to = computedAt.slice(0, 10);
+    const from = new Date(Date.parse(`${to}T00:00:00Z`) - 29 * day).toISOString().slice(0, 10);
+    const { funnels } = await admin<{ funnels: Record<string, Record<string, { sent: number }>> }>(`/v1/metrics?from=${from}&to=${to}`);
+    const thankYou = funnels['post-purchase']!['thank-you']!;
+    expect(thankYou.sent).toBeGreaterThan(0);
+    const funnel = page.locator('[data-funnel="post-purchase"]');
+    await eventually(() => funnel.locator('[data-bar="thank-you: sent"] .bar-value').textContent()).toBe(String(thankYou.sent));
     expect(await accessibilityViolations()).toEqual([]);
     await photograph('journeys');
   });
