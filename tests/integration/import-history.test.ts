@@ -16,8 +16,10 @@ import { httpEvent } from '../support/events.ts';
 
 // This file's customers (the fuzzed uploads' included) would give the store bands of its own: the
 // seeds' days keep the placement below fixed (derived bands: tests/unit/analytics/bands.test.ts).
+// No purchase model either: the fuzzed repeat buyers' fit would time the sleeping customer's
+// win-back by her expected gap (tests/unit/win-back.test.ts), not by the 60-day fallback.
 vi.hoisted(() => {
-  process.env['COMEBACK_RECOMPUTE_SETTINGS'] = JSON.stringify({ recency: { minGaps: 100_000 } });
+  process.env['COMEBACK_RECOMPUTE_SETTINGS'] = JSON.stringify({ recency: { minGaps: 100_000 }, models: { minRepeatBuyers: 1_000_000 } });
 });
 
 const table = `comeback-import-${randomUUID().slice(0, 8)}`;
