@@ -10,6 +10,10 @@ import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts'
 import { journeyStepPorts } from '../../functions/adapters/journey-ports.ts';
 import { DynamoMessageLog } from '../../functions/adapters/message-log.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
+import { joinToken } from '../../functions/core/loyalty/join-link.ts';
+import { onPurchaseRecorded } from '../../functions/core/loyalty/use-cases.ts';
+import { parsePurchase } from '../../functions/core/purchase.ts';
+import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
 import type { MessageIntent } from '../../functions/core/delivery/types.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
@@ -17,7 +21,8 @@ import { CONTENT_SECURITY_POLICY, escapeHtml } from '../../functions/core/pages/
 import { customerSchema } from '../../lib/openapi.ts';
 import { TEST_FEEDBACK_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/environment.ts';
 import { uniqueId } from '../support/events.ts';
-import { BROWSER_ACCEPT, call, customerView, customerWithOrder, FORM, open, partitionOf, PUBLIC_URL, submitForm } from './public-routes.ts';
+import { BROWSER_ACCEPT, call, customerView, customerWithOrder, eventFor, FORM, open, partitionOf, PUBLIC_URL, routes, submitForm } from './public-routes.ts';
+import { lambdaContext } from '../support/events.ts';
 
 let clock = new Date('2026-06-01T12:00:00.000Z');
 useClock({ now: () => clock });
@@ -237,5 +242,68 @@ describe('the feedback link', () => {
     }
     expect(json).toMatchObject({ status: 401, type: 'application/problem+json' });
     expect(await partitionOf(customerId)).toEqual({});
+  });
+});
+
+describe('the join link of the loyalty invitation', () => {
+  it('offers to join in the customer language; the button joins her at once; opening it again says since when', async () => {
+    // Prepare: the link as the invitation carries it, opened in a Ukrainian browser.
+    const customerId = await customerWithOrder();
+    const link = await journeyStepPorts().links.join(customerId);
+    expect(link.startsWith(`${PUBLIC_URL}/v1/join?token=`)).toBe(true);
+    const ukrainian = { accept: BROWSER_ACCEPT, 'accept-language': 'uk-UA,uk;q=0.9,en;q=0.5' };
+    const query = Object.fromEntries(new URL(link).searchParams);
+
+    // Act
+    const page = await call('GET /v1/join', { query, headers: ukrainian });
+    const nothingYet = await partitionOf(customerId);
+    clock = new Date('2026-06-01T12:07:00.000Z');
+    const action = /<form method="post" action="\?token=([^"]*)">/.exec(page.body)?.[1];
+    const joined = await call('POST /v1/join', { query: { token: decodeURIComponent(action ?? '') }, body: '', headers: { ...ukrainian, 'content-type': FORM } });
+    const reopened = await call('GET /v1/join', { query, headers: ukrainian });
+    // A GET that reaches the button's function shows the page and joins nobody twice.
+    const getOnPost = await routes['POST /v1/join'](eventFor('GET /v1/join', { query, headers: ukrainian }), lambdaContext);
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html lang="uk"');
+    expect(page.body).toContain('<h1>Приєднуйтеся до програми лояльності</h1>');
+    expect(page.body).toContain('<button type="submit">Приєднатися</button>');
+    expect(nothingYet['LOYALTY']).toBeUndefined();
+    expect(joined.status).toBe(200);
+    expect(joined.body).toContain('Ласкаво просимо до програми');
+    expect((await partitionOf(customerId))['LOYALTY']).toMatchObject({ joinedAt: '2026-06-01T12:07:00.000Z', joinedVia: 'invitation-link' });
+    expect(reopened.body).toContain('Ви приєдналися до програми лояльності shop.test');
+    expect(reopened.body).not.toContain('<form');
+    expect(getOnPost.statusCode).toBe(200);
+    expect(getOnPost.body).toContain('Ви приєдналися');
+  });
+
+  it('names the points waiting for a customer who has not joined, in English for an English browser', async () => {
+    const customerId = uniqueId('cust');
+    const token = joinToken(customerId, TEST_FEEDBACK_SECRET);
+    await onPurchaseRecorded(loyaltyPorts(), parsePurchase({ orderId: uniqueId('order'), placedAt: '2026-05-30T10:00:00.000Z', currency: 'USD', total: '100.00', customer: { id: customerId, email: 'ada@example.com' }, items: [{ sku: 'DOG-FOOD', name: 'Dog food', quantity: 1, unitPrice: '100.00' }] }));
+
+    const page = await open('GET /v1/join', `${PUBLIC_URL}/v1/join?token=${token}`);
+
+    expectPage(page, 200);
+    expect(page.body).toContain('You already have 300 points waiting for you.');
+  });
+
+  it('answers a link that is not ours, or a feedback link, with a readable page and status 400, joining nobody', async () => {
+    const customerId = await customerWithOrder();
+    const forged = joinToken(customerId, 'not-our-secret');
+    const feedback = feedbackToken(customerId, 'entry-1', TEST_FEEDBACK_SECRET);
+
+    const page = await open('GET /v1/join', `${PUBLIC_URL}/v1/join?token=${forged}`);
+    const form = await call('POST /v1/join', { query: { token: forged }, body: '', headers: { 'content-type': FORM, accept: BROWSER_ACCEPT } });
+    const other = await call('POST /v1/join', { query: { token: feedback }, body: '', headers: { 'content-type': FORM } });
+    const none = await call('POST /v1/join', { headers: { accept: 'application/json' } });
+
+    for (const answer of [page, form, other, none]) {
+      expectPage(answer, 400);
+      expect(answer.body).toContain('<h1>This link does not work</h1>');
+    }
+    expect((await partitionOf(customerId))['LOYALTY']).toBeUndefined();
   });
 });

@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
+import { requestSigningPayload } from '../../functions/core/loyalty/auth.ts';
+import { joinToken } from '../../functions/core/loyalty/join-link.ts';
 import { isSmsOptOut } from '../../functions/core/delivery/opt-outs.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { signComebackPayload, signPlatformPayload } from '../../functions/core/signature.ts';
@@ -206,6 +208,96 @@ describe('the feedback link, fuzzed', () => {
       { numRuns: RUNS, examples: [[wellFormed({ body: 'score=8&comment=Good' })], [wellFormed({ contentType: 'application/json', accept: undefined, tokenInBody: true })]] },
     );
     expect(recorded).toBeGreaterThan(0);
+  });
+});
+
+describe('the loyalty join link and route, fuzzed', () => {
+  const loyalty = loyaltyPorts();
+  const accountOf = async (customerId: string) => (await partitionOf(customerId))['LOYALTY'];
+
+  it('GET /v1/join never writes, answers pages only, and 200 only for our own token', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async (input) => {
+        const customerId = uniqueId('fuzz');
+        const token = tokenFor(input.kind, (secret) => joinToken(customerId, secret), TEST_FEEDBACK_SECRET, input.random, input.position);
+        const answer = await answerOf('GET /v1/join', requestOf({ ...input, tokenInBody: false }, token));
+        expect(answer.type).toBe('text/html; charset=utf-8');
+        expect(answer.status === 200).toBe(input.kind === 'valid');
+        expect(await partitionOf(customerId)).toEqual({});
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST /v1/join joins exactly when it answers 200: our token, for a customer we know; pages whatever the request', async () => {
+    let joined = 0;
+    await fc.assert(
+      fc.asyncProperty(request, fc.boolean(), async (input, known) => {
+        const customerId = known ? await customerWithOrder() : uniqueId('fuzz');
+        // The feedback link's token for the same customer is not a join link.
+        const token = tokenFor(input.kind, (secret) => joinToken(customerId, secret), TEST_FEEDBACK_SECRET, input.random, input.position);
+        const answer = await answerOf('POST /v1/join', requestOf({ ...input, tokenInBody: input.tokenInBody && input.contentType === FORM }, token));
+        expect(answer.type).toBe('text/html; charset=utf-8');
+        const account = await accountOf(customerId);
+        expect(answer.status === 200).toBe(account?.['joinedAt'] !== undefined && account['joinedAt'] !== null);
+        if (input.kind !== 'valid' || !known) expect(account).toBeUndefined();
+        if (answer.status === 200) {
+          joined += 1;
+          expect(account).toMatchObject({ joinedAt: '2026-06-01T12:00:00.000Z', joinedVia: 'invitation-link' });
+        }
+      }),
+      { numRuns: RUNS, examples: [[wellFormed({}), true], [wellFormed({ body: `token=${encodeURIComponent(joinToken('x', TEST_FEEDBACK_SECRET))}` }), false]] },
+    );
+    expect(joined).toBeGreaterThan(0);
+    // A feedback link's token never joins anyone.
+    const customerId = await customerWithOrder();
+    const answer = await answerOf('POST /v1/join', { query: { token: feedbackToken(customerId, 'entry-1', TEST_FEEDBACK_SECRET) }, headers: { 'content-type': FORM, accept: BROWSER_ACCEPT } });
+    expect(answer.status).toBe(400);
+    expect(await accountOf(customerId)).toBeUndefined();
+  });
+
+  it('POST /v1/loyalty/{customerId}/join joins exactly when it answers 200: signed for this customer or the admin token, a customer we know', async () => {
+    let joined = 0;
+    const joinRequest = fc.record({
+      credential: fc.constantFrom('valid', 'previous', 'forged', 'stale', 'other-customer', 'none', 'admin', 'wrong-admin', 'admin-and-signature'),
+      known: fc.boolean(),
+      body: fc.option(fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value) ?? 'null')), { nil: undefined }),
+      contentType: fc.option(fc.constantFrom('application/json', FORM, 'text/plain'), { nil: undefined }),
+      strangeId: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 300 }) }),
+    });
+    await fc.assert(
+      fc.asyncProperty(joinRequest, async (input) => {
+        const customerId = input.strangeId ?? (input.known ? await customerWithOrder() : uniqueId('fuzz'));
+        const path = `/v1/loyalty/${encodeURIComponent(customerId)}/join`;
+        const now = Math.floor(Date.now() / 1000);
+        const sign = (secret: string, at = now, signedPath = path) => signComebackPayload(secret, requestSigningPayload('POST', signedPath), at);
+        const headers: Record<string, string> = {};
+        if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+        const credential = input.credential;
+        if (credential === 'valid' || credential === 'admin-and-signature') headers['comeback-signature'] = sign(TEST_WEBHOOK_SECRETS[0]!);
+        if (credential === 'previous') headers['comeback-signature'] = sign(TEST_WEBHOOK_SECRETS[1]!);
+        if (credential === 'forged') headers['comeback-signature'] = sign('not-our-secret');
+        if (credential === 'stale') headers['comeback-signature'] = sign(TEST_WEBHOOK_SECRETS[0]!, now - 3600);
+        if (credential === 'other-customer') headers['comeback-signature'] = sign(TEST_WEBHOOK_SECRETS[0]!, now, '/v1/loyalty/someone-else/join');
+        if (credential === 'admin' || credential === 'admin-and-signature') headers['authorization'] = `Bearer ${TEST_ADMIN_TOKEN}`;
+        if (credential === 'wrong-admin') headers['authorization'] = 'Bearer not-the-token';
+        const answer = await answerOf('POST /v1/loyalty/{customerId}/join', { headers, pathParameters: { customerId }, ...(input.body !== undefined ? { body: input.body } : {}) });
+        const authorized = ['valid', 'previous', 'admin', 'admin-and-signature'].includes(credential);
+        if (!authorized) expect(answer.status).toBe(401);
+        const account = input.strangeId === undefined || answer.status === 200 ? await loyalty.store.getAccount(customerId) : undefined;
+        expect(answer.status === 200).toBe(account?.joinedAt !== undefined && account.joinedAt !== null);
+        if (answer.status !== 200) {
+          expect(answer.type).toBe('application/problem+json');
+          expect(account).toBeUndefined();
+          return;
+        }
+        joined += 1;
+        expect(input.known || input.strangeId !== undefined).toBe(true);
+        expect(JSON.parse(answer.body)).toMatchObject({ customerId, member: true, joinedAt: '2026-06-01T12:00:00.000Z' });
+      }),
+      { numRuns: RUNS, examples: [[{ credential: 'valid', known: true, body: undefined, contentType: undefined, strangeId: undefined }]] },
+    );
+    expect(joined).toBeGreaterThan(0);
   });
 });
 

@@ -12,6 +12,9 @@ import { handler as createImport } from '../../functions/handlers/create-import.
 import { handler as feedbackPage } from '../../functions/handlers/feedback-page.ts';
 import { handler as getImport } from '../../functions/handlers/get-import.ts';
 import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
+import { handler as joinLoyalty } from '../../functions/handlers/loyalty-join.ts';
+import { handler as loyaltyJoinLink } from '../../functions/handlers/loyalty-join-link.ts';
+import { handler as loyaltyJoinPage } from '../../functions/handlers/loyalty-join-page.ts';
 import { handler as recordFeedback } from '../../functions/handlers/record-feedback.ts';
 import { handler as recordConsent } from '../../functions/handlers/record-consent.ts';
 import { handler as shopifyOrder } from '../../functions/handlers/shopify-order.ts';
@@ -37,6 +40,9 @@ export const routes = {
   'POST /v1/unsubscribe': unsubscribe as unknown as Handler,
   'GET /v1/feedback': feedbackPage as unknown as Handler,
   'POST /v1/feedback': recordFeedback as unknown as Handler,
+  'GET /v1/join': loyaltyJoinPage as unknown as Handler,
+  'POST /v1/join': loyaltyJoinLink as unknown as Handler,
+  'POST /v1/loyalty/{customerId}/join': joinLoyalty as unknown as Handler,
   'PUT /v1/customers/{id}/consent': recordConsent as unknown as Handler,
   'POST /v1/webhooks/shopify/orders': shopifyOrder as unknown as Handler,
   'POST /v1/webhooks/woocommerce/orders': wooCommerceOrder as unknown as Handler,
@@ -65,7 +71,9 @@ export interface Request {
 }
 
 export function eventFor(route: RouteKey, request: Request = {}): APIGatewayProxyEventV2 {
-  const [method, path] = route.split(' ') as [string, string];
+  const [method, template] = route.split(' ') as [string, string];
+  // The path as requested: the parameters in their places, encoded as a browser sends them.
+  const path = template.replace(/\{(\w+)\}/g, (whole, name: string) => (request.pathParameters?.[name] !== undefined ? encodeURIComponent(request.pathParameters[name]) : whole));
   const body = request.body === undefined ? undefined : request.base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body;
   const event = httpEvent({ method, path, headers: request.headers ?? {}, ...(body !== undefined ? { body } : {}), ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}) });
   return {
@@ -82,7 +90,7 @@ export async function call(route: RouteKey, request: Request = {}): Promise<Answ
 }
 
 /** A page link as the message carries it, opened in a browser. */
-export function open(route: 'GET /v1/unsubscribe' | 'GET /v1/feedback', link: string): Promise<Answer> {
+export function open(route: 'GET /v1/unsubscribe' | 'GET /v1/feedback' | 'GET /v1/join', link: string): Promise<Answer> {
   const query = Object.fromEntries(new URL(link).searchParams);
   return call(route, { query, headers: { accept: BROWSER_ACCEPT } });
 }
@@ -91,7 +99,7 @@ const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 const unescape = (text: string) => text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name] ?? '');
 
 /** The page's form as a browser submits it: its action resolved against the page's address, and the fields. */
-export function submitForm(route: 'POST /v1/unsubscribe' | 'POST /v1/feedback', pageUrl: string, page: string, fields: Record<string, string> = {}): Promise<Answer> {
+export function submitForm(route: 'POST /v1/unsubscribe' | 'POST /v1/feedback' | 'POST /v1/join', pageUrl: string, page: string, fields: Record<string, string> = {}): Promise<Answer> {
   const action = /<form method="post" action="([^"]*)">/.exec(page)?.[1];
   if (action === undefined) throw new Error('the page has no form posting back');
   const target = new URL(unescape(action), pageUrl);
