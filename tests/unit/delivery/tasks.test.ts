@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { completeManagerTask, countChurnReasons, parseTaskCompletion, taskView, type TaskStore } from '../../../functions/core/delivery/tasks.ts';
 import type { ManagerTask } from '../../../functions/core/delivery/types.ts';
 import { taskListsFromJson } from '../../../functions/core/delivery/task-lists.ts';
+import { readConfig, taskListsEnv } from '../../../functions/config.ts';
+import { readLocalHostConfig } from '../../../lib/local/config.ts';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../../../functions/core/errors.ts';
 
 function task(overrides: Partial<ManagerTask> = {}): ManagerTask {
@@ -130,5 +132,16 @@ describe('completeManagerTask', () => {
     const view = taskView(task());
     expect(view.id).toBe('entry-1.call');
     expect('taskId' in view).toBe(false);
+  });
+});
+
+describe('COMEBACK_TASK_LISTS', () => {
+  it('gives the handlers the lists, and stops the local host at start when they are wrong, naming the variable', () => {
+    expect(readConfig(taskListsEnv, { COMEBACK_TASK_LISTS: '{"outcomes":["Reached","No answer"]}' }).COMEBACK_TASK_LISTS).toEqual({
+      outcomes: ['Reached', 'No answer'],
+      churnReasons: taskListsFromJson(undefined).churnReasons,
+    });
+    expect(() => readLocalHostConfig({ COMEBACK_TASK_LISTS: '{"outcomes":[]}' })).toThrow(/COMEBACK_TASK_LISTS: the task lists are invalid: outcomes: at least one choice/);
+    expect(readLocalHostConfig({}).PORT).toBe(3000);
   });
 });
