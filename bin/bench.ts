@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const sections: { name: string; module: string }[] = [
   { name: 'purchase webhook', module: '../tests/bench/webhook.ts' },
   { name: 'journeys', module: '../tests/bench/journeys.ts' },
+  { name: 'transitions', module: '../tests/bench/transitions.ts' },
   { name: 'restart', module: '../tests/bench/restart.ts' },
   { name: 'import', module: '../tests/bench/import.ts' },
   { name: 'segments', module: '../tests/bench/segments.ts' },

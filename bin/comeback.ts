@@ -42,6 +42,9 @@ const usage = `usage: npm run comeback -- <command>
   sync shopify|woocommerce --since <date>     have Comeback read the store's orders created or changed since the date
                                               through the platform's API, recorded as their webhooks would be
                                               (duplicates change nothing); prints one JSON line
+  cost --customers <n> [--orders-per-year <x>] [--sms-share <0..1>] [--prices <json>]
+                                              the monthly AWS bill by service at n customers, from the usage per
+                                              customer-year \`npm run bench -- transitions\` measured (no host needed)
 relative paths are read from the directory the command is typed in
 environment: COMEBACK_URL, COMEBACK_WEBHOOK_SECRET, COMEBACK_ADMIN_TOKEN (dev defaults match npm start)`;
 
@@ -151,6 +154,11 @@ async function main(argv: string[]): Promise<void> {
         stderr: (text) => process.stderr.write(text),
         stderrIsTerminal: process.stderr.isTTY === true,
       });
+      return;
+    }
+    case 'cost': {
+      const { runCost } = await import('../lib/cli/cost.ts');
+      runCost(rest, (text) => process.stdout.write(text));
       return;
     }
     case 'preview': {

@@ -188,7 +188,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
   const { entry } = request;
   if (request.action === 'fail') {
     await recordJourneyFailure(ports, entry, request.error);
-    return { outcome: 'done', at: now.toISOString(), reason: 'failed' };
+    return { outcome: 'done', step: '', at: now.toISOString(), reason: 'failed' };
   }
   let record = await ports.store.getEntry(entry);
   if (record?.status === 'active' && entry.journey === 'loyalty-invite' && (await ports.membership.isMember(entry.customerId))) {
@@ -196,22 +196,22 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     await ports.store.updateActiveEntry(entry, { status: 'completed', endedAt: now.toISOString() });
     record = { ...record, status: 'completed' };
   }
-  if (!record || record.status !== 'active') return { outcome: 'done', at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
+  if (!record || record.status !== 'active') return { outcome: 'done', step: request.step, at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
   const profile = await ports.store.getProfile(entry.customerId);
-  if (!profile) return end(ports, entry, 'removed', now, 'the customer is unknown');
+  if (!profile) return end(ports, entry, 'removed', now, 'the customer is unknown', request.step);
   if (profile.lastOrderAt > entry.enteredAt) {
     // The purchase hook normally got here first; this covers a hook that failed half way.
     const order = (await ports.store.ordersAfter(entry.customerId, entry.enteredAt, 2)).find((candidate) => convertsJourney(entry, candidate));
     if (order) {
       await ports.store.updateActiveEntry(entry, { status: 'converted', endedAt: now.toISOString(), convertedOrderId: order.orderId, convertedRevenueMinor: order.totalMinor, convertedCurrency: order.currency });
-      return { outcome: 'done', at: now.toISOString(), reason: 'converted' };
+      return { outcome: 'done', step: request.step, at: now.toISOString(), reason: 'converted' };
     }
   }
   const { step, index } = findStep(entry.journey, request.step);
   const journey = journeys[entry.journey];
   if (record.holdout && !reachesHoldout(step)) {
     await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
-    return finish(ports, entry, afterStep(entry.journey, index, entry, now, 'holdout: no message'));
+    return finish(ports, entry, afterStep(entry.journey, index, entry, now, 'holdout: no message', profile));
   }
   const orders = await ports.store.recentOrders(entry.customerId, step.offers ? OFFER_ORDERS : TEMPLATE_ORDERS);
   const offers = step.offers ? await offersOf(ports, step, profile, orders) : undefined;
@@ -230,10 +230,10 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
   });
   if ((outcome.status === 'deferred' || outcome.status === 'capped') && outcome.deferredUntil) {
-    return { outcome: 'retry', at: outcome.deferredUntil, reason: `${outcome.status}: ${outcome.reason ?? ''}`.trim() };
+    return { outcome: 'retry', step: step.name, at: outcome.deferredUntil, reason: `${outcome.status}: ${outcome.reason ?? ''}`.trim() };
   }
   await ports.store.updateActiveEntry(entry, { step: step.name, stepAt: now.toISOString() });
-  return finish(ports, entry, afterStep(entry.journey, index, entry, now, `${step.name} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`));
+  return finish(ports, entry, afterStep(entry.journey, index, entry, now, `${step.name} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, profile));
 }
 
 /** The segments whose entry starts win-back: inactivity, and a low chance of still being a customer. */
@@ -414,13 +414,13 @@ export function offersDiscount(template: string): boolean {
 }
 
 async function finish(ports: JourneyStepPorts, entry: JourneyEntry, outcome: StepOutcome): Promise<StepOutcome> {
-  if (outcome.outcome === 'done') await end(ports, entry, 'completed', ports.now(), outcome.reason);
+  if (outcome.outcome === 'done') await end(ports, entry, 'completed', ports.now(), outcome.reason, outcome.step);
   return outcome;
 }
 
-async function end(ports: JourneyStepPorts, entry: JourneyEntry, status: EntryStatus, now: Date, reason: string): Promise<StepOutcome> {
+async function end(ports: JourneyStepPorts, entry: JourneyEntry, status: EntryStatus, now: Date, reason: string, step: string): Promise<StepOutcome> {
   await ports.store.updateActiveEntry(entry, { status, endedAt: now.toISOString() });
-  return { outcome: 'done', at: now.toISOString(), reason };
+  return { outcome: 'done', step, at: now.toISOString(), reason };
 }
 
 function dayOf(date: Date): string {

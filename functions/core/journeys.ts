@@ -9,6 +9,8 @@ import type { Channel, JourneyName } from './delivery/types.ts';
 import { z } from 'zod';
 import type { OfferPurpose } from './catalog/offers.ts';
 import { InvalidInputError } from './errors.ts';
+import { defaultDeliveryPolicy, wakeAt, type DeliveryPolicy } from './delivery/guardrails.ts';
+import { knownTimeZone, quietHoursEnd } from './delivery/zoned-time.ts';
 
 export type ReentryRule = 'once-ever' | 'once-per-episode' | 'every-time';
 
@@ -172,6 +174,12 @@ export function stepDueAt(entry: { enteredAt: string }, step: JourneyStep): Date
 /** The answer a step gives its state machine: go on to the next step at `at`, retry this one at `at`, or end. */
 export interface StepOutcome {
   outcome: 'continue' | 'retry' | 'done';
+  /**
+   * The step the state machine runs at `at`: the next one (continue), this one again (retry), or
+   * this one (done), which then answers done at once: the journeys' definitions run the next step
+   * from here, with no Choice between steps (each state entered is billed).
+   */
+  step: string;
   at: string;
   reason: string;
 }
@@ -202,12 +210,35 @@ export function reachesHoldout(step: Pick<JourneyStep, 'marketing' | 'channel'>)
   return !step.marketing && step.channel !== 'task';
 }
 
-/** After a step's message went out (or was suppressed, skipped or refused for good): the next step's time, or the end. */
-export function afterStep(journey: StateMachineJourney, index: number, entry: { enteredAt: string }, now: Date, reason: string): StepOutcome {
-  const next = journeys[journey].steps[index + 1];
-  if (!next) return { outcome: 'done', at: now.toISOString(), reason: 'completed' };
+/**
+ * After a step's message went out (or was suppressed, skipped or refused for good): the next step
+ * and its time, or the end. With the customer known, a marketing step due in their quiet hours is
+ * timed to the instant a quiet-hours deferral would wake it (the end of quiet hours plus the
+ * customer's minutes), so its execution waits once instead of waking only to be deferred.
+ */
+export function afterStep(
+  journey: StateMachineJourney,
+  index: number,
+  entry: { enteredAt: string },
+  now: Date,
+  reason: string,
+  customer?: { customerId: string; timezone?: string | undefined },
+): StepOutcome {
+  const steps = journeys[journey].steps;
+  const next = steps[index + 1];
+  if (!next) return { outcome: 'done', step: steps[index]?.name ?? '', at: now.toISOString(), reason: 'completed' };
   const due = stepDueAt(entry, next);
-  return { outcome: 'continue', at: (due > now ? due : now).toISOString(), reason };
+  const at = due > now ? due : now;
+  return { outcome: 'continue', step: next.name, at: (customer ? sendableAt(at, next, customer) : at).toISOString(), reason };
+}
+
+/** When a deferral for quiet hours would wake a step due at `due` (itself when it may go then). */
+export function sendableAt(due: Date, step: Pick<JourneyStep, 'marketing' | 'channel'>, customer: { customerId: string; timezone?: string | undefined }, policy: DeliveryPolicy = defaultDeliveryPolicy): Date {
+  // The same exemptions as the delivery guardrails: order messages and call tasks ignore quiet hours.
+  if (!step.marketing || step.channel === 'task') return due;
+  const zone = knownTimeZone(customer.timezone);
+  const awake = quietHoursEnd(due, zone, policy.quietHours).getTime();
+  return awake === due.getTime() ? due : new Date(wakeAt(awake, customer.customerId, zone, policy));
 }
 
 function digest(value: string, length: number): string {

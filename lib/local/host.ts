@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { apiRoutes, type ApiRoute } from '../routes.ts';
 import { openApiDocument } from '../openapi.ts';
+import { invoke } from './invocations.ts';
 import { GatewayPayloadTooLarge, lambdaContext, pathMatcher, readBody, toGatewayEvent, writeResult } from './api-gateway.ts';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTable, localCredentials, localDynamoClient, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
@@ -174,7 +175,7 @@ async function serve(
     const parameters = match(url.pathname);
     if (!parameters || route.method !== method) continue;
     const event = toGatewayEvent(request, body, route, parameters);
-    writeResult(response, await handler(event, lambdaContext(route.id)));
+    writeResult(response, await invoke(route.id, () => handler(event, lambdaContext(route.id))));
     return;
   }
   for (const { route, match } of localRoutes) {

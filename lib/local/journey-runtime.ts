@@ -12,6 +12,7 @@ import { useClock } from '../../functions/adapters/clock.ts';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
 import { readBody } from './api-gateway.ts';
 import { InMemoryExecutionStore, type ExecutionStore } from './execution-store.ts';
+import { invoke } from './invocations.ts';
 import { LocalStepFunctions, type LocalExecution } from './step-functions.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -89,7 +90,10 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
   useClock(clock);
   const log = options.log ?? (() => undefined);
   // Imported on first use: the handlers read their configuration, which the host sets first.
-  const journeyStep = async (payload: unknown) => (await handlerOf('../../functions/handlers/journey-step.ts'))(payload, context);
+  const journeyStep = async (payload: unknown) => {
+    const handler = await handlerOf('../../functions/handlers/journey-step.ts');
+    return invoke('journey-step', () => handler(payload, context));
+  };
   const executionEnded = async (execution: LocalExecution) =>
     (await handlerOf('../../functions/handlers/journey-execution-ended.ts'))(executionStatusChange(execution), context);
   const stepFunctions = new LocalStepFunctions({ clock, store: options.executions ?? new InMemoryExecutionStore(), log, onFailed: async (execution) => void (await executionEnded(execution)) });
@@ -118,7 +122,10 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
     const job = scheduledJobs.find((candidate) => candidate.name === name);
     if (!job) throw new Error(`no scheduled job named ${name}; known: ${scheduledJobs.map((candidate) => candidate.name).join(', ')}`);
     const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.now().toISOString(), detail: {} } as unknown as ScheduledEvent;
-    return clock.track(async () => (await handlerOf(job.handler))(event, context));
+    return clock.track(async () => {
+      const handler = await handlerOf(job.handler);
+      return invoke(job.name, () => handler(event, context));
+    });
   };
   const schedule = () => {
     for (const job of scheduledJobs) {

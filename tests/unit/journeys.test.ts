@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
 import type { DeliveryOutcome, MessageIntent } from '../../functions/core/delivery/types.ts';
 import { isHeldOut, offersDiscount, runJourneyStep, type JourneyStepPorts, type JourneyStore } from '../../functions/core/journey-engine.ts';
 import {
@@ -43,9 +44,25 @@ describe('journey rules', () => {
   it('times steps from the entry, never in the past', () => {
     const feedback = journeys['post-purchase'].steps[1]!;
     expect(stepDueAt(entry, feedback).toISOString()).toBe('2026-03-08T10:00:00.000Z');
-    expect(afterStep('post-purchase', 0, entry, new Date('2026-03-01T10:05:00Z'), 'sent')).toEqual({ outcome: 'continue', at: '2026-03-08T10:00:00.000Z', reason: 'sent' });
+    expect(afterStep('post-purchase', 0, entry, new Date('2026-03-01T10:05:00Z'), 'sent')).toEqual({ outcome: 'continue', step: 'feedback', at: '2026-03-08T10:00:00.000Z', reason: 'sent' });
     expect(afterStep('post-purchase', 0, entry, new Date('2026-03-09T00:00:00Z'), 'late').at).toBe('2026-03-09T00:00:00.000Z');
-    expect(afterStep('win-back', 2, entry, new Date('2026-03-20T00:00:00Z'), 'sent').outcome).toBe('done');
+    expect(afterStep('win-back', 2, entry, new Date('2026-03-20T00:00:00Z'), 'sent')).toMatchObject({ outcome: 'done', step: 'manager-call' });
+  });
+
+  it("times a marketing step due in the customer's quiet hours to when a deferral would wake it, and order messages and call tasks when due", () => {
+    const customer = { customerId: 'quiet-customer', timezone: 'Europe/Kyiv' };
+    const late = { enteredAt: '2026-03-01T20:30:00.000Z' };
+    // Due 2026-03-08 22:30 in Kyiv (quiet from 21:00): 09:00 there (07:00 UTC) plus the customer's minutes.
+    expect(afterStep('post-purchase', 0, late, new Date(late.enteredAt), 'sent', customer)).toEqual({
+      outcome: 'continue',
+      step: 'feedback',
+      at: new Date(Date.parse('2026-03-09T07:00:00.000Z') + wakeOffsetMs(customer.customerId, defaultDeliveryPolicy.wakeSpreadMs)).toISOString(),
+      reason: 'sent',
+    });
+    // Due 2026-03-01 14:00 in Kyiv: at once.
+    expect(afterStep('post-purchase', 0, entry, new Date(entry.enteredAt), 'sent', customer).at).toBe('2026-03-08T10:00:00.000Z');
+    // The manager's call task is never held by quiet hours.
+    expect(afterStep('win-back', 1, late, new Date(late.enteredAt), 'sent', customer)).toMatchObject({ step: 'manager-call', at: '2026-03-15T20:30:00.000Z' });
   });
 
   it('dates check-ins by calendar months', () => {
@@ -105,19 +122,19 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
 describe('a journey step', () => {
   it.each([
     // what the delivery step made of the SMS, what the state machine hears back
-    [{ status: 'sent' }, { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms sent' }],
-    [{ status: 'skipped', reason: 'no phone number for SMS' }, { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms skipped: no phone number for SMS' }],
+    [{ status: 'sent' }, { outcome: 'continue', step: 'manager-call', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms sent' }],
+    [{ status: 'skipped', reason: 'no phone number for SMS' }, { outcome: 'continue', step: 'manager-call', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms skipped: no phone number for SMS' }],
     [
       { status: 'failed', reason: 'SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
-      { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms failed: SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
+      { outcome: 'continue', step: 'manager-call', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms failed: SNS InvalidParameterException: Invalid parameter: PhoneNumber' },
     ],
     [
       { status: 'suppressed', reason: 'SNS OptedOutException: the number opted out' },
-      { outcome: 'continue', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms suppressed: SNS OptedOutException: the number opted out' },
+      { outcome: 'continue', step: 'manager-call', at: '2026-03-15T10:00:00.000Z', reason: 'reminder-sms suppressed: SNS OptedOutException: the number opted out' },
     ],
     [
       { status: 'deferred', reason: 'quiet hours 21:00-09:00 in UTC', deferredUntil: '2026-03-09T09:59:00.000Z' },
-      { outcome: 'retry', at: '2026-03-09T09:59:00.000Z', reason: 'deferred: quiet hours 21:00-09:00 in UTC' },
+      { outcome: 'retry', step: 'reminder-sms', at: '2026-03-09T09:59:00.000Z', reason: 'deferred: quiet hours 21:00-09:00 in UTC' },
     ],
   ] satisfies [DeliveryOutcome, unknown][])('goes on to the manager call whatever became of the SMS, unless it must wait: %o', async (outcome, expected) => {
     const world = stepWorld({ outcome, now: '2026-03-08T22:00:00.000Z' });
@@ -201,7 +218,8 @@ describe('the state machine definitions', () => {
       States: Record<string, { Type: string; Parameters?: { Payload?: { action?: string } }; Retry?: Retrier[]; Catch?: { ErrorEquals: string[]; Next: string }[] }>;
     };
     const steps = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task' && state.Parameters?.Payload?.action === 'step');
-    expect(steps.length).toBe(journeys[journey].steps.length);
+    // A state per step, and the one that runs what a deferral held back.
+    expect(steps.length).toBe(journeys[journey].steps.length + 1);
     for (const [name, state] of steps) {
       const retry = state.Retry ?? [];
       const first = (error: string) => retry.find((retrier) => retrier.ErrorEquals.includes(error) || retrier.ErrorEquals.includes('States.TaskFailed') || retrier.ErrorEquals.includes('States.ALL'));

@@ -1,0 +1,291 @@
+/**
+ * Benchmark (not a test): what a typical customer costs in a year, measured on the local host.
+ * Simulated customer-years run on the virtual clock through the HTTP API, with the very state
+ * machine definitions CDK deploys run by the ASL interpreter and every scheduled job on its AWS
+ * schedule. A typical customer orders 2 or 3 times a year; their gaps alternate between short ones
+ * (the next order comes within 25-55 days) and long ones (about 8 months, in which win-back runs),
+ * so one gap in two brings a win-back.
+ *
+ * Counted as AWS bills them: state transitions (each state entered, Waits included), Lambda
+ * invocations and their durations (in-process handler time here, times the memory CDK gives each
+ * function), DynamoDB read and write request units (ReturnConsumedCapacity on every request of the
+ * handlers' document client), the bytes the table holds at the end (storage growth), and messages
+ * sent by channel. A scheduled job runs for the store: each is run once on the empty store first, and
+ * what its runs cost beyond that is counted against the customers. The figures per customer-year are printed and written to
+ * lib/cost/measured-usage.json, which `npm run comeback -- cost` reads.
+ */
+import { writeFileSync } from 'node:fs';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { PurchaseInput } from '../../functions/core/purchase.ts';
+import { signComebackPayload } from '../../functions/core/signature.ts';
+import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
+import { startLocalHost } from '../../lib/local/host.ts';
+import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
+import { currentFunction, onInvocation } from '../../lib/local/invocations.ts';
+import type { MeasuredUsage, FunctionUsage } from '../../functions/core/cost.ts';
+
+const secret = 'whsec_bench';
+const DAY = 86_400_000;
+const ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Kyiv', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
+const PRODUCTS = [
+  { sku: 'DOG-FOOD-5KG', category: 'pet-food', price: '39.99' },
+  { sku: 'FILTER-CARTRIDGE', category: 'water-filters', price: '24.90' },
+  { sku: 'PRINTER-200', category: 'printers', price: '189.00' },
+  { sku: 'MOUSE-WIRELESS', category: 'accessories', price: '29.00' },
+  { sku: 'PLAN-BASIC', category: 'plans', price: '9.00' },
+];
+/** Memory per function as CDK deploys it (lib/cdk): 512 MB unless a construct says otherwise. */
+const MEMORY_MB: Record<string, number> = { 'nightly-recompute': 2048, 'catalog-copurchase': 1024 };
+const DEFAULT_MEMORY_MB = 512;
+/** Functions whose work follows the customer's orders; the others (scheduled jobs) follow the number of customers. */
+const SCHEDULED = new Set(['journey-sweep', 'loyalty-sweep', 'loyalty-dispatch', 'nightly-recompute', 'catalog-copurchase']);
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand', 'GetCommand', 'BatchGetCommand', 'TransactGetCommand']);
+
+export const usageFile = new URL('../../lib/cost/measured-usage.json', import.meta.url);
+
+export async function run(report: (line: string) => void): Promise<void> {
+  const customers = Number(process.env['COMEBACK_BENCH_COST_CUSTOMERS'] ?? 8);
+  const years = Number(process.env['COMEBACK_BENCH_COST_YEARS'] ?? 1);
+  process.env['COMEBACK_OUTBOX_PRINT'] = 'off';
+  const clockStart = new Date('2026-01-05T00:00:00Z');
+  const host = await startLocalHost({
+    port: await freePort(),
+    secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
+    settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
+    clockStart,
+  });
+  try {
+    const functions = new Map<string, FunctionUsage & { milliseconds: number }>();
+    const usageOf = (name: string) => {
+      let usage = functions.get(name);
+      if (!usage) {
+        usage = { invocations: 0, milliseconds: 0, gbSeconds: 0, readRequestUnits: 0, writeRequestUnits: 0, memoryMb: MEMORY_MB[name] ?? DEFAULT_MEMORY_MB, followsOrders: !SCHEDULED.has(name) };
+        functions.set(name, usage);
+      }
+      return usage;
+    };
+    onInvocation((name, milliseconds) => {
+      const usage = usageOf(name);
+      usage.invocations += 1;
+      usage.milliseconds += milliseconds;
+    });
+    // Imported once the host has set the handlers' environment: the same client the handlers use.
+    const { documentClient, tableName } = await import('../../functions/adapters/dynamodb.ts');
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+        const units = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+        const usage = usageOf(currentFunction() ?? 'unattributed');
+        if (READS.has(context.commandName ?? '')) usage.readRequestUnits += units;
+        else usage.writeRequestUnits += units;
+        return result;
+      },
+      { step: 'initialize', name: 'countConsumedCapacity' },
+    );
+
+    // Each scheduled job once on the empty store: what a run costs whatever the number of customers.
+    const emptyRuns = new Map<string, { milliseconds: number; readRequestUnits: number; writeRequestUnits: number }>();
+    for (const job of scheduledJobs) {
+      const before = { ...usageOf(job.name) };
+      await host.journeys.runJob(job.name);
+      const after = usageOf(job.name);
+      emptyRuns.set(job.name, { milliseconds: after.milliseconds - before.milliseconds, readRequestUnits: after.readRequestUnits - before.readRequestUnits, writeRequestUnits: after.writeRequestUnits - before.writeRequestUnits });
+      functions.delete(job.name);
+    }
+
+    const clock = host.journeys.clock;
+    const start = clock.now().getTime();
+    const end = start + years * 365 * DAY;
+    const random = seeded(20260105);
+    const orders: { at: number; customer: number }[] = [];
+    let longGaps = 0;
+    for (let customer = 0; customer < customers; customer += 1) {
+      // Two orders in 292 days on average: 2.5 a year.
+      let at = start + Math.floor(random() * 60 * DAY);
+      let short = random() < 0.5;
+      while (at < end) {
+        orders.push({ at, customer });
+        const shortGap = (25 + Math.floor(random() * 31)) * DAY;
+        at += short ? shortGap : 292 * DAY - shortGap - Math.floor(random() * DAY);
+        if (!short && at < end) longGaps += 1;
+        short = !short;
+      }
+    }
+    orders.sort((a, b) => a.at - b.at);
+    report(`${customers} typical customers over ${years} simulated years: ${orders.length} orders (${(orders.length / customers / years).toFixed(2)} per customer-year), ${longGaps} long gaps with a win-back`);
+    const started = performance.now();
+    for (const [index, order] of orders.entries()) {
+      const minutes = Math.floor((order.at - clock.now().getTime()) / 60_000);
+      if (minutes > 0) await clock.advance({ minutes });
+      await postPurchase(host.url, purchaseOf(index, order.customer, clock.now(), random));
+      if ((index + 1) % 20 === 0) report(`  virtual day ${Math.floor((clock.now().getTime() - start) / DAY)}: ${index + 1}/${orders.length} orders`);
+    }
+    await clock.advance({ minutes: Math.ceil((end - clock.now().getTime()) / 60_000) });
+    report(`  simulated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const customerYears = customers * years;
+    const executions = host.journeys.stepFunctions.list();
+    const byJourney: Record<string, number> = {};
+    let transitions = 0;
+    for (const execution of executions) {
+      const journey = execution.name.replace(/-[0-9a-f]{16}.*$/, '');
+      byJourney[journey] = (byJourney[journey] ?? 0) + execution.statesEntered.length;
+      transitions += execution.statesEntered.length;
+    }
+
+    const { DynamoMessageLog } = await import('../../functions/adapters/message-log.ts');
+    const log = new DynamoMessageLog(documentClient, tableName);
+    const messages = { email: 0, sms: 0, task: 0 };
+    for (let customer = 0; customer < customers; customer += 1) {
+      for (const entry of await log.recent(customerId(customer), new Date(start - DAY).toISOString(), new Date(end + DAY).toISOString())) {
+        if (entry.status === 'sent') messages[entry.channel] += 1;
+      }
+    }
+    // Read outside the handlers' client, so the count above stays theirs.
+    const storage = await tableBytes(host.dynamodbEndpoint, tableName);
+
+    const perYear = (value: number) => value / customerYears;
+    const usage: MeasuredUsage = {
+      measuredAt: new Date().toISOString(),
+      method:
+        `npm run bench -- transitions: ${customers} customers over ${years} simulated years on the local host (DynamoDB Local, the workflows/*.asl.json definitions on aws-local-stepfunctions, ` +
+        'every scheduled job on its AWS schedule, virtual clock); orders 2-3 a year, gaps alternating short (25-55 days) and long (win-back); ' +
+        'transitions = states entered; Lambda duration = in-process handler time; read/write units = ConsumedCapacity of every request; storage = item bytes in the table at the end, the customers\' per customer-year and the store\'s own per year.',
+      customers,
+      years,
+      ordersPerCustomerYear: perYear(orders.length),
+      storeStorageBytesPerYear: storage.store / years,
+      perCustomerYear: {
+        stateTransitions: perYear(transitions),
+        stateTransitionsByJourney: Object.fromEntries(Object.entries(byJourney).map(([name, count]) => [name, perYear(count)])),
+        functions: Object.fromEntries(
+          [...functions.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, { milliseconds, ...usage }]) => {
+              const gb = usage.memoryMb / 1024;
+              const empty = emptyRuns.get(name);
+              if (!empty) {
+                return [name, { ...usage, invocations: perYear(usage.invocations), gbSeconds: perYear((milliseconds / 1000) * gb), readRequestUnits: perYear(usage.readRequestUnits), writeRequestUnits: perYear(usage.writeRequestUnits) }];
+              }
+              // A scheduled job: its runs are the store's, what they cost beyond an empty store's run is the customers'.
+              const job = scheduledJobs.find((candidate) => candidate.name === name)!;
+              const beyond = (total: number, perRun: number) => perYear(Math.max(0, total - usage.invocations * perRun));
+              return [
+                name,
+                {
+                  ...usage,
+                  invocations: 0,
+                  gbSeconds: beyond((milliseconds / 1000) * gb, (empty.milliseconds / 1000) * gb),
+                  readRequestUnits: beyond(usage.readRequestUnits, empty.readRequestUnits),
+                  writeRequestUnits: beyond(usage.writeRequestUnits, empty.writeRequestUnits),
+                  perRun: { runsPerMonth: (30.44 * 24) / job.everyHours, gbSeconds: (empty.milliseconds / 1000) * gb, readRequestUnits: empty.readRequestUnits, writeRequestUnits: empty.writeRequestUnits },
+                },
+              ];
+            }),
+        ),
+        storageBytes: perYear(storage.customers),
+        messages: { email: perYear(messages.email), sms: perYear(messages.sms), task: perYear(messages.task) },
+      },
+    };
+    writeFileSync(usageFile, `${JSON.stringify(usage, null, 2)}\n`);
+
+    const figures = usage.perCustomerYear;
+    report('per customer-year:');
+    report(`  state transitions: ${figures.stateTransitions.toFixed(1)} (${Object.entries(figures.stateTransitionsByJourney).map(([name, count]) => `${name} ${count.toFixed(1)}`).join(', ')})`);
+    for (const [name, fn] of Object.entries(figures.functions)) {
+      report(`  ${name.padEnd(22)} ${fn.invocations.toFixed(2)} invocations, ${fn.gbSeconds.toFixed(3)} GB-s, ${fn.readRequestUnits.toFixed(1)} RRU, ${fn.writeRequestUnits.toFixed(1)} WRU`);
+      if (fn.perRun) report(`  ${''.padEnd(22)} and per run of the store (${fn.perRun.runsPerMonth.toFixed(0)} a month): ${fn.perRun.gbSeconds.toFixed(3)} GB-s, ${fn.perRun.readRequestUnits.toFixed(1)} RRU, ${fn.perRun.writeRequestUnits.toFixed(1)} WRU`);
+    }
+    report(`  storage: ${(figures.storageBytes / 1024).toFixed(1)} KiB (and the store's own ${(usage.storeStorageBytesPerYear / 1024).toFixed(1)} KiB a year); messages: ${figures.messages.email.toFixed(2)} email, ${figures.messages.sms.toFixed(2)} SMS, ${figures.messages.task.toFixed(2)} manager tasks`);
+    report(`written to ${usageFile.pathname}`);
+  } finally {
+    await host.stop();
+  }
+}
+
+interface ConsumedCapacity {
+  CapacityUnits?: number;
+}
+
+function customerId(customer: number): string {
+  return `bench-cost-${customer}`;
+}
+
+function purchaseOf(index: number, customer: number, at: Date, random: () => number): PurchaseInput {
+  const lines = PRODUCTS.filter(() => random() < 0.3);
+  const items = (lines.length > 0 ? lines : PRODUCTS.slice(0, 1)).map((product) => ({ sku: product.sku, category: product.category, quantity: 1, unitPrice: product.price }));
+  const total = items.reduce((sum, item) => sum + Math.round(Number(item.unitPrice) * 100), 0);
+  return {
+    orderId: `bench-cost-order-${index}`,
+    placedAt: at.toISOString(),
+    currency: 'USD',
+    total: (total / 100).toFixed(2),
+    customer: {
+      id: customerId(customer),
+      email: `${customerId(customer)}@example.com`,
+      phone: `+1555020${String(customer).padStart(4, '0')}`,
+      name: `Customer ${customer}`,
+      timezone: ZONES[customer % ZONES.length]!,
+      consent: { email: true, sms: true },
+    },
+    items,
+  };
+}
+
+async function postPurchase(url: string, body: PurchaseInput): Promise<void> {
+  const text = JSON.stringify(body);
+  const response = await fetch(`${url}/v1/purchases`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'comeback-signature': signComebackPayload(secret, text, Math.floor(Date.now() / 1000)) },
+    body: text,
+  });
+  if (response.status !== 202) throw new Error(`unexpected status ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+}
+
+/**
+ * The table's size as DynamoDB counts it (attribute names and values, plus 100 bytes of overhead per
+ * item): the items of the customers, and the store's own (rules, nightly figures, counts).
+ */
+async function tableBytes(endpoint: string, table: string): Promise<{ customers: number; store: number }> {
+  const client = localDynamoClient(endpoint);
+  const bytes = { customers: 0, store: 0 };
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    for (const item of page.Items ?? []) {
+      const size = 100 + Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+      // A customer's item names the customer in its key or carries the id (message guards, indexes' copies).
+      if (Object.values(item).some((value) => value.S?.includes('bench-cost-'))) bytes.customers += size;
+      else bytes.store += size;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return bytes;
+}
+
+function valueBytes(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-/, '').length / 2) + 1;
+  if (value.B !== undefined) return value.B.byteLength;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS) return value.SS.reduce((sum, entry) => sum + Buffer.byteLength(entry), 0);
+  if (value.NS) return value.NS.reduce((sum, entry) => sum + Math.ceil(entry.length / 2) + 1, 0);
+  if (value.L) return 3 + value.L.reduce((sum, entry) => sum + 1 + valueBytes(entry), 0);
+  if (value.M) return 3 + Object.entries(value.M).reduce((sum, [name, entry]) => sum + 1 + Buffer.byteLength(name) + valueBytes(entry), 0);
+  return 0;
+}
+
+/** mulberry32: a small seeded generator, so every run simulates the same customers. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
