@@ -219,6 +219,14 @@ describe('the nightly recompute on DynamoDB', () => {
     expect(sizes['sleeping']).toBe((await membersOf('sleeping')).length);
     expect(['new', 'active', 'sleeping', 'lapsing', 'lost'].reduce((sum, name) => sum + (sizes[name] ?? 0), 0)).toBe(243);
     expect(['vip', 'mid', 'base'].reduce((sum, name) => sum + (sizes[name] ?? 0), 0)).toBe(243);
+    // RFM: every customer scored by the store's quintiles, counted per tier with the cut points.
+    const rfm = (await call(handlers.listSegments, admin('/v1/segments'))).body['rfmTiers'] as { tiers: Record<string, number>; scored: number; cuts: { customers: number }; description: string };
+    expect(rfm).toMatchObject({ scored: 243, cuts: { customers: 243 } });
+    expect(Object.values(rfm.tiers).reduce((sum, count) => sum + count, 0)).toBe(243);
+    expect(rfm.description).toMatch(/^quintiles of 243 customers: R days since last order \d+ \/ \d+ \/ \d+ \/ \d+; F orders /);
+    const ivyRfm = (await call(handlers.getCustomer, adminEvent('/v1/customers/ivy', { id: 'ivy' }))).body['rfm'] as { r: number; f: number; m: number; score: number };
+    expect(ivyRfm.score).toBe(ivyRfm.r + ivyRfm.f + ivyRfm.m);
+    for (const score of [ivyRfm.r, ivyRfm.f, ivyRfm.m]) expect(score).toBeGreaterThanOrEqual(1);
   });
 
   it('shows predictions equal to the closed-form model values', async () => {
