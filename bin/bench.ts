@@ -17,6 +17,7 @@ const sections: { name: string; module: string }[] = [
   { name: 'customer models', module: '../tests/bench/models.ts' },
   { name: 'co-purchase', module: '../tests/bench/copurchase.ts' },
   { name: 'backtest', module: '../tests/bench/backtest.ts' },
+  { name: 'functions', module: '../tests/bench/functions.ts' },
 ];
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'SILENT';

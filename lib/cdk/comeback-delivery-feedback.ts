@@ -93,6 +93,11 @@ export class ComebackDeliveryFeedback extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     this.bindFeedbackWrites(props.table);
+    // EventBridge and the log subscriptions invoke asynchronously; a status update is idempotent,
+    // so Lambda retries it twice. A large send's events come in a burst: capped, they wait in
+    // Lambda's queue instead of taking the account's concurrency from the webhooks.
+    this.receiver.invokedAsynchronously({ retryAttempts: 2, maxEventAge: Duration.hours(6), reason: 'a delivery status update is idempotent: Lambda retried it twice' });
+    this.receiver.limitConcurrency(10, 'SES and SMS delivery events arrive in bursts after a large send');
 
     const published = [
       ses.EmailSendingEvent.BOUNCE,

@@ -1,7 +1,8 @@
 /**
  * A Comeback Lambda function, set up once: Node.js 24 on arm64, an ES module bundle built by the
- * local esbuild (minified, with source maps), its own log group with a retention, and a role
- * that may only write to that log group until something is bound to it.
+ * local esbuild (minified, the AWS SDK left to the runtime, a source map beside it; see
+ * ./function-bundle.ts), its own log group with a retention, and a role that may only write to
+ * that log group until something is bound to it.
  *
  * The bind methods (`bindTable()`, `bindSecret()`, `bindJourneys()`, `bindLoyalty()`, `bindShop()`, `bindDelivery()`)
  * give the environment variables and the permissions (or the bundled files) together, so a function
@@ -9,12 +10,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
 import { shopifyFinancialStatuses, wooCommerceConsentSettings } from '../../functions/core/platforms/lifecycle.ts';
 import { acknowledgeWildcardResources } from './acknowledgements.ts';
@@ -22,6 +24,7 @@ import type { ComebackTable, TableAccess } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import type { ComebackJourneys, ComebackJourneySettings } from './comeback-journeys.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
+import { FunctionBundler, NEVER_LOADED_MODULES, writeFunctionBundle } from './function-bundle.ts';
 
 /** The project root: handler paths in lib/routes.ts are relative to it. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,21 +43,44 @@ export function stateMachineArnVariable(journey: StateMachineJourney): string {
   return `${journey.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;
 }
 
-/** Copies a directory with the Node.js that runs the synth, so the hook works in any shell. */
-function copyDirectoryCommand(from: string, to: string): string {
-  const script = "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })";
-  return `"${process.execPath}" -e "${script}" "${from}" "${to}"`;
+/** Modules left out of every bundle besides the runtime's AWS SDK (see ./function-bundle.ts). */
+export const EXTERNAL_MODULES: readonly string[] = NEVER_LOADED_MODULES;
+
+/** One bundler per app: its first function builds the bundles of every handler in one esbuild run. */
+const bundlers = new WeakMap<IConstruct, FunctionBundler>();
+function bundlerOf(scope: IConstruct): FunctionBundler {
+  const root = scope.node.root;
+  let bundler = bundlers.get(root);
+  if (!bundler) {
+    bundler = new FunctionBundler(projectRoot);
+    bundlers.set(root, bundler);
+  }
+  return bundler;
 }
 
 /**
- * Modules left out of every bundle. @datadog/sketches-js (the value distributions of the nightly
- * recompute) requires protobufjs only inside toProto/fromProto, to serialize a sketch, and does not
- * declare it as a dependency; Comeback never serializes sketches, so the require never runs.
+ * The function's code: its bundle from the app's one esbuild run, with the project files it carries
+ * copied beside it. The asset is hashed by its output, so a deployment changes the function only
+ * when its bundle or files change. Stacks synthesized without bundling (the context
+ * `aws:cdk:bundling-stacks`) never call the bundler.
  */
-export const EXTERNAL_MODULES: readonly string[] = ['protobufjs/minimal'];
-
-/** Lets bundled CommonJS dependencies call `require` inside the ES module bundle. */
-const esmRequireBanner = "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);";
+function bundledCode(scope: IConstruct, entry: string, copies: readonly (readonly [string, string])[]): lambda.Code {
+  return lambda.Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never run: the local bundling below always succeeds or throws.
+      image: DockerImage.fromRegistry('dummy'),
+      // Tells the assets of different functions apart in CDK's staging cache.
+      command: ['comeback-bundle', entry, ...copies.flat()],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          writeFunctionBundle(bundlerOf(scope).bundle(entry), outputDir, copies.map(([from, to]) => [join(projectRoot, from), to] as const));
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface ComebackFunctionProps {
   /** The handler module, relative to the project root (as in lib/routes.ts); it exports `handler`. */
@@ -86,6 +112,19 @@ export interface ComebackFunctionProps {
   readonly catalog?: boolean;
 }
 
+/** What Lambda does with an asynchronous invocation (a schedule, an EventBridge rule, SNS, a log subscription). */
+export interface ComebackAsyncInvocation {
+  /**
+   * Lambda's own retries of a run that failed (0-2). Long scheduled jobs get 0: a failed run is not
+   * repeated blindly from the start; the next scheduled run resumes from the job's checkpoint.
+   */
+  readonly retryAttempts: 0 | 1 | 2;
+  /** How long an event may wait for its run (throttled, or between retries): 1 minute to 6 hours. */
+  readonly maxEventAge: Duration;
+  /** Why these settings, for the reader of the queue and the template. */
+  readonly reason: string;
+}
+
 /** How the store's platform orders are read (README, Shopify and WooCommerce); each @default the functions' default. */
 export interface ComebackPlatformSettings {
   /** ISO 3166-1 alpha-2 country national phone numbers are read in (COMEBACK_DEFAULT_COUNTRY). @default - none */
@@ -97,13 +136,19 @@ export interface ComebackPlatformSettings {
 }
 
 export class ComebackFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
+  /** The handler module, an absolute path. */
+  public readonly entry: string;
+  /** The project files copied into the bundle: [path relative to the project root, path in the bundle]. */
+  public readonly bundleCopies: readonly (readonly [from: string, to: string])[];
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
   /** Whether workflows/templates is in the bundle. */
   public readonly templates: boolean;
   /** Whether workflows/catalog.json is in the bundle. */
   public readonly catalog: boolean;
+  private failedInvocations?: sqs.Queue;
+  private asyncInvocation?: ComebackAsyncInvocation;
 
   constructor(scope: Construct, id: string, props: ComebackFunctionProps) {
     super(scope, id);
@@ -117,16 +162,15 @@ export class ComebackFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.templates = props.templates ?? false;
     this.catalog = props.catalog ?? false;
-    const copies: [string, string][] = [
-      ...(this.templates ? ([[TEMPLATES_SOURCE, 'templates']] as [string, string][]) : []),
-      ...(this.catalog ? ([[CATALOG_SOURCE, 'catalog.json']] as [string, string][]) : []),
+    this.entry = join(projectRoot, props.entry);
+    this.bundleCopies = [
+      ...(this.templates ? ([[TEMPLATES_SOURCE, 'templates']] as const) : []),
+      ...(this.catalog ? ([[CATALOG_SOURCE, 'catalog.json']] as const) : []),
     ];
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(projectRoot, props.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(this, this.entry, this.bundleCopies),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -135,32 +179,8 @@ export class ComebackFunction extends Construct {
       logGroup: this.logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
       ...(props.description ? { description: props.description } : {}),
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        minify: true,
-        // A linked map beside index.mjs; NODE_OPTIONS=--enable-source-maps applies it to stack traces.
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK is bundled at the version of package-lock.json, not taken from the runtime.
-        bundleAwsSDK: true,
-        externalModules: [...EXTERNAL_MODULES],
-        forceDockerBundling: false,
-        ...(copies.length > 0
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) => copies.map(([from, to]) => copyDirectoryCommand(join(inputDir, from), join(outputDir, to))),
-              },
-            }
-          : {}),
-      },
+      // No NODE_OPTIONS=--enable-source-maps: loading the map at every cold start cost more than the
+      // import itself (see ./function-bundle.ts); index.mjs.map ships beside the bundle instead.
     });
 
     if (props.tracing) {
@@ -170,6 +190,63 @@ export class ComebackFunction extends Construct {
       });
     }
   }
+
+  /**
+   * The function is invoked asynchronously: Lambda retries a failed run `retryAttempts` times and
+   * keeps an event for `maxEventAge`, then sends it with its error to an encrypted queue of its own
+   * (`failedInvocations`), which the monitoring alarms on. An EventBridge rule targeting the function
+   * should use the queue as its dead-letter queue too. Called once per function, by whichever
+   * construct invokes it asynchronously.
+   */
+  public invokedAsynchronously(invocation: ComebackAsyncInvocation): sqs.Queue {
+    if (this.failedInvocations) {
+      if (this.asyncInvocation?.retryAttempts !== invocation.retryAttempts || this.asyncInvocation.maxEventAge.toSeconds() !== invocation.maxEventAge.toSeconds()) {
+        throw new Error(`${this.node.path} is already invoked asynchronously with other retry settings`);
+      }
+      return this.failedInvocations;
+    }
+    const queue = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination (and EventBridge dead-letter queue) of the function; what lands here is read by a person, as its alarm says, not redriven blindly.',
+    });
+    this.function.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(queue),
+      retryAttempts: invocation.retryAttempts,
+      maxEventAge: invocation.maxEventAge,
+    });
+    this.failedInvocations = queue;
+    this.asyncInvocation = invocation;
+    return queue;
+  }
+
+  /** The asynchronous invocation settings, when the function is invoked asynchronously. */
+  public get asynchronousInvocation(): ComebackAsyncInvocation | undefined {
+    return this.asyncInvocation;
+  }
+
+  /** The queue of events whose asynchronous runs failed; undefined for a function only invoked synchronously. */
+  public get failedInvocationQueue(): sqs.Queue | undefined {
+    return this.failedInvocations;
+  }
+
+  /**
+   * Caps (and reserves) the function's concurrency, so a burst of its invocations cannot take the
+   * account's concurrency from the webhooks. The account keeps at least 100 unreserved.
+   */
+  public limitConcurrency(limit: number, reason: string): void {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new Error(`the concurrency limit must be 1-100, not ${limit}`);
+    if (reason.trim().length === 0) throw new Error('say why the concurrency is limited');
+    (this.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = limit;
+    this.concurrencyReason = reason;
+  }
+
+  /** Why the concurrency is limited, when it is. */
+  public concurrencyReason?: string;
 
   /**
    * Sets TABLE_NAME and grants the data actions of `access` (read, or read and write) on the table;

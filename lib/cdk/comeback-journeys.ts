@@ -96,6 +96,10 @@ export class ComebackJourneys extends Construct {
       catalog: true,
       ...common,
     });
+    // A nightly recompute may start thousands of executions at once; capped, their steps wait
+    // (the definitions retry Lambda.TooManyRequestsException with backoff) instead of taking the
+    // account's concurrency from the webhooks.
+    this.step.limitConcurrency(50, 'journey executions started in bulk by the nightly recompute or the sweep');
     this.step.bindTable(props.table, 'readWrite');
     this.step.bindLoyalty();
     this.step.bindJourneySettings(props.settings);
@@ -186,8 +190,9 @@ export class ComebackJourneys extends Construct {
         detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [...this.machines.values()].map((machine) => machine.stateMachineArn) },
       },
     });
-    // Marking an entry is idempotent, so EventBridge may retry for as long as a day.
-    this.executionEndedRule.addTarget(new targets.LambdaFunction(this.executionEnded.function, { retryAttempts: 8, maxEventAge: Duration.hours(24) }));
+    // Marking an entry is idempotent, so EventBridge may retry for as long as a day, and Lambda twice.
+    const failed = this.executionEnded.invokedAsynchronously({ retryAttempts: 2, maxEventAge: Duration.hours(6), reason: 'marking an entry failed is idempotent: Lambda retried it twice' });
+    this.executionEndedRule.addTarget(new targets.LambdaFunction(this.executionEnded.function, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: failed }));
   }
 
   /** The state machine of a journey. */

@@ -11,12 +11,19 @@
  * segment events that could not be delivered, and an SES sender reputation heading towards the
  * thresholds at which AWS reviews the account (bounces 5%, complaints 0.1%). Every alarm notifies
  * an encrypted SNS topic; `alarmEmail` subscribes an address to it.
+ *
+ * Every function of the stack is watched the same way besides: its errors, its duration near its
+ * timeout, the events left in its failed-invocation queue, and throttles (the account's, which
+ * starve the webhooks, apart from those of the functions whose concurrency is capped on purpose).
+ * So is every state machine's failed executions and the SES sending volume against the quota.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -24,6 +31,7 @@ import { METRICS_NAMESPACE } from '../../functions/adapters/cloudwatch-metrics.t
 import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import type { ComebackAnalytics } from './comeback-analytics.ts';
 import type { ComebackDeliveryFeedback } from './comeback-delivery-feedback.ts';
+import { ComebackFunction } from './comeback-function.ts';
 import type { ComebackHttpApi } from './comeback-http-api.ts';
 import type { ComebackJourneys } from './comeback-journeys.ts';
 import type { ComebackLoyalty } from './comeback-loyalty.ts';
@@ -57,6 +65,24 @@ export interface ComebackMonitoringProps {
    * @default - no subscription: subscribe to the alarm topic in the console
    */
   readonly alarmEmail?: string;
+  /**
+   * The SES sending quota of the account in the region (the SES console's "Daily sending quota" and
+   * "Maximum send rate"): an alarm fires at 80% of either.
+   * @default - SES's usual first production quota, 50,000 a day and 14 a second
+   */
+  readonly sesQuota?: { readonly perDay: number; readonly perSecond: number };
+}
+
+/** SES's usual first production quota, outside the sandbox. */
+export const DEFAULT_SES_QUOTA = { perDay: 50_000, perSecond: 14 } as const;
+/** Share of a function's timeout at which its duration alarms. */
+export const DURATION_ALARM_SHARE = 0.8;
+/** Functions per alarm of the per-function figures (metric math takes at most 10 metrics). */
+export const ALARM_GROUP_SIZE = 10;
+
+/** An alarm id from a construct path below the stack: `Journeys/Step` gives `JourneysStep`. */
+export function alarmIdOf(scope: ComebackFunction): string {
+  return scope.node.path.split('/').slice(1).join('').replace(/[^A-Za-z0-9]/g, '');
 }
 
 const DAY = Duration.days(1);
@@ -198,6 +224,18 @@ export class ComebackMonitoring extends Construct {
       'The SES complaint rate of the account reached 0.08%; at 0.1% AWS reviews the account. Check the consent and frequency caps of the journeys.',
     );
     if (props.deliveryFeedback) this.watchDeliveryFeedback(props.deliveryFeedback, alarm);
+    const watched = new Set<lambda.IFunction>([
+      journeys.step.function,
+      journeys.sweep.function,
+      analytics.recompute.function,
+      loyalty.dispatch.function,
+      loyalty.sweep.function,
+      loyalty.coPurchase.function,
+      ...(props.deliveryFeedback ? [props.deliveryFeedback.receiver.function] : []),
+    ]);
+    this.watchFunctions(watched, alarms, alarm);
+    this.watchStateMachines(new Set(stateMachineJourneys.map((journey) => journeys.stateMachine(journey))), alarm);
+    this.watchSesSending(props.sesQuota ?? DEFAULT_SES_QUOTA, alarm);
     this.alarms = alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(90) });
@@ -273,6 +311,141 @@ export class ComebackMonitoring extends Construct {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`,
       description: 'The Comeback dashboard in the CloudWatch console.',
     });
+  }
+
+  /**
+   * Every Comeback function of the stack: errors (unless an alarm of its own above covers them),
+   * duration near the timeout, failed asynchronous invocations, and throttles.
+   */
+  private watchFunctions(
+    errorsWatched: ReadonlySet<lambda.IFunction>,
+    alarms: Map<string, cloudwatch.Alarm>,
+    alarm: (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => cloudwatch.Alarm,
+  ): void {
+    const functions = Stack.of(this)
+      .node.findAll()
+      .filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction);
+    // One alarm per ten functions (metric math takes ten metrics at most): an alarm per function
+    // would take the stack past CloudFormation's 500 resources. Each alarm's description names them.
+    const groups = <T,>(items: readonly T[]) => Array.from({ length: Math.ceil(items.length / ALARM_GROUP_SIZE) }, (_, index) => items.slice(index * ALARM_GROUP_SIZE, (index + 1) * ALARM_GROUP_SIZE));
+    const nameOf = (fn: ComebackFunction) => fn.node.path.split('/').slice(1).join('/');
+    const period = Duration.minutes(15);
+    groups(functions.filter((fn) => !errorsWatched.has(fn.function))).forEach((group, index) => {
+      alarm(
+        `FunctionErrors${index + 1}`,
+        new cloudwatch.MathExpression({
+          expression: group.map((_, member) => `FILL(e${member}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(group.map((fn, member) => [`e${member}`, fn.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM })])),
+          period,
+          label: 'Errors',
+        }),
+        1,
+        `One of these functions failed (an uncaught error or a timeout, not an answer it gave) in the last 15 minutes: ${group.map(nameOf).join(', ')}. See which in the Lambda console, then its logs.`,
+      );
+    });
+    groups(functions).forEach((group, index) => {
+      alarm(
+        `FunctionsNearTimeout${index + 1}`,
+        new cloudwatch.MathExpression({
+          // Each function's longest run as a share of its own timeout.
+          expression: `MAX([${group.map((fn, member) => `FILL(d${member}, 0) / ${(fn.function.timeout ?? Duration.seconds(3)).toMilliseconds()}`).join(', ')}])`,
+          usingMetrics: Object.fromEntries(group.map((fn, member) => [`d${member}`, fn.function.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM })])),
+          period,
+          label: 'Longest run / timeout',
+        }),
+        DURATION_ALARM_SHARE,
+        `A run of one of these functions took ${DURATION_ALARM_SHARE * 100}% or more of its timeout, so it will soon time out as the data grows: ${group.map(nameOf).join(', ')}. ` +
+          'See which in the Lambda console (Duration), what it spent the time on in its logs, then raise its timeout or memory, or split the work.',
+      );
+    });
+    groups(functions.filter((fn) => fn.failedInvocationQueue !== undefined)).forEach((group, index) => {
+      alarm(
+        `FailedInvocations${index + 1}`,
+        new cloudwatch.MathExpression({
+          expression: group.map((_, member) => `FILL(q${member}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(
+            group.map((fn, member) => [`q${member}`, fn.failedInvocationQueue!.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })]),
+          ),
+          period: Duration.minutes(5),
+          label: 'Failed invocations kept',
+        }),
+        1,
+        `An asynchronous invocation of one of these functions failed for good, after its retries if it has any: ${group.map(nameOf).join(', ')}. ` +
+          'The event and its error are in the function\'s FailedInvocations queue: read them, fix the cause, then run the function again by hand if its next run does not catch up.',
+      );
+    });
+    // Throttles of the functions capped on purpose are expected in a burst (their callers retry);
+    // only throttling that lasts is worth a look. Any other throttle means the account ran out.
+    const capped = functions.filter((fn) => fn.concurrencyReason !== undefined);
+    for (const fn of capped) {
+      const created = new cloudwatch.Alarm(this, `${alarmIdOf(fn)}Throttled`, {
+        metric: fn.function.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 6,
+        datapointsToAlarm: 6,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${fn.node.path.split('/').slice(1).join('/')} has been throttled at its concurrency limit for 30 minutes (${fn.concurrencyReason}). Its work is late; if this is its normal load, raise the limit.`,
+      });
+      created.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+      created.addOkAction(new actions.SnsAction(this.alarmTopic));
+      alarms.set(`${alarmIdOf(fn)}Throttled`, created);
+    }
+    const throttlePeriod = Duration.minutes(5);
+    const accountThrottles = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', period: throttlePeriod, statistic: cloudwatch.Stats.SUM });
+    const cappedMetrics = Object.fromEntries(capped.map((fn, index) => [`capped${index}`, fn.function.metricThrottles({ period: throttlePeriod, statistic: cloudwatch.Stats.SUM })]));
+    alarm(
+      'AccountThrottles',
+      new cloudwatch.MathExpression({
+        expression: ['FILL(account, 0)', ...Object.keys(cappedMetrics).map((key) => `FILL(${key}, 0)`)].join(' - '),
+        usingMetrics: { account: accountThrottles, ...cappedMetrics },
+        period: throttlePeriod,
+        label: 'Throttles of uncapped functions',
+      }),
+      1,
+      'Lambda throttled functions whose concurrency is not capped: the account ran out of concurrency, so webhooks and API routes may be refused. ' +
+        'See which function ran most (ConcurrentExecutions per function) and ask AWS for a higher concurrency quota, or cap that function.',
+    );
+  }
+
+  /** Failed executions of every state machine of the stack besides the journeys (which have their own above). */
+  private watchStateMachines(
+    watched: ReadonlySet<sfn.IStateMachine>,
+    alarm: (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => cloudwatch.Alarm,
+  ): void {
+    const machines = Stack.of(this)
+      .node.findAll()
+      .filter((construct): construct is sfn.StateMachine => construct instanceof sfn.StateMachine && !watched.has(construct));
+    for (const machine of machines) {
+      const path = machine.node.path.split('/').slice(1);
+      alarm(
+        `${path.join('').replace(/[^A-Za-z0-9]/g, '')}ExecutionsFailed`,
+        machine.metricFailed({ period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM }),
+        1,
+        `An execution of ${path.join('/')} failed, timed out or was aborted: see the execution in Step Functions.`,
+      );
+    }
+  }
+
+  /** The account's SES sends against its quota: a day's sends, and a minute's against the rate. */
+  private watchSesSending(
+    quota: { readonly perDay: number; readonly perSecond: number },
+    alarm: (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => cloudwatch.Alarm,
+  ): void {
+    if (!(quota.perDay > 0 && quota.perSecond > 0)) throw new Error(`the SES quota must be above 0 a day and a second, not ${quota.perDay} and ${quota.perSecond}`);
+    const sends = (period: Duration) => new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Send', period, statistic: cloudwatch.Stats.SUM });
+    alarm(
+      'SesDailySends',
+      sends(Duration.days(1)),
+      Math.floor(quota.perDay * 0.8),
+      `The account sent 80% of its SES quota of ${quota.perDay} emails a day: past the quota SES refuses sends until the day rolls over. Ask AWS for a higher quota, or set sesQuota to the account's.`,
+    );
+    alarm(
+      'SesSendRate',
+      sends(Duration.minutes(1)),
+      Math.floor(quota.perSecond * 60 * 0.8),
+      `The account sent at 80% of its SES maximum rate of ${quota.perSecond} emails a second for a minute: past it SES throttles sends (the journeys retry them). Ask AWS for a higher rate if this lasts.`,
+    );
   }
 
   /**

@@ -5,8 +5,10 @@
  * An EventBridge rule rather than EventBridge Scheduler: the times are fixed in UTC (rules evaluate
  * cron in UTC; Scheduler's time zones are not needed), and a rule invokes the function through the
  * function's resource policy, scoped to the rule's ARN, so no extra IAM role exists for it. The
- * invocation is asynchronous: Lambda retries a failed run twice, and the function's error alarm
- * reports what still fails.
+ * invocation is asynchronous, and a failed run is not retried: the scheduled jobs are long, and a
+ * blind retry would start over what the next run resumes from the job's checkpoint. The event of a
+ * failed run (and one EventBridge could not deliver) goes to the function's failed-invocation
+ * queue, which alarms.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -36,10 +38,15 @@ function checkMinute(minute: number): void {
   if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new Error(`the minute must be 0-59, not ${minute}`);
 }
 
-/** The rule's target: the function, with EventBridge's retries for failing to invoke it. */
+/** The rule's target: the function, with EventBridge's retries for failing to invoke it, and none of a run that failed. */
 function invoke(target: ComebackFunction, maxEventAge: Duration): targets.LambdaFunction {
-  // EventBridge's own retries cover failing to invoke; a run that fails is retried by Lambda.
-  return new targets.LambdaFunction(target.function, { retryAttempts: 2, maxEventAge });
+  const failed = target.invokedAsynchronously({
+    retryAttempts: 0,
+    maxEventAge,
+    reason: 'a scheduled run is not retried: the next scheduled run resumes the work',
+  });
+  // EventBridge's own retries cover failing to invoke (the run never started).
+  return new targets.LambdaFunction(target.function, { retryAttempts: 2, maxEventAge, deadLetterQueue: failed });
 }
 
 export class ComebackDailySchedule extends Construct {

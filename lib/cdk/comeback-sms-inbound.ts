@@ -75,6 +75,8 @@ export class ComebackSmsInbound extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     this.bindOptOutWrites(props.table);
+    // SNS invokes asynchronously; withdrawing consent is idempotent, so Lambda retries it twice.
+    this.receiver.invokedAsynchronously({ retryAttempts: 2, maxEventAge: Duration.hours(6), reason: 'withdrawing SMS consent is idempotent: Lambda retried it twice' });
     this.topic.addSubscription(new subscriptions.LambdaSubscription(this.receiver.function));
 
     new CfnOutput(this, 'SmsInboundTopicArn', {

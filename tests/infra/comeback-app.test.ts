@@ -7,12 +7,11 @@
  * violations in the validation report, so they are read from the pack itself (validateScope),
  * and a synth with the pack registered fails on any finding that is not acknowledged.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -34,13 +33,15 @@ import {
   TEMPLATES_SOURCE,
   projectRoot,
   stateMachineArnVariable,
-  type ComebackFunction,
+  ComebackFunction,
 } from '../../lib/cdk/comeback-function.ts';
+import { buildFunctionBundles, DEPLOYED_BUNDLE, ESM_REQUIRE_BANNER, RUNTIME_SDK_MODULES } from '../../lib/cdk/function-bundle.ts';
 import { wildcardResourceFinding } from '../../lib/cdk/acknowledgements.ts';
 import { IMPORT_DEFINITION_FILE, IMPORT_FUNCTION_SUBSTITUTION } from '../../lib/cdk/comeback-imports.ts';
 import { JOURNEY_STEP_SUBSTITUTION, journeyDefinitionFile } from '../../lib/cdk/comeback-journeys.ts';
-import { HEADLINE_METRICS, METRICS_SERVICE } from '../../lib/cdk/comeback-monitoring.ts';
+import { alarmIdOf, DEFAULT_SES_QUOTA, DURATION_ALARM_SHARE, HEADLINE_METRICS, METRICS_SERVICE } from '../../lib/cdk/comeback-monitoring.ts';
 import { apiRoutes, type SecretName } from '../../lib/routes.ts';
+import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -60,6 +61,8 @@ const SENDERS = ['JourneyStep', 'JourneySweep', 'LoyaltyDispatch', 'LoyaltySweep
 const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep'];
 /** The whole-table batch jobs, the only functions that may Scan. */
 const SCANNERS = ['NightlyRecompute', 'CoPurchase'];
+/** What a function invoked asynchronously may do with its failed-invocation queue. */
+const FAILED_INVOCATION_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_STATE_MACHINE_ARN', 'LOYALTY_INVITE_STATE_MACHINE_ARN'];
 
 /** What a store sets at deployment (bin/cdk.ts reads it from the CDK context). */
@@ -180,61 +183,15 @@ function assetDirOf(built: Built, template: Template, fn: ComebackFunction): str
   return join(built.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
 }
 
-/** Where Lambda unpacks a bundle; deployed paths under it are read from the synthesized asset instead. */
-const LAMBDA_TASK_ROOT = '/var/task/';
-const SAMPLE_REGION = 'eu-west-1';
-const SAMPLE_ACCOUNT = '123456789012';
-
-/**
- * A deployed environment variable with its CloudFormation references filled in: pseudo parameters
- * by sample values, a resource by an ARN in an `_ARN` variable and by its lower-cased logical id
- * elsewhere (a name, a host), and a path in the bundle by the same path in the synthesized asset.
- */
-function sampleValue(variable: string, value: unknown, assetDir: string): string {
-  const pseudo: Record<string, string> = { 'AWS::Region': SAMPLE_REGION, 'AWS::AccountId': SAMPLE_ACCOUNT, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
-  const render = (node: unknown, asArn: boolean): string => {
-    if (typeof node === 'string') return node;
-    if (typeof node !== 'object' || node === null) return String(node);
-    const intrinsic = node as Record<string, unknown>;
-    const resource = (id: string) => (pseudo[id] ?? (asArn ? `arn:aws:comeback:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:${id}` : id.toLowerCase()));
-    if (typeof intrinsic.Ref === 'string') return resource(intrinsic.Ref);
-    if (Array.isArray(intrinsic['Fn::GetAtt'])) return resource(String((intrinsic['Fn::GetAtt'] as unknown[])[0]));
-    // A reference to the data stack (weak cross-stack references read its published outputs).
-    const output = intrinsic['Fn::GetStackOutput'] as { OutputName?: unknown } | undefined;
-    if (output !== undefined) return resource(String(output.OutputName));
-    if (intrinsic['Fn::ImportValue'] !== undefined) return resource(JSON.stringify(intrinsic['Fn::ImportValue']).replace(/[^A-Za-z0-9]/g, ''));
-    if (Array.isArray(intrinsic['Fn::Join'])) {
-      const [delimiter, items] = intrinsic['Fn::Join'] as [string, unknown[]];
-      return items.map((item) => render(item, false)).join(delimiter);
-    }
-    throw new Error(`${variable}: no sample for ${JSON.stringify(node)}`);
-  };
-  const rendered = render(value, variable.endsWith('_ARN'));
-  return rendered.startsWith(LAMBDA_TASK_ROOT) ? join(assetDir, rendered.slice(LAMBDA_TASK_ROOT.length)) : rendered;
-}
-
-const execFileAsync = promisify(execFile);
-
 /**
  * Loads a bundle in a fresh Node.js process with nothing but its deployed environment (and what
- * Lambda sets), as a cold start does: handlers read their configuration and build their ports when
- * they load, so a missing variable or file fails here. Nothing is called, so nothing leaves the machine.
+ * Lambda sets), and beside it only what the Lambda runtime provides (the AWS SDK v3, linked into
+ * the assembly's node_modules), as a cold start does: handlers read their configuration and build
+ * their ports when they load, so a missing variable, file or module fails here. Nothing is called,
+ * so nothing leaves the machine.
  */
 async function coldStart(assetDir: string, deployed: Record<string, unknown>): Promise<void> {
-  const environment = Object.fromEntries(Object.entries(deployed).map(([name, value]) => [name, sampleValue(name, value, assetDir)]));
-  const script = `const loaded = await import(${JSON.stringify(pathToFileURL(join(assetDir, 'index.mjs')).href)}); if (typeof loaded.handler !== 'function') throw new Error('no handler export');`;
-  await execFileAsync(process.execPath, ['--input-type=module', '--eval', script], {
-    cwd: assetDir,
-    env: {
-      ...environment,
-      AWS_REGION: SAMPLE_REGION,
-      AWS_ACCESS_KEY_ID: 'AKIDSAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'sample',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    },
-    timeout: 30_000,
-  });
+  await importBundle(assetDir, coldStartEnvironment(deployed, assetDir));
 }
 
 function resourcesOfType(template: Template, type: string): Record<string, Resource> {
@@ -289,6 +246,10 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
     ),
     ...(options.tracing ? functionPaths.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`) : []),
     'AwsSolutions-SQS3 ComebackApi/DeliveryFeedback/DeadLetterQueue',
+    ...options.stacks.api.node
+      .findAll()
+      .filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction && construct.failedInvocationQueue !== undefined)
+      .map((fn) => `AwsSolutions-SQS3 ${fn.node.path}/FailedInvocations`),
     ...consoleAcknowledgements(options.stacks),
     ...options.stacks.api.deliveryFeedback.smsStatusLogGroups.map(
       (group) => `AwsSolutions-IAM5[Resource::<${logicalId(group)}.Arn>] ComebackApi/DeliveryFeedback/SmsStatusPolicy`,
@@ -398,21 +359,39 @@ describe('the Comeback app, as deployed', () => {
       expect(apiRoutes.find((route) => route.id === 'CreateImport')?.timeoutSeconds).toBe(29);
     });
 
-    it('bundles each handler as a minified ES module with a source map', () => {
+    it('bundles each handler as a minified ES module, the AWS SDK left to the runtime, its source map beside it and not loaded at start', () => {
       const functions = api.findResources('AWS::Lambda::Function') as Record<string, Resource>;
-      for (const properties of Object.values(functions).map((fn) => fn.Properties ?? {})) {
+      for (const [id, properties] of Object.entries(functions).map(([id, fn]) => [id, fn.Properties ?? {}] as const)) {
         const key = (properties.Code as { S3Key: string }).S3Key;
         const assetDir = join(built.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
         const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-        expect(bundle.startsWith("import { createRequire as comebackCreateRequire } from 'node:module';")).toBe(true);
+        expect(bundle.startsWith(ESM_REQUIRE_BANNER), id).toBe(true);
         expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
         expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
-        expect((properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+        // Every function reads the table: the DynamoDB client is imported from the runtime, not bundled.
+        expect(bundle, id).toMatch(/from\s*"@aws-sdk\/(client-dynamodb|lib-dynamodb)"/);
+        // Nothing else is imported from outside the bundle but Node.js's own modules.
+        const imported = [...bundle.matchAll(/(?:\bfrom|\bimport)\s*"([@\w][\w@/.:-]*)"/g)].map((match) => match[1]!);
+        expect(imported.filter((name) => !/^(@aws-sdk|@smithy)\//.test(name) && !builtinModules.includes(name.replace(/^node:/, ''))), id).toEqual([]);
+        expect((properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS ?? '', id).not.toContain('--enable-source-maps');
       }
+      expect(RUNTIME_SDK_MODULES).toEqual(['@aws-sdk/*', '@smithy/*']);
     });
 
-    it('starts every function from its bundle with the environment it is deployed with', async () => {
-      const functions = [...functionsOf(built.stacks)];
+    it('builds every bundle in one esbuild run, the same output as a run of its entry alone', () => {
+      const fn = built.stacks.api.journeys.step;
+      const alone = buildFunctionBundles(projectRoot, [fn.entry], DEPLOYED_BUNDLE).bundles.get(fn.entry)!;
+      const assetDir = assetDirOf(built, api, fn);
+      for (const [name, contents] of alone.files) expect(readFileSync(join(assetDir, name)).equals(Buffer.from(contents)), name).toBe(true);
+    });
+
+    it('starts every function from its bundle with the environment it is deployed with, and only the runtime\'s SDK beside it', async () => {
+      linkRuntimeSdk(projectRoot, built.assembly.directory);
+      const functions = built.app.node
+        .findAll()
+        .filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction)
+        .map((fn) => [fn.node.path, fn] as const);
+      expect(functions.length).toBeGreaterThanOrEqual(functionsOf(built.stacks).size);
       const failures: string[] = [];
       // Two at a time: each start is a Node.js process of its own.
       const queue = [...functions];
@@ -422,8 +401,7 @@ describe('the Comeback app, as deployed', () => {
           try {
             await coldStart(assetDirOf(built, api, fn), environmentOf(api, fn));
           } catch (error) {
-            const { stderr, message } = error as { stderr?: string; message: string };
-            failures.push(`${name}: ${(stderr || message).trim().split('\n').slice(0, 6).join(' | ')}`);
+            failures.push(`${name}: ${(error as Error).message}`);
           }
         }
       };
@@ -1018,11 +996,14 @@ describe('the Comeback app, as deployed', () => {
         { Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } } },
       ]);
       for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toContain('/index/');
-      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['TABLE_NAME']);
     });
 
     it('alarms on the configuration set\'s bounce and complaint rates below SES\'s thresholds, once there are 100 sends', () => {
-      const alarms = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties?.Metrics !== undefined);
+      // The SES rates among the metric math alarms (the functions' grouped alarms are the monitoring test's).
+      const alarms = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Alarm')).filter((alarm) =>
+        (alarm.Properties?.Metrics as { Expression?: string }[] | undefined)?.some((metric) => metric.Expression?.startsWith('IF(sends >= 100')),
+      );
       const byExpression = (events: string) =>
         alarms.find((alarm) => (alarm.Properties?.Metrics as { Expression?: string }[]).some((metric) => metric.Expression === `IF(sends >= 100, ${events} / sends, 0)`));
       expect(alarms).toHaveLength(2);
@@ -1118,7 +1099,7 @@ describe('the Comeback app, as deployed', () => {
       expect(JSON.stringify(query?.Resource)).toContain(`/index/${GSI2}`);
       expect(JSON.stringify(update?.Resource)).not.toContain('/index/');
       expect(update?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } });
-      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+      expect(Object.keys(environmentOf(api, fn)).sort()).toEqual(['TABLE_NAME']);
     });
   });
 
@@ -1160,7 +1141,6 @@ describe('the Comeback app, as deployed', () => {
         const environment = environmentOf(api, fn);
         expect(Object.keys(environment).sort(), fn.node.path).toEqual(
           [
-            'NODE_OPTIONS',
             'TABLE_NAME',
             'COMEBACK_CATALOG_FILE',
             'COMEBACK_DELIVERY',
@@ -1188,6 +1168,7 @@ describe('the Comeback app, as deployed', () => {
         expect(JSON.stringify(environment.COMEBACK_PUBLIC_URL)).toContain(logicalId(built.stacks.api.api.httpApi));
         expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(fn.role))))].sort(), fn.node.path).toEqual(
           [
+            ...FAILED_INVOCATION_ACTIONS,
             'logs:CreateLogStream',
             'logs:PutLogEvents',
             ...TABLE_READ_ACTIONS,
@@ -1205,9 +1186,9 @@ describe('the Comeback app, as deployed', () => {
 
     it('gives the co-purchase count the table with Scan, and nothing else', () => {
       const { loyalty } = built.stacks.api;
-      expect(Object.keys(environmentOf(api, loyalty.coPurchase)).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+      expect(Object.keys(environmentOf(api, loyalty.coPurchase)).sort()).toEqual(['TABLE_NAME']);
       expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(loyalty.coPurchase.role))))].sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION].sort(),
+        [...FAILED_INVOCATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION].sort(),
       );
     });
 
@@ -1250,7 +1231,7 @@ describe('the Comeback app, as deployed', () => {
       const { analytics, journeys } = built.stacks.api;
       const environment = environmentOf(api, analytics.recompute);
       expect(Object.keys(environment).sort()).toEqual(
-        ['NODE_OPTIONS', 'TABLE_NAME', ...STATE_MACHINE_VARIABLES, 'COMEBACK_HOLDOUT_SHARE', 'COMEBACK_SHOP_URL', 'COMEBACK_SUPPORT_CONTACT'].sort(),
+        ['TABLE_NAME', ...STATE_MACHINE_VARIABLES, 'COMEBACK_HOLDOUT_SHARE', 'COMEBACK_SHOP_URL', 'COMEBACK_SUPPORT_CONTACT'].sort(),
       );
       expect(environment).toMatchObject({ COMEBACK_HOLDOUT_SHARE: '0.1', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'help@example.com' });
       for (const journey of stateMachineJourneys) {
@@ -1258,7 +1239,7 @@ describe('the Comeback app, as deployed', () => {
       }
       const statements = policyStatementsOf(api, logicalId(analytics.recompute.role));
       expect([...new Set(actionsOf(statements))].sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION, 'states:StartExecution', 'states:StopExecution'].sort(),
+        [...FAILED_INVOCATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION, 'states:StartExecution', 'states:StopExecution'].sort(),
       );
       const start = statements.filter((statement) => actionsOf([statement]).includes('states:StartExecution'));
       expect(start).toEqual([expect.objectContaining({ Action: 'states:StartExecution' })]);
@@ -1305,8 +1286,9 @@ describe('the Comeback app, as deployed', () => {
         { metric: 'AWS/Lambda/Errors', threshold: 5, on: logicalId(built.stacks.api.deliveryFeedback.receiver.function) },
         { metric: 'AWS/SQS/ApproximateNumberOfMessagesVisible', threshold: 1, on: logicalId(built.stacks.api.deliveryFeedback.deadLetterQueue) },
       ];
-      // The configuration set's bounce and complaint rates are metric math; see the delivery feedback tests.
-      expect(summary).toHaveLength(expected.length + 2);
+      // Besides: the configuration set's bounce and complaint rates (see the delivery feedback tests)
+      // and the alarms every function, state machine and queue gets (the next test); all of them the monitoring's.
+      expect(summary).toHaveLength(monitoring.alarms.size);
       for (const alarm of expected) {
         expect(summary.filter((candidate) => candidate.metric === alarm.metric && candidate.threshold === alarm.threshold && candidate.dimensions.includes(alarm.on)), `${alarm.metric} on ${alarm.on}`).toHaveLength(1);
       }
@@ -1314,13 +1296,69 @@ describe('the Comeback app, as deployed', () => {
       for (const alarm of Object.values(alarms)) {
         expect(alarm.Properties).toMatchObject({
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          EvaluationPeriods: 1,
           TreatMissingData: 'notBreaching',
           AlarmActions: [topic],
           OKActions: [topic],
         });
         expect(String(alarm.Properties?.AlarmDescription).length).toBeGreaterThan(40);
       }
+    });
+
+    it('alarms on every function\'s errors, duration above 80% of its timeout and failed invocations, every state machine\'s failures, throttles and the SES quota', () => {
+      const { monitoring } = built.stacks.api;
+      const functions = built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction);
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const alarmOf = (id: string) => {
+        const alarm = monitoring.alarms.get(id);
+        expect(alarm, id).toBeDefined();
+        return resources[logicalId(alarm!)]!.Properties!;
+      };
+      const onFunction = (fn: ComebackFunction) => [{ Name: 'FunctionName', Value: { Ref: logicalId(fn.function) } }];
+      type MathAlarm = { Metrics: { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: unknown } } }[]; Threshold: number };
+      const grouped = (prefix: string) =>
+        [...monitoring.alarms.keys()].filter((id) => new RegExp(`^${prefix}\\d+$`).test(id)).map((id) => alarmOf(id) as unknown as MathAlarm);
+      /** Each metric of the grouped alarms, with the term of the expression it appears in. */
+      const members = (alarms: MathAlarm[], metricName: string) =>
+        alarms.flatMap((alarm) => {
+          const expression = alarm.Metrics.find((metric) => metric.Expression)!.Expression!;
+          return alarm.Metrics.filter((metric) => metric.MetricStat?.Metric.MetricName === metricName).map((metric) => ({
+            dimensions: JSON.stringify(metric.MetricStat!.Metric.Dimensions),
+            term: new RegExp(`FILL\\(${metric.Id}, 0\\)( / \\d+)?`).exec(expression)?.[0],
+          }));
+        });
+      const durations = members(grouped('FunctionsNearTimeout'), 'Duration');
+      const errors = members(grouped('FunctionErrors'), 'Errors');
+      for (const alarm of grouped('FunctionsNearTimeout')) expect(alarm.Threshold).toBe(DURATION_ALARM_SHARE);
+      for (const alarm of [...grouped('FunctionErrors'), ...grouped('FailedInvocations')]) expect(alarm.Threshold).toBe(1);
+      for (const fn of functions) {
+        const timeoutSeconds = resources[logicalId(fn.function)]!.Properties!.Timeout as number;
+        const dimensions = JSON.stringify(onFunction(fn));
+        // Its longest run over its own timeout, in exactly one alarm.
+        expect(durations.filter((member) => member.dimensions === dimensions).map((member) => member.term?.replace(/^FILL\(\w+, 0\)/, '')), fn.node.path).toEqual([` / ${timeoutSeconds * 1000}`]);
+        // Errors: an alarm of its own (the previous test) or one of the grouped ones, never none and never both.
+        const own = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Alarm')).filter(
+          (alarm) => alarm.Properties?.MetricName === 'Errors' && JSON.stringify(alarm.Properties.Dimensions) === dimensions,
+        );
+        expect(own.length + errors.filter((member) => member.dimensions === dimensions && member.term).length, fn.node.path).toBe(1);
+      }
+      const queues = functions.flatMap((fn) => (fn.failedInvocationQueue ? [fn.failedInvocationQueue] : []));
+      const queued = members(grouped('FailedInvocations'), 'ApproximateNumberOfMessagesVisible');
+      expect(queued.map((member) => member.dimensions).sort()).toEqual(queues.map((queue) => JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }])).sort());
+      expect(queued.every((member) => member.term)).toBe(true);
+      // The import state machine's failures, beside the journeys' of the previous test.
+      expect(alarmOf('ImportsStateMachineExecutionsFailed')).toMatchObject({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Threshold: 1 });
+      // Throttling that lasts half an hour on a capped function; any throttle of another.
+      const capped = functions.filter((fn) => fn.concurrencyReason !== undefined);
+      for (const fn of capped) {
+        expect(alarmOf(`${alarmIdOf(fn)}Throttled`)).toMatchObject({ MetricName: 'Throttles', Threshold: 1, EvaluationPeriods: 6, DatapointsToAlarm: 6, Dimensions: onFunction(fn) });
+      }
+      const account = alarmOf('AccountThrottles') as unknown as MathAlarm;
+      expect(account.Threshold).toBe(1);
+      expect(account.Metrics.find((metric) => metric.Id === 'account')?.MetricStat?.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Throttles' });
+      expect(account.Metrics.find((metric) => metric.Expression)?.Expression).toBe(['FILL(account, 0)', ...capped.map((_, index) => `FILL(capped${index}, 0)`)].join(' - '));
+      // The SES sending quota: 80% of a day's and of a minute at the maximum rate.
+      expect(alarmOf('SesDailySends')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Send', Statistic: 'Sum', Period: 86400, Threshold: DEFAULT_SES_QUOTA.perDay * 0.8 });
+      expect(alarmOf('SesSendRate')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Send', Statistic: 'Sum', Period: 60, Threshold: Math.floor(DEFAULT_SES_QUOTA.perSecond * 60 * 0.8) });
     });
 
     it('encrypts the alarm topic with its own rotated key, usable by CloudWatch, and subscribes the alarm address', () => {
@@ -1333,6 +1371,72 @@ describe('the Comeback app, as deployed', () => {
         KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
       });
       api.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: logicalId(monitoring.alarmTopic) }, Protocol: 'email', Endpoint: 'ops@example.com' });
+    });
+  });
+
+  describe('asynchronous invocations and concurrency', () => {
+    /** The functions a service invokes asynchronously: EventBridge rules, SNS topics, log subscriptions. */
+    const asynchronous = () => {
+      const permissions = Object.values(resourcesOfType(api, 'AWS::Lambda::Permission')).filter((permission) =>
+        ['events.amazonaws.com', 'sns.amazonaws.com'].includes(String(permission.Properties?.Principal)) || /^logs\./.test(JSON.stringify(permission.Properties?.Principal)),
+      );
+      return built.app.node
+        .findAll()
+        .filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction)
+        .filter((fn) => permissions.some((permission) => JSON.stringify(permission.Properties?.FunctionName).includes(`"${logicalId(fn.function)}"`)));
+    };
+    const scheduled = () => {
+      const rules = Object.values(resourcesOfType(api, 'AWS::Events::Rule')).filter((rule) => rule.Properties?.ScheduleExpression !== undefined);
+      return { rules, functions: asynchronous().filter((fn) => rules.some((rule) => JSON.stringify(rule.Properties?.Targets).includes(`"${logicalId(fn.function)}"`))) };
+    };
+
+    it('sends every asynchronously invoked function\'s failed events to an encrypted queue of its own, refusing plain HTTP', () => {
+      const functions = asynchronous();
+      expect(functions.map((fn) => fn.node.path)).toEqual(expect.arrayContaining(['ComebackApi/Journeys/Sweep', 'ComebackApi/Journeys/ExecutionEnded', 'ComebackApi/SmsInbound/Receiver', 'ComebackApi/DeliveryFeedback/Receiver']));
+      const configs = Object.values(resourcesOfType(api, 'AWS::Lambda::EventInvokeConfig'));
+      const queues = resourcesOfType(api, 'AWS::SQS::Queue');
+      for (const fn of functions) {
+        const queue = fn.failedInvocationQueue;
+        expect(queue, fn.node.path).toBeDefined();
+        expect(fn.asynchronousInvocation?.reason.length, fn.node.path).toBeGreaterThan(20);
+        const [config] = configs.filter((candidate) => JSON.stringify(candidate.Properties?.FunctionName) === JSON.stringify({ Ref: logicalId(fn.function) }));
+        expect(config?.Properties, fn.node.path).toMatchObject({ Qualifier: '$LATEST', DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(queue!), 'Arn'] } } } });
+        expect(queues[logicalId(queue!)]?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+        const policies = Object.values(resourcesOfType(api, 'AWS::SQS::QueuePolicy')).filter((policy) => JSON.stringify(policy.Properties?.Queues).includes(`"${logicalId(queue!)}"`));
+        expect(JSON.stringify(policies.map((policy) => policy.Properties?.PolicyDocument)), fn.node.path).toContain('"aws:SecureTransport":"false"');
+        expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))), fn.node.path).toContain('sqs:SendMessage');
+      }
+      // Functions invoked only synchronously (API routes, state machine tasks) have none.
+      expect(configs).toHaveLength(functions.length);
+    });
+
+    it('never retries a scheduled run blindly: no Lambda retry, a bounded age, and the undeliverable event in the same queue', () => {
+      const { rules, functions } = scheduled();
+      expect(functions.length).toBeGreaterThanOrEqual(5);
+      const configs = Object.values(resourcesOfType(api, 'AWS::Lambda::EventInvokeConfig'));
+      for (const fn of functions) {
+        const [config] = configs.filter((candidate) => JSON.stringify(candidate.Properties?.FunctionName) === JSON.stringify({ Ref: logicalId(fn.function) }));
+        expect(config?.Properties?.MaximumRetryAttempts, fn.node.path).toBe(0);
+        expect(config?.Properties?.MaximumEventAgeInSeconds as number).toBeLessThanOrEqual(3600);
+        const targets = rules.flatMap((rule) => rule.Properties?.Targets as { Arn: unknown; DeadLetterConfig?: unknown }[]).filter((target) => JSON.stringify(target.Arn).includes(`"${logicalId(fn.function)}"`));
+        for (const target of targets) expect(target.DeadLetterConfig, fn.node.path).toEqual({ Arn: { 'Fn::GetAtt': [logicalId(fn.failedInvocationQueue!), 'Arn'] } });
+      }
+    });
+
+    it('caps the concurrency of the functions whose bursts could starve the webhooks, each with its reason, leaving the account most of its concurrency', () => {
+      const functions = built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction);
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const limits = Object.fromEntries(
+        functions
+          .map((fn) => [fn.node.path, resources[logicalId(fn.function)]?.Properties?.ReservedConcurrentExecutions] as const)
+          .filter(([, limit]) => limit !== undefined),
+      );
+      expect(limits).toEqual({ 'ComebackApi/Journeys/Step': 50, 'ComebackApi/DeliveryFeedback/Receiver': 10 });
+      for (const fn of functions) expect(fn.concurrencyReason !== undefined, fn.node.path).toBe(limits[fn.node.path] !== undefined);
+      // The webhooks are never capped: they take what the account has left.
+      for (const id of ['RecordPurchase', 'ShopifyOrder', 'WooCommerceOrder']) expect(resources[logicalId(built.stacks.api.functions.get(id)!.function)]?.Properties?.ReservedConcurrentExecutions, id).toBeUndefined();
+      // The journey definitions wait and retry a throttled step instead of failing the execution.
+      for (const journey of stateMachineJourneys) expect(readFileSync(join(projectRoot, journeyDefinitionFile(journey)), 'utf8'), journey).toContain('Lambda.TooManyRequestsException');
     });
   });
 

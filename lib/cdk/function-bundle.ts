@@ -1,0 +1,151 @@
+/**
+ * The Lambda bundles: one esbuild build over every handler module, whose outputs become the
+ * functions' assets (`Code.fromAsset` with a local bundling step), and which the bench builds the
+ * same way (tests/bench/functions.ts). One build parses the shared modules (the core, the adapters,
+ * middy, zod, Powertools) once for all entries instead of once per function.
+ *
+ * What the options are, and why, as measured by `npm run bench -- functions` (README, "Tests and
+ * benchmark"; 40 functions, on a two-core machine under heavy load, so the import times are high
+ * throughout, the empty module's floor 314 ms, but measured side by side):
+ * - The AWS SDK v3 (`@aws-sdk/*`, `@smithy/*`) is the Lambda runtime's, not bundled: bundles went
+ *   from 903-1,390 KiB (median 1,071) to 569-881 KiB (median 703). The price is the runtime's SDK
+ *   version instead of package-lock.json's; Comeback only calls long-standing commands of DynamoDB,
+ *   S3, SES v2, Step Functions, SNS and Secrets Manager.
+ * - The source map ships beside index.mjs and is not loaded at start (no `--enable-source-maps`):
+ *   loading it made the median cold import 4,927 ms instead of 2,636 ms with the runtime's SDK, and
+ *   5,607 ms instead of 4,271 ms with the SDK bundled (before: SDK bundled, map loaded, 5,607 ms).
+ *   Stack traces in the logs point into index.mjs; the shipped index.mjs.map translates them.
+ * - What is left is zod (443-447 KiB in every bundle: the handlers import the whole `zod` API),
+ *   then libphonenumber-js (81-118 KiB, its metadata) and, in the senders, handlebars (81 KiB); the
+ *   250 KB target needs zod's tree-shakable `zod/mini` in the functions' schemas.
+ */
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+
+/**
+ * Modules left out of every bundle. @datadog/sketches-js (the value distributions of the nightly
+ * recompute) requires protobufjs only inside toProto/fromProto, to serialize a sketch, and does not
+ * declare it as a dependency; Comeback never serializes sketches, so the require never runs.
+ */
+export const NEVER_LOADED_MODULES: readonly string[] = ['protobufjs/minimal'];
+
+/** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
+export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
+
+/** Lets bundled CommonJS dependencies call `require` inside the ES module bundle. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);";
+
+/** How a bundle is built; the deployed choice is `DEPLOYED_BUNDLE`, the others are measured against it. */
+export interface BundleChoice {
+  /** `runtime`: the SDK is left to the Lambda runtime; `bundled`: it is in the bundle. */
+  readonly sdk: 'runtime' | 'bundled';
+  /** Whether index.mjs.map is written beside index.mjs. */
+  readonly sourceMap: boolean;
+}
+
+export const DEPLOYED_BUNDLE: BundleChoice = { sdk: 'runtime', sourceMap: true };
+
+/** The esbuild options every bundle is built with, for entry points given by the caller. */
+export function bundleOptions(choice: BundleChoice): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: choice.sourceMap ? 'linked' : false,
+    sourcesContent: false,
+    outExtension: { '.js': '.mjs' },
+    external: [...NEVER_LOADED_MODULES, ...(choice.sdk === 'runtime' ? RUNTIME_SDK_MODULES : [])],
+    logLevel: 'silent',
+  };
+}
+
+/** A built bundle: index.mjs and, with a source map, index.mjs.map. */
+export interface FunctionBundle {
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface FunctionBundles {
+  /** By entry module (absolute path). */
+  readonly bundles: ReadonlyMap<string, FunctionBundle>;
+  readonly metafile: Metafile;
+}
+
+/** The name of an entry's output directory: unique per entry module, readable in the metafile. */
+function outputName(projectRoot: string, entry: string): string {
+  return relative(projectRoot, entry).replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
+}
+
+/**
+ * Builds every entry module in one esbuild run, in memory. Each entry's output is what a build of
+ * that entry alone gives: without code splitting, entries share nothing but the parse.
+ */
+export function buildFunctionBundles(projectRoot: string, entries: readonly string[], choice: BundleChoice): FunctionBundles {
+  const names = new Map(entries.map((entry) => [entry, outputName(projectRoot, entry)]));
+  // Nothing is written: the directory only places the outputs for the map's relative source paths.
+  const outdir = join(projectRoot, '.bundles');
+  const result = buildSync({
+    ...bundleOptions(choice),
+    absWorkingDir: projectRoot,
+    entryPoints: Object.fromEntries([...names].map(([entry, name]) => [`${name}/index`, entry])),
+    outdir,
+    write: false,
+    metafile: true,
+  });
+  const byDirectory = new Map<string, Map<string, Uint8Array>>();
+  for (const file of result.outputFiles) {
+    const directory = relative(outdir, dirname(file.path));
+    const files = byDirectory.get(directory) ?? new Map<string, Uint8Array>();
+    files.set(basename(file.path), file.contents);
+    byDirectory.set(directory, files);
+  }
+  const bundles = new Map([...names].map(([entry, name]) => [entry, { files: byDirectory.get(name) ?? new Map<string, Uint8Array>() }]));
+  for (const [entry, bundle] of bundles) if (!bundle.files.has('index.mjs')) throw new Error(`esbuild gave no index.mjs for ${entry}`);
+  return { bundles, metafile: result.metafile };
+}
+
+/** Writes a bundle into a function's asset directory, with the project files it carries copied beside it. */
+export function writeFunctionBundle(bundle: FunctionBundle, outputDir: string, copies: readonly (readonly [from: string, to: string])[] = []): void {
+  mkdirSync(outputDir, { recursive: true });
+  for (const [name, contents] of bundle.files) writeFileSync(join(outputDir, name), contents);
+  for (const [from, to] of copies) cpSync(from, join(outputDir, to), { recursive: true });
+}
+
+/**
+ * The bundles of one app, built on the first function's request: that build takes every module of
+ * the entry's directory (functions/handlers), so the other functions find theirs already built.
+ * An entry elsewhere is built with its own directory on its first request.
+ */
+export class FunctionBundler {
+  private readonly builds = new Map<string, FunctionBundles>();
+  private readonly projectRoot: string;
+  private readonly choice: BundleChoice;
+
+  public constructor(projectRoot: string, choice: BundleChoice = DEPLOYED_BUNDLE) {
+    this.projectRoot = projectRoot;
+    this.choice = choice;
+  }
+
+  public bundle(entry: string): FunctionBundle {
+    const directory = dirname(entry);
+    let built = this.builds.get(directory);
+    if (!built?.bundles.has(entry)) {
+      const siblings = readdirSync(directory)
+        .filter((name) => /\.[cm]?tsx?$/.test(name) && !/\.d\.[cm]?ts$/.test(name) && !/\.test\./.test(name))
+        .map((name) => join(directory, name));
+      try {
+        built = buildFunctionBundles(this.projectRoot, [...new Set([...siblings, entry])], this.choice);
+      } catch {
+        // A module of the directory that no function deploys may not build (a handler half way
+        // through a change): the entry is then built alone, and its own errors are the ones reported.
+        return buildFunctionBundles(this.projectRoot, [entry], this.choice).bundles.get(entry)!;
+      }
+      this.builds.set(directory, built);
+    }
+    return built.bundles.get(entry)!;
+  }
+}
