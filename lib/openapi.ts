@@ -156,7 +156,6 @@ export const customerSchema = z.object({
     .describe("recency, frequency and monetary scores 1-5 by the store's quintiles at the last recompute, and their sum (the RFM tier); null before the customer was scored"),
 });
 
-
 /** The answer of GET /v1/customers/{id}/export: every stored item of the customer, by its kind. */
 const customerExportSchema = z.object({ customerId: z.string() }).catchall(z.array(z.record(z.string(), z.unknown())));
 

@@ -324,6 +324,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/get-metrics.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'read',
+    capabilities: ['taskLists'],
   },
   {
     // Past orders from a CSV upload: recorded like webhooks, but starting no journey and sending nothing.
@@ -346,7 +347,6 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/get-import.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'read',
-    capabilities: ['taskLists'],
   },
   {
     // The feedback link of the feedback email opens the 0-10 question; it records nothing.

@@ -241,7 +241,6 @@ export class DynamoAnalyticsStore implements RecomputeStore {
 
   // Models, state, snapshots ------------------------------------------------------------------------
 
-
   async readModels(): Promise<FittedModels | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.currentModels }));
     return Item ? (withoutKeys(Item) as unknown as FittedModels) : undefined;
