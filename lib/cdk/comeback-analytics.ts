@@ -55,6 +55,8 @@ export class ComebackAnalytics extends Construct {
       // The scan and the model fit are CPU-bound: 1769 MB is one full vCPU, the rest is headroom for the accumulators.
       memorySize: 2048,
       timeout: Duration.minutes(15),
+      // Segment entries start win-back, never before the longest cycle the rules file declares.
+      catalog: true,
       tracing: props.tracing ?? false,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

@@ -182,6 +182,8 @@ export class ComebackFunction extends Construct {
       // No NODE_OPTIONS=--enable-source-maps: loading the map at every cold start cost more than the
       // import itself (see ./function-bundle.ts); index.mjs.map ships beside the bundle instead.
     });
+    // A bundled rules file is read from the bundle, not from a repository path the function lacks.
+    if (this.catalog) this.function.addEnvironment('COMEBACK_CATALOG_FILE', CATALOG_FILE);
 
     if (props.tracing) {
       Validations.of(this.role).acknowledge({
@@ -351,7 +353,6 @@ export class ComebackFunction extends Construct {
   /** Points the function at its bundled rules file (loyalty points, tiers, product rules). */
   public bindLoyalty(): void {
     if (!this.catalog) throw new Error(`${this.node.path} credits or spends points, so it must be created with catalog: true`);
-    this.function.addEnvironment('COMEBACK_CATALOG_FILE', CATALOG_FILE);
   }
 
   /**

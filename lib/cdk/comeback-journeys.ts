@@ -160,6 +160,8 @@ export class ComebackJourneys extends Construct {
       description: 'Comeback daily journey sweep: win-back and due check-ins',
       timeout: Duration.minutes(10),
       templates: true,
+      // Win-back is never due before the longest cycle the rules file declares for what was bought.
+      catalog: true,
       ...common,
     });
     this.sweep.bindTable(props.table, 'readWrite');

@@ -57,8 +57,8 @@ const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEn
 const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
 const SENDERS = ['JourneyStep', 'JourneySweep', 'LoyaltyDispatch', 'LoyaltySweep'];
-/** The functions with the store's rules file: the loyalty routes, and the loyalty dispatch and sweep. */
-const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep'];
+/** The functions with the store's rules file: the loyalty routes, the loyalty dispatch and sweep, and what decides or sends journeys' steps by it. */
+const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep', 'JourneySweep', 'NightlyRecompute'];
 /** The whole-table batch jobs, the only functions that may Scan. */
 const SCANNERS = ['NightlyRecompute', 'CoPurchase'];
 /** What a function invoked asynchronously may do with its failed-invocation queue. */
@@ -1051,7 +1051,7 @@ describe('the Comeback app, as deployed', () => {
         if (!shows && !route.capabilities?.includes('journeys')) expect(environment.COMEBACK_SHOP_URL, route.id).toBeUndefined();
         expect(environment.COMEBACK_SHOP_NAME, route.id).toBeUndefined();
       }
-      expect(apiRoutes.filter((route) => route.capabilities?.includes('shop')).map((route) => route.id).sort()).toEqual(['FeedbackPage', 'RecordFeedback', 'Unsubscribe', 'UnsubscribePage']);
+      expect(apiRoutes.filter((route) => route.capabilities?.includes('shop')).map((route) => route.id).sort()).toEqual(['FeedbackPage', 'LoyaltyJoinLink', 'LoyaltyJoinPage', 'RecordFeedback', 'Unsubscribe', 'UnsubscribePage']);
     });
   });
 
@@ -1192,7 +1192,7 @@ describe('the Comeback app, as deployed', () => {
       );
     });
 
-    it('bundles the rules file with every function that has the loyalty capability, and with no other', () => {
+    it('bundles the rules file with the loyalty functions and the journeys that read declared cycles or offers, and with no other', () => {
       const source = readFileSync(join(projectRoot, CATALOG_SOURCE), 'utf8');
       expect(loyaltyRoutes.length).toBeGreaterThan(0);
       for (const [name, fn] of functionsOf(built.stacks)) {
@@ -1227,11 +1227,11 @@ describe('the Comeback app, as deployed', () => {
       expect(environment.COMEBACK_RECOMPUTE_SETTINGS).toBeUndefined();
     });
 
-    it('gives the nightly recompute the journeys capability, as segment entries start win-back, and nothing that sends', () => {
+    it('gives the nightly recompute the journeys capability and the rules file, as segment entries start win-back, and nothing that sends', () => {
       const { analytics, journeys } = built.stacks.api;
       const environment = environmentOf(api, analytics.recompute);
       expect(Object.keys(environment).sort()).toEqual(
-        ['TABLE_NAME', ...STATE_MACHINE_VARIABLES, 'COMEBACK_HOLDOUT_SHARE', 'COMEBACK_SHOP_URL', 'COMEBACK_SUPPORT_CONTACT'].sort(),
+        ['TABLE_NAME', ...STATE_MACHINE_VARIABLES, 'COMEBACK_HOLDOUT_SHARE', 'COMEBACK_SHOP_URL', 'COMEBACK_SUPPORT_CONTACT', 'COMEBACK_CATALOG_FILE'].sort(),
       );
       expect(environment).toMatchObject({ COMEBACK_HOLDOUT_SHARE: '0.1', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'help@example.com' });
       for (const journey of stateMachineJourneys) {
