@@ -5,12 +5,11 @@
  * customer. Tokens do not expire: an email may be opened weeks later. Several secrets may verify at
  * once (rotation); the first one signs.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { UnauthorizedError } from '../errors.ts';
 import { identifierSchema, invalid } from '../purchase.ts';
+import { MAX_TOKEN_LENGTH, linkWithToken, signedToken, verifySignedToken } from '../signed-link.ts';
 
-const MAX_TOKEN_LENGTH = 2048;
+const FEEDBACK_PURPOSE = 'feedback';
 /** The longest comment an answer may carry. */
 export const COMMENT_MAX_LENGTH = 2000;
 
@@ -21,43 +20,16 @@ export interface FeedbackSubject {
 
 const subjectSchema = z.strictObject({ customerId: identifierSchema, entryId: identifierSchema });
 
-function sign(secret: string, payload: string): Buffer {
-  return createHmac('sha256', secret).update(`feedback.${payload}`).digest();
-}
-
 export function feedbackToken(customerId: string, entryId: string, secret: string): string {
-  const payload = Buffer.from(JSON.stringify({ customerId, entryId }), 'utf8').toString('base64url');
-  return `${payload}.${sign(secret, payload).toString('base64url')}`;
+  return signedToken(FEEDBACK_PURPOSE, { customerId, entryId }, secret);
 }
 
 /** The link of the feedback page: `baseUrl` with the token as its `token` query parameter. */
-export function feedbackUrl(baseUrl: string, token: string): string {
-  const url = new URL(baseUrl);
-  url.searchParams.set('token', token);
-  return url.toString();
-}
+export const feedbackUrl = linkWithToken;
 
 /** The customer and entry a token names, once its signature matches one of the secrets. */
 export function verifyFeedbackToken(token: string, secrets: readonly string[]): FeedbackSubject {
-  const refused = new UnauthorizedError('the feedback link is not valid');
-  if (token.length > MAX_TOKEN_LENGTH) throw refused;
-  const [payload, signature, ...rest] = token.split('.');
-  if (!payload || !signature || rest.length > 0) throw refused;
-  const given = Buffer.from(signature, 'base64url');
-  const matched = secrets.some((secret) => {
-    const expected = sign(secret, payload);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
-  if (!matched) throw refused;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
-  }
-  const subject = subjectSchema.safeParse(decoded);
-  if (!subject.success) throw refused;
-  return subject.data;
+  return verifySignedToken(FEEDBACK_PURPOSE, token, secrets, subjectSchema, 'the feedback link is not valid');
 }
 
 export const feedbackInputSchema = z.strictObject({
