@@ -10,6 +10,7 @@ import { Backtest } from '../../functions/core/backtest.ts';
 import { defaultWinBackTiming } from '../../functions/core/win-back.ts';
 import { loadCatalogFile, defaultCatalogFile } from '../../functions/adapters/catalog-file.ts';
 import type { Purchase } from '../../functions/core/purchase.ts';
+import { seeded } from './seeded-random.ts';
 
 const CUSTOMERS = 100_000;
 const DAY_MS = 86_400_000;
@@ -17,18 +18,6 @@ const HISTORY_START = Date.parse('2024-01-01T00:00:00Z');
 const WINDOW = { from: '2025-01-01', to: '2025-12-31' };
 const END = Date.parse('2026-01-01T00:00:00Z');
 const ZONES = ['UTC', 'Europe/Kyiv', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
-
-/** Mulberry32: small, seeded, good enough to spread synthetic customers. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function customerOrders(index: number, next: () => number): Purchase[] {
   const id = `c${index}`;
@@ -58,7 +47,7 @@ function customerOrders(index: number, next: () => number): Purchase[] {
 }
 
 export async function run(report: (line: string) => void): Promise<void> {
-  const next = random(20_260_101);
+  const next = seeded(20_260_101);
   const generated = performance.now();
   const customers = Array.from({ length: CUSTOMERS }, (_, index) => customerOrders(index, next));
   const orders = customers.reduce((sum, list) => sum + list.length, 0);

@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCoPurchaseStore } from '../../functions/adapters/catalog-store.ts';
 import { CoPurchaseCounter, defaultCoPurchaseSettings, type CountedNeighbour, type StreamedOrder } from '../../functions/core/catalog/copurchase.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { seeded } from './seeded-random.ts';
 
 const PRODUCTS = 10_000;
 const ORDERS = 1_000_000;
@@ -40,18 +41,6 @@ interface ChildFigures {
   extra: Record<string, number>;
   /** Per product: neighbours best first (exact mode: with their counts, top 20). */
   top?: Record<string, [string, number][]>;
-}
-
-/** mulberry32: small, fast, seeded. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const skuNames = Array.from({ length: PRODUCTS }, (_, index) => `SKU-${String(index).padStart(5, '0')}`);

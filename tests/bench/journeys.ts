@@ -13,6 +13,7 @@ import { signComebackPayload } from '../../functions/core/signature.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { startLocalHost, type LocalHost } from '../../lib/local/host.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
+import { seeded } from './seeded-random.ts';
 
 const secret = 'whsec_bench';
 /** Step Functions Standard, us-east-1: USD per state transition (after the free tier). */
@@ -93,18 +94,6 @@ const PRODUCTS = [
   { sku: 'MOUSE-WIRELESS', category: 'accessories', price: '29.00' },
   { sku: 'PLAN-BASIC', category: 'plans', price: '9.00' },
 ];
-
-/** mulberry32: a small seeded generator, so every run simulates the same month. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A month of a small store: customers in seven time zones, each with an order 40-59 days before the

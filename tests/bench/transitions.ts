@@ -23,6 +23,7 @@ import { startLocalHost } from '../../lib/local/host.ts';
 import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
 import { currentFunction, onInvocation } from '../../lib/local/invocations.ts';
 import type { MeasuredUsage, FunctionUsage } from '../../functions/core/cost.ts';
+import { seeded } from './seeded-random.ts';
 
 const secret = 'whsec_bench';
 const DAY = 86_400_000;
@@ -278,14 +279,3 @@ function valueBytes(value: AttributeValue): number {
   return 0;
 }
 
-/** mulberry32: a small seeded generator, so every run simulates the same customers. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
