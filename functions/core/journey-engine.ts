@@ -226,7 +226,7 @@ export async function runJourneyStep(ports: JourneyStepPorts, request: StepReque
     variables: { ...(await templateVariables(ports, entry, profile, orders.slice(0, TEMPLATE_ORDERS))), ...(offers ? { offers, currency: offerCurrency(profile, orders) } : {}) },
     ...(offers?.length === 0 ? { skipReason: NO_RELEVANT_OFFER } : {}),
     ...(offersDiscount(step.template) ? { discount: { offerId: entry.entryId } } : {}),
-    ...(step.asksFeedback ? { onceWithinDays: ports.settings.npsIntervalDays } : {}),
+    ...(step.asksFeedback ? { oncePer: { variable: 'npsUrl', days: ports.settings.npsIntervalDays } } : {}),
     ...(step.channel === 'task' ? { task: { reason: `${entry.journey} ${step.name}`, dueAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } } : {}),
   });
   if ((outcome.status === 'deferred' || outcome.status === 'capped') && outcome.deferredUntil) {

@@ -64,19 +64,16 @@ export async function deliverMessage(
     ...extra,
   });
 
-  if (intent.skipReason !== undefined) {
-    await ports.log.record(entry('skipped', { reason: intent.skipReason }));
-    return { status: 'skipped', reason: intent.skipReason };
+  // A part the customer gets at most once per so many days (the feedback question) is left out
+  // when she had it within them; a message with nothing else to say is then not sent at all.
+  const asked = intent.oncePer ? await askedWithin(ports, customerId, intent, now, { since, recent }) : undefined;
+  const leftOut = intent.oncePer && asked ? { part: intent.oncePer.variable, reason: `${intent.oncePer.variable} left out: already asked on ${asked.at.slice(0, 10)}, at most once per ${intent.oncePer.days} days` } : undefined;
+  if (intent.skipReason !== undefined && (intent.oncePer === undefined || leftOut)) {
+    const reason = leftOut ? `${intent.skipReason}; ${leftOut.reason}` : intent.skipReason;
+    await ports.log.record(entry('skipped', { reason }));
+    return { status: 'skipped', reason };
   }
-
-  if (intent.onceWithinDays !== undefined) {
-    const asked = await askedWithin(ports, customerId, intent, now, { since, recent });
-    if (asked) {
-      const reason = `already asked on ${asked.at.slice(0, 10)}: ${intent.journey} ${intent.step} at most once per ${intent.onceWithinDays} days`;
-      await ports.log.record(entry('suppressed', { reason }));
-      return { status: 'suppressed', reason };
-    }
-  }
+  const given = leftOut ? { ...intent.variables, [leftOut.part]: null } : intent.variables;
 
   const decision = decideDelivery(intent, contact, recent, now, policy);
   if (decision.kind === 'defer') {
@@ -100,7 +97,7 @@ export async function deliverMessage(
     unsubscribe = await ports.links.unsubscribe(customerId, channel);
     // Only now, with the decision to send taken, is a code created: a deferred or suppressed message makes none.
     discount = intent.discount && ports.discounts ? await ports.discounts.issue({ offerId: intent.discount.offerId, customer: discountCustomer(contact), now }) : undefined;
-    const variables = discount ? { ...intent.variables, discountCode: discount.code, ...(discount.expiresAt ? { discountExpiresAt: discount.expiresAt } : {}) } : intent.variables;
+    const variables = discount ? { ...given, discountCode: discount.code, ...(discount.expiresAt ? { discountExpiresAt: discount.expiresAt } : {}) } : given;
     rendered = ports.templates.render(intent.template, intent.channel, templateVariables(contact, { variables }, unsubscribe, now, task));
   } catch (error) {
     await ports.log.record(entry('failed', { reason: describe(error) }));
@@ -124,6 +121,7 @@ export async function deliverMessage(
     ...(rendered.html !== undefined ? { html: rendered.html } : {}),
     ...withTask,
     ...(discount ? { discountCode: discount.code } : {}),
+    ...(leftOut ? { leftOut: [leftOut.part], reason: leftOut.reason } : {}),
   });
   if (!(await ports.log.claim(sent))) {
     return { status: 'sent', reason: `message ${intent.messageId} was already sent`, ...withTask };
@@ -178,9 +176,9 @@ export async function deliverMessage(
 }
 
 /**
- * The message of the same journey step last sent to the customer within `intent.onceWithinDays`
- * (another message: a retry of this one is not a repeat), if any. The log already read covers the
- * cap's windows; a longer span is read on its own.
+ * The message of the same journey step last sent to the customer with the `intent.oncePer` part,
+ * within its days (another message: a retry of this one is not a repeat), if any. The log already
+ * read covers the cap's windows; a longer span is read on its own.
  */
 async function askedWithin(
   ports: DeliveryPorts,
@@ -189,10 +187,13 @@ async function askedWithin(
   now: Date,
   read: { since: string; recent: readonly MessageLogEntry[] },
 ): Promise<MessageLogEntry | undefined> {
-  const from = new Date(now.getTime() - (intent.onceWithinDays ?? 0) * DAY_MS).toISOString();
+  const part = intent.oncePer;
+  if (!part) return undefined;
+  const from = new Date(now.getTime() - part.days * DAY_MS).toISOString();
   const entries = from < read.since ? await ports.log.recent(customerId, from, now.toISOString()) : read.recent;
   return entries
     .filter((entry) => entry.status === 'sent' && entry.journey === intent.journey && entry.step === intent.step && entry.messageId !== intent.messageId && entry.at > from)
+    .filter((entry) => !(entry.leftOut ?? []).includes(part.variable))
     .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
 }
 

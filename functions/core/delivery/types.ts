@@ -44,14 +44,16 @@ export interface MessageIntent {
    */
   wake?: 'spread' | 'slot';
   /**
-   * At most one message of this journey step reaches the customer per this many days (the feedback
-   * question: a customer buying every month is not asked every month). One sent within the last
-   * `onceWithinDays` days suppresses this one, logged with the reason.
+   * A part of the message the customer gets at most once per `days` (the feedback question: a
+   * customer buying every month is not asked every month), named by the variable that carries it.
+   * When a message of this journey step that had it was sent within them, the part is left out
+   * (its variable set to null, so the template leaves its block out) and the log says so.
    */
-  onceWithinDays?: number;
+  oncePer?: { variable: string; days: number };
   /**
-   * The journey has nothing relevant to say in this message (a step that offers products found none
-   * for the customer): nothing is sent, and the log records the message as skipped with this reason.
+   * The rest of the message has nothing relevant to say (a step that offers products found none
+   * for the customer): the message goes with its `oncePer` part alone when that is due, else
+   * nothing is sent and the log records the message as skipped with this reason.
    */
   skipReason?: string;
 }
@@ -85,6 +87,8 @@ export interface MessageLogEntry {
   reason?: string;
   deferredUntil?: string;
   taskId?: string;
+  /** The `oncePer` parts (MessageIntent) this sent message went without: the customer had them recently. */
+  leftOut?: string[];
   /** What the provider reported after accepting the message (delivery-events.ts); absent until it does. */
   deliveryStatus?: ProviderDeliveryStatus;
   /** When the provider saw what deliveryStatus says (the event's own time). */

@@ -219,38 +219,46 @@ describe('deliverMessage', () => {
     expect(world.log.filter((entry) => entry.status === 'sent')).toEqual([expect.objectContaining({ taskId: 'entry-1.call', channel: 'task' })]);
   });
 
-  it('asks the feedback question at most once per onceWithinDays, and logs the suppression with its reason', async () => {
+  it('asks the feedback question at most once per its days, leaving it out of the messages between and logging why', async () => {
     const world = memoryPorts({ 'cust-1': contact() });
-    const feedback = (entry: string, onceWithinDays: number) =>
-      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, onceWithinDays, variables: feedbackVariables });
+    const feedback = (entry: string, days: number) =>
+      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, oncePer: { variable: 'npsUrl', days }, variables: feedbackVariables });
+    const asksQuestion = () => world.sent.email.at(-1)!.text.includes(feedbackVariables.npsUrl);
 
     expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-1', 90))).status).toBe('sent');
+    expect(asksQuestion()).toBe(true);
     // A retry of the same message is not a second question.
     expect(await deliverMessage(world.ports, 'cust-1', feedback('pp-1', 90))).toMatchObject({ status: 'sent' });
 
     world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 89 * DAY).toISOString());
-    const within = await deliverMessage(world.ports, 'cust-1', feedback('pp-2', 90));
-    expect(within).toEqual({ status: 'suppressed', reason: 'already asked on 2026-05-08: post-purchase feedback at most once per 90 days' });
-    expect(world.log.at(-1)).toMatchObject({ messageId: 'pp-2.feedback', status: 'suppressed', reason: within.reason });
-    // The store's own interval: 60 days have passed since the question.
+    expect(await deliverMessage(world.ports, 'cust-1', feedback('pp-2', 90))).toEqual({ status: 'sent' });
+    // The offers still go; the question is left out, and the log says why.
+    expect(asksQuestion()).toBe(false);
+    expect(world.sent.email.at(-1)!.text).toContain('Steel food bowl');
+    expect(world.log.at(-1)).toMatchObject({ messageId: 'pp-2.feedback', status: 'sent', leftOut: ['npsUrl'], reason: 'npsUrl left out: already asked on 2026-05-08, at most once per 90 days' });
+    // The store's own interval: 89 days have passed since the question (the message between did not ask it).
     expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-3', 60))).status).toBe('sent');
+    expect(asksQuestion()).toBe(true);
 
     // The interval counts from the latest question (day 89), not the first.
     world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 178 * DAY).toISOString());
-    expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-4', 90))).reason).toMatch(/^already asked on 2026-08-05/);
+    await deliverMessage(world.ports, 'cust-1', feedback('pp-4', 90));
+    expect(world.log.at(-1)?.reason).toMatch(/^npsUrl left out: already asked on 2026-08-05/);
     world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 180 * DAY).toISOString());
     expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-5', 90))).status).toBe('sent');
-    expect(world.sent.email).toHaveLength(3);
+    expect(asksQuestion()).toBe(true);
+    expect(world.sent.email).toHaveLength(5);
   });
 
   it('does not count other steps, or questions that were not sent, towards the feedback interval', async () => {
     const world = memoryPorts({ 'cust-1': contact({}, { email: { optedOutAt: '2026-05-01T08:00:00.000Z' } }) });
     const feedback = (entry: string) =>
-      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, onceWithinDays: 90, variables: feedbackVariables });
+      intent({ messageId: `${entry}.feedback`, journey: 'post-purchase', step: 'feedback', template: 'post-purchase-feedback', priority: 2, oncePer: { variable: 'npsUrl', days: 90 }, variables: feedbackVariables });
     expect((await deliverMessage(world.ports, 'cust-1', feedback('pp-1'))).reason).toMatch(/opted out|unsubscribed/);
     const optedIn = memoryPorts({ 'cust-1': contact() });
     optedIn.log.push(...world.log, { ...world.log[0]!, messageId: 'pp-0.offer', step: 'offer', status: 'sent' });
     expect((await deliverMessage(optedIn.ports, 'cust-1', feedback('pp-2'))).status).toBe('sent');
+    expect(optedIn.sent.email.at(-1)!.text).toContain(feedbackVariables.npsUrl);
   });
 
   it('sends nothing when the journey has nothing relevant to say, and logs it as skipped with the reason', async () => {
@@ -261,6 +269,33 @@ describe('deliverMessage', () => {
     expect(outcome).toEqual({ status: 'skipped', reason: 'no relevant offer' });
     expect(world.sent.email).toEqual([]);
     expect(world.log).toEqual([expect.objectContaining({ messageId: 'entry-1.email', status: 'skipped', reason: 'no relevant offer', marketing: true })]);
+  });
+
+  it('with no relevant offer asks the feedback question alone when it is due, and sends nothing when it is not', async () => {
+    const world = memoryPorts({ 'cust-1': contact() });
+    const feedback = (entry: string) =>
+      intent({
+        messageId: `${entry}.feedback`,
+        journey: 'post-purchase',
+        step: 'feedback',
+        template: 'post-purchase-feedback',
+        priority: 2,
+        oncePer: { variable: 'npsUrl', days: 90 },
+        skipReason: 'no relevant offer',
+        variables: { ...feedbackVariables, offers: [] },
+      });
+
+    expect(await deliverMessage(world.ports, 'cust-1', feedback('pp-1'))).toEqual({ status: 'sent' });
+    const question = world.sent.email.at(-1)!.text;
+    expect(question).toContain(feedbackVariables.npsUrl);
+    expect(question).not.toContain('Goes well with');
+
+    world.set(new Date(Date.parse('2026-05-08T12:00:00.000Z') + 30 * DAY).toISOString());
+    expect(await deliverMessage(world.ports, 'cust-1', feedback('pp-2'))).toEqual({
+      status: 'skipped',
+      reason: 'no relevant offer; npsUrl left out: already asked on 2026-05-08, at most once per 90 days',
+    });
+    expect(world.sent.email).toHaveLength(1);
   });
 
   it('throws a named error for an unknown customer', async () => {
