@@ -2,7 +2,7 @@
  * Configuration comes from the environment, read once per module through a zod schema. A missing or
  * malformed variable stops start-up with a message that names it. No other module reads process.env.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskListsFromJson } from './core/delivery/task-lists.ts';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';

@@ -4,7 +4,7 @@
  */
 import { syncPlatformSchema, syncRequestSchema, syncSummarySchema } from '../functions/core/sync/request.ts';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMENT_MAX_LENGTH, feedbackInputSchema } from '../functions/core/analytics/feedback.ts';
 import { optOutVias } from '../functions/core/delivery/opt-outs.ts';
 import { taskCompletionSchema } from '../functions/core/delivery/tasks.ts';

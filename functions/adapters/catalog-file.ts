@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../config.ts';
 import { CatalogError, parseCatalog, type Catalog } from '../core/catalog/rules.ts';
 

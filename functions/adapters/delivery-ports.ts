@@ -4,7 +4,7 @@
  * Built once per process, on the first call (call it at module scope in a handler so a bad
  * configuration stops the cold start).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { brandEnv, brandOf, readConfig, secretEnv, secretReference } from '../config.ts';
 import { TemplateLibrary, defaultTemplatesDir } from '../core/delivery/templates.ts';
 import type { DeliveryPorts } from '../core/delivery/types.ts';

@@ -1,5 +1,5 @@
 /** The journey engine's ports for handlers, built once per process from the environment. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
 import { isMember } from '../core/loyalty/account.ts';

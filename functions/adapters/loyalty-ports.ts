@@ -3,7 +3,7 @@
  * refund, feedback and the loyalty routes need only the table and the rules file; the sweep also sends
  * (the delivery step's configuration) and links to the shop.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../config.ts';
 import { deliverMessage } from '../core/delivery/deliver.ts';
 import type { CoPurchasePorts } from '../core/catalog/use-cases.ts';

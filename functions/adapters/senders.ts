@@ -10,7 +10,7 @@
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../config.ts';
 import { PermanentSendError, TransientSendError, type PermanentSendOutcome } from '../core/delivery/errors.ts';
 import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';

@@ -3,7 +3,7 @@
  * setting messages link to; COMEBACK_SHOP_NAME is optional, because the shop's host name
  * (`shop.example.com`) is a fair name for a store that has not set one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../config.ts';
 import { shopNameFromUrl, type ShopIdentity } from '../core/pages/html.ts';
 

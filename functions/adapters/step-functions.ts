@@ -4,7 +4,7 @@
  * execution, and a stop is addressed without storing execution ARNs.
  */
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../config.ts';
 import type { JourneyLauncher } from '../core/journey-engine.ts';
 import type { JourneyEntry, StateMachineJourney } from '../core/journeys.ts';

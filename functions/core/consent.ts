@@ -4,7 +4,7 @@
  * PUT /v1/customers/{id}/consent. Per channel, the statement made last wins, whether it came with
  * an order or here; an opt-out made through a message's link still wins over both (delivery's rule).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 import { stateConsent, type CustomerProfile } from './profile.ts';
 import { invalid, type Consent } from './purchase.ts';

@@ -8,7 +8,7 @@
  * number and SMS consent; `smsShare` of those messages go as SMS and the rest fall back to email.
  * Free tiers are left out: the figures are what the usage costs at list price.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 
 /**

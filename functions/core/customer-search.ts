@@ -4,7 +4,7 @@
  * default country), so "+1 613-555-0123" and "(613) 555-0123" find the same customer. An id merged
  * into another customer finds the one it was merged into. Pure, apart from the ports.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 import { normalizedEmail } from './identity.ts';
 import { acceptedPhone } from './platforms/shopify.ts';

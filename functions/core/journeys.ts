@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Channel, JourneyName } from './delivery/types.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OfferPurpose } from './catalog/offers.ts';
 import { InvalidInputError } from './errors.ts';
 import { defaultDeliveryPolicy, wakeAt, type DeliveryPolicy } from './delivery/guardrails.ts';

@@ -4,7 +4,7 @@
  * so every order passes the same validation.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownCurrency, toMinorUnits } from './money.ts';
 import { InvalidInputError, type FieldIssue } from './errors.ts';
 

@@ -10,7 +10,7 @@ import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoImportStore } from '../adapters/import-store.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../core/errors.ts';
 import {
   beginImport,

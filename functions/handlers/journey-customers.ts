@@ -3,7 +3,7 @@
  * `?status=failed` (or converted, completed, removed, superseded) the entries that ended that way.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { journeyPorts } from '../adapters/journey-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';

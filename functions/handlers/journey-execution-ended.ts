@@ -5,7 +5,7 @@
  * no longer runs. Executions Comeback stops itself (conversion, removal) ended their entries first,
  * and are left as they are.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';

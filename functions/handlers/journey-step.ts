@@ -2,7 +2,7 @@
  * One step of a journey, invoked by its state machine (lambda:invoke). The answer tells the state
  * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { journeyStepPorts } from '../adapters/journey-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
 import { journeyEntrySchema, type StepOutcome } from '../core/journeys.ts';

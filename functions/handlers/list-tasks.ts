@@ -3,7 +3,7 @@
  * store's lists of outcomes and churn reasons a task is completed with.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
 import { resolveSecret } from '../adapters/secrets.ts';

@@ -14,7 +14,7 @@
  */
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { now } from '../adapters/clock.ts';
 import { publishEmf } from '../adapters/cloudwatch-metrics.ts';

@@ -3,7 +3,7 @@
  * for admins. Members are those of the last recompute.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { resolveSecret } from '../adapters/secrets.ts';

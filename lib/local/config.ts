@@ -2,7 +2,7 @@
  * Configuration of the local host and the CLI. Unlike deployed code, these have development
  * defaults, printed at start, so `npm start` works on a fresh machine with no setup.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig, splitSecrets, storefrontEnv, taskListsEnv } from '../../functions/config.ts';
 
 export const devDefaults = {

@@ -9,7 +9,7 @@
  */
 import { CreateTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const executionPosition = z.object({
   /** The state to go on from: the one after a Wait (or StartAt). */

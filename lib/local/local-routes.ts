@@ -3,7 +3,7 @@
  * and tasks, scheduled jobs on demand, and the executions of the journeys' state machines.
  */
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keys } from '../../functions/adapters/table-design.ts';
 import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { LocalRoute } from './host.ts';

@@ -5,7 +5,7 @@
  * so an opt-out made here is exactly the one made on AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalRoute } from './host.ts';
 
 const simulationSchema = z.strictObject({

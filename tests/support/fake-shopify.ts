@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const dateTime = z.iso.datetime({ offset: true });
 const customerGid = z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/);

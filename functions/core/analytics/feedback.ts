@@ -5,7 +5,7 @@
  * customer. Tokens do not expire: an email may be opened weeks later. Several secrets may verify at
  * once (rotation); the first one signs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifierSchema, invalid } from '../purchase.ts';
 import { MAX_TOKEN_LENGTH, linkWithToken, signedToken, verifySignedToken } from '../signed-link.ts';
 

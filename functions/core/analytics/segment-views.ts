@@ -1,5 +1,5 @@
 /** What the admin API shows of segments and metrics, and the checks of its query parameters. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';

@@ -18,7 +18,7 @@
  *
  * Custom segments are saved filters over the profile, its facts and the built-in segments.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { currencySchema } from '../purchase.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { CustomerProfile } from '../profile.ts';

@@ -4,7 +4,7 @@
  * it from COMEBACK_RECOMPUTE_SETTINGS). Unknown keys are refused, so a typo cannot silently fall
  * back to a default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 

@@ -8,7 +8,7 @@
  * units; percentages become basis points (3% = 300), so points and caps are integer arithmetic.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ComebackError } from '../errors.ts';
 import { toMinorUnits } from '../money.ts';
 import { currencySchema } from '../purchase.ts';

@@ -23,7 +23,7 @@
  * 5. Send, RenderingFailure and Subscription events, and a message Comeback did not send, are
  *    acknowledged and change nothing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeliveryError } from './errors.ts';
 import type { OptOutStatus } from './opt-outs.ts';
 import type { ProviderDeliveryStatus } from './types.ts';

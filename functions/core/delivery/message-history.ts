@@ -3,7 +3,7 @@
  * failed, skipped) with what was rendered and what the provider reported since, newest first, a page
  * at a time. Pure, apart from the port.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import type { MessageLogEntry } from './types.ts';

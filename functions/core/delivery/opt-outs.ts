@@ -7,7 +7,7 @@
  * Inbound SMS: a message that is only an opt-out keyword (STOP and the like, in the languages the
  * stores sell in) withdraws SMS consent for every customer with that phone number.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Consent } from '../purchase.ts';
 import type { ContactChannel } from './types.ts';
 

@@ -3,7 +3,7 @@
  * lost customer stopped buying (churn reasons). Each store sets its own (COMEBACK_TASK_LISTS, one
  * JSON document; CDK context `comeback:taskLists`); either list left out keeps its default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 

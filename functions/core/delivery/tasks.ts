@@ -3,7 +3,7 @@
  * an outcome and a churn reason from the store's lists), and the churn reasons counted from
  * completed win-back calls. Pure, apart from the store port.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { defaultTaskLists, type TaskLists } from './task-lists.ts';

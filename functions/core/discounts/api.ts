@@ -1,5 +1,5 @@
 /** The code pool's upload, as the admin route takes it and the OpenAPI document shows it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalid } from '../purchase.ts';
 import type { PoolUpload } from './discounts.ts';
 

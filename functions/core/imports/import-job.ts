@@ -24,7 +24,7 @@
  * apart from each other in the file are not detected as such across batches (the second part is
  * counted as a duplicate of the first); `cdnow` files, which are not CSV, go in the request body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImportFormat, ImportFormatName, ImportRow } from './format.ts';
 import { orderKeyOf } from './format.ts';
 import { importFormats } from './formats/index.ts';

@@ -1,5 +1,5 @@
 /** The import route's contract: what an upload says about itself, its size limit, and the answer. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { currencySchema, timeZoneSchema } from '../purchase.ts';
 import { importFormatNames } from './format.ts';
 

@@ -2,7 +2,7 @@
  * The loyalty routes' answers as zod schemas, for the OpenAPI document (the request schema is
  * redeemInputSchema in use-cases.ts, which the redeem handler validates with).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const tierSchema = z.object({
   name: z.string(),

@@ -4,7 +4,7 @@
  * and the sweep (tier reviews, then every due scheduled message). Pure of AWS: ports come in.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { scheduleFollowUps, type FollowUpSummary } from '../catalog/follow-ups.ts';
 import { DiscountError } from '../discounts/errors.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';

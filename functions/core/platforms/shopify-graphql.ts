@@ -12,7 +12,7 @@
  * - each refund on the order becomes the refunds/create resource of the same refund id, so a refund
  *   seen by both the sync and the webhook is given back once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { defaultPlatformSettings, type OrderAction, type PlatformSettings } from './lifecycle.ts';

@@ -7,7 +7,7 @@
  * that are kept only when the generic schema accepts them, SKU fallbacks).
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
 import { amountSchema, customerInputSchema, definedOnly, invalid, type PurchaseInput } from '../purchase.ts';

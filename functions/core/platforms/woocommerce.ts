@@ -2,7 +2,7 @@
  * WooCommerce order webhooks (order.created, order.updated; WP REST API v3 order shape) mapped onto
  * the generic purchase, and the recognition of the ping WooCommerce sends when a webhook is saved.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, type FieldIssue } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
 import { amountSchema, definedOnly, invalid, type Consent, type PurchaseInput } from '../purchase.ts';

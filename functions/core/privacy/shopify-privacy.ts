@@ -17,7 +17,7 @@
  *
  * Any other topic is a 400, so a wrongly subscribed topic shows in Shopify's delivery log.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { normalizedEmail, type IdentityDirectory } from '../identity.ts';
 import { invalid } from '../purchase.ts';

@@ -1,5 +1,5 @@
 /** The body of POST /v1/sync/{platform} and what it answers (shared by the handler, OpenAPI and the CLI). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { syncPlatforms } from './platform-sync.ts';
 
 export const syncPlatformSchema = z.enum(syncPlatforms);
