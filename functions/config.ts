@@ -153,9 +153,11 @@ export type StorefrontConfig = z.output<typeof storefrontEnv>;
 
 /**
  * How the platforms' order webhooks are read (functions/core/platforms). Every setting is optional
- * and documented in the README.
+ * and documented in the README. Built in a pure-annotated function so that a bundle whose handler
+ * never reads it leaves it out, and with it libphonenumber-js's metadata (81 KiB): a module-level
+ * `z.object(...)` call is kept by esbuild in every bundle that imports this module.
  */
-export const platformEnv = z.object({
+export const platformEnv = /* @__PURE__ */ (() => z.object({
   /**
    * ISO 3166-1 alpha-2 country a phone number written without its country code is read in, when the
    * order's billing and shipping addresses name no country. Without it such a number is dropped.
@@ -178,7 +180,7 @@ export const platformEnv = z.object({
    * or `email+sms` (the store's checkout itself asks for it, so every order states it).
    */
   COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: z.enum(wooCommerceConsentSettings).default('none'),
-});
+}))();
 
 export type PlatformConfig = z.output<typeof platformEnv>;
 
