@@ -222,3 +222,24 @@ export const taskListsEnv = z.object({
       }
     }),
 });
+
+/**
+ * How admins log in. `token` (the local host's default): the admin token, COMEBACK_ADMIN_TOKEN or
+ * its ARN. `cognito` (set by the CDK app on every admin function): a Cognito access token, which
+ * API Gateway's JWT authorizer has verified and whose claims it passes in the event; a route the
+ * storefront signs too has no authorizer, and verifies the token itself against
+ * COMEBACK_COGNITO_ISSUER (the user pool's issuer URL) and COMEBACK_COGNITO_CLIENT_ID (the console's
+ * app client).
+ */
+export const adminLoginEnv = z
+  .object({
+    COMEBACK_ADMIN_LOGIN: z.enum(['token', 'cognito']).default('token'),
+    COMEBACK_COGNITO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    COMEBACK_COGNITO_CLIENT_ID: nonEmpty.optional(),
+  })
+  .refine((env) => (env.COMEBACK_COGNITO_ISSUER === undefined) === (env.COMEBACK_COGNITO_CLIENT_ID === undefined), {
+    message: 'set both COMEBACK_COGNITO_ISSUER and COMEBACK_COGNITO_CLIENT_ID, or neither',
+    path: ['COMEBACK_COGNITO_ISSUER'],
+  });
+
+export type AdminLoginConfig = z.output<typeof adminLoginEnv>;

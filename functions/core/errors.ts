@@ -30,6 +30,9 @@ export class SignatureError extends ComebackError {}
 /** An admin call without the right bearer token. */
 export class UnauthorizedError extends ComebackError {}
 
+/** An admin who is known, but whose groups may not call this route. */
+export class ForbiddenError extends ComebackError {}
+
 export class NotFoundError extends ComebackError {}
 
 /** The same identifier was already used for different content. */

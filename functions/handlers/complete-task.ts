@@ -7,17 +7,16 @@ import middy from '@middy/core';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference, taskListsEnv } from '../config.ts';
+import { readConfig, taskListsEnv } from '../config.ts';
 import { completeManagerTask, taskView } from '../core/delivery/tasks.ts';
-import { json, jsonBody, pathParameter, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, jsonBody, pathParameter, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const tasks = new DynamoTasks(documentClient, tableName);
 const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
 
 export async function completeTask(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const taskId = pathParameter(event, 'id');
   const body = jsonBody(event, rawBody(event));
   const task = await completeManagerTask(tasks, taskId, body, now(), lists);

@@ -17,8 +17,6 @@ import { DynamoImportStore } from '../adapters/import-store.ts';
 import { uploadUrls } from '../adapters/import-uploads.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { ConflictError, InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { importFormats } from '../core/imports/formats/index.ts';
 import { createUpload, isS3ImportFormat, s3ImportFormats } from '../core/imports/import-job.ts';
@@ -26,15 +24,15 @@ import { IMPORT_CONCURRENCY, importOrders } from '../core/imports/import-orders.
 import { parseUpload } from '../core/imports/parse-upload.ts';
 import { importQuerySchema, MAX_IMPORT_BYTES } from '../core/imports/request.ts';
 import { invalid } from '../core/purchase.ts';
-import { header, json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { header, json, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const checkIns = new DynamoJourneyStore(documentClient, tableName);
 const records = new DynamoImportStore(documentClient, tableName);
 
 export async function createImport(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const query = importQuerySchema.safeParse(event.queryStringParameters ?? {});
   if (!query.success) throw invalid('the import parameters are not valid', query.error);
   if (query.data.upload === 's3') {

@@ -5,16 +5,14 @@
 import middy from '@middy/core';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoMessageHistory } from '../adapters/message-history.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { customerMessages, parseMessageHistoryQuery } from '../core/delivery/message-history.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const history = new DynamoMessageHistory(documentClient, tableName);
 
 export async function listCustomerMessages(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const customerId = pathParameter(event, 'id');
   const query = parseMessageHistoryQuery(event.queryStringParameters ?? {});
   return json(200, await customerMessages(history, customerId, query));

@@ -6,17 +6,15 @@
 import middy from '@middy/core';
 import { DynamoCustomerData } from '../adapters/customer-data.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
 import { journeyLauncher } from '../adapters/step-functions.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { eraseCustomer } from '../core/privacy/customer-data.ts';
-import { logger, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { logger, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ports = { data: new DynamoCustomerData(documentClient, tableName), executions: journeyLauncher() };
 
 export async function eraseCustomerData(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const erased = await eraseCustomer(ports, pathParameter(event, 'id'));
   logger.info('customer erased', { stopped: erased.stopped, deleted: erased.deleted });
   return { statusCode: 204, body: '' };

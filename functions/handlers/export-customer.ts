@@ -2,16 +2,14 @@
 import middy from '@middy/core';
 import { DynamoCustomerData } from '../adapters/customer-data.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { exportCustomer } from '../core/privacy/customer-data.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const data = new DynamoCustomerData(documentClient, tableName);
 
 export async function exportCustomerData(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   return json(200, await exportCustomer({ data }, pathParameter(event, 'id')));
 }
 

@@ -9,22 +9,20 @@ import { DynamoFeedbackStore } from '../adapters/feedback-store.ts';
 import { DynamoContacts } from '../adapters/message-log.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { unavailableReason } from '../core/analytics/predictions.ts';
 import { withOptOuts } from '../core/delivery/opt-outs.ts';
 import { profileView } from '../core/profile.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
 const analytics = new DynamoAnalyticsStore(documentClient, tableName);
 const contacts = new DynamoContacts(documentClient, tableName);
 const feedback = new DynamoFeedbackStore(documentClient, tableName);
 
 export async function getCustomer(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const customerId = pathParameter(event, 'id');
   const [customer, optOuts, answers, rfm] = await Promise.all([
     ledger.getCustomer(customerId),

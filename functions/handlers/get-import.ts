@@ -6,17 +6,15 @@
 import middy from '@middy/core';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoImportStore } from '../adapters/import-store.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { isImportId } from '../core/imports/import-job.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const records = new DynamoImportStore(documentClient, tableName);
 
 export async function getImport(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const importId = pathParameter(event, 'id');
   const record = isImportId(importId) ? await records.get(importId) : undefined;
   if (!record) throw new NotFoundError(`import ${importId} is unknown`);

@@ -5,8 +5,7 @@
 import middy from '@middy/core';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference, taskListsEnv } from '../config.ts';
+import { readConfig, taskListsEnv } from '../config.ts';
 import { parseMetricsRange } from '../core/analytics/segment-views.ts';
 import { taskOutcomes } from '../core/analytics/metrics.ts';
 import type { ManagerTask } from '../core/delivery/types.ts';
@@ -14,9 +13,9 @@ import { DynamoTasks } from '../adapters/message-log.ts';
 import { DynamoFunnelStore } from '../adapters/funnel-store.ts';
 import { summarizeFunnels } from '../core/analytics/funnels.ts';
 import type { JourneyName } from '../core/delivery/types.ts';
-import { json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 const tasks = new DynamoTasks(documentClient, tableName);
 const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
@@ -25,7 +24,7 @@ const funnelStore = new DynamoFunnelStore(documentClient, tableName);
 const journeyNames = Object.keys({ 'post-purchase': true, 'win-back': true, 'check-in': true, 'loyalty-invite': true, loyalty: true, replenishment: true, 'cross-sell': true } satisfies Record<JourneyName, true>);
 
 export async function getMetrics(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const { from, to } = parseMetricsRange(event.queryStringParameters ?? {});
   const done: ManagerTask[] = [];
   let cursor: string | undefined;

@@ -10,6 +10,7 @@ import { isSafeNumber, parse } from 'lossless-json';
 import {
   type ComebackError,
   ConflictError,
+  ForbiddenError,
   InvalidInputError,
   NotFoundError,
   PayloadTooLargeError,
@@ -77,6 +78,7 @@ const problemTypes: [abstract new (...args: never[]) => ComebackError, ProblemMa
   [InvalidInputError, { status: 400, title: 'Invalid request' }],
   [SignatureError, { status: 401, title: 'Invalid signature' }],
   [UnauthorizedError, { status: 401, title: 'Unauthorized' }],
+  [ForbiddenError, { status: 403, title: 'Forbidden' }],
   [NotFoundError, { status: 404, title: 'Not found' }],
   [ConflictError, { status: 409, title: 'Conflict' }],
   [PayloadTooLargeError, { status: 413, title: 'Payload too large' }],

@@ -5,19 +5,17 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { journeyPorts } from '../adapters/journey-ports.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { entryStatuses, parseJourney } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ports = journeyPorts();
 
 const pageSchema = z.object({ status: z.enum(entryStatuses).default('active'), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().optional() });
 
 export async function listJourneyCustomers(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const journey = parseJourney(pathParameter(event, 'name'));
   const page = pageSchema.safeParse(event.queryStringParameters ?? {});
   if (!page.success) throw invalid('the paging parameters are invalid', page.error);

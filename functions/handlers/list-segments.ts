@@ -2,16 +2,14 @@
 import middy from '@middy/core';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { segmentsView } from '../core/analytics/segment-views.ts';
-import { json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 
 export async function listSegments(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const [state, definitions] = await Promise.all([store.readState(), store.listDefinitions()]);
   return json(200, segmentsView(state, definitions));
 }

@@ -6,13 +6,12 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference, taskListsEnv } from '../config.ts';
+import { readConfig, taskListsEnv } from '../config.ts';
 import { taskStatuses, taskView } from '../core/delivery/tasks.ts';
 import { invalid } from '../core/purchase.ts';
-import { json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const tasks = new DynamoTasks(documentClient, tableName);
 const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
 
@@ -23,7 +22,7 @@ const listQuery = z.object({
 });
 
 export async function listTasks(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const parsed = listQuery.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalid('the query is invalid', parsed.error);
   const { status, limit, cursor } = parsed.data;

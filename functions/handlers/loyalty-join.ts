@@ -12,15 +12,15 @@ import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { requestSigningPayload } from '../core/loyalty/auth.ts';
 import { joinLoyalty, loyaltyView } from '../core/loyalty/use-cases.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
-import { header, json, nowSeconds, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { header, json, nowSeconds, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ports = loyaltyPorts();
 
 export async function joinLoyaltyProgram(event: HttpEvent): Promise<HttpResult> {
   if (header(event, 'authorization') !== undefined) {
-    requireAdmin(event, await resolveSecret(adminToken));
+    await requireAdminCaller(event);
   } else {
     // Bodiless: the signature covers the method and the path, so it opens one customer's membership only.
     verifyComebackSignature(header(event, 'comeback-signature'), requestSigningPayload('POST', event.rawPath), await resolveSecret(webhookSecret), nowSeconds());

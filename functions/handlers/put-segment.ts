@@ -6,17 +6,15 @@ import middy from '@middy/core';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { isBuiltInSegment, parseSegmentDefinition } from '../core/analytics/segments.ts';
 import { ConflictError } from '../core/errors.ts';
-import { json, jsonBody, pathParameter, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, jsonBody, pathParameter, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 
 export async function putSegment(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const name = pathParameter(event, 'name');
   if (isBuiltInSegment(name)) throw new ConflictError(`${name} is a built-in segment; its rules are set by COMEBACK_RECOMPUTE_SETTINGS`);
   const input = parseSegmentDefinition(name, jsonBody(event, rawBody(event)));

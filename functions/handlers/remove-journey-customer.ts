@@ -1,18 +1,16 @@
 /** DELETE /v1/journeys/{name}/customers/{id}: take a customer out of a journey (admin). */
 import middy from '@middy/core';
 import { journeyPorts } from '../adapters/journey-ports.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { removeFromJourney } from '../core/journey-engine.ts';
 import { parseJourney } from '../core/journeys.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const ports = journeyPorts();
 
 export async function removeJourneyCustomer(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const journey = parseJourney(pathParameter(event, 'name'));
   const customerId = pathParameter(event, 'id');
   const removed = await removeFromJourney(ports, journey, customerId);

@@ -5,17 +5,16 @@
 import middy from '@middy/core';
 import { DynamoCustomerDirectory } from '../adapters/customer-directory.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { platformEnv, readConfig, secretEnv, secretReference } from '../config.ts';
+import { platformEnv, readConfig } from '../config.ts';
 import { parseCustomerSearch, searchCustomers } from '../core/customer-search.ts';
-import { json, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const defaultCountry = readConfig(platformEnv).COMEBACK_DEFAULT_COUNTRY;
 const directory = new DynamoCustomerDirectory(documentClient, tableName);
 
 export async function searchCustomersRoute(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const search = parseCustomerSearch(event.queryStringParameters ?? {}, defaultCountry);
   return json(200, { items: await searchCustomers(directory, search) });
 }

@@ -6,14 +6,12 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { isBuiltInSegment } from '../core/analytics/segments.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { invalid } from '../core/purchase.ts';
-import { json, pathParameter, problemDetails, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 
 const pageQuery = z.object({
@@ -22,7 +20,7 @@ const pageQuery = z.object({
 });
 
 export async function segmentCustomers(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const name = pathParameter(event, 'name');
   const parsed = pageQuery.safeParse(event.queryStringParameters ?? {});
   if (!parsed.success) throw invalid('the query is invalid', parsed.error);

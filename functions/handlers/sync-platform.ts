@@ -8,22 +8,20 @@
 import middy from '@middy/core';
 import { platformSettings } from '../adapters/order-lifecycle-ports.ts';
 import { orderSourceFor, syncPorts } from '../adapters/platform-sync-ports.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { invalid } from '../core/purchase.ts';
 import { syncOrders } from '../core/sync/platform-sync.ts';
 import { sinceOf, syncPlatformSchema, syncRequestSchema } from '../core/sync/request.ts';
-import { json, jsonBody, pathParameter, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, jsonBody, pathParameter, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
 /** Work time per request, well within API Gateway's 30 s. */
 export const SYNC_BUDGET_MS = 20_000;
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const settings = platformSettings();
 const ports = syncPorts();
 
 export async function syncPlatform(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const platform = syncPlatformSchema.safeParse(pathParameter(event, 'platform'));
   if (!platform.success) throw invalid('the platform is shopify or woocommerce', platform.error);
   const request = syncRequestSchema.safeParse(jsonBody(event, rawBody(event)));

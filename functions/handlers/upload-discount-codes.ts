@@ -7,16 +7,14 @@ import middy from '@middy/core';
 import { now } from '../adapters/clock.ts';
 import { DynamoDiscounts } from '../adapters/discount-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { resolveSecret } from '../adapters/secrets.ts';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { parsePoolUpload } from '../core/discounts/api.ts';
-import { json, jsonBody, problemDetails, rawBody, requireAdmin, type HttpEvent, type HttpResult } from './http.ts';
+import { json, jsonBody, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+import { requireAdminCaller } from './admin.ts';
 
-const adminToken = secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN');
 const pool = new DynamoDiscounts(documentClient, tableName);
 
 export async function uploadDiscountCodes(event: HttpEvent): Promise<HttpResult> {
-  requireAdmin(event, await resolveSecret(adminToken));
+  await requireAdminCaller(event);
   const upload = parsePoolUpload(jsonBody(event, rawBody(event)));
   const { added, duplicates } = await pool.add(upload, now().toISOString());
   return json(200, { added, duplicates, available: await pool.available() });
