@@ -51,8 +51,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/v1/purchases',
     handler: 'functions/handlers/record-purchase.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
+    // One write and the answer: journeys and points react from the table's stream (purchase reactions).
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty'],
   },
   {
     id: 'RecordRefund',
@@ -61,7 +61,6 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/record-refund.ts',
     secrets: ['COMEBACK_WEBHOOK_SECRET'],
     table: 'readWrite',
-    capabilities: ['loyalty'],
   },
   {
     id: 'ShopifyOrder',
@@ -70,7 +69,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/shopify-order.ts',
     secrets: ['COMEBACK_SHOPIFY_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty', 'platforms'],
+    capabilities: ['platforms'],
   },
   {
     id: 'WooCommerceOrder',
@@ -79,7 +78,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/woocommerce-order.ts',
     secrets: ['COMEBACK_WOOCOMMERCE_SECRET'],
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty', 'platforms'],
+    capabilities: ['platforms'],
   },
   {
     // The console's search box: by id, an email the customer ordered with, or a phone number.
@@ -305,7 +304,7 @@ export const apiRoutes: readonly ApiRoute[] = [
     handler: 'functions/handlers/sync-platform.ts',
     secrets: ['COMEBACK_ADMIN_TOKEN'],
     table: 'readWrite',
-    capabilities: ['journeys', 'loyalty', 'platforms', 'storefront'],
+    capabilities: ['platforms', 'storefront'],
     // Answers after 20 s of work with a cursor to go on from.
     timeoutSeconds: 29,
   },

@@ -1,13 +1,9 @@
 /** The platform webhooks' ports and settings, built once per process from the environment. */
 import { platformEnv, readConfig } from '../config.ts';
-import { reactToPurchase } from '../core/journey-engine.ts';
-import { onPurchaseRecorded, onRefundRecorded } from '../core/loyalty/use-cases.ts';
 import type { OrderLifecyclePorts } from '../core/order-lifecycle.ts';
 import type { PlatformSettings } from '../core/platforms/lifecycle.ts';
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
-import { journeyPorts } from './journey-ports.ts';
-import { loyaltyPorts } from './loyalty-ports.ts';
 import { DynamoPurchaseLedger } from './purchase-ledger.ts';
 
 export function platformSettings(): PlatformSettings {
@@ -19,18 +15,7 @@ export function platformSettings(): PlatformSettings {
   };
 }
 
+/** The ledger alone: what follows a recorded order or refund reacts from the table's stream. */
 export function orderLifecyclePorts(): OrderLifecyclePorts {
-  const journeys = journeyPorts();
-  const loyalty = loyaltyPorts();
-  return {
-    ledger: new DynamoPurchaseLedger(documentClient, tableName),
-    onPurchase: async (purchase) => {
-      await reactToPurchase(journeys, purchase);
-      await onPurchaseRecorded(loyalty, purchase);
-    },
-    onRefund: async (refund) => {
-      await onRefundRecorded(loyalty, refund);
-    },
-    now,
-  };
+  return { ledger: new DynamoPurchaseLedger(documentClient, tableName), now };
 }

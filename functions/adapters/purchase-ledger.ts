@@ -14,10 +14,10 @@ import { ConflictError, InvalidInputError, UnprocessableError } from '../core/er
 import {
   OrderCancelledError,
   type ConsentLedger,
+  type OrderArrival,
   type OrderLifecycleLedger,
   type OrderReference,
   type PlatformRefund,
-  type RecordedOrderRefund,
   type RecordStatus,
   type RecordedOrder,
   type Refund,
@@ -64,7 +64,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     this.retries = options.retries ?? 8;
   }
 
-  async recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string }): Promise<RecordStatus> {
+  async recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string; arrival?: OrderArrival }): Promise<RecordStatus> {
     const digest = fingerprint(purchase);
     // What came before the order (rare): learnt from a guard write that found it, then written over.
     let pending: PendingOrder | undefined;
@@ -81,7 +81,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       const DELIVERY = 3;
       const items = [
         this.guardPut(purchase, digest, pending?.version),
-        this.orderPut(purchase, options.source, refundedMinor),
+        this.orderPut(purchase, options.source, options.arrival ?? 'live', refundedMinor),
         this.profilePut(next, current),
         ...(options.deliveryId
           ? [
@@ -100,7 +100,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
             ]
           : []),
         // Refunds that came first, recorded now against the order.
-        ...early.map((refund) => this.refundPut(purchase.orderId, purchase.customer.id, refund)),
+        ...early.map((refund) => this.refundPut(orderReferenceOf(purchase), refund)),
       ];
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -130,7 +130,8 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
    * a 'conflict') and costs no write. The others go in transactions that each hold every order's
    * guard (so each order is still recorded exactly once), the orders, and the profile once, with all
    * of them applied. Should a guard appear in the meantime, that transaction's orders go one by one
-   * through recordPurchase. The outcomes follow the purchases' order.
+   * through recordPurchase. The outcomes follow the purchases' order. They are past orders: written
+   * with arrival `history`, so nothing reacts to them as to a purchase made now.
    */
   async recordPurchases(purchases: readonly Purchase[], options: { source: OrderSource }): Promise<RecordOutcome[]> {
     const customerId = purchases[0]?.customer.id;
@@ -156,7 +157,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       current = undefined;
       for (const purchase of batch) {
         try {
-          outcomes.set(purchase, await this.recordPurchase(purchase, options));
+          outcomes.set(purchase, await this.recordPurchase(purchase, { ...options, arrival: 'history' }));
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error;
           outcomes.set(purchase, 'conflict');
@@ -197,7 +198,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       const current = given ? given.profile : await this.readProfile(customerId);
       given = undefined;
       const next = batch.reduce<CustomerProfile | undefined>((profile, purchase) => applyOrder(profile, purchase), current)!;
-      const items = [...batch.flatMap((purchase) => [this.guardPut(purchase, fingerprint(purchase)), this.orderPut(purchase, source)]), this.profilePut(next, current)];
+      const items = [...batch.flatMap((purchase) => [this.guardPut(purchase, fingerprint(purchase)), this.orderPut(purchase, source, 'history')]), this.profilePut(next, current)];
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         return { ...next, version: (current?.version ?? 0) + 1 };
@@ -255,18 +256,6 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     });
   }
 
-  async refundsOf(orderId: string): Promise<RecordedOrderRefund[]> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :refunds)',
-        ExpressionAttributeValues: { ':pk': keys.orderGuard(orderId).pk, ':refunds': keys.refund(orderId, '').sk },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.map((item) => ({ refundId: String(item['refundId']), amountMinor: Number(item['amountMinor']) }));
-  }
-
   async recordConsent(customerId: string, statement: ConsentStatement): Promise<CustomerProfile | undefined> {
     return this.withRetries(async () => {
       const current = await this.readProfile(customerId);
@@ -308,7 +297,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     const REFUND = 0;
     const ORDER = 1;
     const items = [
-      this.refundPut(order.orderId, order.customerId, written),
+      this.refundPut(order, written),
       {
         Update: {
           TableName: this.table,
@@ -346,11 +335,12 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     }
   }
 
-  private refundPut(orderId: string, customerId: string, refund: Refund) {
+  /** The refund with its order's facts, so what reacts to it from the stream reads nothing else. */
+  private refundPut(order: OrderReference, refund: Refund) {
     return {
       Put: {
         TableName: this.table,
-        Item: { ...keys.refund(orderId, refund.refundId), type: 'refund', orderId, customerId, ...refund },
+        Item: { ...keys.refund(order.orderId, refund.refundId), type: 'refund', ...order, ...refund },
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
@@ -446,7 +436,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     };
   }
 
-  private orderPut(purchase: Purchase, source: OrderSource, refundedMinor = 0) {
+  private orderPut(purchase: Purchase, source: OrderSource, arrival: OrderArrival, refundedMinor = 0) {
     const order: RecordedOrder = {
       orderId: purchase.orderId,
       customerId: purchase.customer.id,
@@ -462,7 +452,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     };
     // Sparse: the console's search by email finds the customer through the orders placed with it.
     const byEmail = purchase.customer.email ? keys.customerByOrderEmail(purchase.customer.email, order.customerId) : {};
-    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), ...byEmail, type: 'order', ...order } } };
+    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), ...byEmail, type: 'order', ...order, arrival } } };
   }
 
   /** The profile write, conditional on the version read, so concurrent writers cannot lose an update. */
@@ -509,6 +499,10 @@ function pendingOrderOf(item: Record<string, unknown>): PendingOrder {
     ...(cancelled ? { cancelled } : {}),
     ...(earlyRefunds ? { earlyRefunds } : {}),
   };
+}
+
+function orderReferenceOf(purchase: Purchase): OrderReference {
+  return { orderId: purchase.orderId, customerId: purchase.customer.id, placedAt: purchase.placedAt, currency: purchase.currency, totalMinor: purchase.totalMinor };
 }
 
 function referenceOf(guard: OrderReference): OrderReference {
@@ -595,7 +589,7 @@ function toPredictions(item: Record<string, unknown>): CustomerPredictions {
 }
 
 function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {
-  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, type: _type, ...order } = item;
+  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, type: _type, arrival: _arrival, ...order } = item;
   return order as unknown as RecordedOrder;
 }
 

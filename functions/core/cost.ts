@@ -76,8 +76,8 @@ export const measuredUsageSchema = z.object({
 
 export type MeasuredUsage = z.infer<typeof measuredUsageSchema>;
 
-/** The API routes: what API Gateway bills as requests (the other functions run from schedules and state machines). */
-const notApiFunctions = new Set(['journey-step', 'journey-sweep', 'loyalty-sweep', 'loyalty-dispatch', 'nightly-recompute', 'catalog-copurchase', 'unattributed']);
+/** The API routes: what API Gateway bills as requests (the other functions run from schedules, state machines and the table's stream). */
+const notApiFunctions = new Set(['journey-step', 'purchase-reactions', 'journey-sweep', 'loyalty-sweep', 'loyalty-dispatch', 'nightly-recompute', 'catalog-copurchase', 'unattributed']);
 
 export interface CostQuestion {
   customers: number;

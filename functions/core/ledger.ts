@@ -66,19 +66,20 @@ export type ReversalOutcome =
   | { status: 'recorded' | 'duplicate'; order: OrderReference; refundId: string; amountMinor: number }
   | { status: 'early' };
 
-/** A refund recorded against an order, as the loyalty program needs it. */
-export interface RecordedOrderRefund {
-  refundId: string;
-  amountMinor: number;
-}
+/**
+ * How an order reached the ledger, written with it: what reacts to recorded orders (journeys, points,
+ * follow-ups; functions/core/purchase-reactions.ts) reacts to `live` orders only. `history` is an
+ * imported or synced past order: it counts in the profile and is never thanked or rewarded now.
+ */
+export type OrderArrival = 'live' | 'history';
 
 export interface PurchaseLedger {
   /**
    * Records an order exactly once. `deliveryId` is a platform's own delivery identifier, deduplicated
    * as well as the order id. Refunds that arrived before the order are applied with it; an order whose
-   * cancellation arrived first is refused with OrderCancelledError.
+   * cancellation arrived first is refused with OrderCancelledError. `arrival` is `live` unless told.
    */
-  recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string }): Promise<RecordStatus>;
+  recordPurchase(purchase: Purchase, options: { source: OrderSource; deliveryId?: string; arrival?: OrderArrival }): Promise<RecordStatus>;
   findOrder(orderId: string): Promise<OrderReference | undefined>;
   recordRefund(order: OrderReference, refund: Refund): Promise<RecordStatus>;
   getCustomer(customerId: string, orderLimit?: number): Promise<{ profile: CustomerProfile; orders: RecordedOrder[] } | undefined>;
@@ -93,8 +94,6 @@ export interface OrderLifecycleLedger extends PurchaseLedger {
   recordPlatformRefund(orderId: string, refund: PlatformRefund): Promise<ReversalOutcome>;
   /** Reverses what is left of the order, once; before the order, keeps it from ever counting. */
   cancelOrder(orderId: string, cancellation: { reason: string; at: string }): Promise<ReversalOutcome>;
-  /** The refunds recorded against an order (cancellation included). */
-  refundsOf(orderId: string): Promise<RecordedOrderRefund[]>;
 }
 
 /** The consent route's write. */

@@ -1,25 +1,27 @@
 /**
- * A platform webhook's actions (functions/core/platforms/lifecycle.ts) applied to the ledger, and
- * what follows each: a recorded order reaches journeys and loyalty; a refund or cancellation takes
- * back the points the money given back earned, through the same loyalty step as the refund route.
+ * A platform webhook's actions (functions/core/platforms/lifecycle.ts) applied to the ledger: one
+ * write each. What follows (journeys and points for an order; points taken back for a refund or
+ * cancellation) reacts to those writes from the table's stream (functions/core/purchase-reactions.ts).
  *
  * Exactly once, in any order of arrival: the ledger keeps a refund or cancellation that comes before
- * its order and applies it when the order arrives; the loyalty steps are idempotent per order and
- * per refund id, and run again on a duplicate delivery so a retry finishes what a failed attempt
- * began.
+ * its order and applies it when the order arrives (writing the refunds with the order, so their
+ * reactions follow from the same stream).
  */
 import { ConflictError } from './errors.ts';
-import { OrderCancelledError, type OrderLifecycleLedger, type OrderReference } from './ledger.ts';
+import { OrderCancelledError, type OrderArrival, type OrderLifecycleLedger } from './ledger.ts';
 import type { OrderAction } from './platforms/lifecycle.ts';
-import { fingerprint, parsePurchase, type OrderSource, type Purchase } from './purchase.ts';
+import { fingerprint, parsePurchase, type OrderSource } from './purchase.ts';
 
 export interface OrderLifecyclePorts {
   ledger: OrderLifecycleLedger;
-  /** After an order is recorded (and on a duplicate): its journeys and its points. */
-  onPurchase(purchase: Purchase): Promise<void>;
-  /** After money is given back on a recorded order (and on a duplicate): the points it earned. */
-  onRefund(refund: { order: OrderReference; refundId: string; amountMinor: number }): Promise<void>;
   now(): Date;
+}
+
+/** Where the actions came from; `arrival` (live unless told) is written with a recorded order. */
+export interface OrderDelivery {
+  source: OrderSource;
+  deliveryId?: string;
+  arrival?: OrderArrival;
 }
 
 export type ActionOutcome =
@@ -43,14 +45,14 @@ export type ActionOutcome =
 export async function applyOrderActions(
   ports: OrderLifecyclePorts,
   actions: readonly OrderAction[],
-  delivery: { source: OrderSource; deliveryId?: string },
+  delivery: OrderDelivery,
 ): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
   for (const action of actions) outcomes.push(await applyAction(ports, action, delivery));
   return outcomes;
 }
 
-async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, delivery: { source: OrderSource; deliveryId?: string }): Promise<ActionOutcome> {
+async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, delivery: OrderDelivery): Promise<ActionOutcome> {
   switch (action.kind) {
     case 'skip':
       return { orderId: action.orderId, status: 'not_counted', reason: action.reason };
@@ -69,16 +71,11 @@ async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, deli
         }
         throw error;
       }
-      await ports.onPurchase(purchase);
-      // Refunds that came before the order were recorded with it; their points go too (once each).
-      const order = { orderId: purchase.orderId, customerId: purchase.customer.id, placedAt: purchase.placedAt, currency: purchase.currency, totalMinor: purchase.totalMinor };
-      for (const refund of await ports.ledger.refundsOf(purchase.orderId)) await ports.onRefund({ order, ...refund });
       return { orderId: purchase.orderId, customerId: purchase.customer.id, status };
     }
     case 'cancel': {
       const outcome = await ports.ledger.cancelOrder(action.orderId, { reason: action.reason, at: ports.now().toISOString() });
       if (outcome.status === 'early') return { orderId: action.orderId, kind: 'cancellation', status: 'early', reason: action.reason };
-      await ports.onRefund(outcome);
       return {
         orderId: action.orderId,
         customerId: outcome.order.customerId,
@@ -98,7 +95,6 @@ async function applyAction(ports: OrderLifecyclePorts, action: OrderAction, deli
         fingerprint: fingerprint({ amount, currency: currency ?? null }),
       });
       if (outcome.status === 'early') return { orderId, kind: 'refund', refundId, status: 'early' };
-      await ports.onRefund(outcome);
       return {
         orderId,
         customerId: outcome.order.customerId,

@@ -2,18 +2,15 @@
 import middy from '@middy/core';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
-import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { onRefundRecorded } from '../core/loyalty/use-cases.ts';
 import { fingerprint, parseRefund } from '../core/purchase.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
 import { header, json, jsonBody, nowSeconds, pathParameter, problemDetails, rawBody, type HttpEvent, type HttpResult } from './http.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
-const loyalty = loyaltyPorts();
 
 export async function recordRefund(event: HttpEvent): Promise<HttpResult> {
   const raw = rawBody(event);
@@ -32,8 +29,7 @@ export async function recordRefund(event: HttpEvent): Promise<HttpResult> {
     ...(refund.reason ? { reason: refund.reason } : {}),
     fingerprint: fingerprint(content),
   });
-  // Also on a duplicate, so a retry after a failure here still takes the points back (once).
-  await onRefundRecorded(loyalty, { order, refundId, amountMinor: refund.amountMinor });
+  // The points the refund takes back follow from the table's stream.
   return json(202, { orderId, customerId: order.customerId, refundId, status });
 }
 

@@ -26,6 +26,7 @@ import { ComebackImports } from './comeback-imports.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
 import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
+import { ComebackPurchaseReactions } from './comeback-purchase-reactions.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
 import { ComebackSmsInbound } from './comeback-sms-inbound.ts';
 import { ComebackSync } from './comeback-sync.ts';
@@ -95,6 +96,8 @@ export class ComebackApiStack extends Stack {
   public readonly secrets: ReadonlyMap<SecretName, ComebackSecret>;
   public readonly delivery: ComebackDelivery;
   public readonly journeys: ComebackJourneys;
+  /** Journeys and points of recorded orders and refunds, from the table's stream. */
+  public readonly purchaseReactions: ComebackPurchaseReactions;
   public readonly analytics: ComebackAnalytics;
   public readonly loyalty: ComebackLoyalty;
   public readonly monitoring: ComebackMonitoring;
@@ -147,6 +150,9 @@ export class ComebackApiStack extends Stack {
       ...common,
     });
 
+    // Journeys and points of what the webhooks, the refund route and the sync record, from the table's stream.
+    this.purchaseReactions = new ComebackPurchaseReactions(this, 'PurchaseReactions', { table: props.table, journeys: this.journeys, ...common });
+
     // Before the routes: the import route signs upload URLs to its bucket.
     this.imports = new ComebackImports(this, 'Imports', { table: props.table, ...common });
 
@@ -189,7 +195,6 @@ export class ComebackApiStack extends Stack {
     this.sync = storefrontKind === 'shopify' || storefrontKind === 'woocommerce'
       ? new ComebackSync(this, 'Sync', {
           table: props.table,
-          journeys: this.journeys,
           storefront: this.delivery.storefront,
           platformSettings: this.platformSettings,
           ...(props.syncDays !== undefined ? { days: props.syncDays } : {}),
@@ -209,6 +214,7 @@ export class ComebackApiStack extends Stack {
       analytics: this.analytics,
       loyalty: this.loyalty,
       deliveryFeedback: this.deliveryFeedback,
+      purchaseReactions: this.purchaseReactions,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

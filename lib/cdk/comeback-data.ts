@@ -42,6 +42,12 @@ const attributeTypes: Record<string, dynamodb.AttributeType> = {
   B: dynamodb.AttributeType.BINARY,
 };
 
+function streamViewType(declared: string | undefined): dynamodb.StreamViewType {
+  const type = Object.values(dynamodb.StreamViewType).find((candidate) => candidate === declared);
+  if (!type) throw new Error(`the table design declares an unknown stream view type "${declared ?? ''}"`);
+  return type;
+}
+
 /**
  * The single table: on demand, point-in-time recovery, TTL, deletion protection, kept on stack
  * deletion. `grantData()` gives a function exactly the data actions it needs, on the table and
@@ -70,6 +76,8 @@ export class ComebackTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The purchase reactions read new items from it (lib/cdk/comeback-purchase-reactions.ts).
+      ...(definition.StreamSpecification?.StreamEnabled ? { stream: streamViewType(definition.StreamSpecification.StreamViewType) } : {}),
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

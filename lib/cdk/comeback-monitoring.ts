@@ -35,6 +35,7 @@ import { ComebackFunction } from './comeback-function.ts';
 import type { ComebackHttpApi } from './comeback-http-api.ts';
 import type { ComebackJourneys } from './comeback-journeys.ts';
 import type { ComebackLoyalty } from './comeback-loyalty.ts';
+import type { ComebackPurchaseReactions } from './comeback-purchase-reactions.ts';
 
 /** The Service dimension of every Comeback metric (SERVICE in functions/adapters/cloudwatch-metrics.ts). */
 export const METRICS_SERVICE = 'comeback';
@@ -60,6 +61,11 @@ export interface ComebackMonitoringProps {
    * @default - only the account's SES reputation is watched
    */
   readonly deliveryFeedback?: ComebackDeliveryFeedback;
+  /**
+   * The purchase reactions: the stream records given up on, and how far behind the stream they run.
+   * @default - not watched
+   */
+  readonly purchaseReactions?: ComebackPurchaseReactions;
   /**
    * An address subscribed to the alarm notifications (SNS mails a confirmation link first).
    * @default - no subscription: subscribe to the alarm topic in the console
@@ -224,6 +230,22 @@ export class ComebackMonitoring extends Construct {
       'The SES complaint rate of the account reached 0.08%; at 0.1% AWS reviews the account. Check the consent and frequency caps of the journeys.',
     );
     if (props.deliveryFeedback) this.watchDeliveryFeedback(props.deliveryFeedback, alarm);
+    if (props.purchaseReactions) {
+      // A failed reaction is reported back to the mapping, not raised: the function's errors never show it.
+      alarm(
+        'PurchaseReactionsGivenUp',
+        props.purchaseReactions.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        1,
+        'A purchase, refund or cancellation record of the table stream failed its reactions after every retry (journeys or points did not follow it). ' +
+          'The queue holds where it sits in the stream; see the purchase reactions logs for the error, fix it, then run the reaction again.',
+      );
+      alarm(
+        'PurchaseReactionsLate',
+        props.purchaseReactions.function.function.metric('IteratorAge', { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        Duration.minutes(10).toMilliseconds(),
+        'The purchase reactions run 10 minutes or more behind the table stream: thank-yous, conversions and points are late. See the function\'s errors, throttles and duration.',
+      );
+    }
     const watched = new Set<lambda.IFunction>([
       journeys.step.function,
       journeys.sweep.function,

@@ -4,9 +4,9 @@
  * orders created or changed in the last `days` days from the store's Shopify or WooCommerce and
  * records what the webhooks missed (the same use case as POST /v1/sync/{platform}).
  *
- * Least privilege: read and write on the table (orders, profiles, check-ins), the journeys and the
- * loyalty rules a recorded order reaches, read access to the storefront's credentials secret and
- * nothing else; the schedule is an EventBridge rule invoking through the function's resource policy.
+ * Least privilege: read and write on the table (orders, profiles, check-ins), read access to the
+ * storefront's credentials secret and nothing else (journeys and points follow a recorded order from
+ * the table's stream, lib/cdk/comeback-purchase-reactions.ts); the schedule is an EventBridge rule invoking through the function's resource policy.
  * Created only when the storefront is `shopify` or `woocommerce`: the store's credentials live there.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -14,13 +14,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackFunction, type ComebackPlatformSettings } from './comeback-function.ts';
-import type { ComebackJourneys } from './comeback-journeys.ts';
 import { ComebackDailySchedule } from './comeback-schedule.ts';
 import type { ComebackStorefront } from './comeback-storefront.ts';
 
 export interface ComebackSyncProps {
   readonly table: ComebackTable;
-  readonly journeys: ComebackJourneys;
   /** The store's platform and its credentials; its kind must be 'shopify' or 'woocommerce'. */
   readonly storefront: ComebackStorefront;
   /** @default - every default */
@@ -49,14 +47,11 @@ export class ComebackSync extends Construct {
     this.function = new ComebackFunction(this, 'NightlySync', {
       entry: 'functions/handlers/nightly-sync.ts',
       description: `Comeback nightly sync: orders of the last ${days} days from ${kind}`,
-      catalog: true,
       timeout: Duration.minutes(15),
       tracing: props.tracing ?? false,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     this.function.bindTable(props.table, 'readWrite');
-    this.function.bindJourneys(props.journeys);
-    this.function.bindLoyalty();
     this.function.bindPlatformSettings(props.platformSettings ?? {});
     props.storefront.bind(this.function);
     this.function.function.addEnvironment('COMEBACK_SYNC_DAYS', String(days));

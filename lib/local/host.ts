@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, DynamoDBRecord } from 'aws-lambda';
 import { apiRoutes, type ApiRoute } from '../routes.ts';
 import { openApiDocument } from '../openapi.ts';
 import { invoke } from './invocations.ts';
@@ -62,6 +62,8 @@ export interface LocalHostOptions {
   pages?: (pathname: string) => StaticAnswer | undefined;
   /** One line per request; silent when absent. */
   log?: (line: string) => void;
+  /** Told of the stream records whose reactions ran (the bench times them). */
+  onReactions?: (records: DynamoDBRecord[]) => void;
 }
 
 export interface LocalHost {
@@ -78,6 +80,17 @@ interface MountedRoute {
   match: (path: string) => Record<string, string> | undefined;
   handler: LambdaHandler;
 }
+
+/**
+ * The routes that record orders, refunds and cancellations. Their reactions (journeys, points) run
+ * from the table's stream, as on AWS; the webhook answers once its write is done. Every other
+ * request first waits until the reactions to what was written before it have run: a script that
+ * posts a purchase and then reads the customer, the points or the journeys sees them, as it would a
+ * moment later on AWS, while the webhooks themselves keep the timing they have there (the bench
+ * times them). Waiting in the gateway rather than in each script keeps the scripts as they are
+ * against a deployed stack.
+ */
+const RECORDING_ROUTES: ReadonlySet<string> = new Set(['RecordPurchase', 'RecordRefund', 'ShopifyOrder', 'WooCommerceOrder']);
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const dynamodb = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
@@ -101,7 +114,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       const started = performance.now();
       const routes = ready.routes;
       if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
-      serve(request, response, routes.mounted, routes.local, options.pages)
+      serve(request, response, routes.mounted, routes.local, options.pages, () => runtime.settled())
         .catch((error: unknown) => {
           const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
           sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
@@ -130,6 +143,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       ...options.settings,
       ...journeys.environment,
     });
+    runtime.followTableStream({ endpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, poll: true, ...(options.onReactions ? { onHandled: options.onReactions } : {}) });
     const mounted = await Promise.all(apiRoutes.map(mountRoute));
     const local = [
       { method: 'GET' as const, path: '/openapi.json', handle: () => ({ status: 200, body: openApiDocument() }) },
@@ -166,11 +180,14 @@ async function serve(
   response: ServerResponse,
   mounted: MountedRoute[],
   localRoutes: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[],
-  pages?: (pathname: string) => StaticAnswer | undefined,
+  pages: ((pathname: string) => StaticAnswer | undefined) | undefined,
+  reactionsSettled: () => Promise<void>,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const body = await readBody(request);
+  const recording = mounted.some(({ route, match }) => RECORDING_ROUTES.has(route.id) && route.method === method && match(url.pathname));
+  if (!recording) await reactionsSettled();
   for (const { route, match, handler } of mounted) {
     const parameters = match(url.pathname);
     if (!parameters || route.method !== method) continue;

@@ -7,13 +7,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { stateMachineJourneys, type StateMachineJourney } from '../../functions/core/journeys.ts';
+import { REACTING_ITEM_TYPES } from '../../functions/core/purchase-reactions.ts';
 import { readBody } from './api-gateway.ts';
 import { InMemoryExecutionStore, type ExecutionStore } from './execution-store.ts';
 import { invoke } from './invocations.ts';
 import { LocalStepFunctions, type LocalExecution } from './step-functions.ts';
+import { LocalStreamReader } from './stream-reader.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 export const stateMachineArnVariables: Record<StateMachineJourney, string> = {
@@ -48,12 +50,38 @@ export interface JourneyRuntime {
   /** Runs a scheduled job now (on the virtual clock's time). */
   runJob(name: string): Promise<unknown>;
   /**
+   * Reads the table's stream and calls the purchase reactions' handler with it, as the event source
+   * mapping does on AWS: in the background when `poll` (the local host), and whenever settled() or
+   * the clock asks. Called once the handlers' environment is in place.
+   */
+  followTableStream(table: StreamFollowing): void;
+  /**
+   * Resolves once the reactions to everything written so far have run (and the executions they
+   * started wait on the clock). The clock does the same before it moves.
+   */
+  settled(): Promise<void>;
+  /**
+   * Reads the stream in the background (`true`) or only when settled() or the clock asks. The bench
+   * times the webhooks with it off, as on AWS where the reactions run apart from the webhook.
+   */
+  pollTableStream(on: boolean): Promise<void>;
+  /**
    * Sets the virtual time: forward at any time (everything due on the way runs), backward only
    * while `nothingRecorded()` says so and no execution exists (a ClockRewindRefused otherwise).
    */
   setClock(to: Date, nothingRecorded: () => Promise<boolean>): Promise<{ now: string }>;
   /** Stops the runtime; waiting executions stay where they are for the next start. */
   stop(): Promise<void>;
+}
+
+/** The table whose stream the purchase reactions read. */
+export interface StreamFollowing {
+  endpoint: string;
+  tableName: string;
+  /** Read in the background (the local host), or only when settled() or the clock asks (the tests). */
+  poll: boolean;
+  /** Told of the records handled, after the handler returned. */
+  onHandled?: (records: DynamoDBRecord[]) => void;
 }
 
 export interface JourneyRuntimeOptions {
@@ -118,6 +146,38 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', () => listening()));
   environment['SFN_ENDPOINT'] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  let reader: LocalStreamReader | undefined;
+  const followTableStream = (table: StreamFollowing) => {
+    if (reader) throw new Error('the journey runtime already follows a table stream');
+    const purchaseReactions = async (event: DynamoDBStreamEvent) => {
+      const handler = await handlerOf('../../functions/handlers/purchase-reactions.ts');
+      return invoke('purchase-reactions', () => handler(event, context) as Promise<DynamoDBBatchResponse>);
+    };
+    const following = new LocalStreamReader({
+      endpoint: table.endpoint,
+      tableName: table.tableName,
+      accepts: reactsTo,
+      // Executions the reactions start are tracked by the clock like any other.
+      handler: (event) => clock.track(() => purchaseReactions(event)),
+      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
+      ...(table.onHandled ? { onHandled: table.onHandled } : {}),
+      log,
+    });
+    reader = following;
+    clock.drainBeforeMoving(() => following.settled());
+    if (table.poll) following.start();
+  };
+  const pollTableStream = async (on: boolean) => {
+    if (!reader) throw new Error('the journey runtime follows no table stream');
+    if (on) reader.start();
+    else await reader.pause();
+  };
+  const settled = async () => {
+    if (!reader) return;
+    await reader.settled();
+    await clock.idle();
+  };
+
   const runJob = async (name: string) => {
     const job = scheduledJobs.find((candidate) => candidate.name === name);
     if (!job) throw new Error(`no scheduled job named ${name}; known: ${scheduledJobs.map((candidate) => candidate.name).join(', ')}`);
@@ -154,12 +214,22 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
       return { resumed: await stepFunctions.resume() };
     },
     runJob,
+    followTableStream,
+    settled,
+    pollTableStream,
     setClock: (to, nothingRecorded) => clock.set(to, async () => stepFunctions.list().length === 0 && (await nothingRecorded())),
     stop: async () => {
+      await reader?.stop();
       await stepFunctions.close();
       await new Promise<void>((closed) => server.close(() => closed()));
     },
   };
+}
+
+/** The event source mapping's filter (lib/cdk/comeback-api-stack.ts): new order and refund items. */
+function reactsTo(record: DynamoDBRecord): boolean {
+  const type = record.dynamodb?.NewImage?.['type']?.S;
+  return record.eventName === 'INSERT' && type !== undefined && (REACTING_ITEM_TYPES as readonly string[]).includes(type);
 }
 
 /** The event EventBridge sends on AWS when an execution ends other than by success. */

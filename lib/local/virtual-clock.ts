@@ -36,6 +36,7 @@ export class VirtualClock {
   private sleeping = 0;
   private idleWaiters: (() => void)[] = [];
   private advancing: Promise<unknown> = Promise.resolve();
+  private readonly drains: (() => Promise<boolean>)[] = [];
 
   private readonly onMove: (now: Date) => void;
 
@@ -97,6 +98,15 @@ export class VirtualClock {
     schedule(first.getTime());
   }
 
+  /**
+   * Work that waits to be asked rather than on a timer (the reactions to what the table's stream
+   * holds): run before the clock moves, so a reaction runs at the time of the write it follows.
+   * `drain` says whether it ran anything.
+   */
+  drainBeforeMoving(drain: () => Promise<boolean>): void {
+    this.drains.push(drain);
+  }
+
   /** Moves time forward by `by`, running everything due on the way; concurrent calls queue up. */
   advance(by: AdvanceBy): Promise<{ now: string; ran: number }> {
     const milliseconds = (((by.days ?? 0) * 24 + (by.hours ?? 0)) * 60 + (by.minutes ?? 0)) * 60_000;
@@ -142,7 +152,7 @@ export class VirtualClock {
   private async advanceNow(milliseconds: number): Promise<{ now: string; ran: number }> {
     const target = this.current + milliseconds;
     let ran = 0;
-    await this.settle();
+    await this.settle({ drain: true });
     for (;;) {
       const timer = this.timers[0];
       if (!timer || timer.at > target) break;
@@ -150,6 +160,7 @@ export class VirtualClock {
       this.moveTo(Math.max(this.current, timer.at));
       timer.wake();
       ran += 1;
+      // No step or scheduled job writes an order or a refund: what the reactions follow was written before.
       await this.settle();
     }
     this.moveTo(target);
@@ -157,12 +168,21 @@ export class VirtualClock {
     return { now: this.now().toISOString(), ran };
   }
 
-  /** Idle, and still idle after pending I/O callbacks had their turn. */
-  private async settle(): Promise<void> {
-    do {
-      await this.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    } while (!this.isIdle());
+  /** Idle, and still idle after pending I/O callbacks had their turn; with `drain`, nothing left to drain either. */
+  private async settle(options: { drain: boolean } = { drain: false }): Promise<void> {
+    for (;;) {
+      do {
+        await this.idle();
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (!this.isIdle());
+      if (!options.drain || !(await this.drain())) return;
+    }
+  }
+
+  private async drain(): Promise<boolean> {
+    let ran = false;
+    for (const drain of this.drains) ran = (await drain()) || ran;
+    return ran;
   }
 
   private moveTo(at: number): void {

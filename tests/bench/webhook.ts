@@ -1,7 +1,9 @@
 /**
  * Benchmark of the purchase webhook (not a test): throughput and latency through the local host on
- * DynamoDB Local, the handler's own time with I/O faked, and each Lambda bundle's size and cold
- * import time. Every figure is measured on this run.
+ * DynamoDB Local, next to the rate of a bare 3-item TransactWriteItems (guard + order + profile
+ * update) on the same DynamoDB Local in the same minutes, the time from the 202 to the purchase's
+ * reaction having run (read from the table's stream), the handler's own time with I/O faked, and
+ * each Lambda bundle's size and cold import time. Every figure is measured on this run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -9,10 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { signComebackPayload } from '../../functions/core/signature.ts';
-import { startLocalHost } from '../../lib/local/host.ts';
-import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { LOCAL_TABLE_NAME, startLocalHost } from '../../lib/local/host.ts';
+import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { apiRoutes } from '../../lib/routes.ts';
 import { EXTERNAL_MODULES } from '../../lib/cdk/comeback-function.ts';
@@ -27,18 +31,33 @@ export async function run(report: (line: string) => void): Promise<void> {
 }
 
 async function throughput(report: (line: string) => void): Promise<void> {
+  // When each order's reaction (journeys, points) finished, from the stream reader of the host.
+  const reacted = new Map<string, number>();
   const host = await startLocalHost({
     port: await freePort(),
     secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
     settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
+    onReactions: (records: DynamoDBRecord[]) => {
+      const at = performance.now();
+      for (const record of records) {
+        const orderId = record.dynamodb?.NewImage?.['orderId']?.S;
+        if (orderId) reacted.set(orderId, at);
+      }
+    },
   });
+  const raw = localDynamoClient(host.dynamodbEndpoint);
   try {
-    report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order, 1 in 4 a new customer):');
-    report('  clients  requests  req/s    p50 ms  p99 ms');
+    report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order, 1 in 4 a new customer), next to a bare');
+    report('3-item TransactWriteItems (guard + order + profile update) on the same DynamoDB Local, each level right after the other. As on AWS,');
+    report('where the reactions run in their own function, the stream is read once the level is done: then its reactions (journeys, points,');
+    report('follow-ups) run from the table stream, timed to the last one:');
+    report('  clients  raw tx/s  webhook req/s  ratio  p50 ms  p99 ms  reactions/s');
     let sequence = 0;
+    const answered = new Map<string, number>();
     const post = async () => {
       sequence += 1;
-      const body = JSON.stringify(samplePurchase({ orderId: `bench-${process.pid}-${sequence}`, customerId: `bench-${process.pid}-${sequence % 4 === 0 ? sequence : sequence - (sequence % 4)}` }));
+      const orderId = `bench-${process.pid}-${sequence}`;
+      const body = JSON.stringify(samplePurchase({ orderId, customerId: `bench-${process.pid}-${sequence % 4 === 0 ? sequence : sequence - (sequence % 4)}` }));
       const started = performance.now();
       const response = await fetch(`${host.url}/v1/purchases`, {
         method: 'POST',
@@ -46,12 +65,37 @@ async function throughput(report: (line: string) => void): Promise<void> {
         body,
       });
       await response.arrayBuffer();
+      const at = performance.now();
       if (response.status !== 202) throw new Error(`unexpected status ${response.status}`);
+      answered.set(orderId, at);
+      return at - started;
+    };
+    let rawSequence = 0;
+    const transaction = async () => {
+      rawSequence += 1;
+      const orderId = `raw-${process.pid}-${rawSequence}`;
+      const customerId = `raw-${process.pid}-${rawSequence % 4 === 0 ? rawSequence : rawSequence - (rawSequence % 4)}`;
+      const started = performance.now();
+      // Not an order item (another `type`): nothing reacts to it.
+      await raw.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: LOCAL_TABLE_NAME, Item: { pk: { S: `RAW#${orderId}` }, sk: { S: 'ORDER' }, type: { S: 'benchGuard' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: LOCAL_TABLE_NAME, Item: { pk: { S: `RAW#${customerId}` }, sk: { S: `ORDER#${orderId}` }, type: { S: 'benchOrder' }, totalMinor: { N: '5497' } } } },
+            {
+              Update: {
+                TableName: LOCAL_TABLE_NAME,
+                Key: { pk: { S: `RAW#${customerId}` }, sk: { S: 'PROFILE' } },
+                UpdateExpression: 'ADD orderCount :one, revenueMinor :total',
+                ExpressionAttributeValues: { ':one': { N: '1' }, ':total': { N: '5497' } },
+              },
+            },
+          ],
+        }),
+      );
       return performance.now() - started;
     };
-    for (let warm = 0; warm < 50; warm += 1) await post();
-    for (const clients of [1, 16, 64]) {
-      const total = clients === 1 ? 400 : 1600;
+    const level = async (clients: number, total: number, call: () => Promise<number>) => {
       const latencies: number[] = [];
       let issued = 0;
       const started = performance.now();
@@ -59,15 +103,50 @@ async function throughput(report: (line: string) => void): Promise<void> {
         Array.from({ length: clients }, async () => {
           while (issued < total) {
             issued += 1;
-            latencies.push(await post());
+            latencies.push(await call());
           }
         }),
       );
       const seconds = (performance.now() - started) / 1000;
       latencies.sort((a, b) => a - b);
-      report(`  ${String(clients).padStart(7)}  ${String(latencies.length).padStart(8)}  ${(latencies.length / seconds).toFixed(0).padStart(5)}  ${percentile(latencies, 0.5).toFixed(1).padStart(8)}  ${percentile(latencies, 0.99).toFixed(1).padStart(6)}`);
+      return { rate: latencies.length / seconds, latencies };
+    };
+    for (let warm = 0; warm < 50; warm += 1) {
+      await post();
+      await transaction();
     }
+    await host.journeys.settled();
+    for (const clients of [1, 16, 64]) {
+      const total = clients === 1 ? 400 : 1600;
+      const bare = await level(clients, total, transaction);
+      await host.journeys.pollTableStream(false);
+      const webhook = await level(clients, total, post);
+      const drained = performance.now();
+      await host.journeys.settled();
+      const reactionsPerSecond = total / ((performance.now() - drained) / 1000);
+      await host.journeys.pollTableStream(true);
+      report(
+        `  ${String(clients).padStart(7)}  ${bare.rate.toFixed(0).padStart(8)}  ${webhook.rate.toFixed(0).padStart(13)}  ${`${((webhook.rate / bare.rate) * 100).toFixed(0)}%`.padStart(5)}  ${percentile(webhook.latencies, 0.5).toFixed(1).padStart(6)}  ${percentile(webhook.latencies, 0.99).toFixed(1).padStart(6)}  ${reactionsPerSecond.toFixed(0).padStart(11)}`,
+      );
+    }
+    // The time from the 202 to the reaction having run, with the host reading its stream in the
+    // background as `npm start` does, one purchase every PACE_MS (a rate the reactions keep up with).
+    const PACE_MS = 100;
+    const PACED = 200;
+    answered.clear();
+    for (let index = 0; index < PACED; index += 1) {
+      const due = performance.now() + PACE_MS;
+      await post();
+      const rest = due - performance.now();
+      if (rest > 0) await new Promise((wake) => setTimeout(wake, rest));
+    }
+    await host.journeys.settled();
+    const delays = [...answered].map(([orderId, at]) => Math.max(0, (reacted.get(orderId) ?? Number.NaN) - at)).filter(Number.isFinite).sort((a, b) => a - b);
+    report(
+      `from the 202 to the reaction having run (the host polls the stream every 100 ms when idle), ${delays.length} purchases one every ${PACE_MS} ms: p50 ${percentile(delays, 0.5).toFixed(0)} ms, p99 ${percentile(delays, 0.99).toFixed(0)} ms`,
+    );
   } finally {
+    raw.destroy();
     await host.stop();
   }
 }
@@ -96,7 +175,7 @@ async function handlerTime(report: (line: string) => void): Promise<void> {
     if (result.statusCode !== 202) throw new Error(`unexpected status ${result.statusCode}: ${result.body ?? ''}`);
   }
   const perRequest = ((performance.now() - started) * 1000) / events.length;
-  report(`record-purchase handler with DynamoDB faked: ${perRequest.toFixed(0)} µs per request (${events.length} requests: verify signature, parse, validate, aggregate, build the transactions for the order and the points)`);
+  report(`record-purchase handler with DynamoDB faked: ${perRequest.toFixed(0)} µs per request (${events.length} requests: verify signature, parse, validate, aggregate, build the one transaction of the order)`);
   dynamo.restore();
 }
 

@@ -52,17 +52,19 @@ const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
 const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
 /** The functions that are not API routes: journey step and sweep, nightly recompute, loyalty dispatch and sweep, co-purchase count, inbound SMS. */
-const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEnded', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound', 'DeliveryFeedback', 'ImportSteps'] as const;
+const BACKGROUND_FUNCTIONS = ['JourneyStep', 'JourneySweep', 'JourneyExecutionEnded', 'NightlyRecompute', 'LoyaltyDispatch', 'LoyaltySweep', 'CoPurchase', 'SmsInbound', 'DeliveryFeedback', 'ImportSteps', 'PurchaseReactions'] as const;
 /** The background functions that start journeys (besides the journey routes). */
-const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute'];
+const BACKGROUND_STARTERS = ['JourneySweep', 'NightlyRecompute', 'PurchaseReactions'];
 /** The functions that send messages: templates, delivery, the unsubscribe secret. */
 const SENDERS = ['JourneyStep', 'JourneySweep', 'LoyaltyDispatch', 'LoyaltySweep'];
-/** The functions with the store's rules file: the loyalty routes, the loyalty dispatch and sweep, and what decides or sends journeys' steps by it. */
-const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep', 'JourneySweep', 'NightlyRecompute'];
+/** The functions with the store's rules file: the loyalty routes, the loyalty dispatch and sweep, what decides or sends journeys' steps by it, and the purchase reactions. */
+const CATALOG_FUNCTIONS = [...loyaltyRoutes.map((route) => route.id), 'LoyaltyDispatch', 'LoyaltySweep', 'JourneyStep', 'JourneySweep', 'NightlyRecompute', 'PurchaseReactions'];
 /** The whole-table batch jobs, the only functions that may Scan. */
 const SCANNERS = ['NightlyRecompute', 'CoPurchase'];
 /** What a function invoked asynchronously may do with its failed-invocation queue. */
 const FAILED_INVOCATION_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+/** What reading the table's stream takes; only the purchase reactions function has it. */
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 const STATE_MACHINE_VARIABLES = ['POST_PURCHASE_STATE_MACHINE_ARN', 'WIN_BACK_STATE_MACHINE_ARN', 'LOYALTY_INVITE_STATE_MACHINE_ARN'];
 
 /** What a store sets at deployment (bin/cdk.ts reads it from the CDK context). */
@@ -168,6 +170,7 @@ function functionsOf(stacks: ComebackStacks): Map<string, ComebackFunction> {
     ['SmsInbound', api.smsInbound.receiver],
     ['DeliveryFeedback', api.deliveryFeedback.receiver],
     ['ImportSteps', api.imports.importFunction],
+    ['PurchaseReactions', api.purchaseReactions.function],
   ]);
 }
 
@@ -219,8 +222,20 @@ function consoleAcknowledgements(stacks: ComebackStacks): string[] {
 }
 
 function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackStacks }): string[] {
-  const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute'];
-  const background = ['Journeys/Step', 'Journeys/Sweep', 'Journeys/ExecutionEnded', 'Analytics/NightlyRecompute', 'Loyalty/Dispatch', 'Loyalty/Sweep', 'Loyalty/CoPurchase', 'SmsInbound/Receiver', 'DeliveryFeedback/Receiver', 'Imports/Function'];
+  const journeyFunctions = [...journeyRoutes.map((route) => `ComebackApi/${route.id}`), 'ComebackApi/Journeys/Sweep', 'ComebackApi/Analytics/NightlyRecompute', 'ComebackApi/PurchaseReactions/Function'];
+  const background = [
+    'Journeys/Step',
+    'Journeys/Sweep',
+    'Journeys/ExecutionEnded',
+    'Analytics/NightlyRecompute',
+    'Loyalty/Dispatch',
+    'Loyalty/Sweep',
+    'Loyalty/CoPurchase',
+    'SmsInbound/Receiver',
+    'DeliveryFeedback/Receiver',
+    'Imports/Function',
+    'PurchaseReactions/Function',
+  ];
   const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
   const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = [...stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`), 'ComebackApi/Imports/StateMachine'];
@@ -250,6 +265,7 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
       .findAll()
       .filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction && construct.failedInvocationQueue !== undefined)
       .map((fn) => `AwsSolutions-SQS3 ${fn.node.path}/FailedInvocations`),
+    'AwsSolutions-SQS3 ComebackApi/PurchaseReactions/FailureQueue',
     ...consoleAcknowledgements(options.stacks),
     ...options.stacks.api.deliveryFeedback.smsStatusLogGroups.map(
       (group) => `AwsSolutions-IAM5[Resource::<${logicalId(group)}.Arn>] ComebackApi/DeliveryFeedback/SmsStatusPolicy`,
@@ -287,7 +303,9 @@ describe('the Comeback app, as deployed', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
         DeletionProtectionEnabled: true,
+        StreamSpecification: { StreamViewType: definition.StreamSpecification?.StreamViewType },
       });
+      expect(definition.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
     });
 
     it('declares exactly the global secondary indexes of the table design', () => {
@@ -471,6 +489,8 @@ describe('the Comeback app, as deployed', () => {
         DeliveryFeedback: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         // Records orders and import records; see the imports test.
         ImportSteps: readWrite,
+        // The table's data, and its stream (see the purchase reactions test).
+        PurchaseReactions: [...readWrite, ...STREAM_READ_ACTIONS],
       };
       const functions = functionsOf(built.stacks);
       for (const name of BACKGROUND_FUNCTIONS) {
@@ -758,6 +778,78 @@ describe('the Comeback app, as deployed', () => {
       expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))).sort()).toEqual(
         ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
       );
+    });
+  });
+
+  describe('the purchase reactions', () => {
+    const webhooks = ['RecordPurchase', 'RecordRefund', 'ShopifyOrder', 'WooCommerceOrder', 'SyncPlatform'];
+
+    it('read new order and refund items from the table stream: partial batch failures, bisect, bounded retries and age, then an SQS queue', () => {
+      const reactions = built.stacks.api.purchaseReactions;
+      api.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      const [mapping] = Object.values(resourcesOfType(api, 'AWS::Lambda::EventSourceMapping'));
+      const properties = mapping!.Properties!;
+      expect(properties).toMatchObject({
+        FunctionName: { Ref: logicalId(reactions.function.function) },
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(reactions.failureQueue), 'Arn'] } } },
+      });
+      expect(JSON.stringify(properties['EventSourceArn'])).toMatch(/StreamArn/);
+      const filters = (properties['FilterCriteria'] as { Filters: { Pattern: string }[] }).Filters.map((filter) => JSON.parse(filter.Pattern) as unknown);
+      expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['order', 'refund'] } } } }]);
+    });
+
+    it('alarm when a record is given up on and when the reactions fall 10 minutes behind the stream', () => {
+      const { monitoring, purchaseReactions } = built.stacks.api;
+      const resources = resourcesOfType(api, 'AWS::CloudWatch::Alarm');
+      const propertiesOf = (id: string) => resources[logicalId(monitoring.alarms.get(id)!)]!.Properties!;
+      expect(propertiesOf('PurchaseReactionsGivenUp')).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(purchaseReactions.failureQueue), 'QueueName'] } }],
+        Threshold: 1,
+      });
+      expect(propertiesOf('PurchaseReactionsLate')).toMatchObject({
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(purchaseReactions.function.function) } }],
+        Threshold: 600_000,
+      });
+    });
+
+    it('keep the failed records in an encrypted queue that refuses plain HTTP', () => {
+      const queueId = logicalId(built.stacks.api.purchaseReactions.failureQueue);
+      expect(resourcesOfType(api, 'AWS::SQS::Queue')[queueId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      const [policy] = Object.values(resourcesOfType(api, 'AWS::SQS::QueuePolicy')).filter((candidate) => JSON.stringify(candidate.Properties?.Queues).includes(queueId));
+      expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    });
+
+    it('give the function the table, the journeys, the rules file, the stream of this table and its queue; the webhooks keep only their write', () => {
+      const functions = functionsOf(built.stacks);
+      const reactions = functions.get('PurchaseReactions')!;
+      const statements = policyStatementsOf(api, logicalId(reactions.role));
+      const stream = statements.filter((statement) => actionsOf([statement]).some((action) => STREAM_READ_ACTIONS.includes(action)));
+      expect(actionsOf(stream).sort()).toEqual([...STREAM_READ_ACTIONS].sort());
+      expect(stream.map((statement) => JSON.stringify(statement.Resource)).join()).toMatch(/StreamArn/);
+      expect(actionsOf(statements).filter((action) => action.startsWith('sqs:'))).toContain('sqs:SendMessage');
+      expect(actionsOf(statements)).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution']));
+      const environment = environmentOf(api, reactions);
+      for (const variable of [...STATE_MACHINE_VARIABLES, 'COMEBACK_CATALOG_FILE', 'COMEBACK_HOLDOUT_SHARE', 'TABLE_NAME']) expect(environment[variable], variable).toBeDefined();
+      for (const name of [...webhooks, 'NightlySync']) {
+        const fn = name === 'NightlySync' ? built.stacks.api.sync?.function : functions.get(name);
+        if (!fn) continue;
+        const actions = actionsOf(policyStatementsOf(api, logicalId(fn.role)));
+        expect(actions.filter((action) => action.startsWith('states:') || STREAM_READ_ACTIONS.includes(action)), name).toEqual([]);
+        const variables = environmentOf(api, fn);
+        expect(Object.keys(variables).filter((variable) => STATE_MACHINE_VARIABLES.includes(variable) || variable === 'COMEBACK_CATALOG_FILE'), name).toEqual([]);
+      }
+      // No other function reads the stream.
+      for (const [name, fn] of functions) {
+        if (name === 'PurchaseReactions') continue;
+        expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))).filter((action) => STREAM_READ_ACTIONS.includes(action)), name).toEqual([]);
+      }
     });
   });
 

@@ -163,7 +163,7 @@ describe('POST /v1/feedback', () => {
   async function answersOf(customerId: string) {
     const { Items = [] } = await client.send(
       new QueryCommand({
-        TableName: 'comeback-test',
+        TableName: process.env['TABLE_NAME'],
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :feedback)',
         ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':feedback': 'FEEDBACK#' },
       }),

@@ -9,7 +9,7 @@ import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts'
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { parseLosslessJson } from '../../functions/handlers/http.ts';
 import { readFileSync } from 'node:fs';
-import { TEST_SHOPIFY_SECRET, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
+import { journeyRuntime, TEST_SHOPIFY_SECRET, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
 import { adminEvent, lambdaContext, platformEvent, uniqueId } from '../support/events.ts';
 
 process.env['COMEBACK_DEFAULT_COUNTRY'] = 'US';
@@ -64,6 +64,8 @@ async function customer(id: string) {
 
 /** What the customer's id holds: orders, points, journey entries; and that the other id holds none. */
 async function oneCustomer(canonical: string, other: string, orders: number) {
+  // Points and journeys follow the orders from the table's stream.
+  await journeyRuntime.settled();
   expect((await customer(canonical)).orders).toHaveLength(orders);
   expect((await customer(other)).status).toBe(404);
   expect((await loyalty.store.getAccount(canonical))?.balance ?? 0).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { parseLosslessJson } from '../../functions/handlers/http.ts';
-import { TEST_SHOPIFY_SECRET, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
+import { journeyRuntime, TEST_SHOPIFY_SECRET, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
 import { adminEvent, httpEvent, lambdaContext, platformEvent, signedEvent, uniqueId } from '../support/events.ts';
 
 // The store's default country, read by the handlers when first imported.
@@ -45,7 +45,9 @@ async function profileOf(customerId: string) {
   return { status: result.statusCode ?? 200, ...(JSON.parse(result.body ?? '{}') as { profile: Json; orders: Json[] }) };
 }
 
+/** The points once the reactions to what was recorded (from the table's stream) have run. */
 async function pointsOf(customerId: string) {
+  await journeyRuntime.settled();
   const account = await loyalty.store.getAccount(customerId);
   const entries = await loyalty.store.recentEntries(customerId, 100);
   return { balance: account?.balance ?? 0, refunds: entries.filter((entry) => entry.kind === 'refund').length };

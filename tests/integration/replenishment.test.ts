@@ -33,7 +33,8 @@ interface Line {
 }
 
 /**
- * A purchase recorded as the webhook does; `followUps: false` records it in the ledger only.
+ * A purchase recorded as the webhook does, its follow-ups run here; `followUps: false` records it in
+ * the ledger only, as history (an order nothing reacts to: the stream's reactions leave it alone).
  * `daysAgo` places it in the past (an order recorded late), so a test need not live through weeks.
  */
 async function buy(customerId: string, lines: Line[], options: { timezone?: string; followUps?: boolean; daysAgo?: number } = {}): Promise<Purchase> {
@@ -53,7 +54,7 @@ async function buy(customerId: string, lines: Line[], options: { timezone?: stri
     customer: { id: customerId, email: 'ada@example.com', name: 'Ada', timezone: options.timezone ?? 'UTC', consent: { email: true } },
     items,
   });
-  await ledger.recordPurchase(purchase, { source: 'comeback' });
+  await ledger.recordPurchase(purchase, { source: 'comeback', ...(options.followUps === false ? { arrival: 'history' as const } : {}) });
   if (options.followUps !== false) await onPurchaseRecorded(ports, purchase);
   return purchase;
 }

@@ -2,9 +2,16 @@
  * The environment every test file starts with: what the local host gives the handlers, pointed at
  * the run's DynamoDB Local and at this file's own journey runtime (virtual clock, the state
  * machines run by the ASL interpreter). Handlers read it once, when first imported.
+ *
+ * Each file has a table of its own: the file's journey runtime reads that table's stream and runs
+ * the purchase reactions of what the file recorded (with the file's clock and state machines), never
+ * another file's. The runtime does not poll: a test that records a purchase and reads what follows
+ * awaits `journeyRuntime.settled()` (or moves the clock, which settles first), so no test depends on
+ * how soon a poll comes.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
-import { localCredentials, localRegion } from '../../lib/local/dynamodb-local.ts';
+import { ensureTable, localCredentials, localRegion } from '../../lib/local/dynamodb-local.ts';
 import { startJourneyRuntime } from '../../lib/local/journey-runtime.ts';
 
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'];
@@ -18,8 +25,11 @@ export const TEST_FEEDBACK_SECRET = 'feedback_test';
 /** Only the journey sweep runs by itself; tests of other jobs run them with runJob(). */
 export const journeyRuntime = await startJourneyRuntime({ start: new Date('2026-06-01T12:00:00Z'), schedule: ['journey-sweep'] });
 
+const table = `comeback-test-${randomUUID().slice(0, 8)}`;
+await ensureTable(inject('dynamodbEndpoint'), table);
+
 Object.assign(process.env, {
-  TABLE_NAME: 'comeback-test',
+  TABLE_NAME: table,
   DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
   AWS_REGION: localRegion,
   AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -39,7 +49,8 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   ...journeyRuntime.environment,
 });
-// The scheduled jobs start once the handlers' environment is in place.
+// The scheduled jobs and the stream's reactions start once the handlers' environment is in place.
+journeyRuntime.followTableStream({ endpoint: inject('dynamodbEndpoint'), tableName: table, poll: false });
 await journeyRuntime.resume();
 
 afterAll(async () => {

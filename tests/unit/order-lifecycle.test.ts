@@ -1,7 +1,7 @@
 /**
- * What follows each platform action, with a fake ledger: a recorded order reaches journeys and
- * loyalty with the refunds recorded before it; a reversal takes back points only once it has an
- * order; an order cancelled first or changed since is acknowledged, never an error.
+ * Each platform action applied to a fake ledger: one write each (what follows reacts from the
+ * table's stream, tests/unit/purchase-reactions.test.ts); an order is written live unless the
+ * delivery says history; an order cancelled first or changed since is acknowledged, never an error.
  */
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../functions/core/errors.ts';
@@ -24,20 +24,16 @@ function portsWith(ledger: Partial<OrderLifecycleLedger>) {
   const calls: string[] = [];
   const ports: OrderLifecyclePorts = {
     ledger: {
-      recordPurchase: async () => 'recorded',
-      refundsOf: async () => [],
+      recordPurchase: async (recorded, options) => {
+        calls.push(`record ${recorded.orderId} ${recorded.totalMinor} ${options.arrival ?? 'live'}`);
+        return 'recorded';
+      },
       cancelOrder: async () => ({ status: 'early' }),
       recordPlatformRefund: async () => ({ status: 'early' }),
       findOrder: async () => undefined,
       recordRefund: async () => 'recorded',
       getCustomer: async () => undefined,
       ...ledger,
-    },
-    onPurchase: async (recorded) => {
-      calls.push(`purchase ${recorded.orderId} ${recorded.totalMinor}`);
-    },
-    onRefund: async (refund) => {
-      calls.push(`refund ${refund.order.orderId}:${refund.refundId} ${refund.amountMinor}`);
     },
     now: () => new Date('2026-06-01T12:00:00Z'),
   };
@@ -47,14 +43,15 @@ function portsWith(ledger: Partial<OrderLifecycleLedger>) {
 const delivery = { source: 'woocommerce' as const };
 
 describe('applyOrderActions', () => {
-  it('records an order, then its journeys and points, then takes back what refunds recorded before it earned', async () => {
-    const { ports, calls } = portsWith({ refundsOf: async () => [{ refundId: 'r-1', amountMinor: 1000 }] });
+  it('records an order with one ledger write, live unless the delivery says history', async () => {
+    const { ports, calls } = portsWith({});
     const outcomes = await applyOrderActions(ports, [{ kind: 'record', purchase }], delivery);
     expect(outcomes).toEqual([{ orderId: '1001', customerId: 'c-1', status: 'recorded' }]);
-    expect(calls).toEqual(['purchase 1001 4490', 'refund 1001:r-1 1000']);
+    await applyOrderActions(ports, [{ kind: 'record', purchase }], { ...delivery, arrival: 'history' });
+    expect(calls).toEqual(['record 1001 4490 live', 'record 1001 4490 history']);
   });
 
-  it('acknowledges an order cancelled before it arrived, and one changed since it was recorded, without their follow-ups', async () => {
+  it('acknowledges an order cancelled before it arrived, and one changed since it was recorded', async () => {
     const cancelled = portsWith({ recordPurchase: async () => Promise.reject(new OrderCancelledError('order 1001 was cancelled (status cancelled) before it arrived, so it does not count')) });
     expect(await applyOrderActions(cancelled.ports, [{ kind: 'record', purchase }], delivery)).toEqual([
       { orderId: '1001', status: 'not_counted', reason: expect.stringMatching(/before it arrived/) },
@@ -63,10 +60,9 @@ describe('applyOrderActions', () => {
     expect(await applyOrderActions(changed.ports, [{ kind: 'record', purchase }], delivery)).toEqual([
       { orderId: '1001', customerId: 'c-1', status: 'duplicate', reason: expect.stringMatching(/as recorded stands/) },
     ]);
-    expect([...cancelled.calls, ...changed.calls]).toEqual([]);
   });
 
-  it('takes back points for a reversal of a recorded order, and none for one kept until the order comes', async () => {
+  it('reports a reversal of a recorded order with what it gave back, and one kept until the order comes as early', async () => {
     const reversed: ReversalOutcome = { status: 'recorded', order, refundId: 'cancellation', amountMinor: 3490 };
     const applied = portsWith({ cancelOrder: async () => reversed, recordPlatformRefund: async () => ({ ...reversed, status: 'duplicate', refundId: '801', amountMinor: 1000 }) });
     expect(
@@ -82,13 +78,11 @@ describe('applyOrderActions', () => {
       { orderId: '1001', customerId: 'c-1', kind: 'refund', refundId: '801', status: 'duplicate', reversedMinor: 1000 },
       { orderId: '1001', customerId: 'c-1', kind: 'cancellation', status: 'reversed', reversedMinor: 3490, reason: 'status cancelled' },
     ]);
-    expect(applied.calls).toEqual(['refund 1001:801 1000', 'refund 1001:cancellation 3490']);
 
     const early = portsWith({});
     expect(await applyOrderActions(early.ports, [{ kind: 'cancel', orderId: '1001', reason: 'status cancelled' }], delivery)).toEqual([
       { orderId: '1001', kind: 'cancellation', status: 'early', reason: 'status cancelled' },
     ]);
-    expect(early.calls).toEqual([]);
   });
 
   it('passes a skipped order through with its reason, touching nothing', async () => {

@@ -13,7 +13,6 @@ import type { CheckIn } from '../journey-engine.ts';
 import { checkInDueAt, checkInMonths } from '../journeys.ts';
 import { applyOrderActions, type OrderLifecyclePorts } from '../order-lifecycle.ts';
 import type { OrderAction } from '../platforms/lifecycle.ts';
-import type { Purchase } from '../purchase.ts';
 
 export const syncPlatforms = ['shopify', 'woocommerce'] as const;
 export type SyncPlatform = (typeof syncPlatforms)[number];
@@ -81,7 +80,6 @@ export async function syncOrders(ports: SyncPorts, source: OrderSource, request:
   const summary: SyncSummary = { fetched: 0, recorded: 0, duplicates: 0, notCounted: 0, reversed: 0, failed: 0, failures: [] };
   const now = ports.lifecycle.now();
   const recentFrom = now.getTime() - RECENT_DAYS * 86_400_000;
-  const historical = historicalPorts(ports, now.toISOString());
   for await (const page of source.orders(request.since, request.from)) {
     for (const order of page.orders) {
       summary.fetched += 1;
@@ -90,10 +88,12 @@ export async function syncOrders(ports: SyncPorts, source: OrderSource, request:
         continue;
       }
       const first = order.actions[0];
-      const old = first?.kind === 'record' && Date.parse(String(first.purchase.placedAt)) < recentFrom;
+      const placedAt = first?.kind === 'record' ? Date.parse(String(first.purchase.placedAt)) : Number.NaN;
+      const old = placedAt < recentFrom;
       let outcomes;
       try {
-        outcomes = await applyOrderActions(old ? historical : ports.lifecycle, order.actions, { source: source.platform });
+        // A past order is written as history: the stream's reactions give it no journey and no points.
+        outcomes = await applyOrderActions(ports.lifecycle, order.actions, { source: source.platform, ...(old ? { arrival: 'history' as const } : {}) });
       } catch (error) {
         if (!(error instanceof ComebackError) || error instanceof PlatformAnswerError) throw error;
         fail(summary, order.orderId, error.message);
@@ -101,6 +101,9 @@ export async function syncOrders(ports: SyncPorts, source: OrderSource, request:
       }
       const [main] = outcomes;
       if (main === undefined) continue;
+      if (old && 'customerId' in main && main.customerId !== undefined && (main.status === 'recorded' || main.status === 'duplicate')) {
+        await scheduleCheckInsAhead(ports, { customerId: main.customerId, orderId: main.orderId, placedAt: new Date(placedAt).toISOString() }, now.toISOString());
+      }
       if (main.status === 'recorded') summary.recorded += 1;
       else if (main.status === 'duplicate') summary.duplicates += 1;
       else if (main.status === 'not_counted') summary.notCounted += 1;
@@ -118,17 +121,13 @@ function fail(summary: SyncSummary, orderId: string, reason: string): void {
 }
 
 /**
- * History: recorded, with the check-ins still ahead; no journey and no points for it now. Money
- * given back on it still takes back what it earned, should a webhook have recorded it before.
+ * History: recorded, with the check-ins still ahead (also on a duplicate, so a sync stopped half way
+ * finishes them); no journey and no points for it now. Money given back on it still takes back what
+ * it earned, should a webhook have recorded it before (the refund's reaction does).
  */
-function historicalPorts(ports: SyncPorts, now: string): OrderLifecyclePorts {
-  return {
-    ...ports.lifecycle,
-    onPurchase: async (purchase: Purchase) => {
-      const ahead: CheckIn[] = checkInMonths
-        .map((months) => ({ customerId: purchase.customer.id, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' as const }))
-        .filter((checkIn) => checkIn.dueAt > now);
-      if (ahead.length > 0) await ports.checkIns.scheduleCheckIns(ahead);
-    },
-  };
+async function scheduleCheckInsAhead(ports: SyncPorts, order: { customerId: string; orderId: string; placedAt: string }, now: string): Promise<void> {
+  const ahead: CheckIn[] = checkInMonths
+    .map((months) => ({ customerId: order.customerId, orderId: order.orderId, months, dueAt: checkInDueAt(order.placedAt, months), status: 'scheduled' as const }))
+    .filter((checkIn) => checkIn.dueAt > now);
+  if (ahead.length > 0) await ports.checkIns.scheduleCheckIns(ahead);
 }

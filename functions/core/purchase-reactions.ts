@@ -1,0 +1,116 @@
+/**
+ * What follows a recorded purchase, refund or cancellation. The webhooks write once (the ledger's
+ * transaction) and answer; these reactions run from the table's stream, on the items that write
+ * put: an order item (its journeys: conversions, the thank-you, the loyalty invite, the check-ins;
+ * its points, the referral bonus and the product rules' follow-ups) and a refund item (a refund or a
+ * cancellation: the points the money given back earned).
+ *
+ * Idempotent per order and per refund: a stream delivers a record at least once, and every step
+ * below is guarded by the order's or the refund's id (journey entries by episode, check-ins by order
+ * and month, points by `purchase:<orderId>` and `refund:<orderId>:<refundId>`), so a redelivered
+ * record changes nothing twice.
+ *
+ * An order written as `history` (an import, a sync of past orders) gets no reaction: it is counted
+ * in the profile and its check-ins were scheduled by the import itself.
+ */
+import * as z from 'zod';
+import { reactToPurchase, type JourneyPorts } from './journey-engine.ts';
+import type { OrderArrival } from './ledger.ts';
+import type { LoyaltyPorts } from './loyalty/ports.ts';
+import { onPurchaseRecorded, onRefundRecorded, type RecordedRefund } from './loyalty/use-cases.ts';
+import type { Purchase } from './purchase.ts';
+
+export interface PurchaseReactionPorts {
+  journeys: JourneyPorts;
+  loyalty: LoyaltyPorts;
+}
+
+export type PurchaseReaction = { kind: 'purchase'; purchase: Purchase } | { kind: 'refund'; refund: RecordedRefund };
+
+/** The item types the reactions read: the stream's filter lets only new items of these through. */
+export const REACTING_ITEM_TYPES = ['order', 'refund'] as const;
+
+const orderFacts = {
+  orderId: z.string().min(1),
+  customerId: z.string().min(1),
+  placedAt: z.string().min(1),
+  currency: z.string().min(1),
+  totalMinor: z.number().int(),
+};
+
+const orderItemSchema = z.object({
+  type: z.literal('order'),
+  ...orderFacts,
+  arrival: z.enum(['live', 'history'] satisfies OrderArrival[]),
+  items: z.array(
+    z.object({
+      sku: z.string(),
+      name: z.string().optional(),
+      category: z.string().optional(),
+      quantity: z.number(),
+      unitPriceMinor: z.number(),
+    }),
+  ),
+  orderName: z.string().optional(),
+  channel: z.string().optional(),
+  promoCode: z.string().optional(),
+});
+
+const refundItemSchema = z.object({ type: z.literal('refund'), ...orderFacts, refundId: z.string().min(1), amountMinor: z.number().int().min(0) });
+
+/** An item the stream's record carried that breaks the shape the ledger writes. */
+export class UnreadableItemError extends Error {}
+
+/**
+ * The reaction a new item asks for, or undefined for an item nothing reacts to (another type, or
+ * an order arrived as history). Throws UnreadableItemError for an order or refund item that is not
+ * as the ledger writes it.
+ */
+export function reactionOf(item: Record<string, unknown>): PurchaseReaction | undefined {
+  if (item['type'] === 'order') {
+    const order = parsed(orderItemSchema, item);
+    if (order.arrival !== 'live') return undefined;
+    const { orderId, placedAt, currency, totalMinor, customerId, items, orderName, channel, promoCode } = order;
+    return {
+      kind: 'purchase',
+      purchase: {
+        orderId,
+        placedAt,
+        currency,
+        totalMinor,
+        // Contact details live in the profile: the reactions read the customer by id.
+        customer: { id: customerId },
+        items: items.map(({ sku, name, category, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor, ...(name ? { name } : {}), ...(category ? { category } : {}) })),
+        ...(orderName ? { orderName } : {}),
+        ...(channel ? { channel } : {}),
+        ...(promoCode ? { promoCode } : {}),
+      },
+    };
+  }
+  if (item['type'] === 'refund') {
+    const { orderId, customerId, placedAt, currency, totalMinor, refundId, amountMinor } = parsed(refundItemSchema, item);
+    return { kind: 'refund', refund: { order: { orderId, customerId, placedAt, currency, totalMinor }, refundId, amountMinor } };
+  }
+  return undefined;
+}
+
+/** Runs one reaction: an order's journeys, then its points; a refund's points taken back. */
+export async function runReaction(ports: PurchaseReactionPorts, reaction: PurchaseReaction): Promise<void> {
+  if (reaction.kind === 'purchase') {
+    await reactToPurchase(ports.journeys, reaction.purchase);
+    await onPurchaseRecorded(ports.loyalty, reaction.purchase);
+    return;
+  }
+  await onRefundRecorded(ports.loyalty, reaction.refund);
+}
+
+/** The customer a reaction is about: one customer's reactions run one after another, in stream order. */
+export function customerOf(reaction: PurchaseReaction): string {
+  return reaction.kind === 'purchase' ? reaction.purchase.customer.id : reaction.refund.order.customerId;
+}
+
+function parsed<T>(schema: z.ZodType<T>, item: Record<string, unknown>): T {
+  const result = schema.safeParse(item);
+  if (!result.success) throw new UnreadableItemError(`a ${String(item['type'])} item is not as the ledger writes it: ${z.prettifyError(result.error)}`);
+  return result.data;
+}

@@ -1,0 +1,100 @@
+/**
+ * One write per purchase, on DynamoDB Local: the webhook answers with the order written and nothing
+ * else; the journeys and points follow from the table's stream, read by this file's journey runtime
+ * and handed to the same handler Lambda runs; a record delivered again changes nothing twice; an
+ * imported order (history) gets no reaction.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
+import { journeyPorts } from '../../functions/adapters/journey-ports.ts';
+import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { keys } from '../../functions/adapters/table-design.ts';
+import { parsePurchase } from '../../functions/core/purchase.ts';
+import { handler as recordPurchase } from '../../functions/handlers/record-purchase.ts';
+import { handler as purchaseReactions } from '../../functions/handlers/purchase-reactions.ts';
+import { journeyRuntime } from '../support/environment.ts';
+import { lambdaContext, signedEvent, uniqueId } from '../support/events.ts';
+
+const journeys = journeyPorts();
+const loyalty = loyaltyPorts();
+
+function purchase(orderId: string, customerId: string) {
+  return {
+    orderId,
+    // Within the hour before the file's clock: a purchase made now.
+    placedAt: new Date(journeyRuntime.clock.now().getTime() - 3_600_000).toISOString(),
+    currency: 'USD',
+    total: '54.97',
+    customer: { id: customerId, email: `${customerId}@example.com`, consent: { email: true } },
+    items: [{ sku: 'DOG-FOOD', category: 'pet-food', quantity: 1, unitPrice: '54.97' }],
+  };
+}
+
+async function post(payload: unknown) {
+  const result = await recordPurchase(signedEvent('/v1/purchases', payload), lambdaContext);
+  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
+}
+
+async function reactionsOf(customerId: string) {
+  const entries = await journeys.store.listEntries(customerId);
+  const account = await loyalty.store.getAccount(customerId);
+  const ledger = await loyalty.store.recentEntries(customerId, 100);
+  return { journeys: entries.map((entry) => `${entry.journey} ${entry.status}`).sort(), balance: account?.balance, ledgerEntries: ledger.length };
+}
+
+/** The order item as the stream's record carries it. */
+async function orderRecord(customerId: string): Promise<DynamoDBRecord> {
+  const { Items = [] } = await documentClient.send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :orders)', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':orders': keys.orderPrefix } }),
+  );
+  expect(Items).toHaveLength(1);
+  return {
+    eventID: 'redelivered',
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    dynamodb: { SequenceNumber: '1', StreamViewType: 'NEW_IMAGE', NewImage: marshall(Items[0]!) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'] },
+  };
+}
+
+describe('the purchase path', () => {
+  it('answers 202 with the order written; its journeys and points follow from the stream', async () => {
+    const customerId = uniqueId('react');
+    const answer = await post(purchase(uniqueId('order'), customerId));
+    expect(answer.status).toBe(202);
+    // The stream has not been read yet (the test runtime reads it when asked): nothing followed the write.
+    expect(await reactionsOf(customerId)).toEqual({ journeys: [], balance: undefined, ledgerEntries: 0 });
+
+    await journeyRuntime.settled();
+    const after = await reactionsOf(customerId);
+    expect(after.journeys).toEqual(['post-purchase active']);
+    expect(after.balance).toBeGreaterThan(0);
+  });
+
+  it('changes nothing when a record is delivered again', async () => {
+    const customerId = uniqueId('again');
+    expect((await post(purchase(uniqueId('order'), customerId))).status).toBe(202);
+    await journeyRuntime.settled();
+    const first = await reactionsOf(customerId);
+    expect(first.journeys).toEqual(['post-purchase active']);
+
+    const event: DynamoDBStreamEvent = { Records: [await orderRecord(customerId)] };
+    expect(await purchaseReactions(event)).toEqual({ batchItemFailures: [] });
+    expect(await purchaseReactions(event)).toEqual({ batchItemFailures: [] });
+    await journeyRuntime.settled();
+    expect(await reactionsOf(customerId)).toEqual(first);
+    expect(journeyRuntime.stepFunctions.list().filter((execution) => String(execution.input).includes(customerId))).toHaveLength(1);
+  });
+
+  it('gives an imported order (history) no journey and no points, and counts it in the profile', async () => {
+    const customerId = uniqueId('history');
+    const ledger = new DynamoPurchaseLedger(documentClient, tableName);
+    expect(await ledger.recordPurchases([parsePurchase(purchase(uniqueId('order'), customerId))], { source: 'comeback' })).toEqual(['recorded']);
+    await journeyRuntime.settled();
+    expect(await reactionsOf(customerId)).toEqual({ journeys: [], balance: undefined, ledgerEntries: 0 });
+    expect((await ledger.getCustomer(customerId))?.profile.orderCount).toBe(1);
+  });
+});
