@@ -1,11 +1,9 @@
 /**
- * vitest global setup: one DynamoDB Local (in memory) for the whole run, with the Comeback table.
- * Test files share it and keep apart by using their own customer and order ids.
+ * vitest global setup: one DynamoDB Local (in memory) for the whole run. Each test file creates its
+ * own table in it (tests/support/environment.ts), whose stream that file's journey runtime reads.
  */
 import type { TestProject } from 'vitest/node';
-import { ensureTable, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
-
-export const TEST_TABLE = 'comeback-test';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +13,6 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dynamodb = await startDynamoDbLocal();
-  await ensureTable(dynamodb.endpoint, TEST_TABLE);
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
   return () => dynamodb.stop();
 }

@@ -21,7 +21,6 @@ export const TEST_ADMIN_TOKEN = 'admin_test_token';
 export const TEST_UNSUBSCRIBE_SECRET = 'unsub_test';
 export const TEST_FEEDBACK_SECRET = 'feedback_test';
 
-/** Test files share one table; each file has its own clock and state machines. */
 /** Only the journey sweep runs by itself; tests of other jobs run them with runJob(). */
 export const journeyRuntime = await startJourneyRuntime({ start: new Date('2026-06-01T12:00:00Z'), schedule: ['journey-sweep'] });
 
