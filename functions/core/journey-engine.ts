@@ -296,6 +296,13 @@ export async function removeFromJourney(ports: JourneyPorts, journey: StateMachi
  * few days, so a sweep that did not run loses no one.
  */
 export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackStarted: number; checkInTasks: number }> {
+  const { winBackStarted } = await sweepWinBack(ports);
+  const { checkInTasks } = await sweepCheckIns(ports);
+  return { winBackStarted, checkInTasks };
+}
+
+/** The win-back half of the sweep: one-time buyers whose fallback day has come. */
+export async function sweepWinBack(ports: JourneyRunPorts): Promise<{ winBackStarted: number }> {
   const now = ports.now();
   let winBackStarted = 0;
   for (let back = 0; back <= ports.settings.sweepLookbackDays; back += 1) {
@@ -309,6 +316,12 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
       if ((await startJourney(ports, 'win-back', profile.customerId, profile.lastOrderAt.slice(0, 10))) === 'started') winBackStarted += 1;
     }
   }
+  return { winBackStarted };
+}
+
+/** The check-in half of the sweep: each due check-in becomes a task once (completed after). */
+export async function sweepCheckIns(ports: JourneyRunPorts): Promise<{ checkInTasks: number }> {
+  const now = ports.now();
   let checkInTasks = 0;
   const from = dayOf(new Date(now.getTime() - ports.settings.sweepLookbackDays * 86_400_000));
   for await (const checkIn of ports.store.dueCheckIns(from, dayOf(now))) {
@@ -333,7 +346,7 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
     }
     await ports.store.completeCheckIn(checkIn);
   }
-  return { winBackStarted, checkInTasks };
+  return { checkInTasks };
 }
 
 /**

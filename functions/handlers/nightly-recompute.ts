@@ -1,16 +1,14 @@
 /**
- * The nightly recompute (an EventBridge schedule, daily at 03:00 UTC after the 02:00 journey sweep:
- * lib/cdk/comeback-analytics.ts; also invoked on demand, `{ "refitModels": true }` refitting the
- * models now): segments, predictions, the daily metrics snapshot and its CloudWatch metrics. See
- * functions/core/analytics/recompute.ts.
+ * The nightly recompute: segments, predictions, the daily metrics snapshot and its CloudWatch
+ * metrics (functions/core/analytics/recompute.ts). Two ways in:
  *
- * Where one Lambda stops being enough: the work is a scan, so its time grows with the customers.
- * tests/bench/segments.ts measures it: see SCALING below for the figures and the line. Past it, the
- * scan segments become the items of a Step Functions Distributed Map (ItemReader over the list
- * 0..TotalSegments-1, one child per segment running `scan(segment, total)` with the same
- * accumulators), and a last step merges what the children return: every accumulator has a `merge`
- * (ValueDistribution, MetricsAccumulator, and ModelSample, which redraws from the children's samples
- * in proportion to the customers each saw; counts add up), then fits, snapshots and saves the state.
+ * - the nightly state machine (workflows/nightly.asl.json, started daily at 02:00 UTC) calls it
+ *   with `{ "step": "plan" }`, then `{ "step": "range", "day", "range" }` once per key range (one
+ *   Distributed Map child each), then `{ "step": "merge", "day" }`; the night's basis and each
+ *   range's result are kept in the table, so a failed night run again skips the ranges done
+ *   (core/analytics/nightly-run.ts);
+ * - on demand (`{ "refitModels": true }` refits the models now), or a scheduled event: the whole
+ *   night in this one function, the same plan, ranges and merge in memory.
  */
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
@@ -22,7 +20,9 @@ import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { readConfig } from '../config.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { journeyPorts, withDeclaredCycles } from '../adapters/journey-ports.ts';
-import { recompute, type RecomputeSummary, type SegmentEvents } from '../core/analytics/recompute.ts';
+import { recompute, type RecomputePorts, type RecomputeSummary, type SegmentEvents } from '../core/analytics/recompute.ts';
+import { mergeNight, planNightRun, runNightRange, type NightPlan } from '../core/analytics/nightly-run.ts';
+import { DynamoNightCheckpoint } from '../adapters/night-checkpoint.ts';
 import { startWinBackOnSegmentEntry, startWinBackWhenDue } from '../core/journey-engine.ts';
 import { recomputeSettingsFromJson } from '../core/analytics/settings.ts';
 import { logger } from './http.ts';
@@ -39,7 +39,7 @@ export type { SegmentEnteredEvent, SegmentEvents } from '../core/analytics/recom
  * long: reading is the whole cost. The first night takes 2.6-4.3 ms per customer (every membership
  * is a conditional put).
  *
- * The line: 900 s with half kept as margin, at the measured 1.6 ms per customer, is 280,000
+ * The line (for this one function; the state machine cuts the night into key ranges instead): 900 s with half kept as margin, at the measured 1.6 ms per customer, is 280,000
  * customers (first night: 100,000); CPU alone would allow 20 million. DynamoDB Local scans far
  * slower than DynamoDB, so these are floors: watch RecomputeDuration and move to the Distributed
  * Map once it passes 450 s. A first night cut short by the timeout is not lost: memberships already
@@ -66,6 +66,7 @@ const recomputeEnv = z.object({
 
 const config = readConfig(recomputeEnv);
 const store = new DynamoAnalyticsStore(documentClient, tableName);
+const checkpoint = new DynamoNightCheckpoint(documentClient, tableName);
 const publish = config.POWERTOOLS_METRICS_DISABLED === 'true' ? undefined : publishEmf();
 
 const journeys = withDeclaredCycles(journeyPorts());
@@ -87,7 +88,42 @@ export function useSegmentEvents(events: SegmentEvents): void {
 /** An on-demand run may ask for a refit; the scheduled event carries nothing the job needs but its source. */
 const requestSchema = z.looseObject({ refitModels: z.boolean().optional(), source: z.string().optional() });
 
-export type RecomputeRequest = { refitModels?: boolean } | ScheduledEvent;
+/** The steps of the nightly state machine. */
+const stepSchema = z.discriminatedUnion('step', [
+  z.strictObject({ step: z.literal('plan') }),
+  z.strictObject({ step: z.literal('range'), day: z.iso.date(), range: z.number().int().min(0) }),
+  z.strictObject({ step: z.literal('merge'), day: z.iso.date() }),
+]);
+
+export type NightStep = z.infer<typeof stepSchema>;
+
+export type RecomputeRequest = { refitModels?: boolean } | ScheduledEvent | NightStep;
+
+function ports(): RecomputePorts {
+  return { store, events: segmentEvents, now, ...(publish ? { publish } : {}), log: (message, details) => logger.info(message, details ?? {}) };
+}
+
+/** One step of the nightly state machine (see the top of this file). */
+export async function nightStep(event: NightStep): Promise<NightPlan | { range: number; ran: boolean; customers: number } | RecomputeSummary> {
+  const settings = config.COMEBACK_RECOMPUTE_SETTINGS;
+  switch (event.step) {
+    case 'plan': {
+      const plan = await planNightRun(ports(), checkpoint, settings);
+      logger.info('night planned', { ...plan, ranges: plan.ranges.length });
+      return plan;
+    }
+    case 'range': {
+      const done = await runNightRange(ports(), checkpoint, settings, event.day, event.range);
+      logger.info(done.ran ? 'key range recomputed' : 'key range already done tonight', { day: event.day, ...done });
+      return done;
+    }
+    case 'merge': {
+      const { segments, ...figures } = await mergeNight(ports(), checkpoint, settings, event.day);
+      logger.info('recompute finished', { ...figures, segmentCount: Object.keys(segments).length });
+      return { segments, ...figures };
+    }
+  }
+}
 
 /** A scheduled run whose day was already computed: the day stays as it was computed. */
 export interface DayAlreadyComputed {
@@ -95,7 +131,12 @@ export interface DayAlreadyComputed {
   alreadyComputed: true;
 }
 
-export async function nightlyRecompute(event: RecomputeRequest): Promise<RecomputeSummary | DayAlreadyComputed> {
+export async function nightlyRecompute(event: RecomputeRequest): Promise<RecomputeSummary | DayAlreadyComputed | NightPlan | { range: number; ran: boolean; customers: number }> {
+  if (event && 'step' in event) {
+    const step = stepSchema.safeParse(event);
+    if (!step.success) throw new InvalidInputError('the nightly step is invalid', step.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    return nightStep(step.data);
+  }
   const request = requestSchema.safeParse(event ?? {});
   const refitModels = request.success && request.data.refitModels === true;
   if (request.success && request.data.source === 'aws.events') {
@@ -107,20 +148,10 @@ export async function nightlyRecompute(event: RecomputeRequest): Promise<Recompu
       return { day, alreadyComputed: true };
     }
   }
-  const summary = await recompute(
-    {
-      store,
-      events: segmentEvents,
-      now,
-      ...(publish ? { publish } : {}),
-      log: (message, details) => logger.info(message, details ?? {}),
-    },
-    config.COMEBACK_RECOMPUTE_SETTINGS,
-    { refitModels },
-  );
+  const summary = await recompute(ports(), config.COMEBACK_RECOMPUTE_SETTINGS, { refitModels });
   const { segments, ...figures } = summary;
   logger.info('recompute finished', { ...figures, segmentCount: Object.keys(segments).length });
   return summary;
 }
 
-export const handler = middy<RecomputeRequest, RecomputeSummary | DayAlreadyComputed>().handler(nightlyRecompute);
+export const handler = middy<RecomputeRequest, Awaited<ReturnType<typeof nightlyRecompute>>>().handler(nightlyRecompute);

@@ -129,7 +129,19 @@ export class LocalStepFunctions {
     new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
     const machine: RegisteredMachine = { definition, states: {}, waits: {}, handlers: {}, retryIntervals: {}, startingAt: new Map() };
     for (const [stateName, state] of Object.entries(definition.States)) {
-      if (state.Type === 'Map' || state.Type === 'Parallel') throw new Error(`${name}: state ${stateName} is a ${state.Type}, which the local host does not run`);
+      if (state.Type === 'Map' || state.Type === 'Parallel') {
+        // A Map or Parallel runs whole within one interpreter run (a Distributed Map's children run
+        // inline: the interpreter ignores ProcessorConfig), so nothing inside may park.
+        for (const [innerName, inner] of nestedStates(state)) {
+          if (inner.Type === 'Wait') throw new Error(`${name}: Wait state ${innerName} is inside ${stateName}, which the local host cannot park`);
+          if (inner.Type === 'Task') {
+            machine.handlers[innerName] = taskHandler(name, innerName, inner, lambdas);
+            machine.retryIntervals[innerName] = 0;
+          }
+        }
+        machine.states[stateName] = state;
+        continue;
+      }
       if (state.Type === 'Wait') {
         if (state.InputPath !== undefined || state.OutputPath !== undefined || !state.Next) {
           throw new Error(`${name}: Wait state ${stateName} needs a Next and no InputPath or OutputPath on the local host`);
@@ -140,14 +152,7 @@ export class LocalStepFunctions {
         continue;
       }
       if (state.Type === 'Task') {
-        const placeholder = /^\$\{(\w+)\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
-        const lambda = placeholder ? lambdas[placeholder] : undefined;
-        if (!lambda) throw new Error(`${name}: state ${stateName} calls ${state.Parameters?.FunctionName ?? 'no function'}, which the local host does not provide`);
-        // The shape of the lambda:invoke integration's result, so ResultSelector works unchanged.
-        machine.handlers[stateName] = async (input) => {
-          const payload = (input as { Payload?: JsonValue }).Payload ?? null;
-          return { Payload: (await lambda(payload)) as JsonValue, StatusCode: 200 };
-        };
+        machine.handlers[stateName] = taskHandler(name, stateName, state, lambdas);
         // Retry intervals are real seconds on AWS; locally a retry happens at once.
         machine.retryIntervals[stateName] = 0;
       }
@@ -364,6 +369,25 @@ export class LocalStepFunctions {
     }
     return variant;
   }
+}
+
+/** A Task state's in-process handler: the lambda its `${...FunctionArn}` placeholder names. */
+function taskHandler(machineName: string, stateName: string, state: AslState, lambdas: Record<string, LambdaFunction>): TaskHandler {
+  const placeholder = /^\$\{(\w+)\}$/.exec(state.Parameters?.FunctionName ?? '')?.[1];
+  const lambda = placeholder ? lambdas[placeholder] : undefined;
+  if (!lambda) throw new Error(`${machineName}: state ${stateName} calls ${state.Parameters?.FunctionName ?? 'no function'}, which the local host does not provide`);
+  // The shape of the lambda:invoke integration's result, so ResultSelector works unchanged.
+  return async (input) => {
+    const payload = (input as { Payload?: JsonValue }).Payload ?? null;
+    return { Payload: (await lambda(payload)) as JsonValue, StatusCode: 200 };
+  };
+}
+
+/** Every state inside a Map's ItemProcessor (or Iterator) or a Parallel's branches, however deep. */
+function nestedStates(state: AslState): [string, AslState][] {
+  const inner = state as { Branches?: { States: Record<string, AslState> }[]; ItemProcessor?: { States: Record<string, AslState> }; Iterator?: { States: Record<string, AslState> } };
+  const blocks = [...(inner.Branches ?? []), ...(inner.ItemProcessor ? [inner.ItemProcessor] : []), ...(inner.Iterator ? [inner.Iterator] : [])];
+  return blocks.flatMap((block) => Object.entries(block.States).flatMap(([name, child]): [string, AslState][] => [[name, child], ...nestedStates(child)]));
 }
 
 /** When a Wait ends, from the same fields the service reads (Seconds, SecondsPath, Timestamp, TimestampPath). */

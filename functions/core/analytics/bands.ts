@@ -76,6 +76,14 @@ export function bandsFor(bands: StoreBands, categories: readonly string[]): Rece
   return bands.overall;
 }
 
+/** A GapDistribution as JSON: [gap, count] pairs, ascending. */
+export interface GapDistributionState {
+  overall: [number, number][];
+  byCategory: Record<string, [number, number][]>;
+}
+
+const histogramState = (histogram: Histogram): [number, number][] => [...histogram].sort(([u], [v]) => u - v);
+
 export class GapDistribution {
   private readonly overall: Histogram = new Map();
   private readonly byCategory = new Map<string, Histogram>();
@@ -105,6 +113,17 @@ export class GapDistribution {
       if (!mine) this.byCategory.set(name, (mine = new Map()));
       into(mine, histogram);
     }
+  }
+
+  toJSON(): GapDistributionState {
+    return { overall: histogramState(this.overall), byCategory: Object.fromEntries([...this.byCategory].map(([name, histogram]) => [name, histogramState(histogram)])) };
+  }
+
+  static fromJSON(state: GapDistributionState): GapDistribution {
+    const distribution = new GapDistribution();
+    for (const [gap, n] of state.overall) distribution.overall.set(gap, n);
+    for (const [name, pairs] of Object.entries(state.byCategory)) distribution.byCategory.set(name, new Map(pairs));
+    return distribution;
   }
 
   bands(rules: RecomputeSettings['recency']): StoreBands {

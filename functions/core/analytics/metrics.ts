@@ -135,6 +135,20 @@ function mergeInto(totals: Record<string, number>, from: Record<string, number>)
 
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
+/** A MetricsAccumulator's tallies as JSON (a key range's part of the nightly recompute). */
+export interface MetricsAccumulatorState {
+  counts: Record<'customers' | 'newCustomers' | 'activeCustomers' | 'returningCustomers' | 'previousPeriodBuyers' | 'retained' | 'atRisk' | 'churned' | 'repeatCustomers' | 'valueCustomers' | 'valueOrders', number>;
+  returningRevenue: Record<string, number>;
+  valueNet: Record<string, number>;
+  valueOrdersByCurrency: Record<string, number>;
+  netToDate: Record<string, number>;
+  payersToDate: Record<string, number>;
+  cohorts: [number, { customers: number; returned: number[] }][];
+  answers: { promoters: number; passives: number; detractors: number };
+  journeys: [string, { treated: GroupTally; holdout: GroupTally }][];
+  segments: [string, number][];
+}
+
 export class MetricsAccumulator {
   private readonly today: number;
   private readonly settings: RecomputeSettings;
@@ -282,6 +296,38 @@ export class MetricsAccumulator {
       this.journeys.set(journey, mine);
     }
     for (const [name, count] of other.segments) this.segments.set(name, (this.segments.get(name) ?? 0) + count);
+  }
+
+  toJSON(): MetricsAccumulatorState {
+    const { customers, newCustomers, activeCustomers, returningCustomers, previousPeriodBuyers, retained, atRisk, churned, repeatCustomers, valueCustomers, valueOrders } = this;
+    return {
+      counts: { customers, newCustomers, activeCustomers, returningCustomers, previousPeriodBuyers, retained, atRisk, churned, repeatCustomers, valueCustomers, valueOrders },
+      returningRevenue: { ...this.returningRevenue },
+      valueNet: { ...this.valueNet },
+      valueOrdersByCurrency: { ...this.valueOrdersByCurrency },
+      netToDate: { ...this.netToDate },
+      payersToDate: { ...this.payersToDate },
+      cohorts: [...this.cohorts].map(([month, cohort]) => [month, { customers: cohort.customers, returned: [...cohort.returned] }]),
+      answers: { ...this.answers },
+      journeys: [...this.journeys].map(([journey, tallies]) => [journey, structuredClone(tallies)]),
+      segments: [...this.segments],
+    };
+  }
+
+  /** The accumulator `state` describes, for the same day and settings as the one it came from. */
+  static fromJSON(state: MetricsAccumulatorState, today: number, settings: RecomputeSettings): MetricsAccumulator {
+    const accumulator = new MetricsAccumulator(today, settings);
+    Object.assign(accumulator, state.counts);
+    mergeInto(accumulator.returningRevenue, state.returningRevenue);
+    mergeInto(accumulator.valueNet, state.valueNet);
+    mergeInto(accumulator.valueOrdersByCurrency, state.valueOrdersByCurrency);
+    mergeInto(accumulator.netToDate, state.netToDate);
+    mergeInto(accumulator.payersToDate, state.payersToDate);
+    for (const [month, cohort] of state.cohorts) accumulator.cohorts.set(month, { customers: cohort.customers, returned: [...cohort.returned] });
+    Object.assign(accumulator.answers, state.answers);
+    for (const [journey, tallies] of state.journeys) accumulator.journeys.set(journey, structuredClone(tallies));
+    for (const [name, count] of state.segments) accumulator.segments.set(name, count);
+    return accumulator;
   }
 
   snapshot(context: { computedAt: string; segmentNames: Iterable<string>; model: ModelStatus }): MetricsSnapshot {

@@ -101,6 +101,20 @@ export interface CustomerPredictions {
 
 export type PredictionsView = CustomerPredictions | { available: false; reason: string };
 
+/** A ModelSample as JSON: its counts and its rows, column by column. */
+export interface ModelSampleState {
+  capacity: number;
+  seen: number;
+  repeatBuyers: number;
+  spendersByCurrency: Record<string, number>;
+  currencies: string[];
+  x: number[];
+  tx: number[];
+  T: number[];
+  value: number[];
+  currency: number[];
+}
+
 /** The reservoir of customers the models are fitted on (Vitter's algorithm R), in typed arrays. */
 export class ModelSample {
   readonly capacity: number;
@@ -183,6 +197,37 @@ export class ModelSample {
     this.seen += other.seen;
     this.repeatBuyers += other.repeatBuyers;
     for (const [currency, count] of Object.entries(other.spendersByCurrency)) this.spendersByCurrency[currency] = (this.spendersByCurrency[currency] ?? 0) + count;
+  }
+
+  toJSON(): ModelSampleState {
+    const rows = <T extends Float64Array | Int32Array>(column: T) => Array.from(column.subarray(0, this.size));
+    return {
+      capacity: this.capacity,
+      seen: this.seen,
+      repeatBuyers: this.repeatBuyers,
+      spendersByCurrency: { ...this.spendersByCurrency },
+      currencies: [...this.currencies],
+      x: rows(this.x),
+      tx: rows(this.tx),
+      T: rows(this.T),
+      value: rows(this.value),
+      currency: rows(this.currency),
+    };
+  }
+
+  /** The sample `state` describes, drawing further (merge) from a generator seeded with `seed`. */
+  static fromJSON(state: ModelSampleState, seed: number): ModelSample {
+    const sample = new ModelSample(state.capacity, seed);
+    sample.seen = state.seen;
+    sample.repeatBuyers = state.repeatBuyers;
+    Object.assign(sample.spendersByCurrency, state.spendersByCurrency);
+    sample.currencies.push(...state.currencies);
+    sample.x.set(state.x);
+    sample.tx.set(state.tx);
+    sample.T.set(state.T);
+    sample.value.set(state.value);
+    sample.currency.set(state.currency);
+    return sample;
   }
 
   *customersIn(): Generator<RecencyFrequency> {

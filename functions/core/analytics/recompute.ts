@@ -15,14 +15,14 @@
  * exactly one event even if two runs overlap. Should the event fail, the membership is taken back, so
  * the next run tries again.
  */
-import { type CustomerFacts, dayOfDate, type FactWindows, customerFacts } from './facts.ts';
-import { MetricsAccumulator, type FeedbackAnswer, type JourneyEntryRecord, type MetricsSnapshot } from './metrics.ts';
-import { fitModels, ModelSample, Predictor, refitDue, predictionsMoved, roundPredictions, type CustomerPredictions, type FittedModels } from './predictions.ts';
+import { type CustomerFacts, dayOfDate, type FactWindows, customerFacts, isoDay } from './facts.ts';
+import { MetricsAccumulator, type FeedbackAnswer, type JourneyEntryRecord, type MetricsAccumulatorState, type MetricsSnapshot } from './metrics.ts';
+import { fitModels, ModelSample, Predictor, refitDue, predictionsMoved, roundPredictions, type CustomerPredictions, type FittedModels, type ModelSampleState } from './predictions.ts';
 import { builtInMemberships, builtInSegments, matchesFilter, type SegmentDefinition, type ValueThresholds } from './segments.ts';
 import type { RecomputeSettings } from './settings.ts';
-import { ValueDistribution } from './thresholds.ts';
-import { bandsFor, fixedBands, GapDistribution, type StoreBands } from './bands.ts';
-import { isRfmCell, rfmCell, RfmDistribution, rfmScores, rfmSubject, RfmTierCounter, type RfmCuts, type RfmTiers } from './rfm.ts';
+import { ValueDistribution, type ValueDistributionState } from './thresholds.ts';
+import { bandsFor, fixedBands, GapDistribution, type GapDistributionState, type StoreBands } from './bands.ts';
+import { isRfmCell, rfmCell, RfmDistribution, type RfmDistributionState, rfmScores, rfmSubject, RfmTierCounter, type RfmCuts, type RfmTiers } from './rfm.ts';
 import type { CustomerProfile } from '../profile.ts';
 import { modelExpectedGapDays, type WinBackModel } from '../win-back.ts';
 
@@ -163,7 +163,7 @@ export async function mapLimit<T>(items: readonly T[], limit: number, work: (ite
   await Promise.all(runners);
 }
 
-/** Reads every scan segment with one worker each. */
+/** Reads every scan segment with one worker each (the observing pass). */
 async function scanAll(store: RecomputeStore, totalSegments: number, onPage: (records: ScannedRecord[]) => Promise<void> | void): Promise<void> {
   await Promise.all(
     Array.from({ length: totalSegments }, async (_, segment) => {
@@ -196,13 +196,61 @@ async function observe(
   return { distribution, sample, gaps, rfm };
 }
 
-export async function recompute(ports: RecomputePorts, settings: RecomputeSettings, options: { refitModels?: boolean } = {}): Promise<RecomputeSummary> {
-  const { store, events } = ports;
+/**
+ * What every key range of one night classifies by, fixed before the first range runs and kept with
+ * the night (a range re-run after a failure classifies as its siblings did): yesterday's thresholds,
+ * bands, cut points and models (or tonight's observing pass on a first night), the definitions.
+ */
+export interface NightBasis {
+  day: string;
+  startedAt: string;
+  /** Key ranges of the night: scan segments of the index, 0..ranges-1. */
+  ranges: number;
+  thresholds?: ValueThresholds;
+  bands: StoreBands;
+  /** The bands are the settings' override, kept as they are for tomorrow. */
+  fixedBands: boolean;
+  rfmCuts?: RfmCuts;
+  models?: FittedModels;
+  /** The models are refitted from tonight's sample once every range has run. */
+  refit: boolean;
+  bootstrapped: boolean;
+  modelsRefitted: boolean;
+  definitions: SegmentDefinition[];
+  /** The store reads an index (RecomputeStore.indexForNightly), complete since this night's plan. */
+  indexed: boolean;
+}
+
+export type RangeCounts = Omit<RecomputeSummary, 'day' | 'startedAt' | 'durationMs' | 'bootstrapped' | 'modelsRefitted' | 'predictionsAvailable' | 'segments'>;
+
+/**
+ * What one key range leaves for the merge, as JSON: its part of every store-wide accumulator and
+ * its counts. The merge adds them up in range order, so the night's result does not depend on
+ * which range finished first, nor on whether the ranges ran in one function or in a Map.
+ */
+export interface RangeResult {
+  range: number;
+  counts: RangeCounts;
+  distribution: ValueDistributionState;
+  gaps: GapDistributionState;
+  rfm: RfmDistributionState;
+  rfmTiers: ReturnType<RfmTierCounter['toJSON']>;
+  sample: ModelSampleState;
+  metrics: MetricsAccumulatorState;
+}
+
+/**
+ * Fixes the night's basis: reads yesterday's state, models and definitions; gives older items
+ * their index key; on a first night (no thresholds, bands or models) makes the observing pass and
+ * fits the models from it. `ranges` is how many key ranges the night is cut into.
+ */
+export async function planNight(ports: RecomputePorts, settings: RecomputeSettings, options: { refitModels?: boolean; ranges?: number } = {}): Promise<NightBasis> {
+  const { store } = ports;
   const log = ports.log ?? (() => undefined);
   const started = ports.now();
   const startedAt = started.toISOString();
   const today = dayOfDate(started);
-  const windows = factWindows(settings);
+  const ranges = options.ranges ?? settings.scan.totalSegments;
   const [state, storedModels, definitions] = await Promise.all([store.readState(), store.readModels(), store.listDefinitions()]);
   const indexForNightly = store.indexForNightly?.bind(store);
   if (indexForNightly && state?.indexed !== true) {
@@ -231,18 +279,45 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
       refit = false;
     }
   }
+  return {
+    day: isoDay(today),
+    startedAt,
+    ranges,
+    ...(thresholds ? { thresholds } : {}),
+    bands: bands ?? new GapDistribution().bands(settings.recency),
+    fixedBands: fixed !== undefined,
+    ...(rfmCuts ? { rfmCuts } : {}),
+    ...(models ? { models } : {}),
+    refit,
+    bootstrapped,
+    modelsRefitted,
+    definitions,
+    indexed: indexForNightly !== undefined,
+  };
+}
 
-  const usedModels = models;
+/**
+ * One key range of the night (scan segment `range` of `basis.ranges`): classifies its customers,
+ * writes what changed for them, tells the segment events, and returns its part of the store-wide
+ * accumulators for the merge. Re-running a range is harmless: entries are conditional puts, and
+ * only what still differs is written.
+ */
+export async function recomputeRange(ports: RecomputePorts, settings: RecomputeSettings, basis: NightBasis, range: number): Promise<RangeResult> {
+  const { store, events } = ports;
+  const log = ports.log ?? (() => undefined);
+  const { startedAt, definitions, thresholds, rfmCuts } = basis;
+  const today = dayOfDate(new Date(startedAt));
+  const windows = factWindows(settings);
+  const usedModels = basis.models;
   const predictor = usedModels?.available ? new Predictor(usedModels, today, settings.models) : undefined;
   const distribution = new ValueDistribution();
   const gaps = new GapDistribution();
   const rfm = new RfmDistribution();
   const rfmTiers = new RfmTierCounter();
-  const usedBands = bands ?? new GapDistribution().bands(settings.recency);
-  const sample = new ModelSample(settings.models.sampleSize, settings.models.seed);
+  const usedBands = basis.bands;
+  const sample = new ModelSample(settings.models.sampleSize, settings.models.seed + range);
   const metrics = new MetricsAccumulator(today, settings);
-  const known = new Set<string>([...builtInSegments, ...definitions.map((definition) => definition.name)]);
-  const counts = { customers: 0, journeyEntries: 0, feedbackAnswers: 0, entered: 0, left: 0, failedEvents: 0, winBackStarted: 0, predictionsWritten: 0, predictionsDeleted: 0 };
+  const counts: RangeCounts = { customers: 0, journeyEntries: 0, feedbackAnswers: 0, entered: 0, left: 0, failedEvents: 0, winBackStarted: 0, predictionsWritten: 0, predictionsDeleted: 0 };
   const bgnbd = predictor && usedModels?.bgnbd;
 
   const classify = (profile: CustomerProfile, facts: CustomerFacts, predictions: CustomerPredictions | undefined): string[] => {
@@ -323,48 +398,98 @@ export async function recompute(ports: RecomputePorts, settings: RecomputeSettin
     ]);
   };
 
-  await scanAll(store, settings.scan.totalSegments, onPage);
+  for await (const page of store.scan(range, basis.ranges)) await onPage(page);
+  return {
+    range,
+    counts,
+    distribution: distribution.toJSON(),
+    gaps: gaps.toJSON(),
+    rfm: rfm.toJSON(),
+    rfmTiers: rfmTiers.toJSON(),
+    sample: sample.toJSON(),
+    metrics: metrics.toJSON(),
+  };
+}
 
-  if (refit) {
-    models = fitModels(sample, settings.models, ports.now().toISOString());
-    await store.saveModels(models);
+/**
+ * The end of the night, once every range has run: adds the ranges' parts up in range order, refits
+ * the models when due, and saves the snapshot and tomorrow's state (thresholds, bands, cut points).
+ */
+export async function finishNight(ports: RecomputePorts, settings: RecomputeSettings, basis: NightBasis, results: readonly RangeResult[]): Promise<RecomputeSummary> {
+  const { store } = ports;
+  const ordered = [...results].sort((u, v) => u.range - v.range);
+  const missing = Array.from({ length: basis.ranges }, (_, range) => range).filter((range) => ordered[range]?.range !== range);
+  if (ordered.length !== basis.ranges || missing.length > 0) throw new Error(`the night ${basis.day} misses key ranges ${missing.join(', ')} of ${basis.ranges}`);
+  const { startedAt, rfmCuts } = basis;
+  const today = dayOfDate(new Date(startedAt));
+  const [first, ...rest] = ordered as [RangeResult, ...RangeResult[]];
+  const distribution = ValueDistribution.fromJSON(first.distribution);
+  const gaps = GapDistribution.fromJSON(first.gaps);
+  const rfm = RfmDistribution.fromJSON(first.rfm);
+  const rfmTiers = RfmTierCounter.fromJSON(first.rfmTiers);
+  const sample = ModelSample.fromJSON(first.sample, settings.models.seed);
+  const metrics = MetricsAccumulator.fromJSON(first.metrics, today, settings);
+  const counts: RangeCounts = { ...first.counts };
+  for (const result of rest) {
+    distribution.merge(ValueDistribution.fromJSON(result.distribution));
+    gaps.merge(GapDistribution.fromJSON(result.gaps));
+    rfm.merge(RfmDistribution.fromJSON(result.rfm));
+    rfmTiers.merge(RfmTierCounter.fromJSON(result.rfmTiers));
+    sample.merge(ModelSample.fromJSON(result.sample, settings.models.seed + result.range));
+    metrics.merge(MetricsAccumulator.fromJSON(result.metrics, today, settings));
+    for (const key of Object.keys(counts) as (keyof RangeCounts)[]) counts[key] += result.counts[key];
+  }
+
+  const usedModels = basis.models;
+  const predicted = usedModels?.available === true;
+  let modelsRefitted = basis.modelsRefitted;
+  if (basis.refit) {
+    await store.saveModels(fitModels(sample, settings.models, ports.now().toISOString()));
     modelsRefitted = true;
   }
-  const segmentNames = [...known].sort();
+  const known = new Set<string>([...builtInSegments, ...basis.definitions.map((definition) => definition.name)]);
   const snapshot = metrics.snapshot({
     computedAt: startedAt,
-    segmentNames,
-    model: {
-      available: predictor !== undefined,
-      ...modelsUsed(usedModels, predictor !== undefined),
-      repeatBuyers: sample.repeatBuyers,
-    },
+    segmentNames: [...known].sort(),
+    model: { available: predicted, ...modelsUsed(usedModels, predicted), repeatBuyers: sample.repeatBuyers },
   });
   const nextThresholds = distribution.thresholds(settings.value);
+  const nextCuts = rfm.cuts();
   await store.saveSnapshot(snapshot);
   await store.saveState({
     day: snapshot.day,
     computedAt: startedAt,
     ...(nextThresholds ? { thresholds: nextThresholds } : {}),
-    bands: fixed ?? gaps.bands(settings.recency),
-    ...(rfm.cuts() ? { rfmCuts: rfm.cuts()! } : {}),
+    bands: basis.fixedBands ? basis.bands : gaps.bands(settings.recency),
+    ...(nextCuts ? { rfmCuts: nextCuts } : {}),
     ...(rfmCuts ? { rfmTiers: rfmTiers.result(rfmCuts) } : {}),
     segments: snapshot.segments,
     customers: counts.customers,
-    ...(indexForNightly ? { indexed: true } : {}),
+    ...(basis.indexed ? { indexed: true } : {}),
   });
   const summary: RecomputeSummary = {
     day: snapshot.day,
     startedAt,
-    durationMs: ports.now().getTime() - started.getTime(),
-    bootstrapped,
+    durationMs: ports.now().getTime() - new Date(startedAt).getTime(),
+    bootstrapped: basis.bootstrapped,
     modelsRefitted,
-    predictionsAvailable: predictor !== undefined,
+    predictionsAvailable: predicted,
     ...counts,
     segments: snapshot.segments,
   };
   await ports.publish?.(snapshot, summary);
   return summary;
+}
+
+/**
+ * The whole night in one function: the plan, every key range at once (one scan worker each), the
+ * merge. The nightly state machine (workflows/nightly.asl.json) runs the same three steps with each
+ * range in a Map child; both give the same result.
+ */
+export async function recompute(ports: RecomputePorts, settings: RecomputeSettings, options: { refitModels?: boolean } = {}): Promise<RecomputeSummary> {
+  const basis = await planNight(ports, settings, options);
+  const results = await Promise.all(Array.from({ length: basis.ranges }, (_, range) => recomputeRange(ports, settings, basis, range)));
+  return finishNight(ports, settings, basis, results);
 }
 
 /** What the snapshot says of the models: the fit the predictions used, or why there were none. */

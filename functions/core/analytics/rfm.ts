@@ -20,6 +20,7 @@
  */
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import type { CustomerFacts } from './facts.ts';
+import { sketchFromState, sketchState, type SketchState } from './sketch-state.ts';
 
 export const RFM_QUANTILES = [0.2, 0.4, 0.6, 0.8] as const;
 /** A customer's RFM cell membership: rfm-545. */
@@ -106,6 +107,16 @@ function exactQuantile(histogram: Map<number, number>, total: number, q: number)
   return sorted.at(-1)?.[0] ?? 0;
 }
 
+/** An RfmDistribution as JSON: [value, customers] pairs, ascending, and the money sketches. */
+export interface RfmDistributionState {
+  customers: number;
+  days: [number, number][];
+  orders: [number, number][];
+  money: Record<string, SketchState>;
+}
+
+const ascending = (histogram: Map<number, number>): [number, number][] => [...histogram].sort(([u], [v]) => u - v);
+
 /** The store's distribution of R, F and M, in bounded memory; merges like the others. */
 export class RfmDistribution {
   private readonly days = new Map<number, number>();
@@ -134,6 +145,24 @@ export class RfmDistribution {
       if (!mine) this.money.set(currency, (mine = newSketch()));
       mine.merge(sketch);
     }
+  }
+
+  toJSON(): RfmDistributionState {
+    return {
+      customers: this.customers,
+      days: ascending(this.days),
+      orders: ascending(this.orders),
+      money: Object.fromEntries([...this.money].map(([currency, sketch]) => [currency, sketchState(sketch)])),
+    };
+  }
+
+  static fromJSON(state: RfmDistributionState): RfmDistribution {
+    const distribution = new RfmDistribution();
+    distribution.customers = state.customers;
+    for (const [day, n] of state.days) distribution.days.set(day, n);
+    for (const [orders, n] of state.orders) distribution.orders.set(orders, n);
+    for (const [currency, sketch] of Object.entries(state.money)) distribution.money.set(currency, sketchFromState(sketch, newSketch));
+    return distribution;
   }
 
   /** The cut points; undefined before any customer has ordered. */
@@ -169,6 +198,17 @@ export class RfmTierCounter {
   merge(other: RfmTierCounter): void {
     this.scored += other.scored;
     for (const [score, n] of other.tiers) this.tiers.set(score, (this.tiers.get(score) ?? 0) + n);
+  }
+
+  toJSON(): { scored: number; tiers: [number, number][] } {
+    return { scored: this.scored, tiers: ascending(this.tiers) };
+  }
+
+  static fromJSON(state: { scored: number; tiers: [number, number][] }): RfmTierCounter {
+    const counter = new RfmTierCounter();
+    counter.scored = state.scored;
+    for (const [score, n] of state.tiers) counter.tiers.set(score, n);
+    return counter;
   }
 
   result(cuts: RfmCuts): RfmTiers {

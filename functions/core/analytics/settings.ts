@@ -113,6 +113,13 @@ export const recomputeSettingsSchema = z.strictObject({
       totalSegments: z.number().int().min(1).max(1000).default(8),
       /** Writes in flight per worker. */
       writeConcurrency: z.number().int().min(1).max(100).default(8),
+      /**
+       * Customers per key range of the nightly state machine: a night is cut into
+       * max(totalSegments, ceil(yesterday's customers / rangeCustomers)) ranges, one Map child each
+       * (at most maxRanges), so a child's share stays far inside a Lambda's 15 minutes.
+       */
+      rangeCustomers: z.number().int().min(1000).default(20_000),
+      maxRanges: z.number().int().min(1).max(10_000).default(1000),
     })
     .prefault({}),
 });
