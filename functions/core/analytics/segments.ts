@@ -24,7 +24,6 @@ import { InvalidInputError } from '../errors.ts';
 import type { CustomerProfile } from '../profile.ts';
 import type { CustomerFacts } from './facts.ts';
 import type { RecomputeSettings } from './settings.ts';
-import { averageOrderValue } from './thresholds.ts';
 
 export const recencySegments = ['new', 'active', 'sleeping', 'lapsing', 'lost'] as const;
 export const valueSegments = ['vip', 'mid', 'base'] as const;
@@ -62,6 +61,15 @@ export function recencySegment(facts: CustomerFacts, rules: RecencyRules): Recen
   if (facts.daysSinceLast < rules.sleepingDays) return 'sleeping';
   if (facts.daysSinceLast < rules.lapsingDays) return 'lapsing';
   return 'lost';
+}
+
+/**
+ * Net revenue (profile currency) per order in the value window; undefined without orders there.
+ * Here, not in thresholds.ts, whose sketches library (29 KiB, CommonJS: never tree-shaken) would
+ * otherwise come into every Lambda bundle that reads segments.
+ */
+export function averageOrderValue(facts: Pick<CustomerFacts, 'valueRevenue' | 'valueOrders'>): number | undefined {
+  return facts.valueOrders > 0 ? facts.valueRevenue / facts.valueOrders : undefined;
 }
 
 /** Value thresholds of one run, used by the next (see thresholds.ts). */
