@@ -30,6 +30,15 @@ import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
  */
 export const NEVER_LOADED_MODULES: readonly string[] = ['protobufjs/minimal'];
 
+/**
+ * Modules replaced by an empty module (lib/cdk/absent-module.cjs) in every bundle. Handlebars's
+ * code generator requires source-map (26 KiB) inside a try, only to offer source maps of compiled
+ * templates, which Comeback never asks for; without it Handlebars uses its own minimal SourceNode,
+ * as in browsers.
+ */
+export const ABSENT_MODULES: readonly string[] = ['source-map'];
+const ABSENT_MODULE = './lib/cdk/absent-module.cjs';
+
 /** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
 export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
 
@@ -60,6 +69,7 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     sourcesContent: false,
     outExtension: { '.js': '.mjs' },
     external: [...NEVER_LOADED_MODULES, ...(choice.sdk === 'runtime' ? RUNTIME_SDK_MODULES : [])],
+    alias: Object.fromEntries(ABSENT_MODULES.map((name) => [name, ABSENT_MODULE])),
     logLevel: 'silent',
   };
 }
