@@ -22,20 +22,31 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
+  paginateQuery,
+  paginateScan,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../core/errors.ts';
-import type { CustomerProfile } from '../core/profile.ts';
-import type { FeedbackAnswer, JourneyEntryRecord, MetricsSnapshot } from '../core/analytics/metrics.ts';
+import type { MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
 import { mapLimit, type CustomerRecord, type RecomputeState, type RecomputeStore, type ScannedRecord, type SegmentMembership } from '../core/analytics/recompute.ts';
 import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
 import { RFM_PREFIX, scoresOfCell, type RfmScores } from '../core/analytics/rfm.ts';
-import { GSI1, GSI2, GSI3, keys } from './table-design.ts';
+import {
+  feedbackEntity,
+  fittedModelsEntity,
+  metricsSnapshotEntity,
+  predictionsEntity,
+  profileEntity,
+  recomputeStateEntity,
+  scannedJourneyEntryEntity,
+  segmentDefinitionEntity,
+} from './entities.ts';
+import { itemsOfIndexPartition } from './queries.ts';
+import { GSI2, GSI3, keys } from './table-design.ts';
 
 const CUSTOMER_PREFIX = 'CUSTOMER#';
 
@@ -59,11 +70,6 @@ const BATCH_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
 
-function withoutKeys(item: Item): Item {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3sk: _g3s, version: _version, ...rest } = item;
-  return rest;
-}
-
 export interface SegmentMembersPage {
   items: { customerId: string; since: string }[];
   /** Present when there may be more: pass it back as `cursor` for the next page. */
@@ -82,27 +88,17 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   // The nightly scan --------------------------------------------------------------------------------
 
   async *scan(segment: number, totalSegments: number): AsyncGenerator<ScannedRecord[]> {
-    let startKey: Item | undefined;
     let open: CustomerRecord | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.table,
-          IndexName: GSI3,
-          Segment: segment,
-          TotalSegments: totalSegments,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+    for await (const page of paginateScan({ client: this.client }, { TableName: this.table, IndexName: GSI3, Segment: segment, TotalSegments: totalSegments })) {
       const records: ScannedRecord[] = [];
       for (const item of page.Items ?? []) {
         const type = item['type'];
         if (type === 'journeyEntry') {
-          records.push({ kind: 'journeyEntry', entry: withoutKeys(item) as unknown as JourneyEntryRecord });
+          records.push({ kind: 'journeyEntry', entry: scannedJourneyEntryEntity.parse(item) });
           continue;
         }
         if (type === 'feedback') {
-          records.push({ kind: 'feedback', answer: withoutKeys(item) as unknown as FeedbackAnswer });
+          records.push({ kind: 'feedback', answer: feedbackEntity.parse(item) });
           continue;
         }
         const pk = String(item['pk']);
@@ -112,17 +108,17 @@ export class DynamoAnalyticsStore implements RecomputeStore {
           if (open) records.push(open);
           open = { kind: 'customer', customerId, segments: [] };
         }
-        if (type === 'profile') open.profile = withoutKeys(item) as unknown as CustomerProfile;
+        if (type === 'profile') open.profile = profileEntity.parse(item);
         else if (type === 'segmentMembership') open.segments.push(String(item['segment']));
-        else if (type === 'predictions') open.predictions = withoutKeys(item) as unknown as CustomerPredictions;
+        else if (type === 'predictions') open.predictions = predictionsEntity.parse(item);
       }
-      startKey = page.LastEvaluatedKey;
-      if (!startKey && open) {
+      // The segment's last page closes the customer it ends on.
+      if (!page.LastEvaluatedKey && open) {
         records.push(open);
         open = undefined;
       }
       if (records.length > 0) yield records;
-    } while (startKey);
+    }
   }
 
   /**
@@ -130,21 +126,20 @@ export class DynamoAnalyticsStore implements RecomputeStore {
    * before gets its index key (the base table scanned one last time, these items only).
    */
   async indexForNightly(segment: number, totalSegments: number): Promise<number> {
-    let startKey: Item | undefined;
     let indexed = 0;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.table,
-          Segment: segment,
-          TotalSegments: totalSegments,
-          FilterExpression: `#type IN (${scannedTypes.map((_, i) => `:t${i}`).join(', ')}) AND attribute_not_exists(gsi3sk)`,
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.table,
+        Segment: segment,
+        TotalSegments: totalSegments,
+        FilterExpression: `#type IN (${scannedTypes.map((_, i) => `:t${i}`).join(', ')}) AND attribute_not_exists(gsi3sk)`,
+        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
+      },
+    );
+    for await (const page of pages) {
       await mapLimit(page.Items ?? [], 8, async (item) => {
         const key = { pk: String(item['pk']), sk: String(item['sk']) };
         try {
@@ -164,8 +159,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
       });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return indexed;
   }
 
@@ -243,7 +237,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
 
   async readModels(): Promise<FittedModels | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.currentModels }));
-    return Item ? (withoutKeys(Item) as unknown as FittedModels) : undefined;
+    return Item ? fittedModelsEntity.parse(Item) : undefined;
   }
 
   async saveModels(models: FittedModels): Promise<void> {
@@ -256,7 +250,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
 
   async readState(): Promise<RecomputeState | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.state }));
-    return Item ? (withoutKeys(Item) as unknown as RecomputeState) : undefined;
+    return Item ? recomputeStateEntity.parse(Item) : undefined;
   }
 
   async saveState(state: RecomputeState): Promise<void> {
@@ -270,19 +264,15 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   /** The daily snapshots from `from` to `to` (YYYY-MM-DD, both included), oldest first. */
   async readSnapshots(from: string, to: string): Promise<MetricsSnapshot[]> {
     const snapshots: MetricsSnapshot[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': analyticsKeys.snapshot(from).pk, ':from': analyticsKeys.snapshot(from).sk, ':to': analyticsKeys.snapshot(to).sk },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) snapshots.push(withoutKeys(item) as unknown as MetricsSnapshot);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': analyticsKeys.snapshot(from).pk, ':from': analyticsKeys.snapshot(from).sk, ':to': analyticsKeys.snapshot(to).sk },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) snapshots.push(metricsSnapshotEntity.parse(item));
     return snapshots;
   }
 
@@ -290,26 +280,13 @@ export class DynamoAnalyticsStore implements RecomputeStore {
 
   async listDefinitions(): Promise<SegmentDefinition[]> {
     const definitions: SegmentDefinition[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': analyticsKeys.definitionsIndex('').gsi1pk },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) definitions.push(withoutKeys(item) as unknown as SegmentDefinition);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of itemsOfIndexPartition(this.client, this.table, analyticsKeys.definitionsIndex('').gsi1pk)) definitions.push(segmentDefinitionEntity.parse(item));
     return definitions;
   }
 
   async getDefinition(name: string): Promise<SegmentDefinition | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: analyticsKeys.definition(name) }));
-    return Item ? (withoutKeys(Item) as unknown as SegmentDefinition) : undefined;
+    return Item ? segmentDefinitionEntity.parse(Item) : undefined;
   }
 
   /** Creates or replaces a definition, keeping its creation time; says which it did. */

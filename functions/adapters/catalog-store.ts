@@ -3,7 +3,7 @@
  * come together, as a partition is read in one piece), and each product's top neighbours as one item,
  * replaced nightly and expiring by TTL when a product stops appearing.
  */
-import { BatchGetCommand, BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
@@ -23,26 +23,24 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
   }
 
   async *orders(segment: number, segments: number): AsyncIterable<StreamedOrder> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.table,
-          Segment: segment,
-          TotalSegments: segments,
-          FilterExpression: '#type = :order',
-          ProjectionExpression: 'customerId, placedAt, #items',
-          ExpressionAttributeNames: { '#type': 'type', '#items': 'items' },
-          ExpressionAttributeValues: { ':order': 'order' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.table,
+        Segment: segment,
+        TotalSegments: segments,
+        FilterExpression: '#type = :order',
+        ProjectionExpression: 'customerId, placedAt, #items',
+        ExpressionAttributeNames: { '#type': 'type', '#items': 'items' },
+        ExpressionAttributeValues: { ':order': 'order' },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const lines = Array.isArray(item['items']) ? (item['items'] as { sku?: unknown }[]) : [];
         yield { customerId: String(item['customerId']), placedAt: String(item['placedAt']), skus: lines.flatMap((line) => (typeof line.sku === 'string' ? [line.sku] : [])) };
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   async save(neighbours: ReadonlyMap<string, readonly CountedNeighbour[]>, computedAt: string): Promise<number> {

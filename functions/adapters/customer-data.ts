@@ -54,7 +54,7 @@ export class DynamoCustomerData implements CustomerDataStore {
   }
 
   async journeyEntries(customerId: string): Promise<JourneyEntry[]> {
-    const entries = await this.partition(customerId, 'JOURNEY#');
+    const entries = await this.partition(customerId, keys.journeyEntryPrefix);
     return entries
       // Any status: an entry superseded by a later order may still have its execution running.
       .filter((item) => item['type'] === 'journeyEntry' && stateMachineJourneys.includes(item['journey'] as StateMachineJourney))
@@ -103,8 +103,8 @@ export class DynamoCustomerData implements CustomerDataStore {
           await ifOwned(keys.messageGuard(String(item['messageId'])));
           break;
         case 'journeyEntry': {
-          const discount = await ifOwned({ pk: `DISCOUNT#${String(item['entryId'])}`, sk: 'DISCOUNT' });
-          if (discount?.['state'] === 'pool' && typeof discount['code'] === 'string') await ifOwned({ pk: `DISCOUNT_POOL#${discount['code']}`, sk: 'POOL' });
+          const discount = await ifOwned(keys.discount(String(item['entryId'])));
+          if (discount?.['state'] === 'pool' && typeof discount['code'] === 'string') await ifOwned(keys.discountPoolCode(discount['code']));
           break;
         }
         case 'loyaltyAccount':

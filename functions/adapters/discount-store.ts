@@ -12,16 +12,14 @@
  * The index is sorted by expiry, so the code that expires first goes first; expired codes are skipped.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiscountLedger, DiscountPool, IssuedDiscount, PoolUpload } from '../core/discounts/discounts.ts';
 import { DiscountPoolBusyError } from '../core/discounts/errors.ts';
-import { GSI1 } from './table-design.ts';
+import { GSI1, keys } from './table-design.ts';
 
-const discountKey = (offerId: string) => ({ pk: `DISCOUNT#${offerId}`, sk: 'DISCOUNT' });
-const poolKey = (code: string) => ({ pk: `DISCOUNT_POOL#${code}`, sk: 'POOL' });
-const FREE = 'DISCOUNT_POOL#FREE';
-/** Sorts after every ISO timestamp: a code without an expiry goes after those that expire. */
-const NEVER = '~';
+const discountKey = keys.discount;
+const poolKey = keys.discountPoolCode;
+const FREE = keys.freePoolCode(undefined, '').gsi1pk;
 /** How many free codes one attempt looks at; concurrent hand-outs pick different ones. */
 const CANDIDATES = 10;
 const ATTEMPTS = 8;
@@ -119,8 +117,7 @@ export class DynamoDiscounts implements DiscountLedger, DiscountPool {
             TableName: this.table,
             Item: {
               ...poolKey(code),
-              gsi1pk: FREE,
-              gsi1sk: `${upload.expiresAt ?? NEVER}#${code}`,
+              ...keys.freePoolCode(upload.expiresAt, code),
               code,
               uploadedAt,
               ...(upload.expiresAt ? { poolExpiresAt: upload.expiresAt } : {}),
@@ -139,21 +136,11 @@ export class DynamoDiscounts implements DiscountLedger, DiscountPool {
 
   async available(): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :free',
-          ExpressionAttributeValues: { ':free': FREE },
-          Select: 'COUNT',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      { TableName: this.table, IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :free', ExpressionAttributeValues: { ':free': FREE }, Select: 'COUNT' },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
 }

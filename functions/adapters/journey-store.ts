@@ -7,6 +7,7 @@ import type { EntryStatus, JourneyEntry, JourneyEntryRecord } from '../core/jour
 import { InvalidInputError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
 import type { CustomerProfile } from '../core/profile.ts';
+import { checkInEntity, journeyEntryEntity, orderEntity, profileEntity, type Entity } from './entities.ts';
 import { GSI1, keys } from './table-design.ts';
 import { itemsOfIndexPartition } from './queries.ts';
 import { DynamoTasks } from './message-log.ts';
@@ -22,18 +23,18 @@ export class DynamoJourneyStore implements JourneyStore {
 
   async getProfile(customerId: string): Promise<CustomerProfile | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
-    return Item ? (strip(Item) as unknown as CustomerProfile) : undefined;
+    return Item ? profileEntity.parse(Item) : undefined;
   }
 
   async listEntries(customerId: string): Promise<JourneyEntryRecord[]> {
-    return (await this.queryPartition(customerId, 'JOURNEY#', 100, true)) as unknown as JourneyEntryRecord[];
+    return this.queryPartition(journeyEntryEntity, customerId, keys.journeyEntryPrefix, 100, true);
   }
 
   async getEntry(entry: Pick<JourneyEntry, 'customerId' | 'journey' | 'entryId'>): Promise<JourneyEntryRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: keys.journeyEntry(entry.customerId, entry.journey, entry.entryId), ConsistentRead: true }),
     );
-    return Item ? (strip(Item) as unknown as JourneyEntryRecord) : undefined;
+    return Item ? journeyEntryEntity.parse(Item) : undefined;
   }
 
   async createEntry(record: JourneyEntryRecord): Promise<boolean> {
@@ -90,11 +91,11 @@ export class DynamoJourneyStore implements JourneyStore {
         Limit: limit,
       }),
     );
-    return Items.map((item) => strip(item) as unknown as RecordedOrder);
+    return Items.map((item) => orderEntity.parse(item));
   }
 
   async recentOrders(customerId: string, limit: number): Promise<RecordedOrder[]> {
-    return (await this.queryPartition(customerId, keys.orderPrefix, limit, false)) as unknown as RecordedOrder[];
+    return this.queryPartition(orderEntity, customerId, keys.orderPrefix, limit, false);
   }
 
   async scheduleCheckIns(checkIns: CheckIn[]): Promise<void> {
@@ -122,7 +123,7 @@ export class DynamoJourneyStore implements JourneyStore {
 
   async *dueCheckIns(fromDay: string, toDay: string): AsyncIterable<CheckIn> {
     for (let day = new Date(`${fromDay}T00:00:00Z`); day.toISOString().slice(0, 10) <= toDay; day = new Date(day.getTime() + 86_400_000)) {
-      yield* this.queryIndex(`CHECKIN_DUE#${day.toISOString().slice(0, 10)}`) as AsyncIterable<CheckIn>;
+      yield* this.queryIndex(checkInEntity, keys.checkInsDue(day.toISOString(), '', '', 0).gsi1pk);
     }
   }
 
@@ -140,7 +141,7 @@ export class DynamoJourneyStore implements JourneyStore {
   }
 
   async replaceOpenCheckInTask(customerId: string, taskId: string, at: string): Promise<string | undefined> {
-    const key = { pk: keys.profile(customerId).pk, sk: 'CHECKIN_TASK' };
+    const key = keys.checkInTask(customerId);
     const { Attributes } = await this.client.send(
       new PutCommand({ TableName: this.table, Item: { ...key, type: 'checkInTask', customerId, taskId, at }, ReturnValues: 'ALL_OLD' }),
     );
@@ -154,7 +155,7 @@ export class DynamoJourneyStore implements JourneyStore {
   }
 
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile> {
-    return this.queryIndex(keys.lastOrderDay(`${day}T00:00:00Z`, '').gsi1pk) as AsyncIterable<CustomerProfile>;
+    return this.queryIndex(profileEntity, keys.lastOrderDay(`${day}T00:00:00Z`, '').gsi1pk);
   }
 
   async listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }> {
@@ -170,12 +171,12 @@ export class DynamoJourneyStore implements JourneyStore {
       }),
     );
     return {
-      items: Items.map((item) => strip(item) as unknown as JourneyEntryRecord),
+      items: Items.map((item) => journeyEntryEntity.parse(item)),
       ...(LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') } : {}),
     };
   }
 
-  private async queryPartition(customerId: string, prefix: string, limit: number, ascending: boolean): Promise<Record<string, unknown>[]> {
+  private async queryPartition<T>(entity: Entity<T>, customerId: string, prefix: string, limit: number, ascending: boolean): Promise<T[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -185,17 +186,12 @@ export class DynamoJourneyStore implements JourneyStore {
         Limit: limit,
       }),
     );
-    return Items.map(strip);
+    return Items.map((item) => entity.parse(item));
   }
 
-  private async *queryIndex(partition: string): AsyncIterable<Record<string, unknown>> {
-    for await (const item of itemsOfIndexPartition(this.client, this.table, partition)) yield strip(item);
+  private async *queryIndex<T>(entity: Entity<T>, partition: string): AsyncIterable<T> {
+    for await (const item of itemsOfIndexPartition(this.client, this.table, partition)) yield entity.parse(item);
   }
-}
-
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, type: _type, version: _version, ...rest } = item;
-  return rest;
 }
 
 /** A page cursor given back by a caller: it must be one of ours, for this very list. */

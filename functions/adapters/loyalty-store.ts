@@ -6,19 +6,20 @@
  * A lost race is retried with backoff, reading the account again.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry from 'p-retry';
 import { ConflictError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
-import { membershipOf, type LedgerEntry, type LoyaltyAccount, type LoyaltyDecision, type LoyaltyState, type OrderEarning } from '../core/loyalty/account.ts';
+import { membershipOf, type LedgerEntry, type LoyaltyAccount, type LoyaltyDecision, type LoyaltyState, type StoredLoyaltyAccount } from '../core/loyalty/account.ts';
 import type { CustomerHistory, LoyaltyOp, LoyaltyOutcome, LoyaltyStore, OutreachStore } from '../core/loyalty/ports.ts';
 import type { ScheduledMessage } from '../core/loyalty/scheduled.ts';
 import type { CustomerProfile } from '../core/profile.ts';
+import { loyaltyAccountEntity, ledgerEntryEntity, orderEarningEntity, orderEntity, profileEntity, scheduledMessageEntity } from './entities.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { GSI1, keys } from './table-design.ts';
 import { itemsOfIndexPartition } from './queries.ts';
 
-type StoredAccount = LoyaltyAccount & { version: number };
+type StoredAccount = StoredLoyaltyAccount & { version: number };
 
 /** Another write to the same account won the race: read again and retry. */
 class WriteConflict extends Error {}
@@ -44,10 +45,10 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
           op.orderId !== undefined ? this.get(loyaltyKeys.earning(op.customerId, op.orderId)) : Promise.resolve(undefined),
         ]);
         if (guard) return duplicate<R>(op, guard);
-        const current: StoredAccount | undefined = account ? { ...(strip(account) as unknown as LoyaltyAccount), version: Number(account['version']) } : undefined;
+        const current: StoredAccount | undefined = account ? { ...loyaltyAccountEntity.parse(account), version: Number(account['version']) } : undefined;
         const state: LoyaltyState = {
           ...(current ? { account: membershipOf(withoutVersion(current)) } : {}),
-          ...(earning ? { earning: strip(earning) as unknown as OrderEarning } : {}),
+          ...(earning ? { earning: orderEarningEntity.parse(earning) } : {}),
         };
         const decision = decide(state);
         if (decision.kind === 'refuse') throw decision.error;
@@ -103,7 +104,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
 
   async getAccount(customerId: string): Promise<LoyaltyAccount | undefined> {
     const item = await this.get(loyaltyKeys.account(customerId));
-    return item ? membershipOf(strip(item) as unknown as LoyaltyAccount) : undefined;
+    return item ? membershipOf(loyaltyAccountEntity.parse(item)) : undefined;
   }
 
   async recentEntries(customerId: string, limit: number): Promise<LedgerEntry[]> {
@@ -116,7 +117,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
         Limit: limit,
       }),
     );
-    return Items.map((item) => strip(item) as unknown as LedgerEntry);
+    return Items.map((item) => ledgerEntryEntity.parse(item));
   }
 
   async claimReferralCode(code: string, customerId: string): Promise<boolean> {
@@ -173,19 +174,15 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
 
   async listScheduled(customerId: string): Promise<ScheduledMessage[]> {
     const found: ScheduledMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': loyaltyKeys.scheduledPrefix },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(strip(item) as unknown as ScheduledMessage);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': loyaltyKeys.scheduledPrefix },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) found.push(scheduledMessageEntity.parse(item));
     return found;
   }
 
@@ -219,26 +216,22 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
   }
 
   async *dueCustomers(day: string, until: string): AsyncIterable<string> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
-          ExpressionAttributeValues: { ':pk': `SCHEDULED_DUE#${day}`, ':until': `${until}#\uffff` },
-          ProjectionExpression: 'customerId',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) if (typeof item['customerId'] === 'string') yield item['customerId'];
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
+        ExpressionAttributeValues: { ':pk': loyaltyKeys.scheduledDue(day, '', '', '').gsi1pk, ':until': `${until}#\uffff` },
+        ProjectionExpression: 'customerId',
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) if (typeof item['customerId'] === 'string') yield item['customerId'];
   }
 
   async getProfile(customerId: string): Promise<CustomerProfile | undefined> {
     const item = await this.get(keys.profile(customerId));
-    return item ? (strip(item) as unknown as CustomerProfile) : undefined;
+    return item ? profileEntity.parse(item) : undefined;
   }
 
   async recentOrders(customerId: string, limit: number): Promise<RecordedOrder[]> {
@@ -251,7 +244,7 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
         Limit: limit,
       }),
     );
-    return Items.map((item) => strip(item) as unknown as RecordedOrder);
+    return Items.map((item) => orderEntity.parse(item));
   }
 
   private scheduledItem(message: ScheduledMessage): Record<string, unknown> {
@@ -280,12 +273,7 @@ function duplicate<R>(op: LoyaltyOp, guard: Record<string, unknown>): LoyaltyOut
   return { status: 'duplicate', result: JSON.parse(String(guard['resultJson'])) as R };
 }
 
-function withoutVersion(account: StoredAccount): LoyaltyAccount {
+function withoutVersion(account: StoredAccount): StoredLoyaltyAccount {
   const { version: _version, ...rest } = account;
-  return rest;
-}
-
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, type: _type, version: _version, ...rest } = item;
   return rest;
 }

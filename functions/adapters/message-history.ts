@@ -6,8 +6,8 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../core/errors.ts';
 import type { MessageHistory, MessageHistoryPage, MessageHistoryQuery } from '../core/delivery/message-history.ts';
-import type { MessageLogEntry } from '../core/delivery/types.ts';
-import { keys, TTL_ATTRIBUTE } from './table-design.ts';
+import { messageLogEntity } from './entities.ts';
+import { keys } from './table-design.ts';
 
 export class DynamoMessageHistory implements MessageHistory {
   private readonly client: DynamoDBDocumentClient;
@@ -36,7 +36,7 @@ export class DynamoMessageHistory implements MessageHistory {
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    const items = (page.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, [TTL_ATTRIBUTE]: _ttl, ...entry }) => entry as unknown as MessageLogEntry);
+    const items = (page.Items ?? []).map((item) => messageLogEntity.parse(item));
     const last = page.LastEvaluatedKey;
     return { items, ...(last ? { cursor: Buffer.from(JSON.stringify({ pk: last['pk'], sk: last['sk'] })).toString('base64url') } : {}) };
   }

@@ -7,9 +7,8 @@
  * unsubscribes can lose them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../core/errors.ts';
-import type { CustomerProfile } from '../core/profile.ts';
 import { optOutVias, type OptOuts, type OptOutStatus, type OptOutVia } from '../core/delivery/opt-outs.ts';
 import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
 import { DeliveryStatusContentionError, MessageStillSendingError, nextDeliveryState, type DeliveryChange, type DeliveryState, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
@@ -27,6 +26,7 @@ import type {
 } from '../core/delivery/types.ts';
 import { readConfig, retentionEnv } from '../config.ts';
 import { now } from './clock.ts';
+import { messageLogEntity, profileEntity, taskEntity } from './entities.ts';
 import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Send guards only matter while a step can still be retried or redriven; a year is ample. */
@@ -45,11 +45,6 @@ const preferenceAttributes = (channel: ContactChannel) => ({
   suppressedAt: `${channel}SuppressedAt`,
 });
 
-function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, version: _version, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
-  return rest;
-}
-
 export class DynamoContacts implements ContactStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
@@ -65,7 +60,7 @@ export class DynamoContacts implements ContactStore {
       this.client.send(new GetCommand({ TableName: this.table, Key: keys.preferences(customerId), ConsistentRead: true })),
     ]);
     if (!profile.Item) return undefined;
-    return { profile: stripKeys(profile.Item) as unknown as CustomerProfile, preferences: toPreferences(preferences.Item) };
+    return { profile: profileEntity.parse(profile.Item), preferences: toPreferences(preferences.Item) };
   }
 
   async preferences(customerId: string): Promise<ContactPreferences> {
@@ -163,24 +158,20 @@ export class DynamoMessageLog implements MessageLog {
   /** One range query on MESSAGE#<since>..MESSAGE#<until> (entries at `until` included), oldest first. */
   async recent(customerId: string, since: string, until: string): Promise<MessageLogEntry[]> {
     const entries: MessageLogEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.customerPartition(customerId),
-            ':from': `${keys.messagePrefix}${since}`,
-            ':to': `${keys.messagePrefix}${until}#\uffff`,
-          },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(stripKeys(item) as unknown as MessageLogEntry);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.customerPartition(customerId),
+          ':from': `${keys.messagePrefix}${since}`,
+          ':to': `${keys.messagePrefix}${until}#\uffff`,
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) entries.push(messageLogEntity.parse(item));
     return entries;
   }
 
@@ -299,7 +290,7 @@ export class DynamoMessageLog implements MessageLog {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
       if (!Item) return 'unchanged';
-      const current = Item as DeliveryState;
+      const current: DeliveryState = messageLogEntity.parse(Item);
       const next = nextDeliveryState(current, change);
       if (!next) return 'unchanged';
       const names: Record<string, string> = {};
@@ -393,7 +384,7 @@ export class DynamoTasks implements TaskCreator, TaskStore {
 
   async get(taskId: string): Promise<ManagerTask | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.task(taskId), ConsistentRead: true }));
-    return Item ? (stripKeys(Item) as unknown as ManagerTask) : undefined;
+    return Item ? taskEntity.parse(Item) : undefined;
   }
 
   /** Tasks by status, earliest due first. */
@@ -410,7 +401,7 @@ export class DynamoTasks implements TaskCreator, TaskStore {
       }),
     );
     return {
-      items: (page.Items ?? []).map((item) => stripKeys(item) as unknown as ManagerTask),
+      items: (page.Items ?? []).map((item) => taskEntity.parse(item)),
       ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') } : {}),
     };
   }
@@ -447,7 +438,7 @@ export class DynamoTasks implements TaskCreator, TaskStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? (stripKeys(Attributes) as unknown as ManagerTask) : undefined;
+      return Attributes ? taskEntity.parse(Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;

@@ -113,9 +113,18 @@ export const keys = {
   tasksByStatus: (status: string, dueAt: string, taskId: string) => ({ gsi1pk: `TASKS#${status}`, gsi1sk: `${dueAt}#${taskId}` }),
   journeyEntry: (customerId: string, journey: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `JOURNEY#${journey}#${entryId}` }),
   journeyPrefix: (journey: string) => `JOURNEY#${journey}#`,
+  /** Every journey entry of a customer, whatever the journey. */
+  journeyEntryPrefix: 'JOURNEY#',
   journeysByStatus: (journey: string, status: string, customerId: string) => ({ gsi1pk: `JOURNEY#${journey}#${status}`, gsi1sk: customerId }),
   checkIn: (customerId: string, orderId: string, months: number) => ({ pk: `CUSTOMER#${customerId}`, sk: `CHECKIN#${orderId}#${String(months).padStart(2, '0')}` }),
   checkInsDue: (dueAt: string, customerId: string, orderId: string, months: number) => ({ gsi1pk: `CHECKIN_DUE#${dueAt.slice(0, 10)}`, gsi1sk: `${customerId}#${orderId}#${months}` }),
+  /** The customer's open check-in task, replaced by the next check-in's. */
+  checkInTask: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CHECKIN_TASK' }),
+  /** A discount issued for an offer (discount-store.ts). */
+  discount: (offerId: string) => ({ pk: `DISCOUNT#${offerId}`, sk: 'DISCOUNT' }),
+  discountPoolCode: (code: string) => ({ pk: `DISCOUNT_POOL#${code}`, sk: 'POOL' }),
+  /** Free pool codes by expiry (`~` sorts after every ISO time: no expiry goes last). */
+  freePoolCode: (expiresAt: string | undefined, code: string) => ({ gsi1pk: 'DISCOUNT_POOL#FREE', gsi1sk: `${expiresAt ?? '~'}#${code}` }),
   /** Customers by phone number (E.164), on the profile item; only profiles with a phone carry it. */
   customerByPhone: (phone: string, customerId: string) => ({ gsi2pk: `PHONE#${phone}`, gsi2sk: customerId }),
   /** How many log entries of a journey step had a status on a day (UTC): the funnels of GET /v1/metrics. */

@@ -2,10 +2,10 @@
  * Routes only the local host serves (never deployed): the virtual clock, the outbox of messages
  * and tasks, scheduled jobs on demand, and the executions of the journeys' state machines.
  */
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { messageLogEntity } from '../../functions/adapters/entities.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
-import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { LocalRoute } from './host.ts';
 import type { JourneyRuntime } from './journey-runtime.ts';
 import { sesEventsRoute, smsStatusRoute } from './delivery-events.ts';
@@ -110,31 +110,20 @@ export async function outbox(customerId?: string): Promise<OutboxItem[]> {
   // Imported here: the client reads its configuration, which the host sets after start-up.
   const { documentClient, tableName } = await import('../../functions/adapters/dynamodb.ts');
   const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = customerId
-      ? await documentClient.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': keys.messagePrefix },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        )
-      : await documentClient.send(
-          new ScanCommand({
-            TableName: tableName,
-            FilterExpression: 'begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':prefix': keys.messagePrefix },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = customerId
+    ? paginateQuery(
+        { client: documentClient },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': keys.messagePrefix },
+        },
+      )
+    : paginateScan({ client: documentClient }, { TableName: tableName, FilterExpression: 'begins_with(sk, :prefix)', ExpressionAttributeValues: { ':prefix': keys.messagePrefix } });
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items
     .map((item) => {
-      const entry = item as unknown as MessageLogEntry;
+      const entry = messageLogEntity.parse(item);
       return {
         id: String(item['sk']).slice(keys.messagePrefix.length),
         at: entry.at,

@@ -11,6 +11,7 @@ import { DynamoTasks } from '../../functions/adapters/message-log.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { taskIdFor } from '../../functions/core/delivery/deliver.ts';
 import type { MessageIntent } from '../../functions/core/delivery/types.ts';
+import type { CustomerProfile } from '../../functions/core/profile.ts';
 import { sweepJourneys, type JourneyRunPorts } from '../../functions/core/journey-engine.ts';
 import { checkInDueAt, checkInMonths } from '../../functions/core/journeys.ts';
 import { uniqueId } from '../support/events.ts';
@@ -49,6 +50,24 @@ function portsAt(now: Date): JourneyRunPorts {
   };
 }
 
+/** A whole stored profile: the journey store reads it through its entity, which refuses a partial one. */
+function profile(customerId: string): CustomerProfile {
+  return {
+    customerId,
+    consent: {},
+    consentAsOf: {},
+    contactAsOf: '2031-02-13T10:00:00.000Z',
+    orderCount: 2,
+    revenueByCurrency: { USD: 2000 },
+    currency: 'USD',
+    firstOrderAt: '2031-01-13T10:00:00.000Z',
+    lastOrderAt: '2031-02-13T10:00:00.000Z',
+    categories: [],
+    skus: [],
+    refundedMinorByCurrency: {},
+  };
+}
+
 async function order(customerId: string, orderId: string, placedAt: string): Promise<void> {
   await store.scheduleCheckIns(checkInMonths.map((months) => ({ customerId, orderId, months, dueAt: checkInDueAt(placedAt, months), status: 'scheduled' as const })));
 }
@@ -59,7 +78,7 @@ describe('check-ins', () => {
     const customerId = uniqueId('check-in');
     await order(customerId, 'o-1', '2031-01-13T10:00:00.000Z');
     await order(customerId, 'o-2', '2031-02-13T10:00:00.000Z');
-    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...keys.profile(customerId), customerId, orderCount: 2, firstOrderAt: '2031-01-13T10:00:00.000Z', lastOrderAt: '2031-02-13T10:00:00.000Z' } }));
+    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...keys.profile(customerId), type: 'profile', ...profile(customerId) } }));
 
     // Far from every other file's dates (the table is shared): the sweeps meet only this customer.
     // Act: the sweep on the day of the first order's 3-month check-in, then on the second's.

@@ -56,14 +56,19 @@ export interface LoyaltyAccount {
 
 export type JoinVia = 'invitation-link' | 'storefront' | 'earned-before-joining';
 
+/** An account as stored: one stored before joining was an act has no joinedAt at all. */
+export type StoredLoyaltyAccount = Omit<LoyaltyAccount, 'joinedAt'> & { joinedAt?: string | null };
+
+const hasMembership = (account: StoredLoyaltyAccount): account is LoyaltyAccount => account.joinedAt !== undefined;
+
 /**
  * The account with its membership as the program knows it now. An account stored before joining
  * was an act has no joinedAt at all: one that ever earned points was a member in all but name, and
  * stays one, joined when the account was opened (its first earning: the order or bonus that opened
  * it); one that never earned anything has not joined.
  */
-export function membershipOf(account: LoyaltyAccount): LoyaltyAccount {
-  if (account.joinedAt !== undefined) return account;
+export function membershipOf(account: StoredLoyaltyAccount): LoyaltyAccount {
+  if (hasMembership(account)) return account;
   return account.earned > 0 ? { ...account, joinedAt: account.createdAt, joinedVia: 'earned-before-joining' } : { ...account, joinedAt: null };
 }
 

@@ -1,0 +1,419 @@
+/**
+ * The items the adapters read back from the single table, one typed entity each: its zod schema,
+ * checked against the domain type it decodes to, and a parse that names the item's key when a
+ * stored item does not match (instead of a cast that lets a wrong item travel on).
+ *
+ * Why a small module of our own rather than ElectroDB or DynamoDB-Toolbox: the keys already live in
+ * one module (table-design.ts) that the CDK table and the local host share, and every write here is a
+ * hand-built transaction (guards, optimistic versions, funnel counters) that an entity library would
+ * wrap rather than replace. What was untyped was the read side alone, and a schema per item type
+ * types it without a second key model or a new dependency.
+ *
+ * The schemas are plain (non-strict) objects: the table's own attributes (pk, sk, the index keys,
+ * `type`, the TTL, `version`) and anything the domain type does not name are left out of what a
+ * parse returns, as the key-stripping helpers did before. `entity()` refuses at compile time a
+ * schema that leaves out a field of its domain type, so no stored field is dropped unnoticed.
+ */
+import * as z from 'zod';
+import type { FeedbackAnswer, JourneyEntryRecord as MetricsJourneyEntry, MetricsSnapshot } from '../core/analytics/metrics.ts';
+import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
+import type { RecomputeState } from '../core/analytics/recompute.ts';
+import { segmentFilterSchema, type SegmentDefinition } from '../core/analytics/segments.ts';
+import type { Channel, DeliveryStatus, JourneyName, ManagerTask, MessageLogEntry, ProviderDeliveryStatus } from '../core/delivery/types.ts';
+import type { CheckIn } from '../core/journey-engine.ts';
+import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '../core/journeys.ts';
+import type { RecordedOrder } from '../core/ledger.ts';
+import type { EntryKind, JoinVia, LedgerEntry, OrderEarning, StoredLoyaltyAccount } from '../core/loyalty/account.ts';
+import type { CycleSource, ScheduledKind, ScheduledMessage, ScheduledStatus } from '../core/loyalty/scheduled.ts';
+import type { CustomerProfile } from '../core/profile.ts';
+import type { OrderSource } from '../core/purchase.ts';
+
+/** A stored item that does not match its entity's schema: named by its key, with every failing field. */
+export class StoredItemError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoredItemError';
+  }
+}
+
+export interface Entity<T> {
+  readonly name: string;
+  /** The item as the domain knows it; throws StoredItemError naming the key when it does not match. */
+  parse(item: Record<string, unknown>): T;
+}
+
+type Unlisted<T, S extends z.ZodType> = Exclude<keyof T, keyof z.output<S>>;
+
+/** Every field of T must be in the schema: a field missing here would silently vanish on read. */
+function entity<T>() {
+  return <S extends z.ZodType<T>>(name: string, schema: S & ([Unlisted<T, S>] extends [never] ? unknown : { unlistedFields: Unlisted<T, S> })): Entity<T> => ({
+    name,
+    parse(item) {
+      const result = schema.safeParse(item);
+      if (result.success) return result.data;
+      const issues = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(item)'}: ${issue.message}`).join('; ');
+      throw new StoredItemError(`the ${name} item pk=${String(item['pk'])} sk=${String(item['sk'])} does not match its model: ${issues}`, { cause: result.error });
+    },
+  });
+}
+
+const oneOf = <const V extends string>(values: readonly [V, ...V[]]) => z.enum(values);
+const amounts = z.record(z.string(), z.number());
+
+const journeyNames = ['post-purchase', 'win-back', 'check-in', 'loyalty-invite', 'loyalty', 'replenishment', 'cross-sell'] as const satisfies readonly JourneyName[];
+const channels = ['email', 'sms', 'task'] as const satisfies readonly Channel[];
+const deliveryStatuses = ['sent', 'deferred', 'capped', 'suppressed', 'failed'] as const satisfies readonly DeliveryStatus[];
+const providerDeliveryStatuses = ['delayed', 'delivered', 'bounced', 'rejected', 'complained', 'failed'] as const satisfies readonly ProviderDeliveryStatus[];
+const orderSources = ['comeback', 'shopify', 'woocommerce'] as const satisfies readonly OrderSource[];
+const entryKinds = ['purchase', 'refund', 'feedback', 'referral', 'redemption'] as const satisfies readonly EntryKind[];
+const joinVias = ['invitation-link', 'storefront', 'earned-before-joining'] as const satisfies readonly JoinVia[];
+const scheduledKinds = ['tier-up', 'tier-nudge', 'replenishment', 'cross-sell'] as const satisfies readonly ScheduledKind[];
+const scheduledStatuses = ['scheduled', 'sent', 'suppressed', 'skipped', 'cancelled', 'failed'] as const satisfies readonly ScheduledStatus[];
+const cycleSources = ['product', 'category', 'learned'] as const satisfies readonly CycleSource[];
+
+// Customers and orders ---------------------------------------------------------------------------
+
+const channelTimes = z.object({ email: z.string().optional(), sms: z.string().optional() });
+
+export const profileEntity = entity<CustomerProfile>()(
+  'profile',
+  z.object({
+    customerId: z.string(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    name: z.string().optional(),
+    locale: z.string().optional(),
+    timezone: z.string().optional(),
+    consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+    consentAsOf: channelTimes,
+    consentSource: channelTimes.optional(),
+    contactAsOf: z.string(),
+    orderCount: z.number(),
+    revenueByCurrency: amounts,
+    currency: z.string(),
+    firstOrderAt: z.string(),
+    lastOrderAt: z.string(),
+    categories: z.array(z.string()),
+    skus: z.array(z.string()),
+    refundedMinorByCurrency: amounts,
+    orderDays: z.record(z.string(), z.record(z.string(), z.object({ orders: z.number(), totalMinor: z.number() }))).optional(),
+    largestOrderMinorByCurrency: amounts.optional(),
+  }),
+);
+
+export const orderEntity = entity<RecordedOrder>()(
+  'order',
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    placedAt: z.string(),
+    currency: z.string(),
+    totalMinor: z.number(),
+    refundedMinor: z.number(),
+    items: z.array(z.object({ sku: z.string(), name: z.string().optional(), category: z.string().optional(), quantity: z.number(), unitPriceMinor: z.number() })),
+    orderName: z.string().optional(),
+    source: oneOf(orderSources),
+    cancelledAt: z.string().optional(),
+    channel: z.string().optional(),
+    promoCode: z.string().optional(),
+  }),
+);
+
+// Delivery ---------------------------------------------------------------------------------------
+
+export const messageLogEntity = entity<MessageLogEntry>()(
+  'message log entry',
+  z.object({
+    messageId: z.string(),
+    at: z.string(),
+    customerId: z.string(),
+    journey: oneOf(journeyNames),
+    step: z.string(),
+    channel: oneOf(channels),
+    status: z.enum([...deliveryStatuses, 'skipped']),
+    marketing: z.boolean(),
+    priority: z.number(),
+    subject: z.string().optional(),
+    text: z.string().optional(),
+    html: z.string().optional(),
+    reason: z.string().optional(),
+    deferredUntil: z.string().optional(),
+    taskId: z.string().optional(),
+    leftOut: z.array(z.string()).optional(),
+    deliveryStatus: oneOf(providerDeliveryStatuses).optional(),
+    deliveryStatusAt: z.string().optional(),
+    deliveryDetail: z.string().optional(),
+    openedAt: z.string().optional(),
+    clickedAt: z.string().optional(),
+  }),
+);
+
+export const taskEntity = entity<ManagerTask>()(
+  'task',
+  z.object({
+    taskId: z.string(),
+    messageId: z.string(),
+    customerId: z.string(),
+    journey: oneOf(journeyNames),
+    reason: z.string(),
+    dueAt: z.string(),
+    status: z.enum(['open', 'done']),
+    createdAt: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    historyAtAGlance: z.object({ orderCount: z.number(), lastOrderAt: z.string(), netRevenueMinor: z.number(), currency: z.string() }),
+    outcome: z.string().optional(),
+    churnReason: z.string().optional(),
+    note: z.string().optional(),
+    completedAt: z.string().optional(),
+  }),
+);
+
+// Journeys ---------------------------------------------------------------------------------------
+
+export const journeyEntryEntity = entity<JourneyEntryRecord>()(
+  'journey entry',
+  z.object({
+    journey: oneOf(stateMachineJourneys),
+    entryId: z.string(),
+    customerId: z.string(),
+    enteredAt: z.string(),
+    orderId: z.string().optional(),
+    status: oneOf(entryStatuses),
+    holdout: z.boolean(),
+    failure: z.string().optional(),
+    step: z.string().optional(),
+    stepAt: z.string().optional(),
+    endedAt: z.string().optional(),
+    convertedOrderId: z.string().optional(),
+    convertedRevenueMinor: z.number().optional(),
+    convertedCurrency: z.string().optional(),
+  }),
+);
+
+export const checkInEntity = entity<CheckIn>()(
+  'check-in',
+  z.object({ customerId: z.string(), orderId: z.string(), months: z.number(), dueAt: z.string(), status: z.enum(['scheduled', 'done']) }),
+);
+
+// Loyalty ----------------------------------------------------------------------------------------
+
+export const loyaltyAccountEntity = entity<StoredLoyaltyAccount>()(
+  'loyalty account',
+  z.object({
+    customerId: z.string(),
+    currency: z.string(),
+    balance: z.number(),
+    earned: z.number(),
+    redeemed: z.number(),
+    clawedBack: z.number(),
+    tier: z.string(),
+    tierSince: z.string(),
+    nudged: z.string().optional(),
+    activity: z.record(z.string(), z.object({ orders: z.number(), spendMinor: z.number() })),
+    referralCode: z.string().optional(),
+    // Absent on accounts stored before joining was an act: membershipOf decides what they are.
+    joinedAt: z.string().nullable().optional(),
+    joinedVia: oneOf(joinVias).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+
+export const ledgerEntryEntity = entity<LedgerEntry>()(
+  'loyalty ledger entry',
+  z.object({
+    entryId: z.string(),
+    customerId: z.string(),
+    at: z.string(),
+    kind: oneOf(entryKinds),
+    points: z.number(),
+    balanceAfter: z.number(),
+    reason: z.string(),
+    orderId: z.string().optional(),
+    refundId: z.string().optional(),
+    redemptionId: z.string().optional(),
+  }),
+);
+
+export const orderEarningEntity = entity<OrderEarning>()(
+  'order earning',
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    placedAt: z.string(),
+    currency: z.string(),
+    totalMinor: z.number(),
+    refundedMinor: z.number(),
+    rateBp: z.number().optional(),
+    points: z.number(),
+    credited: z.boolean(),
+    counted: z.boolean(),
+  }),
+);
+
+export const scheduledMessageEntity = entity<ScheduledMessage>()(
+  'scheduled message',
+  z.object({
+    customerId: z.string(),
+    kind: oneOf(scheduledKinds),
+    key: z.string(),
+    messageId: z.string(),
+    dueAt: z.string(),
+    status: oneOf(scheduledStatuses),
+    createdAt: z.string(),
+    orderId: z.string().optional(),
+    placedAt: z.string().optional(),
+    tier: z.string().optional(),
+    sku: z.string().optional(),
+    name: z.string().optional(),
+    quantity: z.number().optional(),
+    needBy: z.string().optional(),
+    cycleDays: z.number().optional(),
+    cycleSource: oneOf(cycleSources).optional(),
+    ruleId: z.string().optional(),
+    offer: z.array(z.string()).optional(),
+    reason: z.string().optional(),
+    doneAt: z.string().optional(),
+    pendingMessageId: z.string().optional(),
+    attempts: z.number().optional(),
+  }),
+);
+
+// Analytics --------------------------------------------------------------------------------------
+
+/** A journey entry as the nightly scan reads it from gsi3 (the projected fields only). */
+export const scannedJourneyEntryEntity = entity<MetricsJourneyEntry>()(
+  'journey entry',
+  z.object({
+    journey: z.string(),
+    entryId: z.string(),
+    customerId: z.string(),
+    enteredAt: z.string(),
+    status: oneOf(entryStatuses),
+    holdout: z.boolean(),
+    convertedOrderId: z.string().optional(),
+    convertedRevenueMinor: z.number().optional(),
+    convertedCurrency: z.string().optional(),
+    endedAt: z.string().optional(),
+  }),
+);
+
+export const feedbackEntity = entity<FeedbackAnswer>()(
+  'feedback',
+  z.object({ customerId: z.string(), entryId: z.string(), score: z.number(), comment: z.string().optional(), at: z.string() }),
+);
+
+const interval = z.tuple([z.number(), z.number()]);
+
+export const predictionsEntity = entity<CustomerPredictions>()(
+  'predictions',
+  z.object({
+    pAlive: z.number(),
+    expectedPurchases90d: z.number(),
+    expectedNextOrderAt: z.string().nullable(),
+    predictedClv: z.number().nullable(),
+    currency: z.string(),
+    fittedAt: z.string(),
+    asOf: z.string(),
+    intervals: z
+      .object({ level: z.number(), pAlive: interval, expectedPurchases90d: interval, purchases90d: interval, predictedClv: interval.nullable() })
+      .optional(),
+  }),
+);
+
+const covariance = z.array(z.array(z.number()));
+
+export const fittedModelsEntity = entity<FittedModels>()(
+  'fitted models',
+  z.object({
+    fittedAt: z.string(),
+    unit: z.literal('day'),
+    available: z.boolean(),
+    reason: z.string().optional(),
+    customers: z.number(),
+    repeatBuyers: z.number(),
+    sampled: z.number(),
+    bgnbd: z
+      .object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number(), converged: z.boolean(), covariance: covariance.optional() })
+      .optional(),
+    gammaGamma: z.record(z.string(), z.object({ p: z.number(), q: z.number(), gamma: z.number(), customers: z.number(), converged: z.boolean(), covariance: covariance.optional() })),
+  }),
+);
+
+const recencyBands = z.object({
+  newDays: z.number(),
+  activeDays: z.number(),
+  sleepingDays: z.number(),
+  lapsingDays: z.number(),
+  basis: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('derived'), gaps: z.number() }),
+    z.object({ kind: z.literal('fallback'), gaps: z.number(), minGaps: z.number() }),
+    z.object({ kind: z.literal('override') }),
+  ]),
+});
+const rfmCuts = z.object({ recencyDays: z.array(z.number()), orders: z.array(z.number()), monetary: z.record(z.string(), z.array(z.number())), customers: z.number() });
+
+export const recomputeStateEntity = entity<RecomputeState>()(
+  'recompute state',
+  z.object({
+    day: z.string(),
+    computedAt: z.string(),
+    thresholds: z
+      .object({
+        revenue: z.record(z.string(), z.object({ vip: z.number(), mid: z.number(), customers: z.number() })),
+        orders: z.object({ vip: z.number(), mid: z.number() }),
+        averageOrder: z.record(z.string(), z.object({ high: z.number() })).optional(),
+      })
+      .optional(),
+    bands: z.object({ overall: recencyBands, byCategory: z.record(z.string(), recencyBands) }).optional(),
+    rfmCuts: rfmCuts.optional(),
+    rfmTiers: z.object({ cuts: rfmCuts, tiers: amounts, scored: z.number() }).optional(),
+    segments: amounts,
+    customers: z.number(),
+    indexed: z.boolean().optional(),
+  }),
+);
+
+const rate = z.number().nullable();
+const groupResult = z.object({ entered: z.number(), converted: z.number(), conversionRate: rate, revenueMinor: amounts });
+
+export const metricsSnapshotEntity = entity<MetricsSnapshot>()(
+  'metrics snapshot',
+  z.object({
+    day: z.string(),
+    computedAt: z.string(),
+    period: z.object({ days: z.number(), from: z.string(), to: z.string() }),
+    customers: z.number(),
+    newCustomers: z.number(),
+    activeCustomers: z.number(),
+    returningCustomers: z.number(),
+    returningRevenueMinor: amounts,
+    retentionRate: rate,
+    retention: z.object({ previousPeriodBuyers: z.number(), retained: z.number() }),
+    churnRate: rate,
+    churn: z.object({ atRisk: z.number(), churned: z.number() }),
+    repeatPurchaseRate: rate,
+    repeatCustomers: z.number(),
+    purchaseFrequency: rate,
+    averageOrderValueMinor: amounts,
+    historicClvMinor: amounts,
+    nps: z.object({ score: rate, answers: z.number(), promoters: z.number(), passives: z.number(), detractors: z.number(), windowDays: z.number() }),
+    cohorts: z.array(z.object({ month: z.string(), customers: z.number(), returned: z.array(z.number()) })),
+    journeys: z.record(
+      z.string(),
+      z.object({
+        treated: groupResult,
+        holdout: groupResult,
+        uplift: z.object({ difference: z.number(), low: z.number(), high: z.number(), confidence: z.number(), method: z.literal('newcombe-wilson') }).nullable(),
+      }),
+    ),
+    segments: amounts,
+    model: z.object({ available: z.boolean(), fittedAt: z.string().optional(), reason: z.string().optional(), repeatBuyers: z.number() }),
+  }),
+);
+
+export const segmentDefinitionEntity = entity<SegmentDefinition>()(
+  'segment definition',
+  z.object({ name: z.string(), description: z.string().optional(), filter: segmentFilterSchema, createdAt: z.string(), updatedAt: z.string() }),
+);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { messageLogEntity, profileEntity, StoredItemError } from '../../functions/adapters/entities.ts';
+import { keys } from '../../functions/adapters/table-design.ts';
+import type { CustomerProfile } from '../../functions/core/profile.ts';
+
+const profile: CustomerProfile = {
+  customerId: 'c-1',
+  email: 'a@example.com',
+  consent: { email: true },
+  consentAsOf: { email: '2030-01-01T00:00:00.000Z' },
+  contactAsOf: '2030-01-01T00:00:00.000Z',
+  orderCount: 1,
+  revenueByCurrency: { EUR: 1200 },
+  currency: 'EUR',
+  firstOrderAt: '2030-01-01T00:00:00.000Z',
+  lastOrderAt: '2030-01-01T00:00:00.000Z',
+  categories: ['tea'],
+  skus: ['sku-1'],
+  refundedMinorByCurrency: {},
+  orderDays: { '2030-01-01': { EUR: { orders: 1, totalMinor: 1200 } } },
+};
+
+describe('stored entities', () => {
+  it('reads an item as its domain type, without the table attributes', () => {
+    const item = { ...keys.profile('c-1'), ...keys.lastOrderDay(profile.lastOrderAt, 'c-1'), ...keys.readNightly(keys.profile('c-1')), type: 'profile', version: 3, ...profile };
+    expect(profileEntity.parse(item)).toEqual(profile);
+  });
+
+  it('refuses an item that does not match, naming its key and every failing field', () => {
+    const item = { ...keys.message('c-1', '2030-01-01T00:00:00.000Z', 'm-1#sent'), type: 'message', messageId: 'm-1', at: '2030-01-01T00:00:00.000Z', customerId: 'c-1', channel: 'fax', priority: 'high' };
+    const read = () => messageLogEntity.parse(item);
+    expect(read).toThrow(StoredItemError);
+    expect(read).toThrow(/message log entry item pk=CUSTOMER#c-1 sk=MESSAGE#2030-01-01T00:00:00.000Z#m-1#sent does not match/);
+    expect(read).toThrow(/channel: .*; .*priority: /);
+  });
+});
