@@ -427,6 +427,26 @@ describe('the Comeback app, as deployed', () => {
       expect(failures).toEqual([]);
     }, 180_000);
 
+    it('bundles none of what no handler uses: zod\'s other locales, source-map, the phone metadata where no phone number is read', () => {
+      const entries = [...new Set(built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction).map((fn) => fn.entry))];
+      const { metafile } = buildFunctionBundles(projectRoot, entries, DEPLOYED_BUNDLE);
+      const carried = Object.entries(metafile.outputs)
+        .filter(([path]) => path.endsWith('index.mjs'))
+        .map(([path, output]) => [path, Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([input]) => input)] as const);
+      expect(carried.length).toBe(entries.length);
+      for (const [path, inputs] of carried) {
+        // `import { z } from 'zod'` (a namespace object esbuild keeps whole) would bring every locale.
+        expect(inputs.filter((input) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(input)), path).toEqual([]);
+        expect(inputs.filter((input) => /node_modules\/(source-map|@asteasolutions\/zod-to-openapi)\//.test(input)), path).toEqual([]);
+        // The metadata comes only with the module that parses phone numbers, not with the configuration.
+        if (inputs.some((input) => input.includes('libphonenumber-js/metadata'))) expect(inputs, path).toContain('functions/core/platforms/shopify.ts');
+      }
+      const step = relative(projectRoot, built.stacks.api.journeys.step.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
+      const stepInputs = carried.find(([path]) => path.endsWith(`${step}/index.mjs`))?.[1];
+      expect(stepInputs).toBeDefined();
+      expect(stepInputs!.filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
+    });
+
     it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
       expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
       const sources = readdirSync(join(projectRoot, 'functions'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
