@@ -3,18 +3,20 @@
  * Distributed Map would cut it (not a test; every figure is measured on this run):
  *
  * - in-process: 1,000,000 simulated customers (BG/NBD with the CDNOW parameters, each customer made
- *   from her index alone, so a segment is the same whoever reads it) in SEGMENTS key ranges; each
- *   range goes through the recompute use case on its own, as one Map child would, with yesterday's
- *   thresholds, bands and models from an earlier night; time per child (making the customers taken
- *   out), the whole job, peak RSS (the kernel's maxRSS) and the largest heap seen;
+ *   from her index alone, so a segment is the same whoever reads it) in SEGMENTS key ranges, through
+ *   the nightly state machine's steps: the plan (yesterday's thresholds, bands and models from an
+ *   earlier night), each range as one Map child (its result gzipped as its checkpoint keeps it),
+ *   then the merge of the results; time per child (making the customers taken out), the merge, the
+ *   whole job, peak RSS (the kernel's maxRSS) and the largest heap seen;
  * - reading on DynamoDB Local: a seeded store (profiles beside their orders, order guards, message
  *   log entries and contact preferences), read once as the whole-table scan did and once through
  *   the sparse index the recompute reads now: items read and time per customer;
  * - the projected AWS wall time of the Map: ceil(SEGMENTS / MAX_CONCURRENCY) waves of children, each
  *   child's time being its measured CPU time plus its customers' reading at the rate measured on
- *   DynamoDB Local (which scans slower than DynamoDB: the projection is a ceiling, not a promise).
+ *   DynamoDB Local, then the merge's CPU time (which scans slower than DynamoDB: the projection is a ceiling, not a promise).
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
@@ -22,7 +24,7 @@ import { GSI3, keys } from '../../functions/adapters/table-design.ts';
 import { isoDay } from '../../functions/core/analytics/facts.ts';
 import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../../functions/core/analytics/predictions.ts';
-import { recompute, type RecomputeState, type RecomputeStore, type ScannedRecord } from '../../functions/core/analytics/recompute.ts';
+import { finishNight, planNight, recompute, recomputeRange, type RangeResult, type RecomputeState, type RecomputeStore, type ScannedRecord } from '../../functions/core/analytics/recompute.ts';
 import type { SegmentDefinition } from '../../functions/core/analytics/segments.ts';
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { seededRandom, simulateBgnbdCustomer } from '../../functions/core/models/index.ts';
@@ -150,7 +152,7 @@ class RangeStore implements RecomputeStore {
 const noEvents = { entered: async () => undefined };
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
-async function inProcess(report: (line: string) => void): Promise<{ childMs: number[]; childCpuMs: number[]; share: number }> {
+async function inProcess(report: (line: string) => void): Promise<{ childMs: number[]; childCpuMs: number[]; share: number; mergeCpuMs: number }> {
   const yesterday: { state: RecomputeState | undefined; models: FittedModels | undefined } = { state: undefined, models: undefined };
   // An earlier night over a tenth of the store gives the children thresholds, bands and models.
   const earlier = new RangeStore(0, CUSTOMERS / 10, yesterday);
@@ -164,20 +166,34 @@ async function inProcess(report: (line: string) => void): Promise<{ childMs: num
   const childCpuMs: number[] = [];
   let peakHeap = 0;
   let customers = 0;
-  let makingMs = 0;
   const rssBefore = process.resourceUsage().maxRSS * 1024;
+  // The state machine's steps: the plan, one Map child per key range (kept as its checkpoint would keep it), the merge.
+  const whole = new RangeStore(0, CUSTOMERS, yesterday);
+  const ports = { store: whole, events: noEvents, now: () => night };
   const started = performance.now();
+  const basis = await planNight(ports, childSettings, { ranges: SEGMENTS });
+  const kept: RangeResult[] = [];
+  let keptBytes = 0;
   for (let segment = 0; segment < SEGMENTS; segment++) {
-    const store = new RangeStore(segment * share, Math.min(CUSTOMERS, (segment + 1) * share), yesterday);
+    const making = { ms: whole.makingMs, cpu: whole.makingCpuMs };
     const childStarted = performance.now();
     const childCpu = process.cpuUsage();
-    const summary = await recompute({ store, events: noEvents, now: () => night }, childSettings);
-    childCpuMs.push(cpuMs(process.cpuUsage(childCpu)) - store.makingCpuMs);
-    childMs.push(performance.now() - childStarted - store.makingMs);
-    customers += summary.customers;
-    makingMs += store.makingMs;
-    peakHeap = Math.max(peakHeap, store.peakHeap);
+    const result = await recomputeRange(ports, childSettings, basis, segment);
+    const packed = gzipSync(JSON.stringify(result));
+    keptBytes = Math.max(keptBytes, packed.length);
+    kept.push(JSON.parse(gunzipSync(packed).toString('utf8')) as RangeResult);
+    childCpuMs.push(cpuMs(process.cpuUsage(childCpu)) - (whole.makingCpuMs - making.cpu));
+    childMs.push(performance.now() - childStarted - (whole.makingMs - making.ms));
+    customers += result.counts.customers;
+    peakHeap = Math.max(peakHeap, whole.peakHeap);
   }
+  const makingMs = whole.makingMs;
+  const mergeStarted = performance.now();
+  const mergeCpu = process.cpuUsage();
+  const summary = await finishNight(ports, childSettings, basis, kept);
+  const mergeMs = performance.now() - mergeStarted;
+  const mergeCpuMs = cpuMs(process.cpuUsage(mergeCpu));
+  if (summary.customers !== customers) throw new Error(`the merge counted ${summary.customers} customers, the ranges ${customers}`);
   const totalMs = performance.now() - started - makingMs;
   const sorted = [...childMs].sort((u, v) => u - v);
   const sortedCpu = [...childCpuMs].sort((u, v) => u - v);
@@ -190,7 +206,8 @@ async function inProcess(report: (line: string) => void): Promise<{ childMs: num
       `per child median ${seconds(sortedCpu[Math.floor(sortedCpu.length / 2)]!)}, slowest ${seconds(sortedCpu.at(-1)!)}`,
   );
   report(`  peak RSS ${megabytes(process.resourceUsage().maxRSS * 1024)} (${megabytes(rssBefore)} before the children), largest heap seen ${megabytes(peakHeap)}`);
-  return { childMs, childCpuMs, share };
+  report(`  a range's result as its checkpoint keeps it (gzipped JSON): at most ${thousands(keptBytes / 1024)} KiB; the merge of the ${SEGMENTS} results: ${seconds(mergeMs)} wall, ${seconds(mergeCpuMs)} CPU`);
+  return { childMs, childCpuMs, share, mergeCpuMs };
 }
 
 async function reading(report: (line: string) => void): Promise<{ tableMsPerCustomer: number; indexMsPerCustomer: number }> {
@@ -281,14 +298,14 @@ export async function run(report: (line: string) => void): Promise<void> {
   report(`${process.version}; ${thousands(CUSTOMERS)} customers as of ${night.toISOString().slice(0, 10)}; Map: ${SEGMENTS} key ranges, MaxConcurrency ${MAX_CONCURRENCY}`);
   // Figures from a shared machine are read with its load beside them.
   report(`machine: ${availableParallelism()} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the start`);
-  const { childMs, childCpuMs, share } = await inProcess(report);
+  const { childMs, childCpuMs, share, mergeCpuMs } = await inProcess(report);
   const read = await reading(report);
   // A child has a vCPU of its own on Lambda (1769 MB and up): its CPU time, not this shared machine's wall time.
   const slowest = Math.max(...childCpuMs);
   const waves = Math.ceil(SEGMENTS / MAX_CONCURRENCY);
-  const cpuOnly = waves * slowest;
-  const withReads = waves * (slowest + share * read.indexMsPerCustomer);
-  report(`projected Distributed Map wall time at ${thousands(CUSTOMERS)} customers (${waves} waves of ${MAX_CONCURRENCY} children, each wave as long as the slowest child's CPU time):`);
+  const cpuOnly = waves * slowest + mergeCpuMs;
+  const withReads = waves * (slowest + share * read.indexMsPerCustomer) + mergeCpuMs;
+  report(`projected Distributed Map wall time at ${thousands(CUSTOMERS)} customers (${waves} waves of ${MAX_CONCURRENCY} children, each wave as long as the slowest child's CPU time, then the merge):`);
   report(`  CPU alone: ${seconds(cpuOnly)}; with each child reading its ${thousands(share)} customers at DynamoDB Local's index rate: ${seconds(withReads)} (longest child ${seconds(slowest + share * read.indexMsPerCustomer)} of Lambda's 900 s)`);
   report(`  one Lambda reading the whole table as before, at DynamoDB Local's rate: ${seconds(CUSTOMERS * read.tableMsPerCustomer + childCpuMs.reduce((sum, ms) => sum + ms, 0))}`);
   report(`  (on this machine, one child after another: ${seconds(childMs.reduce((sum, ms) => sum + ms, 0))} of wall time)`);

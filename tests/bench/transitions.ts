@@ -89,6 +89,8 @@ export async function run(report: (line: string) => void): Promise<void> {
     // Each scheduled job once on the empty store: what a run costs whatever the number of customers.
     const emptyRuns = new Map<string, { milliseconds: number; readRequestUnits: number; writeRequestUnits: number }>();
     for (const job of scheduledJobs) {
+      // The nightly state machine calls the jobs' functions, each measured on its own here.
+      if ('stateMachine' in job) continue;
       const before = { ...usageOf(job.name) };
       await host.journeys.runJob(job.name);
       const after = usageOf(job.name);
