@@ -46,21 +46,11 @@ import {
   segmentDefinitionEntity,
 } from './entities.ts';
 import { itemsOfIndexPartition } from './queries.ts';
-import { GSI2, GSI3, keys } from './table-design.ts';
+import { analyticsKeys, GSI2, GSI3, keys } from './table-design.ts';
 
-const CUSTOMER_PREFIX = 'CUSTOMER#';
+const CUSTOMER_PREFIX = keys.customerPartition('');
 
-export const analyticsKeys = {
-  membership: (customerId: string, segment: string) => ({ pk: `${CUSTOMER_PREFIX}${customerId}`, sk: `SEGMENT#${segment}` }),
-  membersOf: (segment: string, customerId: string) => ({ gsi2pk: `SEGMENT#${segment}`, gsi2sk: customerId }),
-  predictions: (customerId: string) => ({ pk: `${CUSTOMER_PREFIX}${customerId}`, sk: 'PREDICTIONS' }),
-  definition: (name: string) => ({ pk: `SEGMENT_DEF#${name}`, sk: 'DEFINITION' }),
-  definitionsIndex: (name: string) => ({ gsi1pk: 'SEGMENT_DEFS', gsi1sk: name }),
-  currentModels: { pk: 'MODEL', sk: 'CURRENT' },
-  fittedModels: (fittedAt: string) => ({ pk: 'MODEL', sk: `BGNBD#${fittedAt}` }),
-  state: { pk: 'RECOMPUTE', sk: 'STATE' },
-  snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
-};
+export { analyticsKeys };
 
 /** The item types the nightly scan reads: the ones that carry the gsi3 key. */
 const scannedTypes = ['profile', 'segmentMembership', 'predictions', 'journeyEntry', 'feedback'] as const;

@@ -9,12 +9,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry from 'p-retry';
 import type { FeedbackAnswer } from '../core/analytics/metrics.ts';
-import { keys } from './table-design.ts';
+import { feedbackKeys, keys } from './table-design.ts';
 
-export const feedbackKeys = {
-  answer: (customerId: string, at: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `FEEDBACK#${at}#${entryId}` }),
-  entry: (customerId: string, entryId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `FEEDBACK_ENTRY#${entryId}` }),
-};
+export { feedbackKeys };
 
 export type FeedbackStatus = 'recorded' | 'replaced' | 'unchanged';
 

@@ -14,16 +14,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdentityDirectory } from '../core/identity.ts';
-import { keys } from './table-design.ts';
+import { identityKeys, keys } from './table-design.ts';
 
 const CLAIM_ATTEMPTS = 5;
 
-export const identityKeys = {
-  email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'IDENTITY' }),
-  alias: (customerId: string) => ({ pk: `ALIAS#${customerId}`, sk: 'IDENTITY' }),
-  emailPointer: (customerId: string, email: string) => ({ pk: keys.customerPartition(customerId), sk: `IDENTITY#EMAIL#${email}` }),
-  aliasPointer: (customerId: string, alias: string) => ({ pk: keys.customerPartition(customerId), sk: `IDENTITY#ALIAS#${alias}` }),
-};
+export { identityKeys };
 
 export class DynamoIdentityDirectory implements IdentityDirectory {
   private readonly client: DynamoDBDocumentClient;

@@ -27,18 +27,12 @@ import {
   type ImportStatus,
   type MapItem,
 } from '../core/imports/import-job.ts';
-import { TTL_ATTRIBUTE } from './table-design.ts';
+import { importKeys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Edges and customer marks are needed while the import runs; a day of Step Functions retries is plenty. */
 const WORKING_ITEM_SECONDS = 7 * 86_400;
 
-export const importKeys = {
-  record: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
-  partition: (importId: string) => `IMPORT#${importId}`,
-  edge: (importId: string, firstIndex: number) => ({ pk: `IMPORT#${importId}`, sk: `EDGE#${String(firstIndex).padStart(10, '0')}` }),
-  edgePrefix: 'EDGE#',
-  customer: (importId: string, customerId: string) => ({ pk: `IMPORT#${importId}`, sk: `CUSTOMER#${customerId}` }),
-};
+export { importKeys };
 
 /** Another batch updated the record first: read it again. */
 class VersionConflict extends Error {}

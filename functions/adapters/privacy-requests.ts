@@ -10,9 +10,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PrivacyRequest, PrivacyRequestLog } from '../core/privacy/shopify-privacy.ts';
-import { GSI1 } from './table-design.ts';
+import { GSI1, privacyKeys } from './table-design.ts';
 
-const INDEX_PARTITION = 'PRIVACY_REQUESTS';
+const INDEX_PARTITION = privacyKeys.byReceipt('', '').gsi1pk;
 
 export class DynamoPrivacyRequests implements PrivacyRequestLog {
   private readonly client: DynamoDBDocumentClient;
@@ -28,7 +28,7 @@ export class DynamoPrivacyRequests implements PrivacyRequestLog {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `PRIVACY_REQUEST#${request.requestId}`, sk: 'REQUEST', gsi1pk: INDEX_PARTITION, gsi1sk: `${request.receivedAt}#${request.requestId}`, type: 'privacyRequest', ...request },
+          Item: { ...privacyKeys.request(request.requestId), ...privacyKeys.byReceipt(request.receivedAt, request.requestId), type: 'privacyRequest', ...request },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

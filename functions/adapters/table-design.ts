@@ -137,6 +137,47 @@ export const keys = {
   readNightly: (key: { sk: string }) => ({ gsi3sk: key.sk }),
 };
 
+/**
+ * The keys of the items each of these adapters owns, kept here beside the rest so that every key of
+ * the table is written in this one module (their layouts are tabled at the top of each adapter).
+ */
+export const analyticsKeys = {
+  membership: (customerId: string, segment: string) => ({ pk: keys.customerPartition(customerId), sk: `SEGMENT#${segment}` }),
+  membersOf: (segment: string, customerId: string) => ({ gsi2pk: `SEGMENT#${segment}`, gsi2sk: customerId }),
+  predictions: (customerId: string) => ({ pk: keys.customerPartition(customerId), sk: 'PREDICTIONS' }),
+  definition: (name: string) => ({ pk: `SEGMENT_DEF#${name}`, sk: 'DEFINITION' }),
+  definitionsIndex: (name: string) => ({ gsi1pk: 'SEGMENT_DEFS', gsi1sk: name }),
+  currentModels: { pk: 'MODEL', sk: 'CURRENT' },
+  fittedModels: (fittedAt: string) => ({ pk: 'MODEL', sk: `BGNBD#${fittedAt}` }),
+  state: { pk: 'RECOMPUTE', sk: 'STATE' },
+  snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
+};
+
+export const feedbackKeys = {
+  answer: (customerId: string, at: string, entryId: string) => ({ pk: keys.customerPartition(customerId), sk: `FEEDBACK#${at}#${entryId}` }),
+  entry: (customerId: string, entryId: string) => ({ pk: keys.customerPartition(customerId), sk: `FEEDBACK_ENTRY#${entryId}` }),
+};
+
+export const identityKeys = {
+  email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'IDENTITY' }),
+  alias: (customerId: string) => ({ pk: `ALIAS#${customerId}`, sk: 'IDENTITY' }),
+  emailPointer: (customerId: string, email: string) => ({ pk: keys.customerPartition(customerId), sk: `IDENTITY#EMAIL#${email}` }),
+  aliasPointer: (customerId: string, alias: string) => ({ pk: keys.customerPartition(customerId), sk: `IDENTITY#ALIAS#${alias}` }),
+};
+
+export const importKeys = {
+  record: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' }),
+  partition: (importId: string) => `IMPORT#${importId}`,
+  edge: (importId: string, firstIndex: number) => ({ pk: `IMPORT#${importId}`, sk: `EDGE#${String(firstIndex).padStart(10, '0')}` }),
+  edgePrefix: 'EDGE#',
+  customer: (importId: string, customerId: string) => ({ pk: `IMPORT#${importId}`, sk: `CUSTOMER#${customerId}` }),
+};
+
+export const privacyKeys = {
+  request: (requestId: string) => ({ pk: `PRIVACY_REQUEST#${requestId}`, sk: 'REQUEST' }),
+  byReceipt: (receivedAt: string, requestId: string) => ({ gsi1pk: 'PRIVACY_REQUESTS', gsi1sk: `${receivedAt}#${requestId}` }),
+};
+
 /** The table as DynamoDB Local creates it; lib/cdk/comeback-data.ts declares the same for AWS. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {

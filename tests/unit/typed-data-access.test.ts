@@ -1,7 +1,7 @@
 /**
- * The lint rule that keeps data access typed (eslint.config.js): no `as unknown as` cast and no
- * hand-written LastEvaluatedKey loop in functions/ and lib/local, tried with the project's own
- * configuration on code it must refuse and code it must let through.
+ * The lint rule that keeps data access typed (eslint.config.js): no `as unknown as` cast, no
+ * hand-written LastEvaluatedKey loop and no key built outside table-design.ts in functions/ and
+ * lib/local, tried with the project's own configuration on code it must refuse and code it must let through.
  */
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,12 @@ describe('data access stays typed', () => {
   it.each(['functions/adapters/example.ts', 'functions/handlers/example.ts', 'lib/local/example.ts'])('refuses `as unknown as` and a LastEvaluatedKey loop in %s', async (filePath) => {
     expect(await refusals(cast, filePath)).toEqual([expect.stringContaining('as unknown as')]);
     expect(await refusals(loop, filePath)).toEqual([expect.stringContaining('paginateQuery')]);
+  }, 30_000);
+
+  it('refuses a key built outside table-design.ts, and lets table-design.ts build it', async () => {
+    const key = 'export const key = (id: string) => ({ pk: `ORDER#${id}`, sk: \'ORDER\' });\n';
+    expect(await refusals(key, 'functions/adapters/example.ts')).toEqual([expect.stringContaining('table-design.ts')]);
+    expect(await refusals(key, 'functions/adapters/table-design.ts')).toEqual([]);
   }, 30_000);
 
   it('lets a cursor-paged route send one query from a start key', async () => {
