@@ -9,10 +9,10 @@
  * the journey routes; the handler builds those ports when it loads, so without them it would fail
  * at cold start.
  *
- * It runs daily at 03:00 UTC, after the 02:00 journey sweep, and reads its sparse index (gsi3:
+ * The nightly state machine (comeback-nightly.ts) runs it, one key range per Distributed Map child; it reads its sparse index (gsi3:
  * profiles, memberships, predictions, journey entries, feedback; no orders or message logs) with a
  * parallel Scan, which only the batch jobs may do (this one and the co-purchase count).
- * See SCALING in the handler for how many customers one invocation handles within Lambda's 15 minutes.
+ * Invoked on its own (on demand), it runs the whole night at once: see SCALING in the handler.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,7 +22,6 @@ import { recomputeSettingsFromJson } from '../../functions/core/analytics/settin
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { ComebackJourneys } from './comeback-journeys.ts';
-import { ComebackDailySchedule } from './comeback-schedule.ts';
 
 export interface ComebackAnalyticsProps {
   readonly table: ComebackTable;
@@ -45,7 +44,6 @@ export interface ComebackAnalyticsProps {
 
 export class ComebackAnalytics extends Construct {
   public readonly recompute: ComebackFunction;
-  public readonly schedule: ComebackDailySchedule;
 
   constructor(scope: Construct, id: string, props: ComebackAnalyticsProps) {
     super(scope, id);
@@ -67,10 +65,5 @@ export class ComebackAnalytics extends Construct {
       recomputeSettingsFromJson(props.recomputeSettings);
       this.recompute.function.addEnvironment('COMEBACK_RECOMPUTE_SETTINGS', props.recomputeSettings);
     }
-    this.schedule = new ComebackDailySchedule(this, 'Schedule', {
-      target: this.recompute,
-      hour: 3,
-      description: 'Runs the Comeback nightly recompute daily at 03:00 UTC.',
-    });
   }
 }

@@ -26,6 +26,7 @@ import { ComebackImports } from './comeback-imports.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
 import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
+import { ComebackNightly } from './comeback-nightly.ts';
 import { ComebackPurchaseReactions } from './comeback-purchase-reactions.ts';
 import { ComebackSecret, secretPurposes } from './comeback-secret.ts';
 import { ComebackSmsInbound } from './comeback-sms-inbound.ts';
@@ -100,6 +101,8 @@ export class ComebackApiStack extends Stack {
   public readonly purchaseReactions: ComebackPurchaseReactions;
   public readonly analytics: ComebackAnalytics;
   public readonly loyalty: ComebackLoyalty;
+  /** The nightly work: sweeps, co-purchase count and the recompute in key ranges, one state machine. */
+  public readonly nightly: ComebackNightly;
   public readonly monitoring: ComebackMonitoring;
   public readonly smsInbound: ComebackSmsInbound;
   public readonly deliveryFeedback: ComebackDeliveryFeedback;
@@ -187,6 +190,15 @@ export class ComebackApiStack extends Stack {
       table: props.table,
       delivery: this.delivery,
       shopUrl: props.journeys.shopUrl,
+      ...common,
+    });
+
+    // The sweeps, the co-purchase count and the recompute, started together daily at 02:00 UTC.
+    this.nightly = new ComebackNightly(this, 'Nightly', {
+      recompute: this.analytics.recompute,
+      journeySweep: this.journeys.sweep,
+      loyaltySweep: this.loyalty.sweep,
+      coPurchase: this.loyalty.coPurchase,
       ...common,
     });
 

@@ -25,7 +25,6 @@ import { stateMachineJourneys, type StateMachineJourney } from '../../functions/
 import type { ComebackTable } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import { ComebackFunction, projectRoot } from './comeback-function.ts';
-import { ComebackDailySchedule } from './comeback-schedule.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
 
 /** What `journeySettings()` reads (functions/adapters/journey-ports.ts); the store sets these at deployment. */
@@ -71,9 +70,8 @@ export class ComebackJourneys extends Construct {
   public readonly settings: ComebackJourneySettings;
   /** Runs one step of a journey; invoked by the state machines only. */
   public readonly step: ComebackFunction;
-  /** Runs daily at 02:00 UTC: starts win-back, hands out due check-ins. */
+  /** Starts win-back, hands out due check-ins: two branches of the nightly state machine (comeback-nightly.ts). */
   public readonly sweep: ComebackFunction;
-  public readonly sweepSchedule: ComebackDailySchedule;
   /** Marks the entry of an execution that failed, timed out or was aborted as failed, with why. */
   public readonly executionEnded: ComebackFunction;
   /** The journeys' executions that end other than by success, sent to `executionEnded`. */
@@ -168,11 +166,6 @@ export class ComebackJourneys extends Construct {
     this.sweep.bindJourneys(this);
     this.sweep.bindDelivery(props.delivery);
     this.sweep.bindSecret(props.feedbackSecret);
-    this.sweepSchedule = new ComebackDailySchedule(this, 'SweepSchedule', {
-      target: this.sweep,
-      hour: 2,
-      description: 'Runs the Comeback journey sweep daily at 02:00 UTC.',
-    });
 
     this.executionEnded = new ComebackFunction(this, 'ExecutionEnded', {
       entry: 'functions/handlers/journey-execution-ended.ts',

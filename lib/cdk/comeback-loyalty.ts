@@ -5,10 +5,10 @@
  *
  * - The dispatch (functions/handlers/loyalty-dispatch.ts) runs every hour at minute 15 and sends
  *   what is due through the delivery step, looking back to yesterday.
- * - The sweep (functions/handlers/loyalty-sweep.ts) runs daily at 02:30 UTC, after the 02:00
- *   journey sweep: tier reviews, then every message due, looking back a week.
- * - The co-purchase count (functions/handlers/catalog-copurchase.ts) runs daily at 03:30 UTC,
- *   after the 03:00 nightly recompute; it reads every order with a parallel Scan of the base table.
+ * - The sweep (functions/handlers/loyalty-sweep.ts) runs nightly, a branch of the nightly state
+ *   machine (comeback-nightly.ts): tier reviews, then every message due, looking back a week.
+ * - The co-purchase count (functions/handlers/catalog-copurchase.ts) runs nightly, another branch;
+ *   it reads every order with a parallel Scan of the base table.
  *
  * The dispatch and the sweep read the store's rules file (bundled as catalog.json) and send with
  * the message templates; the co-purchase count needs neither, and sends nothing. Every run is safe
@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import type { ComebackTable } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import { ComebackFunction } from './comeback-function.ts';
-import { ComebackDailySchedule, ComebackHourlySchedule } from './comeback-schedule.ts';
+import { ComebackHourlySchedule } from './comeback-schedule.ts';
 
 export interface ComebackLoyaltyProps {
   readonly table: ComebackTable;
@@ -40,12 +40,10 @@ export class ComebackLoyalty extends Construct {
   /** Runs every hour at minute 15: sends the loyalty, replenishment and cross-sell messages due. */
   public readonly dispatch: ComebackFunction;
   public readonly dispatchSchedule: ComebackHourlySchedule;
-  /** Runs daily at 02:30 UTC: tier reviews, then the messages due over the past week. */
+  /** Tier reviews, then the messages due over the past week: a branch of the nightly state machine (comeback-nightly.ts). */
   public readonly sweep: ComebackFunction;
-  public readonly sweepSchedule: ComebackDailySchedule;
-  /** Runs daily at 03:30 UTC: counts which products are bought together, for the personal offers. */
+  /** Counts which products are bought together, for the personal offers: a branch of the nightly state machine. */
   public readonly coPurchase: ComebackFunction;
-  public readonly coPurchaseSchedule: ComebackDailySchedule;
 
   constructor(scope: Construct, id: string, props: ComebackLoyaltyProps) {
     super(scope, id);
@@ -61,7 +59,7 @@ export class ComebackLoyalty extends Construct {
       return fn;
     };
 
-    // Ten minutes, so an hourly run is over well before the next one (and before the 02:30 sweep).
+    // Ten minutes, so an hourly run is over well before the next one (and before the nightly work at 02:00).
     this.dispatch = sender(
       'Dispatch',
       'functions/handlers/loyalty-dispatch.ts',
@@ -80,12 +78,6 @@ export class ComebackLoyalty extends Construct {
       'Comeback daily loyalty sweep: tier reviews and the messages due over the past week',
       Duration.minutes(15),
     );
-    this.sweepSchedule = new ComebackDailySchedule(this, 'SweepSchedule', {
-      target: this.sweep,
-      hour: 2,
-      minute: 30,
-      description: 'Runs the Comeback loyalty sweep daily at 02:30 UTC.',
-    });
 
     this.coPurchase = new ComebackFunction(this, 'CoPurchase', {
       entry: 'functions/handlers/catalog-copurchase.ts',
@@ -96,11 +88,5 @@ export class ComebackLoyalty extends Construct {
       ...common,
     });
     this.coPurchase.bindTable(props.table, 'readWrite', { scan: true });
-    this.coPurchaseSchedule = new ComebackDailySchedule(this, 'CoPurchaseSchedule', {
-      target: this.coPurchase,
-      hour: 3,
-      minute: 30,
-      description: 'Runs the Comeback co-purchase count daily at 03:30 UTC.',
-    });
   }
 }

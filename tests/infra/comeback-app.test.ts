@@ -239,6 +239,8 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
   const senders = ['Journeys/Step', 'Journeys/Sweep', 'Loyalty/Dispatch', 'Loyalty/Sweep'];
   const functionPaths = [...apiRoutes.map((route) => `ComebackApi/${route.id}`), ...background.map((path) => `ComebackApi/${path}`)];
   const machines = [...stateMachineJourneys.map((journey) => `ComebackApi/Journeys/${pascal(journey)}StateMachine`), 'ComebackApi/Imports/StateMachine'];
+  // The nightly state machine logs everything (no SF1); the rest as the others, and its Distributed Map's children.
+  const nightly = 'ComebackApi/Nightly/StateMachine';
   const imports = options.stacks.api.imports;
   const uploads = imports.bucket.arnForObjects('imports/*');
   const importPolicy = imports.node.findChild('StateMachinePolicy');
@@ -251,8 +253,9 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
     ...apiRoutes.map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
     ...secretNames.map((name) => `AwsSolutions-SMG4 ComebackApi/${name}/Secret`),
     ...machines.map((path) => `AwsSolutions-SF1 ${path}`),
-    ...(options.tracing ? [] : machines.map((path) => `AwsSolutions-SF2 ${path}`)),
-    ...machines.map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`),
+    ...(options.tracing ? [] : [...machines, nightly].map((path) => `AwsSolutions-SF2 ${path}`)),
+    ...[...machines, nightly].map((path) => `AwsSolutions-IAM5[Resource::*] ${path}/Role`),
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ComebackApi-nightly/*] ${nightly}/Role/DefaultPolicy`,
     ...senders.map((path) => `AwsSolutions-IAM5[Resource::*] ComebackApi/${path}/DeliveryPolicy`),
     ...journeyFunctions.flatMap((path) =>
       stateMachineJourneys.map(
@@ -583,8 +586,8 @@ describe('the Comeback app, as deployed', () => {
     const machineIds = () => stateMachineJourneys.map((journey) => logicalId(built.stacks.api.journeys.stateMachine(journey)));
 
     it('deploys one STANDARD state machine per journey, logging errors only and no execution data to its own log group', () => {
-      // One per journey, and the import state machine (see the imports test).
-      api.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachineJourneys.length + 1);
+      // One per journey, the import state machine (see the imports test) and the nightly work's.
+      api.resourceCountIs('AWS::StepFunctions::StateMachine', stateMachineJourneys.length + 2);
       const resources = api.toJSON().Resources as Record<string, Resource>;
       for (const journey of stateMachineJourneys) {
         const machine = resources[logicalId(built.stacks.api.journeys.stateMachine(journey))]?.Properties ?? {};
@@ -702,19 +705,15 @@ describe('the Comeback app, as deployed', () => {
       }
     });
 
-    it('runs the journey sweep daily at 02:00 UTC, with the journeys capability, delivery and the feedback secret', () => {
-      const { journeys } = built.stacks.api;
+    it('runs the journey sweep in the nightly state machine, started daily at 02:00 UTC, with the journeys capability, delivery and the feedback secret', () => {
+      const { journeys, nightly } = built.stacks.api;
       const sweepArn = { 'Fn::GetAtt': [logicalId(journeys.sweep.function), 'Arn'] };
-      const rule = (api.toJSON().Resources as Record<string, Resource>)[logicalId(journeys.sweepSchedule.rule)]?.Properties ?? {};
+      const resources = api.toJSON().Resources as Record<string, Resource>;
+      const rule = resources[logicalId(nightly.rule)]?.Properties ?? {};
       expect(rule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
       expect(rule.State).toBe('ENABLED');
-      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: sweepArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })]);
-      api.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: sweepArn,
-        Principal: 'events.amazonaws.com',
-        SourceArn: { 'Fn::GetAtt': [logicalId(journeys.sweepSchedule.rule), 'Arn'] },
-      });
+      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { Ref: logicalId(nightly.stateMachine) }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })]);
+      expect((resources[logicalId(nightly.stateMachine)]?.Properties?.DefinitionSubstitutions as Record<string, unknown>).JourneySweepFunctionArn).toEqual(sweepArn);
       const environment = environmentOf(api, journeys.sweep);
       for (const journey of stateMachineJourneys) {
         expect(environment[stateMachineArnVariable(journey)]).toEqual({ Ref: logicalId(journeys.stateMachine(journey)) });
@@ -757,6 +756,9 @@ describe('the Comeback app, as deployed', () => {
       const importMachine = [
         { Ref: logicalId(built.stacks.api.imports.stateMachine) },
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:ComebackApi-import']] },
+        // The nightly state machine is started by its rule and starts its own Distributed Map children (see tests/infra/nightly.test.ts).
+        { Ref: logicalId(built.stacks.api.nightly.stateMachine) },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:ComebackApi-nightly']] },
       ].map((resource) => JSON.stringify(resource));
       const journeyStarts = allStatements.filter((candidate) => actionsOf([candidate]).includes('states:StartExecution') && !importMachine.includes(JSON.stringify(candidate.Resource)));
       for (const statement of journeyStarts) {
@@ -1219,13 +1221,12 @@ describe('the Comeback app, as deployed', () => {
     const rule = (schedule: { rule: IConstruct }) => (api.toJSON().Resources as Record<string, Resource>)[logicalId(schedule.rule)]?.Properties ?? {};
     const arnOf = (fn: ComebackFunction) => ({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
 
-    it('runs the loyalty dispatch every hour at minute 15, the loyalty sweep daily at 02:30 UTC and the co-purchase count daily at 03:30 UTC', () => {
-      const { loyalty } = built.stacks.api;
-      const schedules = [
-        { fn: loyalty.dispatch, schedule: loyalty.dispatchSchedule, cron: 'cron(15 * * * ? *)', maxEventAge: 1800 },
-        { fn: loyalty.sweep, schedule: loyalty.sweepSchedule, cron: 'cron(30 2 * * ? *)', maxEventAge: 3600 },
-        { fn: loyalty.coPurchase, schedule: loyalty.coPurchaseSchedule, cron: 'cron(30 3 * * ? *)', maxEventAge: 3600 },
-      ];
+    it('runs the loyalty dispatch every hour at minute 15, and the loyalty sweep and the co-purchase count in the nightly state machine', () => {
+      const { loyalty, nightly } = built.stacks.api;
+      const schedules = [{ fn: loyalty.dispatch, schedule: loyalty.dispatchSchedule, cron: 'cron(15 * * * ? *)', maxEventAge: 1800 }];
+      const substitutions = (api.toJSON().Resources as Record<string, Resource>)[logicalId(nightly.stateMachine)]?.Properties?.DefinitionSubstitutions as Record<string, unknown>;
+      expect(substitutions.LoyaltySweepFunctionArn).toEqual(arnOf(loyalty.sweep));
+      expect(substitutions.CoPurchaseFunctionArn).toEqual(arnOf(loyalty.coPurchase));
       for (const { fn, schedule, cron, maxEventAge } of schedules) {
         const properties = rule(schedule);
         expect(properties.ScheduleExpression, fn.node.path).toBe(cron);
@@ -1280,7 +1281,8 @@ describe('the Comeback app, as deployed', () => {
         expect(JSON.stringify(environment.COMEBACK_PUBLIC_URL)).toContain(logicalId(built.stacks.api.api.httpApi));
         expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(fn.role))))].sort(), fn.node.path).toEqual(
           [
-            ...FAILED_INVOCATION_ACTIONS,
+            // Only the dispatch is invoked asynchronously (by its rule); the nightly state machine invokes the sweep.
+            ...(fn === loyalty.dispatch ? FAILED_INVOCATION_ACTIONS : []),
             'logs:CreateLogStream',
             'logs:PutLogEvents',
             ...TABLE_READ_ACTIONS,
@@ -1300,7 +1302,7 @@ describe('the Comeback app, as deployed', () => {
       const { loyalty } = built.stacks.api;
       expect(Object.keys(environmentOf(api, loyalty.coPurchase)).sort()).toEqual(['TABLE_NAME']);
       expect([...new Set(actionsOf(policyStatementsOf(api, logicalId(loyalty.coPurchase.role))))].sort()).toEqual(
-        [...FAILED_INVOCATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION].sort(),
+        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION].sort(),
       );
     });
 
@@ -1325,13 +1327,13 @@ describe('the Comeback app, as deployed', () => {
   });
 
   describe('the nightly recompute and monitoring', () => {
-    it('runs the nightly recompute daily at 03:00 UTC with 15 minutes and the metric settings of its handler', () => {
-      const { analytics } = built.stacks.api;
+    it('runs the nightly recompute in the nightly state machine with 15 minutes per step and the metric settings of its handler', () => {
+      const { analytics, nightly } = built.stacks.api;
       const fnArn = { 'Fn::GetAtt': [logicalId(analytics.recompute.function), 'Arn'] };
       const resources = api.toJSON().Resources as Record<string, Resource>;
-      const rule = resources[logicalId(analytics.schedule.rule)]?.Properties ?? {};
-      expect(rule.ScheduleExpression).toBe('cron(0 3 * * ? *)');
-      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: fnArn })]);
+      expect((resources[logicalId(nightly.stateMachine)]?.Properties?.DefinitionSubstitutions as Record<string, unknown>).NightlyRecomputeFunctionArn).toEqual(fnArn);
+      // Its failed executions alarm, as every state machine's of the stack.
+      expect(Object.keys(resourcesOfType(api, 'AWS::CloudWatch::Alarm')).some((id) => id.includes('NightlyStateMachineExecutionsFailed'))).toBe(true);
       const properties = resources[logicalId(analytics.recompute.function)]?.Properties ?? {};
       expect(properties.Timeout).toBe(900);
       const environment = environmentOf(api, analytics.recompute);
@@ -1351,7 +1353,7 @@ describe('the Comeback app, as deployed', () => {
       }
       const statements = policyStatementsOf(api, logicalId(analytics.recompute.role));
       expect([...new Set(actionsOf(statements))].sort()).toEqual(
-        [...FAILED_INVOCATION_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION, 'states:StartExecution', 'states:StopExecution'].sort(),
+        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS, TABLE_SCAN_ACTION, 'states:StartExecution', 'states:StopExecution'].sort(),
       );
       const start = statements.filter((statement) => actionsOf([statement]).includes('states:StartExecution'));
       expect(start).toEqual([expect.objectContaining({ Action: 'states:StartExecution' })]);
@@ -1504,7 +1506,7 @@ describe('the Comeback app, as deployed', () => {
 
     it('sends every asynchronously invoked function\'s failed events to an encrypted queue of its own, refusing plain HTTP', () => {
       const functions = asynchronous();
-      expect(functions.map((fn) => fn.node.path)).toEqual(expect.arrayContaining(['ComebackApi/Journeys/Sweep', 'ComebackApi/Journeys/ExecutionEnded', 'ComebackApi/SmsInbound/Receiver', 'ComebackApi/DeliveryFeedback/Receiver']));
+      expect(functions.map((fn) => fn.node.path)).toEqual(expect.arrayContaining(['ComebackApi/Loyalty/Dispatch', 'ComebackApi/Journeys/ExecutionEnded', 'ComebackApi/SmsInbound/Receiver', 'ComebackApi/DeliveryFeedback/Receiver']));
       const configs = Object.values(resourcesOfType(api, 'AWS::Lambda::EventInvokeConfig'));
       const queues = resourcesOfType(api, 'AWS::SQS::Queue');
       for (const fn of functions) {
@@ -1524,7 +1526,10 @@ describe('the Comeback app, as deployed', () => {
 
     it('never retries a scheduled run blindly: no Lambda retry, a bounded age, and the undeliverable event in the same queue', () => {
       const { rules, functions } = scheduled();
-      expect(functions.length).toBeGreaterThanOrEqual(5);
+      // The nightly work's functions are invoked by its state machine, synchronously: no rule invokes them.
+      const { analytics, journeys, loyalty } = built.stacks.api;
+      expect(functions.map((fn) => fn.node.path)).toEqual(expect.arrayContaining([loyalty.dispatch.node.path]));
+      for (const fn of [analytics.recompute, journeys.sweep, loyalty.sweep, loyalty.coPurchase]) expect(functions, fn.node.path).not.toContain(fn);
       const configs = Object.values(resourcesOfType(api, 'AWS::Lambda::EventInvokeConfig'));
       for (const fn of functions) {
         const [config] = configs.filter((candidate) => JSON.stringify(candidate.Properties?.FunctionName) === JSON.stringify({ Ref: logicalId(fn.function) }));
@@ -1571,7 +1576,7 @@ describe('the Comeback app, as deployed', () => {
       const reasons = (prefix: string) => acknowledgements(built.app).filter(({ id }) => id.startsWith(prefix)).map(({ reason }) => reason);
       for (const reason of reasons('AwsSolutions-SF1')) expect(reason).toMatch(/ERROR.*execution data/);
       for (const reason of reasons('AwsSolutions-SF2')) expect(reason).toMatch(/comeback:tracing/);
-      const journeyExecutions = acknowledgements(built.app).filter(({ id, path }) => id.startsWith('AwsSolutions-IAM5[Resource::arn') && id.includes(':execution:') && !path.includes('/Imports/'));
+      const journeyExecutions = acknowledgements(built.app).filter(({ id, path }) => id.startsWith('AwsSolutions-IAM5[Resource::arn') && id.includes(':execution:') && !path.includes('/Imports/') && !path.includes('/Nightly/'));
       for (const { reason } of journeyExecutions) expect(reason).toMatch(/StopExecution.*entry ids/);
       const logStreams = acknowledgements(built.app).filter(({ path }) => path.endsWith('DeliveryFeedback/SmsStatusPolicy'));
       expect(logStreams).toHaveLength(2);
