@@ -19,8 +19,19 @@ export interface ConsoleFile {
 
 const consoleRoot = dirname(fileURLToPath(import.meta.url));
 
-/** Scripts, styles and API calls from the console's own origin only (both hosts send it with index.html). */
-export const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export type { CognitoLogin, ConsoleConfig } from './src/config.ts';
+
+/**
+ * Scripts, styles and API calls from the console's own origin only, and, with a Cognito login, the
+ * token exchange with the login domain's origin (both hosts send it with index.html).
+ */
+export function contentSecurityPolicy(loginOrigin?: string): string {
+  const connect = loginOrigin === undefined ? '' : ` connect-src 'self' ${loginOrigin};`;
+  return `default-src 'self';${connect} img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
+
+/** The policy of a console that logs in with the admin token. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

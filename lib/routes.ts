@@ -44,6 +44,16 @@ export interface ApiRoute {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * Whether a route is for admins only (it takes the admin token and no other credential). On AWS
+ * these routes sit behind the Cognito JWT authorizer; a route the storefront signs as well (the
+ * loyalty account, joining) has no authorizer, so signed calls still reach it, and its handler
+ * verifies an admin's access token itself.
+ */
+export function adminOnly(route: ApiRoute): boolean {
+  return route.secrets.length === 1 && route.secrets[0] === 'COMEBACK_ADMIN_TOKEN';
+}
+
 export const apiRoutes: readonly ApiRoute[] = [
   {
     id: 'RecordPurchase',

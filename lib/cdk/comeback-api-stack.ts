@@ -15,7 +15,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { apiRoutes, type ApiRoute, type Capability, type SecretName } from '../routes.ts';
+import { adminOnly, apiRoutes, type ApiRoute, type Capability, type SecretName } from '../routes.ts';
 import { ComebackAnalytics } from './comeback-analytics.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import { ComebackDelivery, type ComebackDeliveryProps } from './comeback-delivery.ts';
@@ -24,6 +24,7 @@ import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHttpApi } from './comeback-http-api.ts';
 import { ComebackImports } from './comeback-imports.ts';
 import { ComebackJourneys, type ComebackJourneySettings } from './comeback-journeys.ts';
+import { ComebackLogin } from './comeback-login.ts';
 import { ComebackLoyalty } from './comeback-loyalty.ts';
 import { ComebackMonitoring } from './comeback-monitoring.ts';
 import { ComebackNightly } from './comeback-nightly.ts';
@@ -87,10 +88,17 @@ export interface ComebackApiStackProps extends StackProps {
    * @default - the default lists
    */
   readonly taskLists?: string;
+  /**
+   * The prefix of the console's managed login domain (<prefix>.auth.<region>.amazoncognito.com).
+   * @default - see ComebackLoginProps
+   */
+  readonly loginDomainPrefix?: string;
 }
 
 export class ComebackApiStack extends Stack {
   public readonly api: ComebackHttpApi;
+  /** How owners and managers log in: the user pool, its groups, the console's client, the admin routes' authorizer. */
+  public readonly login: ComebackLogin;
   /** By route id. */
   public readonly functions: ReadonlyMap<string, ComebackFunction>;
   /** By secret name. */
@@ -126,7 +134,8 @@ export class ComebackApiStack extends Stack {
     if (duplicate) throw new Error(`the route id ${duplicate} is used twice`);
 
     const secrets = new Map<SecretName, ComebackSecret>();
-    for (const name of new Set([...routes.flatMap((route) => route.secrets), ...DELIVERY_SECRETS])) {
+    // Admins log in with Cognito here: no function gets the admin token, so there is none.
+    for (const name of new Set([...routes.flatMap((route) => route.secrets.filter((secret) => secret !== 'COMEBACK_ADMIN_TOKEN')), ...DELIVERY_SECRETS])) {
       secrets.set(name, new ComebackSecret(this, name, { name }));
     }
     this.secrets = secrets;
@@ -135,6 +144,8 @@ export class ComebackApiStack extends Stack {
       ...(props.throttle ? { throttle: props.throttle } : {}),
       ...(props.logRetention ? { accessLogRetention: props.logRetention } : {}),
     });
+
+    this.login = new ComebackLogin(this, 'Login', props.loginDomainPrefix !== undefined ? { domainPrefix: props.loginDomainPrefix } : {});
 
     const { publicUrl, ...delivery } = props.delivery;
     if (publicUrl !== undefined && !/^https:\/\/[^/\s]+/.test(publicUrl)) throw new Error(`the public URL must be an https URL, not "${publicUrl}"`);
@@ -169,10 +180,16 @@ export class ComebackApiStack extends Stack {
         ...common,
       });
       fn.bindTable(props.table, route.table);
-      for (const name of route.secrets) fn.bindSecret(secrets.get(name)!);
+      const admin = route.secrets.includes('COMEBACK_ADMIN_TOKEN');
+      const signedBy = route.secrets.filter((name) => name !== 'COMEBACK_ADMIN_TOKEN');
+      for (const name of signedBy) fn.bindSecret(secrets.get(name)!);
+      if (admin) this.login.bindFunction(fn);
       for (const capability of route.capabilities ?? []) this.bindCapability(fn, capability);
-      const authenticatedBy = route.secrets.map((name) => secretPurposes[name].authenticates).join('; ');
-      this.api.addRoute(route, fn.function, authenticatedBy);
+      const authenticatedBy = [
+        ...signedBy.map((name) => secretPurposes[name].authenticates),
+        ...(admin ? ["an admin's Authorization bearer token is verified as a Cognito access token of the console's app client (the user pool's signature, issuer, client and expiry) and the caller's groups are checked"] : []),
+      ].join('; ');
+      this.api.addRoute(route, fn.function, authenticatedBy, adminOnly(route) ? this.login.authorizer : undefined);
       functions.set(route.id, fn);
     }
     this.functions = functions;

@@ -72,6 +72,7 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     ...common,
     description: 'Comeback console: the web console on S3 behind CloudFront (origin access control), with the HTTP API at /v1/* on the same origin.',
     httpApi: api.api.httpApi,
+    login: api.login,
   });
   return { data, api, console: consoleStack };
 }

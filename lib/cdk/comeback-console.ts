@@ -2,7 +2,9 @@
  * The console on AWS: its built files (console/build.ts, built at synth) in a private S3 bucket,
  * served by CloudFront through origin access control. The same distribution sends `/v1/*` to the
  * HTTP API, so the console calls the API on its own origin (no CORS, one content security policy),
- * exactly as it does on the local host.
+ * exactly as it does on the local host. With a Cognito login (lib/cdk/comeback-login.ts), the bucket
+ * also holds config.json, which sends people to the managed login pages, and the console's security
+ * policy lets it exchange the login code at the login domain.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +17,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './acknowledgements.ts';
-import { CONTENT_SECURITY_POLICY, writeConsole, type ConsoleFile } from '../../console/build.ts';
+import type { ComebackLogin } from './comeback-login.ts';
+import { contentSecurityPolicy, writeConsole, type ConsoleConfig, type ConsoleFile } from '../../console/build.ts';
 
 export interface ComebackConsoleProps {
   /** The HTTP API the console calls, behind the same distribution at `/v1/*`. */
   readonly httpApi: apigwv2.IHttpApi;
   /** The built console. @default - built now, from console/ */
   readonly files?: readonly ConsoleFile[];
+  /** How owners and managers log in. @default - with the admin token */
+  readonly login?: ComebackLogin;
 }
 
 /** The console in a stack of its own, after the API stack whose HTTP API it fronts. */
@@ -63,7 +68,7 @@ export class ComebackConsole extends Construct {
     });
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.login?.loginUrl), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
@@ -107,17 +112,36 @@ export class ComebackConsole extends Construct {
       id: 'AwsSolutions-CFR4',
       reason: 'The console is served on its *.cloudfront.net address, whose default certificate fixes the edge security policy; a custom domain and certificate would allow TLSv1.2_2021.',
     });
+    this.url = `https://${this.distribution.distributionDomainName}/`;
     const built = writeConsole(mkdtempSync(join(tmpdir(), 'comeback-console-')), props.files);
+    const config: ConsoleConfig | undefined = props.login ? { login: { kind: 'cognito', domain: props.login.loginUrl, clientId: props.login.clientId, redirectUri: this.url } } : undefined;
     new s3deploy.BucketDeployment(this, 'Deploy', {
-      sources: [s3deploy.Source.asset(built)],
+      sources: [s3deploy.Source.asset(built), ...(config ? [s3deploy.Source.jsonData('config.json', config)] : [])],
       destinationBucket: this.bucket,
       distribution: this.distribution,
-      distributionPaths: ['/index.html'],
+      distributionPaths: config ? ['/index.html', '/config.json'] : ['/index.html'],
       memoryLimit: 256,
     });
     this.acknowledgeDeploymentFunction();
-    this.url = `https://${this.distribution.distributionDomainName}/`;
-    new CfnOutput(this, 'ConsoleUrl', { value: this.url, description: 'The console (log in with the admin token).' });
+    if (props.login) {
+      props.login.enableConsoleLogin(this, this.url);
+      this.acknowledgeLoginClientFunction();
+    }
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.url,
+      description: props.login ? "The console (log in through the user pool's managed login pages)." : 'The console (log in with the admin token).',
+    });
+  }
+
+  /** The CDK's function behind the call that turns the console's client's OAuth on (one per stack). */
+  private acknowledgeLoginClientFunction(): void {
+    const provider = Stack.of(this).node.children.find((child) => child.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'));
+    if (!provider) throw new Error('the custom resource function was not found in its stack');
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: "The CDK's custom resource function writes its logs through the AWSLambdaBasicExecutionRole managed policy, which the CDK sets.",
+    });
+    Validations.of(provider).acknowledge({ id: 'AwsSolutions-L1', reason: "The CDK's custom resource function runs on the Lambda runtime that this CDK version pins for it." });
   }
 
   /**

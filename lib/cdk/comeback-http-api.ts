@@ -105,15 +105,17 @@ export class ComebackHttpApi extends Construct {
   }
 
   /**
-   * Adds one route of the route table, without an API Gateway authorizer. When the handler
-   * authenticates callers itself, `authenticatedBy` says how, and is recorded as the reason for
-   * acknowledging the AwsSolutions-APIG4 check on that route; without it the check reports the route.
+   * Adds one route of the route table, behind `authorizer` when one is given (the admin routes on
+   * AWS), and otherwise without an API Gateway authorizer. When the handler authenticates callers
+   * itself, `authenticatedBy` says how, and is recorded as the reason for acknowledging the
+   * AwsSolutions-APIG4 check on that route; without it the check reports the route.
    */
-  public addRoute(route: ApiRoute, handler: lambda.IFunction, authenticatedBy?: string): apigwv2.HttpRoute {
+  public addRoute(route: ApiRoute, handler: lambda.IFunction, authenticatedBy?: string, authorizer?: apigwv2.IHttpRouteAuthorizer): apigwv2.HttpRoute {
     const httpRoute = new apigwv2.HttpRoute(this, route.id, {
       httpApi: this.httpApi,
       routeKey: apigwv2.HttpRouteKey.with(route.path, apigwv2.HttpMethod[route.method]),
       integration: new HttpLambdaIntegration(`${route.id}Integration`, handler),
+      ...(authorizer ? { authorizer } : {}),
     });
     // The L2 stage has no per-route settings; the CloudFormation stage has (RouteSettings by route key).
     const throttle = this.routeThrottles[routeKind(route)];
@@ -121,7 +123,7 @@ export class ComebackHttpApi extends Construct {
       ThrottlingRateLimit: throttle.rateLimit,
       ThrottlingBurstLimit: throttle.burstLimit,
     });
-    if (authenticatedBy && authenticatedBy.trim().length > 0) {
+    if (!authorizer && authenticatedBy && authenticatedBy.trim().length > 0) {
       Validations.of(httpRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: `${route.method} ${route.path} authenticates in its handler, not with an API Gateway authorizer: ${authenticatedBy}; any other request is answered 401.`,

@@ -40,14 +40,16 @@ import { wildcardResourceFinding } from '../../lib/cdk/acknowledgements.ts';
 import { IMPORT_DEFINITION_FILE, IMPORT_FUNCTION_SUBSTITUTION } from '../../lib/cdk/comeback-imports.ts';
 import { JOURNEY_STEP_SUBSTITUTION, journeyDefinitionFile } from '../../lib/cdk/comeback-journeys.ts';
 import { alarmIdOf, DEFAULT_SES_QUOTA, DURATION_ALARM_SHARE, HEADLINE_METRICS, METRICS_SERVICE } from '../../lib/cdk/comeback-monitoring.ts';
-import { apiRoutes, type SecretName } from '../../lib/routes.ts';
+import { adminOnly, apiRoutes, type ApiRoute, type SecretName } from '../../lib/routes.ts';
 import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const cdkContext = (JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-const secretNames: SecretName[] = [...new Set([...apiRoutes.flatMap((route) => route.secrets), ...DELIVERY_SECRETS])];
+/** The secrets a route's function gets on AWS: admins log in with Cognito there (tests/infra/console-login.test.ts), not the admin token. */
+const deployedSecrets = (route: ApiRoute): SecretName[] => route.secrets.filter((name) => name !== 'COMEBACK_ADMIN_TOKEN');
+const secretNames: SecretName[] = [...new Set([...apiRoutes.flatMap(deployedSecrets), ...DELIVERY_SECRETS])];
 const journeyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('journeys'));
 const otherRoutes = apiRoutes.filter((route) => !route.capabilities?.includes('journeys'));
 const loyaltyRoutes = apiRoutes.filter((route) => route.capabilities?.includes('loyalty'));
@@ -218,6 +220,8 @@ function consoleAcknowledgements(stacks: ComebackStacks): string[] {
     `AwsSolutions-L1 ${provider.node.path}`,
     ...[assets, stack.site.bucket.arnForObjects('*')].map((resource) => `${wildcardResourceFinding(policy, resource)} ${policy.node.path}`),
     `AwsSolutions-IAM5[Resource::*] ${policy.node.path}`,
+    // The CDK's function that turns the console client's OAuth on (tests/infra/console-login.test.ts).
+    ...['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'AwsSolutions-L1'].map((id) => `${id} ${stack.node.path}/AWS679f53fac002430cb0da5b7982bd2287`),
   ];
 }
 
@@ -250,7 +254,8 @@ function expectedAcknowledgements(options: { tracing: boolean; stacks: ComebackS
     `${wildcardResourceFinding(importPolicy, uploads)} ComebackApi/Imports/StateMachinePolicy`,
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ComebackApi-import/*] ComebackApi/Imports/StateMachinePolicy',
     `${wildcardResourceFinding(uploadPolicy, uploads)} ComebackApi/CreateImport/ImportUploadsPolicy`,
-    ...apiRoutes.map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
+    ...apiRoutes.filter((route) => !adminOnly(route)).map((route) => `AwsSolutions-APIG4 ComebackApi/Api/${route.id}`),
+    'AwsSolutions-COG8 ComebackApi/Login/UserPool',
     ...secretNames.map((name) => `AwsSolutions-SMG4 ComebackApi/${name}/Secret`),
     ...machines.map((path) => `AwsSolutions-SF1 ${path}`),
     ...(options.tracing ? [] : [...machines, nightly].map((path) => `AwsSolutions-SF2 ${path}`)),
@@ -369,9 +374,9 @@ describe('the Comeback app, as deployed', () => {
         const environment = environmentOf(api, built.stacks.api.functions.get(route.id)!);
         const stateMachines = route.capabilities?.includes('journeys') ? STATE_MACHINE_VARIABLES : [];
         expect(Object.keys(environment).filter((name) => name.endsWith('_ARN')).sort(), route.id).toEqual(
-          [...route.secrets.map((name) => `${name}_ARN`), ...stateMachines].sort(),
+          [...deployedSecrets(route).map((name) => `${name}_ARN`), ...stateMachines].sort(),
         );
-        for (const name of route.secrets) expect(environment[`${name}_ARN`]).toEqual({ Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) });
+        for (const name of deployedSecrets(route)) expect(environment[`${name}_ARN`]).toEqual({ Ref: logicalId(built.stacks.api.secrets.get(name)!.secret) });
         // A route's own timeout, or the default; under API Gateway's 30 s either way.
         const timeout = functions[logicalId(built.stacks.api.functions.get(route.id)!.function)]?.Properties?.Timeout;
         expect(timeout, route.id).toBe(route.timeoutSeconds ?? 10);
@@ -795,11 +800,9 @@ describe('the Comeback app, as deployed', () => {
       }
     });
 
-    it('keeps GetCustomer read-only: its log group, the table read actions and the admin token, nothing more', () => {
+    it('keeps GetCustomer read-only: its log group and the table read actions, nothing more (its callers come through the Cognito authorizer)', () => {
       const fn = built.stacks.api.functions.get('GetCustomer')!;
-      expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))).sort()).toEqual(
-        ['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'].sort(),
-      );
+      expect(actionsOf(policyStatementsOf(api, logicalId(fn.role))).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', ...TABLE_READ_ACTIONS].sort());
     });
   });
 
