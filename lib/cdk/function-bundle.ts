@@ -15,9 +15,18 @@
  *   loading it made the median cold import 4,927 ms instead of 2,636 ms with the runtime's SDK, and
  *   5,607 ms instead of 4,271 ms with the SDK bundled (before: SDK bundled, map loaded, 5,607 ms).
  *   Stack traces in the logs point into index.mjs; the shipped index.mjs.map translates them.
- * - What is left is zod (443-447 KiB in every bundle: the handlers import the whole `zod` API),
- *   then libphonenumber-js (81-118 KiB, its metadata) and, in the senders, handlebars (81 KiB); the
- *   250 KB target needs zod's tree-shakable `zod/mini` in the functions' schemas.
+ * - What each bundle carried that its handler never used, by esbuild's metafile (the bench prints
+ *   the largest inputs of each): zod's whole API with every locale and the JSON Schema conversions
+ *   (443-447 KiB: `import { z } from 'zod'` is a namespace object esbuild keeps whole; imported as
+ *   `import * as z` it is 91-104 KiB, and a lint rule keeps it so), libphonenumber-js's metadata
+ *   (81 KiB) in every bundle through functions/config.ts (now only where phone numbers are parsed),
+ *   the sketches library (29 KiB, CommonJS, never tree-shaken) through a two-line helper, and
+ *   source-map (26 KiB) under Handlebars (ABSENT_MODULES). Bundles went from 569-954 KiB to
+ *   157-511 KB (median 310 KB); zod-to-openapi and the OpenAPI document were never in them.
+ * - What is left above 250 KB: zod's classic API (~100 KiB; `zod/mini` would be a rewrite of
+ *   every schema), libphonenumber-js with its metadata where phone numbers are read (118 KiB), and
+ *   in the senders Handlebars's compiler (75 KiB; precompiling the templates at build time would
+ *   leave its 6 KiB runtime).
  */
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
