@@ -31,8 +31,12 @@ async function main(): Promise<void> {
     },
     ...(config.COMEBACK_CLOCK_START ? { clockStart: config.COMEBACK_CLOCK_START } : {}),
     log: (line) => console.log(`  ${line}`),
+    ...(config.COMEBACK_COGNITO_ISSUER && config.COMEBACK_COGNITO_CLIENT_ID ? { adminLogin: { issuer: config.COMEBACK_COGNITO_ISSUER, clientId: config.COMEBACK_COGNITO_CLIENT_ID } } : {}),
     // The console is built here, in memory, at every start (under a second).
-    pages: consolePages(),
+    pages: consolePages(
+      undefined,
+      config.COMEBACK_COGNITO_DOMAIN && config.COMEBACK_COGNITO_CLIENT_ID ? { login: { kind: 'cognito', domain: config.COMEBACK_COGNITO_DOMAIN, clientId: config.COMEBACK_COGNITO_CLIENT_ID } } : undefined,
+    ),
   });
   printBanner(host.url, config, { now: host.journeys.clock.now(), resumed: host.resumedExecutions });
   if (config.COMEBACK_DEMO === 'on') await showItWorking(host.url, config);
@@ -55,7 +59,7 @@ Comeback is running locally at ${url}
   clock:       ${clock.now.toISOString()} (virtual: moves only when you advance or set it)
   journeys:    ${clock.resumed} waiting execution${clock.resumed === 1 ? '' : 's'} resumed
   API:         ${url}/openapi.json
-  console:     ${url}${CONSOLE_PATH}  (log in with COMEBACK_ADMIN_TOKEN below)
+  console:     ${url}${CONSOLE_PATH}  (log in ${config.COMEBACK_COGNITO_DOMAIN ? `through ${config.COMEBACK_COGNITO_DOMAIN}` : 'with COMEBACK_ADMIN_TOKEN below'})
   ${shown('COMEBACK_WEBHOOK_SECRET')}
   ${shown('COMEBACK_SHOPIFY_SECRET')}
   ${shown('COMEBACK_WOOCOMMERCE_SECRET')}

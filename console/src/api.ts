@@ -1,8 +1,11 @@
 /**
  * The HTTP API, as the console calls it: the same routes as every other client, with the admin
- * token as a bearer token. The token lives in sessionStorage (gone with the tab). The API is on the
- * console's own origin unless config.json beside index.html names another (the deployed console).
+ * token, or with a Cognito login its access token, as a bearer token. The token lives in
+ * sessionStorage (gone with the tab). The API is on the console's own origin unless config.json
+ * beside index.html names another.
  */
+import type { ConsoleConfig } from './config.ts';
+
 const TOKEN_KEY = 'comeback.console.token';
 
 export class ApiError extends Error {
@@ -15,18 +18,18 @@ export class ApiError extends Error {
   }
 }
 
-let apiBase: string | undefined;
+let loaded: Promise<ConsoleConfig> | undefined;
+
+/** config.json beside index.html, read once; none means the API on this origin and the admin token. */
+export function consoleConfig(): Promise<ConsoleConfig> {
+  loaded ??= fetch('./config.json')
+    .then(async (answer) => (answer.ok ? ((await answer.json()) as ConsoleConfig) : {}))
+    .catch(() => ({}));
+  return loaded;
+}
 
 async function base(): Promise<string> {
-  if (apiBase !== undefined) return apiBase;
-  try {
-    const answer = await fetch('./config.json');
-    const config = answer.ok ? ((await answer.json()) as { apiUrl?: string }) : {};
-    apiBase = (config.apiUrl ?? '').replace(/\/$/, '');
-  } catch {
-    apiBase = '';
-  }
-  return apiBase;
+  return ((await consoleConfig()).apiUrl ?? '').replace(/\/$/, '');
 }
 
 export const session = {

@@ -4,7 +4,10 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, onUnauthorized, session } from './api.ts';
+import { mayCall } from '../../functions/core/admin-access.ts';
+import { api, ApiError, consoleConfig, onUnauthorized, session } from './api.ts';
+import type { CognitoLogin } from './config.ts';
+import { finishLogin, groupsOf, logout, startLogin } from './login.ts';
 import { CustomersPage } from './pages/customers.tsx';
 import { JourneysPage } from './pages/journeys.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -12,13 +15,27 @@ import { SegmentsPage } from './pages/segments.tsx';
 import { TasksPage } from './pages/tasks.tsx';
 import './styles.css';
 
+/** The pages, each with the routes it calls: with a Cognito login, a page is shown to the groups that may call them all. */
 const pages = [
-  { path: 'overview', title: 'Overview' },
-  { path: 'tasks', title: 'Tasks' },
-  { path: 'customers', title: 'Customers' },
-  { path: 'journeys', title: 'Journeys' },
-  { path: 'segments', title: 'Segments' },
+  { path: 'overview', title: 'Overview', routes: ['GET /v1/segments', 'GET /v1/metrics'] },
+  { path: 'tasks', title: 'Tasks', routes: ['GET /v1/tasks', 'POST /v1/tasks/{id}/complete'] },
+  {
+    path: 'customers',
+    title: 'Customers',
+    routes: ['GET /v1/customers', 'GET /v1/customers/{id}', 'GET /v1/customers/{id}/messages', 'GET /v1/loyalty/{customerId}', 'GET /v1/tasks'],
+  },
+  { path: 'journeys', title: 'Journeys', routes: ['GET /v1/segments', 'GET /v1/metrics', 'GET /v1/journeys/{name}/customers', 'DELETE /v1/journeys/{name}/customers/{id}'] },
+  { path: 'segments', title: 'Segments', routes: ['GET /v1/segments', 'PUT /v1/segments/{name}', 'DELETE /v1/segments/{name}', 'GET /v1/segments/{name}/customers'] },
 ] as const;
+
+type Page = (typeof pages)[number];
+
+/** The pages someone sees: all of them with the admin token, those their groups allow with Cognito. */
+function visiblePages(login: CognitoLogin | undefined, token: string | null): Page[] {
+  if (!login) return [...pages];
+  const groups = groupsOf(token ?? '');
+  return pages.filter((page) => page.routes.every((route) => mayCall(route, groups)));
+}
 
 function currentRoute(): string[] {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -33,6 +50,23 @@ function useRoute(): string[] {
     return () => removeEventListener('hashchange', changed);
   }, []);
   return route;
+}
+
+/** The deployed console's login: the managed login pages of the user pool. */
+function CognitoLoginPage(props: { login: CognitoLogin; error: string }) {
+  return (
+    <main id="main" class="login">
+      <h1>Comeback console</h1>
+      <button type="button" onClick={() => void startLogin(props.login)}>
+        Log in
+      </button>
+      {props.error && (
+        <p role="alert" class="error">
+          {props.error}
+        </p>
+      )}
+    </main>
+  );
 }
 
 function Login(props: { onLogin: () => void }) {
@@ -68,14 +102,41 @@ function Login(props: { onLogin: () => void }) {
 
 function App() {
   const [loggedIn, setLoggedIn] = useState(() => session.token() !== null);
+  // Undefined until config.json is read; then the Cognito login, or null for the admin token.
+  const [login, setLogin] = useState<CognitoLogin | null | undefined>(undefined);
+  const [loginError, setLoginError] = useState('');
   const route = useRoute();
   useEffect(() => onUnauthorized(() => (session.clear(), setLoggedIn(false))), []);
   useEffect(() => {
-    const page = pages.find((candidate) => candidate.path === route[0]);
-    document.title = `${page?.title ?? 'Comeback'} · Comeback console`;
-  }, [route]);
-  if (!loggedIn) return <Login onLogin={() => setLoggedIn(true)} />;
-  const [name, ...rest] = route;
+    void consoleConfig().then(async (config) => {
+      if (config.login) {
+        try {
+          const token = await finishLogin(config.login);
+          if (token) {
+            session.save(token);
+            setLoggedIn(true);
+          }
+        } catch (failure) {
+          setLoginError((failure as Error).message);
+        }
+      }
+      setLogin(config.login ?? null);
+    });
+  }, []);
+  const shown = visiblePages(login ?? undefined, loggedIn ? session.token() : null);
+  const current = shown.find((candidate) => candidate.path === route[0]) ?? shown[0];
+  useEffect(() => {
+    document.title = `${current?.title ?? 'Comeback'} · Comeback console`;
+  }, [current]);
+  if (login === undefined) return null;
+  if (!loggedIn) return login ? <CognitoLoginPage login={login} error={loginError} /> : <Login onLogin={() => setLoggedIn(true)} />;
+  const name = current?.path;
+  const rest = route.slice(1);
+  const logOut = () => {
+    session.clear();
+    if (login) logout(login);
+    else setLoggedIn(false);
+  };
   return (
     <>
       <a class="skip" href="#main" onClick={(event) => (event.preventDefault(), document.getElementById('main')?.focus())}>
@@ -85,7 +146,7 @@ function App() {
         <strong class="brand">Comeback</strong>
         <nav aria-label="Console">
           <ul>
-            {pages.map((page) => (
+            {shown.map((page) => (
               <li key={page.path}>
                 <a href={`#/${page.path}`} aria-current={page.path === name ? 'page' : undefined}>
                   {page.title}
@@ -94,7 +155,7 @@ function App() {
             ))}
           </ul>
         </nav>
-        <button type="button" class="link" onClick={() => (session.clear(), setLoggedIn(false))}>
+        <button type="button" class="link" onClick={logOut}>
           Log out
         </button>
       </header>
@@ -107,8 +168,10 @@ function App() {
           <JourneysPage />
         ) : name === 'segments' ? (
           <SegmentsPage />
-        ) : (
+        ) : name === 'overview' ? (
           <OverviewPage />
+        ) : (
+          <p>Your login opens no page of the console; ask an owner to add you to a group.</p>
         )}
       </main>
     </>

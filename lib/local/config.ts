@@ -37,6 +37,17 @@ export const localHostEnv = z.object({
   COMEBACK_DEMO: z.enum(['on', 'off']).default('on'),
   /** Where the virtual clock of a new data directory starts (ISO 8601); the real time when absent. */
   COMEBACK_CLOCK_START: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
+  /**
+   * Admins log in with a Cognito user pool (or a stand-in for one) instead of the admin token, as on
+   * AWS: its issuer URL, the console's app client, and the login domain the console sends people to.
+   * All three or none.
+   */
+  COMEBACK_COGNITO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  COMEBACK_COGNITO_CLIENT_ID: z.string().trim().min(1).optional(),
+  COMEBACK_COGNITO_DOMAIN: z.url({ protocol: /^https?$/ }).optional(),
+}).refine((env) => new Set([env.COMEBACK_COGNITO_ISSUER, env.COMEBACK_COGNITO_CLIENT_ID, env.COMEBACK_COGNITO_DOMAIN].map((value) => value === undefined)).size === 1, {
+  message: 'set all of COMEBACK_COGNITO_ISSUER, COMEBACK_COGNITO_CLIENT_ID and COMEBACK_COGNITO_DOMAIN, or none',
+  path: ['COMEBACK_COGNITO_ISSUER'],
 });
 
 export type LocalHostConfig = z.output<typeof localHostEnv>;

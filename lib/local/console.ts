@@ -2,15 +2,20 @@
  * The console on the local host: built at start (console/build.ts, in memory) and served at
  * `/console/`, on the same origin as the API it calls, so no CORS and no second server.
  */
-import { buildConsole, CONTENT_SECURITY_POLICY, type ConsoleFile } from '../../console/build.ts';
+import { buildConsole, contentSecurityPolicy, type ConsoleConfig, type ConsoleFile } from '../../console/build.ts';
 import type { StaticAnswer } from './host.ts';
 
 export const CONSOLE_PATH = '/console/';
 
 
-/** Answers the console's paths from `files`; anything else is left to the host's 404. */
-export function consolePages(files: readonly ConsoleFile[] = buildConsole()): (pathname: string) => StaticAnswer | undefined {
-  const byPath = new Map(files.map((file) => [file.path, file]));
+/**
+ * Answers the console's paths from `files`, and config.json from `config` when the console logs in
+ * with Cognito; anything else is left to the host's 404.
+ */
+export function consolePages(files: readonly ConsoleFile[] = buildConsole(), config?: ConsoleConfig): (pathname: string) => StaticAnswer | undefined {
+  const served = config ? [...files, { path: 'config.json', contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify(config)) }] : files;
+  const byPath = new Map(served.map((file) => [file.path, file]));
+  const policy = contentSecurityPolicy(config?.login ? new URL(config.login.domain).origin : undefined);
   return (pathname) => {
     if (pathname === CONSOLE_PATH.slice(0, -1)) return { status: 308, headers: { location: CONSOLE_PATH }, body: '' };
     if (!pathname.startsWith(CONSOLE_PATH)) return undefined;
@@ -22,7 +27,7 @@ export function consolePages(files: readonly ConsoleFile[] = buildConsole()): (p
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
     };
-    if (file.path === 'index.html') headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
+    if (file.path === 'index.html') headers['content-security-policy'] = policy;
     return { status: 200, headers, body: file.body };
   };
 }

@@ -18,6 +18,7 @@ import { ensureTable, localCredentials, localDynamoClient, localRegion, startDyn
 import { DynamoDbExecutionStore } from './execution-store.ts';
 import { startJourneyRuntime, type JourneyRuntime } from './journey-runtime.ts';
 import { localRoutesFor } from './local-routes.ts';
+import { jwtAuthorizer, type LocalAuthorizer } from './jwt-authorizer.ts';
 
 export const LOCAL_TABLE_NAME = 'comeback';
 
@@ -64,6 +65,11 @@ export interface LocalHostOptions {
   log?: (line: string) => void;
   /** Told of the stream records whose reactions ran (the bench times them). */
   onReactions?: (records: DynamoDBRecord[]) => void;
+  /**
+   * Admins log in with a Cognito user pool (or a stand-in) instead of the admin token, as on AWS:
+   * the host stands in for API Gateway's JWT authorizer (lib/local/jwt-authorizer.ts).
+   */
+  adminLogin?: { issuer: string; clientId: string };
 }
 
 export interface LocalHost {
@@ -110,11 +116,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const nothingRecorded = async () => ((await dynamoClient.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, Limit: 1 }))).Items ?? []).length === 0;
     // Filled once the handlers are imported; until then the server answers 503.
     const ready: { routes?: { mounted: MountedRoute[]; local: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[] } } = {};
+    const authorizer = options.adminLogin ? jwtAuthorizer(options.adminLogin) : undefined;
     server = createServer((request, response) => {
       const started = performance.now();
       const routes = ready.routes;
       if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
-      serve(request, response, routes.mounted, routes.local, options.pages, () => runtime.settled())
+      serve(request, response, routes.mounted, routes.local, options.pages, () => runtime.settled(), authorizer)
         .catch((error: unknown) => {
           const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
           sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
@@ -141,6 +148,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       COMEBACK_PUBLIC_URL: url,
       ...options.secrets,
       ...options.settings,
+      ...(options.adminLogin
+        ? { COMEBACK_ADMIN_LOGIN: 'cognito', COMEBACK_COGNITO_ISSUER: options.adminLogin.issuer, COMEBACK_COGNITO_CLIENT_ID: options.adminLogin.clientId }
+        : {}),
       ...journeys.environment,
     });
     runtime.followTableStream({ endpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, poll: true, ...(options.onReactions ? { onHandled: options.onReactions } : {}) });
@@ -182,6 +192,7 @@ async function serve(
   localRoutes: { route: LocalRoute; match: (path: string) => Record<string, string> | undefined }[],
   pages: ((pathname: string) => StaticAnswer | undefined) | undefined,
   reactionsSettled: () => Promise<void>,
+  authorize?: LocalAuthorizer,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
@@ -192,6 +203,11 @@ async function serve(
     const parameters = match(url.pathname);
     if (!parameters || route.method !== method) continue;
     const event = toGatewayEvent(request, body, route, parameters);
+    const refused = await authorize?.(route, event);
+    if (refused) {
+      writeResult(response, refused);
+      return;
+    }
     writeResult(response, await invoke(route.id, () => handler(event, lambdaContext(route.id))));
     return;
   }
