@@ -689,7 +689,12 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
 
 export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'Locally, the admin token (COMEBACK_ADMIN_TOKEN). On AWS, a Cognito access token of the console\'s app client: owners call every admin route, managers the task list, completing a task, customer search and a customer\'s profile, messages and points (403 for the rest).',
+  });
   for (const route of apiRoutes) {
     const describe = operations[route.id];
     if (!describe) throw new Error(`route ${route.id} has no OpenAPI description`);

@@ -108,3 +108,12 @@ describe('the admin check with Cognito login (COMEBACK_ADMIN_LOGIN=cognito)', ()
     expect(anonymous.headers?.['www-authenticate']).toBe('Bearer');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('says the admin bearer token is the admin token locally and a Cognito access token on AWS', async () => {
+    const { openApiDocument } = await import('../../lib/openapi.ts');
+    const scheme = (openApiDocument() as { components: { securitySchemes: Record<string, { scheme: string; description: string }> } }).components.securitySchemes['adminToken']!;
+    expect(scheme.scheme).toBe('bearer');
+    expect(scheme.description).toMatch(/COMEBACK_ADMIN_TOKEN.*Cognito access token/);
+  });
+});
