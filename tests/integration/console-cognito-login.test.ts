@@ -3,7 +3,8 @@
  * started as `npm start` starts it, with a stand-in for a user pool's login endpoints
  * (tests/support/fake-cognito.ts) in place of the admin token. The host stands in for API Gateway's
  * JWT authorizer. A manager logs in through the managed login form (authorization code with PKCE),
- * sees only Tasks and Customers, reads the task list and is refused the metrics (403); an owner sees
+ * sees only Tasks and Customers, reads the task list and is refused the metrics (403); the loyalty
+ * account, which has no authorizer, takes her token and refuses a forged one; an owner sees
  * every page and reads the metrics. The admin token opens no admin route there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,6 +93,9 @@ describe('the console with a Cognito login', () => {
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     expect((await callInPage('/v1/tasks?status=open')).status).toBe(200);
     expect(await callInPage('/v1/metrics?from=2026-03-01&to=2026-03-02')).toMatchObject({ status: 403, body: { title: 'Forbidden', detail: 'GET /v1/metrics is not open to the groups managers' } });
+    // The loyalty account has no authorizer (the storefront signs it too): its handler verifies the token itself.
+    expect((await callInPage('/v1/loyalty/nobody')).status).toBe(404);
+    expect(await page.evaluate(async () => (await fetch('/v1/loyalty/nobody', { headers: { authorization: 'Bearer forged.token.here' } })).status)).toBe(401);
   });
 
   it('signs out through the login pages, and an owner then sees every page and reads the metrics', async () => {
