@@ -15,6 +15,10 @@
  *   loading it made the median cold import 4,927 ms instead of 2,636 ms with the runtime's SDK, and
  *   5,607 ms instead of 4,271 ms with the SDK bundled (before: SDK bundled, map loaded, 5,607 ms).
  *   Stack traces in the logs point into index.mjs; the shipped index.mjs.map translates them.
+ *   A later run, after the removals below and under lighter load (floor 49 ms, 3 processes each),
+ *   gave the runtime's SDK a median cold import of 378 ms and the bundled SDK 270 ms (map loaded:
+ *   247 ms): loading the SDK's hundreds of files from node_modules now costs more than parsing it
+ *   bundled, which would make the bundles 500-1,019 KB; neither meets the 60 ms target here.
  * - What each bundle carried that its handler never used, by esbuild's metafile (the bench prints
  *   the largest inputs of each): zod's whole API with every locale and the JSON Schema conversions
  *   (443-447 KiB: `import { z } from 'zod'` is a namespace object esbuild keeps whole; imported as
