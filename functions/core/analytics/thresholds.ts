@@ -9,6 +9,7 @@
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import type { CustomerFacts } from './facts.ts';
 import { averageOrderValue, type ValueThresholds } from './segments.ts';
+import { sketchFromState, sketchState, type SketchState } from './sketch-state.ts';
 import type { RecomputeSettings } from './settings.ts';
 
 const RELATIVE_ACCURACY = 0.01;
@@ -17,6 +18,15 @@ const BIN_LIMIT = 2048;
 const ORDER_BUCKETS = 10_000;
 
 const newSketch = () => new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+
+/** A ValueDistribution as JSON (a key range's part of the nightly recompute). */
+export interface ValueDistributionState {
+  customers: number;
+  revenue: Record<string, SketchState>;
+  averageOrder: Record<string, SketchState>;
+  /** [order count, customers], ascending. */
+  orders: [number, number][];
+}
 
 export class ValueDistribution {
   private readonly revenue = new Map<string, LogCollapsingLowestDenseDDSketch>();
@@ -64,6 +74,20 @@ export class ValueDistribution {
       }
     }
     for (const [orders, count] of other.orders) this.orders.set(orders, (this.orders.get(orders) ?? 0) + count);
+  }
+
+  toJSON(): ValueDistributionState {
+    const sketches = (from: Map<string, LogCollapsingLowestDenseDDSketch>) => Object.fromEntries([...from].map(([currency, sketch]) => [currency, sketchState(sketch)]));
+    return { customers: this.customers, revenue: sketches(this.revenue), averageOrder: sketches(this.averageOrder), orders: [...this.orders].sort(([u], [v]) => u - v) };
+  }
+
+  static fromJSON(state: ValueDistributionState): ValueDistribution {
+    const distribution = new ValueDistribution();
+    distribution.customers = state.customers;
+    for (const [currency, sketch] of Object.entries(state.revenue)) distribution.revenue.set(currency, sketchFromState(sketch, newSketch));
+    for (const [currency, sketch] of Object.entries(state.averageOrder)) distribution.averageOrder.set(currency, sketchFromState(sketch, newSketch));
+    for (const [orders, count] of state.orders) distribution.orders.set(orders, count);
+    return distribution;
   }
 
   /** Thresholds at the vip and mid quantiles; undefined when no customer bought in the window. */
