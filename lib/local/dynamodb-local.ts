@@ -83,10 +83,11 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           }),
         );
         // The jobs that read the index start once the host is up: it must be ACTIVE by then.
-        for (let waited = 0; ; waited += 100) {
+        // DynamoDB Local builds an index in the background; on a busy machine that takes a while.
+        for (const giveUpAt = Date.now() + 100_000; ; ) {
           const { Table: after } = await client.send(new DescribeTableCommand({ TableName: tableName }));
           if (after?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === IndexName)?.IndexStatus === 'ACTIVE') break;
-          if (waited > 60_000) throw new Error(`the index ${IndexName ?? ''} of ${tableName} did not become active within 60 seconds`);
+          if (Date.now() > giveUpAt) throw new Error(`the index ${IndexName ?? ''} of ${tableName} did not become active within 100 seconds`);
           await new Promise((wake) => setTimeout(wake, 100));
         }
       }

@@ -22,7 +22,7 @@ import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts'
 import { DynamoImportStore } from '../../functions/adapters/import-store.ts';
 import { newImport } from '../../functions/core/imports/import-job.ts';
 import { importQuerySchema } from '../../functions/core/imports/request.ts';
-import { TEST_ADMIN_TOKEN, TEST_FEEDBACK_SECRET, TEST_SHOPIFY_SECRET, TEST_UNSUBSCRIBE_SECRET, TEST_WEBHOOK_SECRETS, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
+import { journeyRuntime, TEST_ADMIN_TOKEN, TEST_FEEDBACK_SECRET, TEST_SHOPIFY_SECRET, TEST_UNSUBSCRIBE_SECRET, TEST_WEBHOOK_SECRETS, TEST_WOOCOMMERCE_SECRET } from '../support/environment.ts';
 import { uniqueId } from '../support/events.ts';
 import { BROWSER_ACCEPT, call, customerView, customerWithOrder, FORM, inboundSms, partitionOf, receiveSms, type Request, type RouteKey } from './public-routes.ts';
 
@@ -430,6 +430,8 @@ describe('the platform webhooks, fuzzed', () => {
         const firstCreate = events.findIndex((event) => event.kind === 'create');
         const firstCancel = events.findIndex((event) => event.kind === 'cancel');
         const counted = firstCreate >= 0 && (firstCancel < 0 || firstCreate < firstCancel);
+        // Points are the reactions' (from the table's stream): wait for them.
+        await journeyRuntime.settled();
         const view = await customerView(customerId);
         const account = await loyalty.store.getAccount(customerId);
         if (!counted) {
