@@ -95,7 +95,13 @@ export class LocalStreamReader {
   settled(): Promise<boolean> {
     return this.inTurn(async () => {
       const before = this.deliveries;
-      while ((await this.readOnce()) > 0);
+      // An empty page is no proof of the end: a shard may have closed and a new one begun since the
+      // last look, or an iterator expired. Settled is two passes over every shard, described
+      // afresh, that found nothing.
+      for (let empty = 0; empty < 2; ) {
+        await this.describe(true);
+        empty = (await this.readOnce()) > 0 ? 0 : empty + 1;
+      }
       return this.deliveries > before;
     });
   }

@@ -14,7 +14,7 @@ import { GSI3, keys, NIGHTLY_PROJECTION, tableDefinition } from '../../functions
 import { recompute, type RecomputeSummary } from '../../functions/core/analytics/recompute.ts';
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { applyOrder, type CustomerProfile } from '../../functions/core/profile.ts';
-import { ensureTable, localCredentials, localRegion } from '../../lib/local/dynamodb-local.ts';
+import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
 const table = `comeback-nightly-reads-${randomUUID().slice(0, 8)}`;
 const CUSTOMERS = 30;
@@ -145,21 +145,30 @@ describe('what the nightly recompute reads', () => {
   });
 
   it('adds the index to a local table created by an earlier version, active by the time the host starts', async () => {
-    const earlier = `${table}-earlier`;
-    const design = tableDefinition(earlier);
-    await base.send(
-      new CreateTableCommand({
-        ...design,
-        AttributeDefinitions: design.AttributeDefinitions?.filter((attribute) => attribute.AttributeName !== 'gsi3sk'),
-        GlobalSecondaryIndexes: design.GlobalSecondaryIndexes?.filter((index) => index.IndexName !== GSI3),
-      }),
-    );
+    // Its own DynamoDB Local, as the host has: with every test file's table and stream on the shared
+    // one, DynamoDB Local left a new index CREATING for over 100 s in the whole suite.
+    const own = await startDynamoDbLocal();
+    const client = new DynamoDBClient({ endpoint: own.endpoint, region: localRegion, credentials: localCredentials });
+    try {
+      const earlier = `${table}-earlier`;
+      const design = tableDefinition(earlier);
+      await client.send(
+        new CreateTableCommand({
+          ...design,
+          AttributeDefinitions: design.AttributeDefinitions?.filter((attribute) => attribute.AttributeName !== 'gsi3sk'),
+          GlobalSecondaryIndexes: design.GlobalSecondaryIndexes?.filter((index) => index.IndexName !== GSI3),
+        }),
+      );
 
-    await ensureTable(inject('dynamodbEndpoint'), earlier);
+      await ensureTable(own.endpoint, earlier);
 
-    const { Table } = await base.send(new DescribeTableCommand({ TableName: earlier }));
-    const index = Table?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === GSI3);
-    expect(index?.IndexStatus).toBe('ACTIVE');
-    expect(index?.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...NIGHTLY_PROJECTION] });
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: earlier }));
+      const index = Table?.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === GSI3);
+      expect(index?.IndexStatus).toBe('ACTIVE');
+      expect(index?.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...NIGHTLY_PROJECTION] });
+    } finally {
+      client.destroy();
+      await own.stop();
+    }
   });
 });
