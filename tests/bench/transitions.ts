@@ -22,6 +22,7 @@ import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { startLocalHost } from '../../lib/local/host.ts';
 import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
 import { currentFunction, onInvocation } from '../../lib/local/invocations.ts';
+import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import type { MeasuredUsage, FunctionUsage } from '../../functions/core/cost.ts';
 import { seeded } from './seeded-random.ts';
 
@@ -131,11 +132,23 @@ export async function run(report: (line: string) => void): Promise<void> {
     const customerYears = customers * years;
     const executions = host.journeys.stepFunctions.list();
     const byJourney: Record<string, number> = {};
+    // Which states the transitions went to, per journey: where a change to a definition would save some.
+    const byState = new Map<string, Map<string, number>>();
+    // The store's own state machines (the nightly work) run once a night whatever the customers do.
+    const storeRuns = new Map<string, { runs: number; transitions: number }>();
     let transitions = 0;
     for (const execution of executions) {
-      const journey = execution.name.replace(/-[0-9a-f]{16}.*$/, '');
-      byJourney[journey] = (byJourney[journey] ?? 0) + execution.statesEntered.length;
+      const machine = execution.stateMachineArn.replace(/^.*:stateMachine:comeback-/, '');
+      if (!(stateMachineJourneys as readonly string[]).includes(machine)) {
+        const store = storeRuns.get(machine) ?? { runs: 0, transitions: 0 };
+        storeRuns.set(machine, { runs: store.runs + 1, transitions: store.transitions + execution.statesEntered.length });
+        continue;
+      }
+      byJourney[machine] = (byJourney[machine] ?? 0) + execution.statesEntered.length;
       transitions += execution.statesEntered.length;
+      const states = byState.get(machine) ?? new Map<string, number>();
+      for (const state of execution.statesEntered) states.set(state, (states.get(state) ?? 0) + 1);
+      byState.set(machine, states);
     }
 
     const { DynamoMessageLog } = await import('../../functions/adapters/message-log.ts');
@@ -197,6 +210,12 @@ export async function run(report: (line: string) => void): Promise<void> {
     const figures = usage.perCustomerYear;
     report('per customer-year:');
     report(`  state transitions: ${figures.stateTransitions.toFixed(1)} (${Object.entries(figures.stateTransitionsByJourney).map(([name, count]) => `${name} ${count.toFixed(1)}`).join(', ')})`);
+    for (const [journey, states] of byState) {
+      report(`    ${journey}: ${[...states].map(([state, count]) => `${state} ${(count / customerYears).toFixed(2)}`).join(', ')}`);
+    }
+    for (const [machine, { runs, transitions: total }] of storeRuns) {
+      report(`  and the store's ${machine} state machine: ${(total / runs).toFixed(1)} transitions per run (${runs} runs), not counted per customer`);
+    }
     for (const [name, fn] of Object.entries(figures.functions)) {
       report(`  ${name.padEnd(22)} ${fn.invocations.toFixed(2)} invocations, ${fn.gbSeconds.toFixed(3)} GB-s, ${fn.readRequestUnits.toFixed(1)} RRU, ${fn.writeRequestUnits.toFixed(1)} WRU`);
       if (fn.perRun) report(`  ${''.padEnd(22)} and per run of the store (${fn.perRun.runsPerMonth.toFixed(0)} a month): ${fn.perRun.gbSeconds.toFixed(3)} GB-s, ${fn.perRun.readRequestUnits.toFixed(1)} RRU, ${fn.perRun.writeRequestUnits.toFixed(1)} WRU`);
