@@ -6,8 +6,9 @@
  * retried with backoff when another write to the same customer won the race.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
 import pRetry from 'p-retry';
 import { applyConsentStatement, type ConsentStatement } from '../core/consent.ts';
 import { ConflictError, InvalidInputError, UnprocessableError } from '../core/errors.ts';
@@ -25,7 +26,7 @@ import {
 } from '../core/ledger.ts';
 import { toMinorUnits } from '../core/money.ts';
 import { CANCELLATION_REFUND_ID } from '../core/platforms/lifecycle.ts';
-import { applyOrder, applyRefund, type CustomerProfile } from '../core/profile.ts';
+import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type CustomerProfile, type OrderChange, type OrderPlacement } from '../core/profile.ts';
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
@@ -50,6 +51,12 @@ interface PendingOrder {
 
 type GuardItem = (OrderReference & { type: 'orderGuard'; fingerprint: string }) | PendingOrder;
 
+/**
+ * What an order's transaction did: recorded it (or found it recorded), met a refund or cancellation
+ * that came first, or met a profile other than its write expected (as the condition found it).
+ */
+type OrderWrite = { kind: 'done'; status: RecordStatus } | { kind: 'pending'; pending: PendingOrder } | { kind: 'profile'; profile: StoredProfile | undefined };
+
 /** A race lost to another write of the same customer: worth another attempt. */
 class WriteConflict extends Error {}
 
@@ -68,60 +75,108 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     const digest = fingerprint(purchase);
     // What came before the order (rare): learnt from a guard write that found it, then written over.
     let pending: PendingOrder | undefined;
+    // The profile as a write that missed found it: the next attempt starts from it instead of a read.
+    let known: { profile: StoredProfile | undefined } | undefined;
+    if ((options.arrival ?? 'live') === 'live' && fitsOneUpdate(purchase)) {
+      // A live order is almost always its customer's newest: its change to the profile goes in the
+      // order's own transaction, unread. One that arrived late, once the profile it met says so,
+      // goes the same way; what fits neither, the attempts below write from the profile.
+      let placement: OrderPlacement | undefined = 'newest';
+      while (placement) {
+        const written: OrderWrite | undefined = await this.writeOrder(purchase, digest, options, undefined, this.orderChangeUpdate(orderChange(purchase, placement))).catch((error: unknown) => {
+          // Another write to the customer at the same moment: the attempts below read the profile.
+          if (error instanceof WriteConflict) return undefined;
+          throw error;
+        });
+        if (written?.kind === 'done') return written.status;
+        if (written?.kind === 'pending') pending = written.pending;
+        else if (written) known = { profile: written.profile };
+        const next: OrderPlacement | undefined = written?.kind === 'profile' && written.profile ? placementOf(written.profile, purchase) : undefined;
+        placement = next === 'older' && placement === 'newest' ? next : undefined;
+      }
+    }
     return this.withRetries(async () => {
-      const current = await this.readProfile(purchase.customer.id);
       if (pending?.cancelled) {
         throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
       }
+      const current = known ? known.profile : await this.readProfile(purchase.customer.id);
+      known = undefined;
       const early = earlyRefundsOf(pending, purchase);
       const refundedMinor = early.reduce((total, refund) => total + refund.amountMinor, 0);
       const ordered = applyOrder(current, purchase);
       const next = refundedMinor > 0 ? applyRefund(ordered, purchase.currency, refundedMinor) : ordered;
-      const GUARD = 0;
-      const DELIVERY = 3;
-      const items = [
-        this.guardPut(purchase, digest, pending?.version),
-        this.orderPut(purchase, options.source, options.arrival ?? 'live', refundedMinor),
-        this.profilePut(next, current),
-        ...(options.deliveryId
-          ? [
-              {
-                Put: {
-                  TableName: this.table,
-                  Item: {
-                    ...keys.delivery(options.source, options.deliveryId),
-                    type: 'delivery',
-                    orderId: purchase.orderId,
-                    [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + DELIVERY_MEMORY_SECONDS,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ]
-          : []),
-        // Refunds that came first, recorded now against the order.
-        ...early.map((refund) => this.refundPut(orderReferenceOf(purchase), refund)),
-      ];
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return 'recorded';
-      } catch (error) {
-        const reasons = cancellationCodes(error);
-        if (!reasons) throw error;
-        if (options.deliveryId && reasons.codes[DELIVERY] === 'ConditionalCheckFailed') return 'duplicate';
-        if (reasons.codes[GUARD] === 'ConditionalCheckFailed') {
-          const existing = reasons.items[GUARD];
-          // A refund or cancellation for the order came first: try again with it.
-          if (existing?.['type'] === 'orderPending') {
-            pending = pendingOrderOf(existing);
-            throw new WriteConflict('a refund or cancellation of the order came first', { cause: error });
-          }
-          if (existing?.['fingerprint'] === digest) return 'duplicate';
-          throw new ConflictError(`order ${purchase.orderId} was already recorded with a different payload`);
-        }
-        throw new WriteConflict('the customer changed during the write', { cause: error });
+      const outcome = await this.writeOrder(purchase, digest, options, pending, this.profilePut(next, current), early);
+      if (outcome.kind === 'done') return outcome.status;
+      if (outcome.kind === 'pending') {
+        pending = outcome.pending;
+        throw new WriteConflict('a refund or cancellation of the order came first');
       }
+      known = { profile: outcome.profile };
+      throw new WriteConflict('the customer changed during the write');
     });
+  }
+
+  /**
+   * One transaction of an order: its guard, the order, the profile's write, the platform's delivery
+   * id and the refunds that came first. Cancelled, it tells what it met: a duplicate, an earlier
+   * refund or cancellation of the order (`pending`), or a profile other than the write expected (as
+   * the condition found it).
+   */
+  private async writeOrder(
+    purchase: Purchase,
+    digest: string,
+    options: { source: OrderSource; deliveryId?: string; arrival?: OrderArrival },
+    pending: PendingOrder | undefined,
+    profileWrite: ReturnType<DynamoPurchaseLedger['profilePut']> | ReturnType<DynamoPurchaseLedger['orderChangeUpdate']>,
+    early: Refund[] = [],
+  ): Promise<OrderWrite> {
+    const refundedMinor = early.reduce((total, refund) => total + refund.amountMinor, 0);
+    const GUARD = 0;
+    const PROFILE = 2;
+    const DELIVERY = 3;
+    const items = [
+      this.guardPut(purchase, digest, pending?.version),
+      this.orderPut(purchase, options.source, options.arrival ?? 'live', refundedMinor),
+      profileWrite,
+      ...(options.deliveryId
+        ? [
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...keys.delivery(options.source, options.deliveryId),
+                  type: 'delivery',
+                  orderId: purchase.orderId,
+                  [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + DELIVERY_MEMORY_SECONDS,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
+      // Refunds that came first, recorded now against the order.
+      ...early.map((refund) => this.refundPut(orderReferenceOf(purchase), refund)),
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { kind: 'done', status: 'recorded' };
+    } catch (error) {
+      const reasons = cancellationCodes(error);
+      if (!reasons) throw error;
+      if (options.deliveryId && reasons.codes[DELIVERY] === 'ConditionalCheckFailed') return { kind: 'done', status: 'duplicate' };
+      if (reasons.codes[GUARD] === 'ConditionalCheckFailed') {
+        const existing = reasons.items[GUARD];
+        // A refund or cancellation for the order came first: try again with it.
+        if (existing?.['type'] === 'orderPending') return { kind: 'pending', pending: pendingOrderOf(existing) };
+        if (existing?.['fingerprint'] === digest) return { kind: 'done', status: 'duplicate' };
+        throw new ConflictError(`order ${purchase.orderId} was already recorded with a different payload`);
+      }
+      if (reasons.codes[PROFILE] === 'ConditionalCheckFailed') {
+        const found = reasons.items[PROFILE];
+        return { kind: 'profile', profile: found ? storedProfile(found) : undefined };
+      }
+      throw new WriteConflict('the customer changed during the write', { cause: error });
+    }
   }
 
   /**
@@ -473,8 +528,106 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         },
         ConditionExpression: current ? 'version = :version' : 'attribute_not_exists(pk)',
         ...(current ? { ExpressionAttributeValues: { ':version': current.version } } : {}),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
     };
+  }
+
+  /**
+   * A live order's change to its customer's profile (orderChange) as one update: what it sets, fills
+   * and adds, on the condition that the profile exists and everything the change requires of it
+   * holds. Where not, the transaction is cancelled with the profile as it was (ALL_OLD).
+   */
+  private orderChangeUpdate(change: OrderChange) {
+    const { requires } = change;
+    const names: Record<string, string> = { '#revenue': 'revenueByCurrency', '#currency': change.add.currency };
+    const values: Record<string, NativeAttributeValue> = { ':at': requires.at, ':total': change.add.totalMinor, ':zero': 0, ':one': 1 };
+    const sets = ['#revenue.#currency = if_not_exists(#revenue.#currency, :zero) + :total'];
+    const conditions =
+      requires.placement === 'newest'
+        ? ['attribute_exists(pk)', 'contactAsOf <= :at', 'lastOrderAt <= :at']
+        : ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt <= :at'];
+    const { lastOrderAt, phone } = change.set;
+    const indexKeys = { ...(lastOrderAt ? keys.lastOrderDay(lastOrderAt, change.customerId) : {}), ...(phone ? keys.customerByPhone(phone, change.customerId) : {}) };
+    for (const [field, value] of Object.entries({ ...change.set, ...indexKeys })) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    for (const [field, value] of Object.entries(change.fill)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
+    }
+    for (const channel of requires.consentWins) {
+      names[`#${channel}`] = channel;
+      values[`:consent_${channel}`] = change.consent[channel];
+      sets.push(`consent.#${channel} = :consent_${channel}`, `consentAsOf.#${channel} = :at`);
+      conditions.push(`(attribute_not_exists(consentAsOf.#${channel}) OR consentAsOf.#${channel} <= :at)`, `attribute_not_exists(consentSource.#${channel})`);
+    }
+    for (const channel of requires.consentLoses) {
+      names[`#${channel}`] = channel;
+      conditions.push(`consentAsOf.#${channel} > :at`);
+    }
+    for (const list of ['categories', 'skus'] as const) {
+      requires[list].forEach((value, index) => {
+        values[`:${list}${index}`] = value;
+        conditions.push(`contains(${list}, :${list}${index})`);
+      });
+    }
+    return {
+      Update: {
+        TableName: this.table,
+        Key: keys.profile(change.customerId),
+        UpdateExpression: `SET ${sets.join(', ')} ADD orderCount :one, version :one`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  /**
+   * The profile's order days and largest orders recounted from the customer's orders (what a live
+   * order's one write leaves out), written unless unchanged, over the profile's version as read
+   * before the orders: an order recorded meanwhile makes it count again. Idempotent.
+   */
+  async recountOrderHistory(customerId: string): Promise<void> {
+    await this.withRetries(async () => {
+      const current = await this.readProfile(customerId);
+      if (!current) return;
+      const orders: { placedAt: string; currency: string; totalMinor: number }[] = [];
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :orders)',
+          ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':orders': keys.orderPrefix },
+          ProjectionExpression: 'placedAt, currency, totalMinor',
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) orders.push({ placedAt: String(item['placedAt']), currency: String(item['currency']), totalMinor: Number(item['totalMinor']) });
+      }
+      const history = orderHistoryOf(orders);
+      if (isDeepStrictEqual(history.orderDays, current.orderDays) && isDeepStrictEqual(history.largestOrderMinorByCurrency, current.largestOrderMinorByCurrency)) return;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.profile(customerId),
+            UpdateExpression: 'SET orderDays = :days, largestOrderMinorByCurrency = :largest ADD version :one',
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':days': history.orderDays, ':largest': history.largestOrderMinorByCurrency, ':one': 1, ':version': current.version },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) throw new WriteConflict('the customer changed during the recount', { cause: error });
+        throw error;
+      }
+    });
   }
 
   private withRetries<T>(attempt: () => Promise<T>): Promise<T> {
@@ -547,6 +700,14 @@ function earlyRefundsOf(pending: PendingOrder | undefined, purchase: Purchase): 
   });
 }
 
+/** Values an order may check against the profile's lists in one update (a condition is at most 4 KB). */
+const MAX_VALUES_CHECKED = 40;
+
+/** Whether an order's change is small enough for one update's condition. */
+function fitsOneUpdate(purchase: Purchase): boolean {
+  return purchase.items.length <= MAX_VALUES_CHECKED / 2;
+}
+
 /** What became of one of several orders recorded together; 'conflict': its id was recorded with other content. */
 export type RecordOutcome = RecordStatus | 'conflict';
 
@@ -579,7 +740,7 @@ function transactionBatches(purchases: readonly Purchase[]): Purchase[][] {
 
 /** The profile item without its keys. */
 function storedProfile(item: Record<string, NativeAttributeValue>): StoredProfile {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...profile } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3sk: _g3s, ...profile } = item;
   return profile as StoredProfile;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The customer profile and the aggregates kept on it. Every write goes through applyOrder or
- * applyRefund, so nightly jobs read one item per customer instead of every order. Both are
- * order-independent: orders arriving out of time order leave the same profile.
+ * applyRefund (or, for a live order of a returning customer, orderChange, which gives the same), so
+ * nightly jobs read one item per customer instead of every order. Both are order-independent:
+ * orders arriving out of time order leave the same profile.
  */
 import type { Consent, Purchase } from './purchase.ts';
 import { definedOnly } from './purchase.ts';
@@ -101,6 +102,86 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
   };
 }
 
+/**
+ * What a live order changes on a returning customer's profile, stated so that a store can apply it
+ * within the order's own write, without reading the profile first: the operations (`set`, `fill`,
+ * `consent`, `add`) and the facts about the stored profile under which they give what applyOrder
+ * gives (`requires`). Two placements: the customer's newest order (almost every live order), and
+ * an order older than her newest but not older than her first (one that arrived late). Where a fact
+ * does not hold (an order older than her first, a product she never bought, a consent stated later
+ * elsewhere), the store applies applyOrder to the profile it finds instead. Order days and the
+ * largest order are left out: they need the customer's orders, and are recounted from them after
+ * the write (orderHistoryOf).
+ */
+export interface OrderChange {
+  customerId: string;
+  /** Set outright: the newest order's contact details, contactAsOf and lastOrderAt. */
+  set: Partial<Pick<CustomerProfile, ContactField | 'contactAsOf' | 'lastOrderAt'>>;
+  /** Set where the profile has none: an older order's contact details. */
+  fill: Partial<Pick<CustomerProfile, ContactField>>;
+  /** The answers that win (each stated at the order's placedAt). */
+  consent: Consent;
+  /** orderCount grows by one, revenueByCurrency[currency] by the order's total. */
+  add: { currency: string; totalMinor: number };
+  requires: {
+    /** `newest`: contactAsOf and lastOrderAt are at most `at`; `older`: both are later, firstOrderAt is not. */
+    placement: OrderPlacement;
+    at: string;
+    /** Channels whose answer wins: no statement of them is newer, and none came from the consent route. */
+    consentWins: ('email' | 'sms')[];
+    /** Channels whose answer loses: a newer statement of them is on the profile. */
+    consentLoses: ('email' | 'sms')[];
+    /** Already on the profile, so the bounded lists stay as they are. */
+    categories: string[];
+    skus: string[];
+  };
+}
+
+export type OrderPlacement = 'newest' | 'older';
+
+export function orderChange(order: Purchase, placement: OrderPlacement): OrderChange {
+  const stated = definedOnly({ email: order.customer.consent?.email, sms: order.customer.consent?.sms });
+  const channels = (['email', 'sms'] as const).filter((channel) => stated[channel] !== undefined);
+  const newest = placement === 'newest';
+  const contact = contactOf(order);
+  return {
+    customerId: order.customer.id,
+    set: newest ? { ...contact, contactAsOf: order.placedAt, lastOrderAt: order.placedAt } : {},
+    fill: newest ? {} : contact,
+    consent: newest ? stated : {},
+    add: { currency: order.currency, totalMinor: order.totalMinor },
+    requires: {
+      placement,
+      at: order.placedAt,
+      consentWins: newest ? channels : [],
+      consentLoses: newest ? [] : channels,
+      categories: [...new Set(order.items.flatMap((item) => (item.category ? [item.category] : [])))],
+      skus: [...new Set(order.items.map((item) => item.sku))],
+    },
+  };
+}
+
+/** Where an order falls among a profile's orders, for orderChange; undefined when older than the first. */
+export function placementOf(profile: Pick<CustomerProfile, 'contactAsOf' | 'lastOrderAt' | 'firstOrderAt'>, order: Pick<Purchase, 'placedAt'>): OrderPlacement | undefined {
+  if (order.placedAt >= profile.contactAsOf && order.placedAt >= profile.lastOrderAt) return 'newest';
+  if (order.placedAt < profile.contactAsOf && order.placedAt < profile.lastOrderAt && order.placedAt >= profile.firstOrderAt) return 'older';
+  return undefined;
+}
+
+/** The aggregates only a customer's orders give: her order days (the latest MAX_ORDER_DAYS) and largest order per currency. */
+export type OrderHistory = Required<Pick<CustomerProfile, 'orderDays' | 'largestOrderMinorByCurrency'>>;
+
+/** The order days and largest orders of these orders, as applyOrder keeps them one order at a time. */
+export function orderHistoryOf(orders: Iterable<Pick<Purchase, 'placedAt' | 'currency' | 'totalMinor'>>): OrderHistory {
+  let orderDays: Record<string, Record<string, DayOrders>> = {};
+  let largestOrderMinorByCurrency: Record<string, number> = {};
+  for (const order of orders) {
+    orderDays = addOrderDay(orderDays, order);
+    largestOrderMinorByCurrency = maxOf(largestOrderMinorByCurrency, order.currency, order.totalMinor);
+  }
+  return { orderDays, largestOrderMinorByCurrency };
+}
+
 export function applyRefund(profile: CustomerProfile, currency: string, amountMinor: number): CustomerProfile {
   return {
     ...profile,
@@ -161,6 +242,8 @@ function contactOf(order: Purchase) {
   return definedOnly(pickContact(order.customer));
 }
 
+type ContactField = 'email' | 'phone' | 'name' | 'locale' | 'timezone';
+
 function pickContact(source: { email?: string; phone?: string; name?: string; locale?: string; timezone?: string }) {
   return { email: source.email, phone: source.phone, name: source.name, locale: source.locale, timezone: source.timezone };
 }
@@ -176,7 +259,7 @@ function addTo(totals: Record<string, number>, key: string, amount: number): Rec
  */
 function addOrderDay(
   days: Readonly<Record<string, Record<string, DayOrders>>>,
-  order: Purchase,
+  order: Pick<Purchase, 'placedAt' | 'currency' | 'totalMinor'>,
 ): Record<string, Record<string, DayOrders>> {
   const day = order.placedAt.slice(0, 10);
   const currencies = days[day] ?? {};

@@ -1,8 +1,9 @@
 /**
  * What follows a recorded purchase, refund or cancellation. The webhooks write once (the ledger's
  * transaction) and answer; these reactions run from the table's stream, on the items that write
- * put: an order item (its journeys: conversions, the thank-you, the loyalty invite, the check-ins;
- * its points, the referral bonus and the product rules' follow-ups) and a refund item (a refund or a
+ * put: an order item (the profile's order days and largest orders, recounted from the customer's
+ * orders; its journeys: conversions, the thank-you, the loyalty invite, the check-ins; its points,
+ * the referral bonus and the product rules' follow-ups) and a refund item (a refund or a
  * cancellation: the points the money given back earned).
  *
  * Idempotent per order and per refund: a stream delivers a record at least once, and every step
@@ -23,6 +24,11 @@ import type { Purchase } from './purchase.ts';
 export interface PurchaseReactionPorts {
   journeys: JourneyPorts;
   loyalty: LoyaltyPorts;
+  /**
+   * What a live order's one write leaves out of the profile, recounted from the customer's orders:
+   * her order days and largest orders (functions/core/profile.ts, orderHistoryOf). Idempotent.
+   */
+  orderHistory: { recountOrderHistory(customerId: string): Promise<void> };
 }
 
 export type PurchaseReaction = { kind: 'purchase'; purchase: Purchase } | { kind: 'refund'; refund: RecordedRefund };
@@ -94,9 +100,13 @@ export function reactionOf(item: Record<string, unknown>): PurchaseReaction | un
   return undefined;
 }
 
-/** Runs one reaction: an order's journeys, then its points; a refund's points taken back. */
+/**
+ * Runs one reaction: an order's count in the profile's order history, its journeys (which read that
+ * history), then its points; a refund's points taken back.
+ */
 export async function runReaction(ports: PurchaseReactionPorts, reaction: PurchaseReaction): Promise<void> {
   if (reaction.kind === 'purchase') {
+    await ports.orderHistory.recountOrderHistory(reaction.purchase.customer.id);
     await reactToPurchase(ports.journeys, reaction.purchase);
     await onPurchaseRecorded(ports.loyalty, reaction.purchase);
     return;

@@ -12,8 +12,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { journeyPorts } from '../adapters/journey-ports.ts';
 import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
+import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { customerOf, reactionOf, runReaction, type PurchaseReaction, type PurchaseReactionPorts } from '../core/purchase-reactions.ts';
 import { logger } from './http.ts';
 
@@ -66,6 +68,6 @@ function identifierOf(record: DynamoDBRecord): string {
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const reactionPorts = (ports ??= { journeys: journeyPorts(), loyalty: loyaltyPorts() });
+  const reactionPorts = (ports ??= { journeys: journeyPorts(), loyalty: loyaltyPorts(), orderHistory: new DynamoPurchaseLedger(documentClient, tableName) });
   return reactToRecords(event, (reaction) => runReaction(reactionPorts, reaction));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOrder, applyRefund, profileView, MAX_ORDER_DAYS, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
+import { applyOrder, applyRefund, orderHistoryOf, placementOf, profileView, MAX_ORDER_DAYS, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
 import type { Purchase } from '../../functions/core/purchase.ts';
 
 function order(placedAt: string, overrides: Partial<Purchase> = {}, customer: Partial<Purchase['customer']> = {}): Purchase {
@@ -116,6 +116,20 @@ describe('customer aggregates', () => {
   it('leaves the order days alone on a refund', () => {
     const profile = fold([order('2026-01-01T00:00:00.000Z')]);
     expect(applyRefund(profile, 'USD', 400).orderDays).toEqual(profile.orderDays);
+  });
+
+  it('counts the order days and largest orders of a history as applyOrder keeps them', () => {
+    const orders = [order('2026-03-02T09:00:00.000Z'), order('2026-01-01T00:00:00.000Z', { totalMinor: 9000 }), order('2026-03-02T20:00:00.000Z', { currency: 'EUR', totalMinor: 300 })];
+    const profile = fold(orders);
+    expect(orderHistoryOf(orders)).toEqual({ orderDays: profile.orderDays, largestOrderMinorByCurrency: profile.largestOrderMinorByCurrency });
+  });
+
+  it('places an order among a profile\'s orders: newest, older than the newest, or before the first', () => {
+    const profile = fold([order('2026-01-01T00:00:00.000Z'), order('2026-03-01T00:00:00.000Z')]);
+    expect(placementOf(profile, { placedAt: '2026-03-01T00:00:00.000Z' })).toBe('newest');
+    expect(placementOf(profile, { placedAt: '2026-02-01T00:00:00.000Z' })).toBe('older');
+    expect(placementOf(profile, { placedAt: '2026-01-01T00:00:00.000Z' })).toBe('older');
+    expect(placementOf(profile, { placedAt: '2025-12-31T00:00:00.000Z' })).toBeUndefined();
   });
 });
 
