@@ -116,18 +116,30 @@ export function isHeldOut(entryId: string, share: number): boolean {
 }
 
 export async function startJourney(ports: JourneyPorts, journey: StateMachineJourney, customerId: string, episode: string, extra: { orderId?: string } = {}): Promise<'started' | 'already'> {
+  const entered = await enterJourney(ports, journey, customerId, episode, extra);
+  // The re-entry rule lives in the entry id: an ended entry is never started again.
+  if (entered.state === 'ended') return 'already';
+  await ports.launcher.start(entered.entry);
+  return entered.state === 'new' ? 'started' : 'already';
+}
+
+/**
+ * The entry of a journey, created unless it exists (its execution not started): new, still active
+ * (its execution started before, or about to be started again, which is a no-op), or ended.
+ */
+async function enterJourney(
+  ports: JourneyPorts,
+  journey: StateMachineJourney,
+  customerId: string,
+  episode: string,
+  extra: { orderId?: string } = {},
+): Promise<{ entry: JourneyEntry; state: 'new' | 'active' | 'ended' }> {
   const entryId = entryIdFor(journey, customerId, episode);
   const entry: JourneyEntry = { journey, entryId, customerId, enteredAt: ports.now().toISOString(), ...extra };
-  const created = await ports.store.createEntry({ ...entry, status: 'active', holdout: isHeldOut(entryId, ports.settings.holdoutShare) });
-  if (!created) {
-    const existing = await ports.store.getEntry(entry);
-    // The re-entry rule lives in the entry id: an ended entry is never started again.
-    if (!existing || existing.status !== 'active') return 'already';
-    await ports.launcher.start(existing);
-    return 'already';
-  }
-  await ports.launcher.start(entry);
-  return 'started';
+  if (await ports.store.createEntry({ ...entry, status: 'active', holdout: isHeldOut(entryId, ports.settings.holdoutShare) })) return { entry, state: 'new' };
+  const existing = await ports.store.getEntry(entry);
+  if (!existing || existing.status !== 'active') return { entry, state: 'ended' };
+  return { entry: existing, state: 'active' };
 }
 
 /**
@@ -151,10 +163,18 @@ export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): 
     });
     if (converted) await ports.launcher.stop(entry, `converted by order ${purchase.orderId}`);
   }
+  // The invitation's entry exists before the order's post-purchase journey starts: the thank-you
+  // step takes the invitation along (runJourneyStep), which saves its own execution.
+  const invite = profile.orderCount >= LOYALTY_INVITE_ORDER && !(await ports.membership.isMember(customerId)) ? await enterJourney(ports, 'loyalty-invite', customerId, 'once') : undefined;
+  let carried = false;
   if (purchase.placedAt === profile.lastOrderAt) {
-    await startJourney(ports, 'post-purchase', customerId, purchase.orderId, { orderId: purchase.orderId });
+    const postPurchase = await enterJourney(ports, 'post-purchase', customerId, purchase.orderId, { orderId: purchase.orderId });
+    if (postPurchase.state !== 'ended') await ports.launcher.start(postPurchase.entry);
+    // A post-purchase journey that existed before the invitation's entry may have thanked already.
+    carried = postPurchase.state === 'new' || (postPurchase.state === 'active' && invite?.state !== 'new');
   }
-  if (profile.orderCount >= LOYALTY_INVITE_ORDER && !(await ports.membership.isMember(customerId))) await startJourney(ports, 'loyalty-invite', customerId, 'once');
+  // No thank-you of this order to go with (an older order recorded late): the invitation runs on its own.
+  if (invite && invite.state !== 'ended' && !carried) await ports.launcher.start(invite.entry);
   await ports.store.scheduleCheckIns(
     checkInMonths.map((months) => ({ customerId, orderId: purchase.orderId, months, dueAt: checkInDueAt(purchase.placedAt, months), status: 'scheduled' })),
   );
@@ -184,6 +204,76 @@ export const OFFER_ORDERS = 20;
  * (a transient send error, the table being unreachable) stops it here.
  */
 export async function runJourneyStep(ports: JourneyStepPorts, request: StepRequest): Promise<StepOutcome> {
+  if (request.action === 'step' && request.entry.journey === 'post-purchase') {
+    if (request.step === CARRIED_INVITE_STEP) return runCarriedInvite(ports, request.entry);
+    const outcome = await runStep(ports, request);
+    return request.step === 'thank-you' && outcome.outcome === 'continue' ? takeInviteAlong(ports, request.entry, outcome) : outcome;
+  }
+  return runStep(ports, request);
+}
+
+/**
+ * The step a post-purchase journey runs for the customer's loyalty invitation when the thank-you
+ * could not send it at once (quiet hours, the frequency cap): at the time the invitation was
+ * deferred to, before the journey's own next step.
+ */
+export const CARRIED_INVITE_STEP = 'loyalty-invite';
+
+/**
+ * After the thank-you of the order that earned the loyalty invitation: the invitation's own step,
+ * in the same call (reactToPurchase entered it before the post-purchase journey started, so the
+ * invitation needs no execution of its own). Deferred, it becomes the journey's next stop.
+ */
+async function takeInviteAlong(ports: JourneyStepPorts, carrier: JourneyEntry, next: StepOutcome): Promise<StepOutcome> {
+  const invite = await pendingInvite(ports, carrier.customerId);
+  // Not entered (not the third order, a member), or already sent or ended: nothing to take along.
+  if (!invite) return next;
+  const outcome = await runInvite(ports, invite);
+  if (outcome.outcome !== 'retry') return next;
+  // The journey's own next step follows the invitation, at its own time (or at once, should the
+  // frequency cap hold the invitation past it).
+  return { outcome: 'continue', step: CARRIED_INVITE_STEP, at: outcome.at, reason: `${next.reason}; loyalty invitation ${outcome.reason}` };
+}
+
+/** The carried invitation at its time: retried while deferred, then the journey's own next step. */
+async function runCarriedInvite(ports: JourneyStepPorts, carrier: JourneyEntry): Promise<StepOutcome> {
+  const now = ports.now();
+  const record = await ports.store.getEntry(carrier);
+  if (!record || record.status !== 'active') return { outcome: 'done', step: CARRIED_INVITE_STEP, at: now.toISOString(), reason: record?.status ?? 'unknown entry' };
+  const invite = await pendingInvite(ports, carrier.customerId);
+  const outcome = invite ? await runInvite(ports, invite) : undefined;
+  if (outcome?.outcome === 'retry') return { ...outcome, step: CARRIED_INVITE_STEP };
+  const profile = await ports.store.getProfile(carrier.customerId);
+  return afterStep('post-purchase', 0, carrier, now, `loyalty invitation ${outcome?.reason ?? 'ended'}`, profile);
+}
+
+/** The customer's loyalty invitation while it still waits to be sent (its entry is active). */
+async function pendingInvite(ports: JourneyStepPorts, customerId: string): Promise<JourneyEntryRecord | undefined> {
+  const invite = await ports.store.getEntry({ journey: 'loyalty-invite', customerId, entryId: entryIdFor('loyalty-invite', customerId, 'once') });
+  return invite?.status === 'active' ? invite : undefined;
+}
+
+/**
+ * The invitation's step for a post-purchase journey that carries it. An error no retry can mend (a
+ * template, an unknown customer) fails the invitation's entry, as its own execution would have, and
+ * the carrying journey goes on; an error that may pass is thrown, so the carrying step is retried.
+ */
+async function runInvite(ports: JourneyStepPorts, invite: JourneyEntry): Promise<StepOutcome> {
+  const entry: JourneyEntry = { journey: invite.journey, entryId: invite.entryId, customerId: invite.customerId, enteredAt: invite.enteredAt };
+  const step = journeys['loyalty-invite'].steps[0]!.name;
+  try {
+    return await runStep(ports, { action: 'step', step, entry });
+  } catch (error) {
+    if (!(error instanceof Error) || !PERMANENT_STEP_ERRORS.has(error.name)) throw error;
+    await recordJourneyFailure(ports, entry, { Error: error.name, Cause: error.message });
+    return { outcome: 'done', step, at: ports.now().toISOString(), reason: 'failed' };
+  }
+}
+
+/** The errors the journeys' state machines do not retry (their Retry with MaxAttempts 0). */
+const PERMANENT_STEP_ERRORS: ReadonlySet<string> = new Set(['TemplateError', 'StorefrontRefusedError', 'UnknownCustomerError', 'InvalidInputError']);
+
+async function runStep(ports: JourneyStepPorts, request: StepRequest): Promise<StepOutcome> {
   const now = ports.now();
   const { entry } = request;
   if (request.action === 'fail') {
@@ -284,6 +374,11 @@ export async function removeFromJourney(ports: JourneyPorts, journey: StateMachi
       await ports.launcher.stop(entry, 'removed by an admin');
       removed.push({ ...entry, status: 'removed' });
     }
+  }
+  if (journey === 'post-purchase' && removed.length > 0) {
+    // A loyalty invitation the stopped journey carried, still waiting: it goes on in its own execution.
+    const invite = await ports.store.getEntry({ journey: 'loyalty-invite', customerId, entryId: entryIdFor('loyalty-invite', customerId, 'once') });
+    if (invite?.status === 'active') await ports.launcher.start(invite);
   }
   return removed;
 }

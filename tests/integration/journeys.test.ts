@@ -254,6 +254,28 @@ describe('post-purchase', () => {
     expect((await messages(buyer.id)).filter((line) => line === 'post-purchase/content/email/sent')).toHaveLength(4);
   });
 
+  it("takes the loyalty invitation along with the third order's thank-you, in the customer's morning when the order came at night, with no execution of its own", async () => {
+    const buyer = { id: uniqueId('pp-invite'), timezone: 'Asia/Tokyo' };
+    // 15:00 UTC is midnight in Tokyo: quiet hours.
+    const now = clock.now().getTime();
+    await clock.advance({ minutes: Math.ceil((Math.ceil((now - 15 * 3_600_000) / DAY) * DAY + 15 * 3_600_000 - now) / 60_000) });
+    await buy(buyer);
+    await buy(buyer);
+    const third = await buy(buyer);
+    await advanceDays(1);
+
+    const invitation = (await outbox(buyer.id)).filter((item) => item.journey === 'loyalty-invite');
+    expect(invitation.map((item) => item.status)).toEqual(['deferred', 'sent']);
+    const tokyo = (at: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+    const minutes = wakeOffsetMs(buyer.id, defaultDeliveryPolicy.wakeSpreadMs) / 60_000;
+    expect(tokyo(invitation[1]!.at)).toBe(`09:${String(minutes).padStart(2, '0')}`);
+    const ofBuyer = (prefix: string) => executionsOf(prefix).filter((execution) => JSON.parse(execution.input).entry.customerId === buyer.id);
+    expect(ofBuyer('loyalty-invite-')).toEqual([]);
+    // The third order's journey ran the invitation in its morning, and waits for the feedback step.
+    const carrier = ofBuyer('post-purchase-').find((execution) => JSON.parse(execution.input).entry.orderId === third)!;
+    expect(carrier.statesEntered).toEqual(['ThankYouEmail', 'WaitForFeedbackEmail', 'FeedbackEmail', 'WaitForContentEmail']);
+  });
+
   it('defers a message over the frequency cap to the next free slot instead of dropping it', async () => {
     const buyer = { id: uniqueId('pp-cap') };
     // Three orders in three days: two thank-yous (transactional, uncapped) and the loyalty

@@ -93,7 +93,7 @@ function stepWorld(options: { holdout?: boolean; outcome?: DeliveryOutcome; now:
   const profile = { customerId: 'cust-1', lastOrderAt: '2026-01-01T10:00:00.000Z', orderCount: 1, categories: [], skus: [], currency: 'USD', revenueByCurrency: { USD: 5_000 } } as unknown as CustomerProfile;
   const delivered: MessageIntent[] = [];
   const store = {
-    getEntry: async () => record,
+    getEntry: async (query: JourneyEntry) => (query.entryId === record.entryId ? record : undefined),
     getProfile: async () => profile,
     updateActiveEntry: async (_entry: JourneyEntry, changes: Partial<JourneyEntryRecord>) => {
       Object.assign(record, changes);
