@@ -10,7 +10,10 @@
  * interpreter run and no real-time timeout however long a person takes to advance the clock.
  * After a restart, `resume()` reads every running execution back and goes on from its position.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { JSONPath } from 'jsonpath-plus';
 import type { ExecutionPosition, ExecutionStatus, ExecutionStore, StoredExecution } from './execution-store.ts';
@@ -100,6 +103,29 @@ export interface LocalStepFunctionsOptions {
   log?: (line: string) => void;
   /** Told of every execution that ends FAILED, as EventBridge tells on AWS. */
   onFailed?: (execution: LocalExecution) => Promise<void>;
+  /** Where the definitions found valid are remembered (see checkDefinition). */
+  checkedDefinitions?: string;
+}
+
+const interpreterRoot = fileURLToPath(new URL('../../node_modules/aws-local-stepfunctions/', import.meta.url));
+const definitionChecks = { checkArn: false, checkPaths: true };
+
+/**
+ * Checks a definition as the interpreter does (asl-validator's JSON schemas), once per definition
+ * text: the check compiles the schemas anew on every call, a quarter to half a second each, and every
+ * host start and every test file registers each definition again. A definition found valid is
+ * remembered by the hash of its text, the check's options and the interpreter's version; any change
+ * to one of them checks it again.
+ */
+export function checkDefinition(definition: object, remembered = join(interpreterRoot, '..', '.cache', 'comeback', 'valid-state-machines')): void {
+  const version = (JSON.parse(readFileSync(join(interpreterRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const key = createHash('sha256').update(JSON.stringify([version, definitionChecks, definition])).digest('hex');
+  const marker = join(remembered, key);
+  if (existsSync(marker)) return;
+  // A copy: the check writes defaults into the states it is given (QueryLanguage), which the interpreter does not read.
+  new StateMachine(structuredClone(definition) as never, { validationOptions: definitionChecks });
+  mkdirSync(remembered, { recursive: true });
+  writeFileSync(marker, '');
 }
 
 export class LocalStepFunctions {
@@ -110,6 +136,7 @@ export class LocalStepFunctions {
   private readonly store: ExecutionStore;
   private readonly log: (line: string) => void;
   private readonly onFailed: (execution: LocalExecution) => Promise<void>;
+  private readonly checkedDefinitions: string | undefined;
   private closed = false;
 
   constructor(options: LocalStepFunctionsOptions) {
@@ -117,6 +144,7 @@ export class LocalStepFunctions {
     this.store = options.store;
     this.log = options.log ?? (() => undefined);
     this.onFailed = options.onFailed ?? (async () => undefined);
+    this.checkedDefinitions = options.checkedDefinitions;
   }
 
   /**
@@ -126,7 +154,7 @@ export class LocalStepFunctions {
   register(name: string, definitionFile: URL, lambdas: Record<string, LambdaFunction>): string {
     const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as AslDefinition;
     // The deployed definition is checked as it is; the parking variants below are derived from it.
-    new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    checkDefinition(definition, this.checkedDefinitions);
     const machine: RegisteredMachine = { definition, states: {}, waits: {}, handlers: {}, retryIntervals: {}, startingAt: new Map() };
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type === 'Map' || state.Type === 'Parallel') {
