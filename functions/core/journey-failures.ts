@@ -5,7 +5,7 @@
  * machine's own RecordFailure step, and the execution status change the service reports.
  */
 import type { JourneyStore } from './journey-engine.ts';
-import type { JourneyEntry, JourneyEntryRecord } from './journeys.ts';
+import { entryIdFor, type JourneyEntry, type JourneyEntryRecord } from './journeys.ts';
 
 export interface ExecutionFailure {
   Error?: string;
@@ -27,4 +27,21 @@ export async function recordJourneyFailure(
   failure: ExecutionFailure | undefined,
 ): Promise<boolean> {
   return ports.store.updateActiveEntry(entry, failedEntryChanges(failure, ports.now()));
+}
+
+/**
+ * A post-purchase execution that ended for good may have been carrying the customer's loyalty
+ * invitation, held back by quiet hours or the frequency cap (journey-engine.ts, runJourneyStep): an
+ * invitation still waiting fails with it, rather than be listed as waiting for a step that no
+ * execution will run. True when it changed.
+ */
+export async function recordCarriedInvitationFailure(
+  ports: { store: Pick<JourneyStore, 'getEntry' | 'updateActiveEntry'>; now: () => Date },
+  carrier: JourneyEntry,
+  failure: ExecutionFailure | undefined,
+): Promise<boolean> {
+  if (carrier.journey !== 'post-purchase') return false;
+  const invite = await ports.store.getEntry({ journey: 'loyalty-invite', customerId: carrier.customerId, entryId: entryIdFor('loyalty-invite', carrier.customerId, 'once') });
+  if (invite?.status !== 'active') return false;
+  return ports.store.updateActiveEntry(invite, failedEntryChanges({ Error: failure?.Error ?? 'error', Cause: `the post-purchase journey carrying it ended: ${failure?.Cause ?? ''}` }, ports.now()));
 }

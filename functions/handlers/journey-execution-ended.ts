@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
-import { recordJourneyFailure } from '../core/journey-failures.ts';
+import { recordCarriedInvitationFailure, recordJourneyFailure } from '../core/journey-failures.ts';
 import { journeyEntrySchema } from '../core/journeys.ts';
 import { logger } from './http.ts';
 
@@ -49,9 +49,12 @@ export async function journeyExecutionEnded(event: unknown): Promise<{ entryFail
   }
   const { orderId, ...entry } = parsed.data.entry;
   const failure = { Error: detail.error ?? `States.${detail.status}`, Cause: detail.cause ?? `the execution ended as ${detail.status}` };
-  const entryFailed = await recordJourneyFailure(ports, { ...entry, ...(orderId ? { orderId } : {}) }, failure);
+  const ended = { ...entry, ...(orderId ? { orderId } : {}) };
+  const entryFailed = await recordJourneyFailure(ports, ended, failure);
+  // Whether or not RecordFailure marked the entry first: a loyalty invitation it carried ends too.
+  const invitationFailed = await recordCarriedInvitationFailure(ports, ended, failure);
   // Entry ids and error names only: the cause may quote customer data.
-  logger.info('journey execution ended', { execution: detail.name, status: detail.status, error: failure.Error, entryFailed });
+  logger.info('journey execution ended', { execution: detail.name, status: detail.status, error: failure.Error, entryFailed, invitationFailed });
   return { entryFailed };
 }
 

@@ -2,12 +2,13 @@
  * The admin view tells the truth: when a journey's execution ends other than by success (it failed,
  * timed out, or someone aborted it outside Comeback), the status change the service reports marks
  * the entry failed with the reason, so the customer is no longer listed as inside the journey. An
- * entry that Comeback itself ended (converted, removed) keeps its status.
+ * entry that Comeback itself ended (converted, removed) keeps its status. A loyalty invitation a
+ * failed post-purchase journey was carrying fails with it.
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoJourneyStore } from '../../functions/adapters/journey-store.ts';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
-import type { JourneyEntry } from '../../functions/core/journeys.ts';
+import { entryIdFor, type JourneyEntry } from '../../functions/core/journeys.ts';
 import { handler as journeyCustomers } from '../../functions/handlers/journey-customers.ts';
 import { journeyExecutionEnded } from '../../functions/handlers/journey-execution-ended.ts';
 import { adminEvent, lambdaContext, uniqueId } from '../support/events.ts';
@@ -87,6 +88,28 @@ describe('a journey execution that ends other than by success', () => {
     expect(await journeyExecutionEnded(statusChange(entry, 'ABORTED', { cause: 'converted by order o-1' }))).toEqual({ entryFailed: false });
 
     expect(await store.getEntry(entry)).toMatchObject({ status: 'converted', convertedOrderId: 'o-1' });
+  });
+
+  it('ends the loyalty invitation a failed post-purchase journey was carrying, whether or not its RecordFailure step marked the journey first', async () => {
+    const customerId = uniqueId('ended-carrier');
+    const carrier: JourneyEntry = { journey: 'post-purchase', entryId: `post-purchase-${customerId}`, customerId, enteredAt: '2026-06-01T02:00:00.000Z', orderId: 'o-3' };
+    const invite: JourneyEntry = { journey: 'loyalty-invite', entryId: entryIdFor('loyalty-invite', customerId, 'once'), customerId, enteredAt: '2026-06-01T02:00:00.000Z' };
+    expect(await store.createEntry({ ...carrier, status: 'failed', holdout: false, failure: 'JourneyStepFailed: a journey step failed after its retries' })).toBe(true);
+    expect(await store.createEntry({ ...invite, status: 'active', holdout: false })).toBe(true);
+
+    expect(await journeyExecutionEnded(statusChange(carrier, 'FAILED', { error: 'JourneyStepFailed', cause: 'a journey step failed after its retries' }))).toEqual({ entryFailed: false });
+
+    expect(await store.getEntry(invite)).toMatchObject({ status: 'failed', failure: 'JourneyStepFailed: the post-purchase journey carrying it ended: a journey step failed after its retries' });
+  });
+
+  it('leaves the loyalty invitation alone when another journey fails', async () => {
+    const entry = await activeEntry('ended-not-carrier');
+    const invite: JourneyEntry = { journey: 'loyalty-invite', entryId: entryIdFor('loyalty-invite', entry.customerId, 'once'), customerId: entry.customerId, enteredAt: '2026-06-01T02:00:00.000Z' };
+    expect(await store.createEntry({ ...invite, status: 'active', holdout: false })).toBe(true);
+
+    expect(await journeyExecutionEnded(statusChange(entry, 'FAILED'))).toEqual({ entryFailed: true });
+
+    expect(await store.getEntry(invite)).toMatchObject({ status: 'active' });
   });
 
   it('answers a status or a cursor the list does not know with a 400', async () => {
