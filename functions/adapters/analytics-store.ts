@@ -32,9 +32,10 @@ import {
 import { InvalidInputError } from '../core/errors.ts';
 import type { MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
-import { mapLimit, type CustomerRecord, type RecomputeState, type RecomputeStore, type ScannedRecord, type SegmentMembership } from '../core/analytics/recompute.ts';
+import { mapLimit } from '../core/analytics/map-limit.ts';
+import type { CustomerRecord, RecomputeState, RecomputeStore, ScannedRecord, SegmentMembership } from '../core/analytics/recompute.ts';
 import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
-import { RFM_PREFIX, scoresOfCell, type RfmScores } from '../core/analytics/rfm.ts';
+import { RFM_PREFIX, scoresOfCell, type RfmScores } from '../core/analytics/rfm-cells.ts';
 import {
   feedbackEntity,
   fittedModelsEntity,

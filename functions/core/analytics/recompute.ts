@@ -21,6 +21,7 @@ import { fitModels, ModelSample, Predictor, refitDue, predictionsMoved, roundPre
 import { builtInMemberships, builtInSegments, matchesFilter, type SegmentDefinition, type ValueThresholds } from './segments.ts';
 import type { RecomputeSettings } from './settings.ts';
 import { ValueDistribution, type ValueDistributionState } from './thresholds.ts';
+import { mapLimit } from './map-limit.ts';
 import { bandsFor, fixedBands, GapDistribution, type GapDistributionState, type StoreBands } from './bands.ts';
 import { isRfmCell, rfmCell, RfmDistribution, type RfmDistributionState, rfmScores, rfmSubject, RfmTierCounter, type RfmCuts, type RfmTiers } from './rfm.ts';
 import type { CustomerProfile } from '../profile.ts';
@@ -149,18 +150,6 @@ export function factWindows(settings: RecomputeSettings): FactWindows {
     valueWindow: settings.value.windowDays,
     lostAfter: settings.recency.lapsingDays,
   };
-}
-
-/** Runs `work` over every item with at most `limit` in flight. */
-export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
 }
 
 /** Reads every scan segment with one worker each (the observing pass). */

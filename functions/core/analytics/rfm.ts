@@ -20,32 +20,12 @@
  */
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import type { CustomerFacts } from './facts.ts';
+import type { RfmCuts, RfmScores } from './rfm-cells.ts';
 import { sketchFromState, sketchState, type SketchState } from './sketch-state.ts';
 
+export { RFM_PREFIX, describeRfmBasis, isRfmCell, rfmCell, scoresOfCell, type RfmCuts, type RfmScores } from './rfm-cells.ts';
+
 export const RFM_QUANTILES = [0.2, 0.4, 0.6, 0.8] as const;
-/** A customer's RFM cell membership: rfm-545. */
-export const RFM_PREFIX = 'rfm-';
-const CELL = /^rfm-([1-5])([1-5])([1-5])$/;
-
-export interface RfmScores {
-  r: number;
-  f: number;
-  m: number;
-  /** r + f + m, 3..15. */
-  score: number;
-}
-
-/** The store's quintile cut points (the 20th, 40th, 60th and 80th percentiles). */
-export interface RfmCuts {
-  /** Days since the last order. */
-  recencyDays: number[];
-  orders: number[];
-  /** Net revenue in minor units, per currency. */
-  monetary: Record<string, number[]>;
-  /** Customers the cut points were taken over. */
-  customers: number;
-}
-
 /** What the rule reads of one customer. */
 export type RfmSubject = Pick<CustomerFacts, 'daysSinceLast' | 'orderCount' | 'currency'> & { netRevenue: number };
 
@@ -69,22 +49,6 @@ export function rfmScores(subject: RfmSubject, cuts: RfmCuts | undefined): RfmSc
   const monetary = cuts.monetary[subject.currency];
   // A currency the cut points do not know yet (its first customer bought today): the middle.
   const m = monetary ? higherIsBetter(subject.netRevenue, monetary) : 3;
-  return { r, f, m, score: r + f + m };
-}
-
-export function rfmCell(scores: RfmScores): string {
-  return `${RFM_PREFIX}${scores.r}${scores.f}${scores.m}`;
-}
-
-export function isRfmCell(segment: string): boolean {
-  return segment.startsWith(RFM_PREFIX);
-}
-
-/** The scores a cell membership names; undefined for any other segment. */
-export function scoresOfCell(segment: string): RfmScores | undefined {
-  const match = CELL.exec(segment);
-  if (!match) return undefined;
-  const [r, f, m] = [Number(match[1]), Number(match[2]), Number(match[3])];
   return { r, f, m, score: r + f + m };
 }
 
@@ -216,12 +180,4 @@ export class RfmTierCounter {
     for (let score = 15; score >= 3; score--) tiers[String(score)] = this.tiers.get(score) ?? 0;
     return { cuts, tiers, scored: this.scored };
   }
-}
-
-/** One line of the basis: "quintiles of 23,570 customers: R days ≤ 30/75/..." */
-export function describeRfmBasis(cuts: RfmCuts): string {
-  const money = Object.entries(cuts.monetary)
-    .map(([currency, points]) => `M ${currency} ${points.map((minor) => (minor / 100).toFixed(2)).join(' / ')}`)
-    .join('; ');
-  return `quintiles of ${cuts.customers} customers: R days since last order ${cuts.recencyDays.join(' / ')}; F orders ${cuts.orders.join(' / ')}${money ? `; ${money}` : ''}`;
 }

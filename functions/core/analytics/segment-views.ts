@@ -5,7 +5,8 @@ import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';
 import type { RecomputeState } from './recompute.ts';
 import { describeBasis, type RecencyBands } from './bands.ts';
-import { describeRfmBasis, type RfmTiers } from './rfm.ts';
+import { describeRfmBasis } from './rfm-cells.ts';
+import type { RfmTiers } from './rfm.ts';
 import { builtInSegments, segmentKind, type ValueThresholds, type SegmentDefinition, type SegmentFilter, type SegmentKind } from './segments.ts';
 
 export interface SegmentView {
