@@ -36,6 +36,8 @@ const PRODUCTS = [
   { sku: 'MOUSE-WIRELESS', category: 'accessories', price: '29.00' },
   { sku: 'PLAN-BASIC', category: 'plans', price: '9.00' },
 ];
+/** State transitions per customer-year a typical customer may cost (issue 13, Step Functions). */
+const TRANSITIONS_TARGET = 30;
 /** Memory per function as CDK deploys it (lib/cdk): 512 MB unless a construct says otherwise. */
 const MEMORY_MB: Record<string, number> = { 'nightly-recompute': 2048, 'catalog-copurchase': 1024 };
 const DEFAULT_MEMORY_MB = 512;
@@ -209,7 +211,9 @@ export async function run(report: (line: string) => void): Promise<void> {
 
     const figures = usage.perCustomerYear;
     report('per customer-year:');
-    report(`  state transitions: ${figures.stateTransitions.toFixed(1)} (${Object.entries(figures.stateTransitionsByJourney).map(([name, count]) => `${name} ${count.toFixed(1)}`).join(', ')})`);
+    report(
+      `  state transitions: ${figures.stateTransitions.toFixed(1)} (target at most ${TRANSITIONS_TARGET}: ${figures.stateTransitions <= TRANSITIONS_TARGET ? 'met' : 'missed'}; ${Object.entries(figures.stateTransitionsByJourney).map(([name, count]) => `${name} ${count.toFixed(1)}`).join(', ')})`,
+    );
     for (const [journey, states] of byState) {
       report(`    ${journey}: ${[...states].map(([state, count]) => `${state} ${(count / customerYears).toFixed(2)}`).join(', ')}`);
     }
