@@ -77,42 +77,39 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     let pending: PendingOrder | undefined;
     // The profile as a write that missed found it: the next attempt starts from it instead of a read.
     let known: { profile: StoredProfile | undefined } | undefined;
-    if ((options.arrival ?? 'live') === 'live' && fitsOneUpdate(purchase)) {
-      // A live order is almost always its customer's newest: its change to the profile goes in the
-      // order's own transaction, unread. One that arrived late, once the profile it met says so,
-      // goes the same way; what fits neither, the attempts below write from the profile.
-      let placement: OrderPlacement | undefined = 'newest';
-      while (placement) {
-        const written: OrderWrite | undefined = await this.writeOrder(purchase, digest, options, undefined, this.orderChangeUpdate(orderChange(purchase, placement))).catch((error: unknown) => {
-          // Another write to the customer at the same moment: the attempts below read the profile.
-          if (error instanceof WriteConflict) return undefined;
-          throw error;
-        });
-        if (written?.kind === 'done') return written.status;
-        if (written?.kind === 'pending') pending = written.pending;
-        else if (written) known = { profile: written.profile };
-        const next: OrderPlacement | undefined = written?.kind === 'profile' && written.profile ? placementOf(written.profile, purchase) : undefined;
-        placement = next === 'older' && placement === 'newest' ? next : undefined;
-      }
-    }
+    // A placement whose update the profile refused for another reason (a consent, a new product).
+    let refused: OrderPlacement | undefined;
+    const unread = (options.arrival ?? 'live') === 'live' && fitsOneUpdate(purchase);
     return this.withRetries(async () => {
-      if (pending?.cancelled) {
-        throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
+      // An attempt that learnt what it met (the profile, an earlier refund) goes again at once.
+      for (let attempt = 0; attempt < ATTEMPTS_BEFORE_BACKOFF; attempt += 1) {
+        if (pending?.cancelled) {
+          throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
+        }
+        // A live order of a returning customer is almost always her newest: its change to the
+        // profile goes in the order's own transaction, unread. One that arrived late goes the same
+        // way once the profile it met says so; anything else is written from the profile.
+        const candidate = !unread || pending ? undefined : known === undefined ? 'newest' : known.profile ? placementOf(known.profile, purchase) : undefined;
+        const placement = candidate === refused ? undefined : candidate;
+        let outcome: OrderWrite;
+        if (placement) {
+          known = undefined;
+          outcome = await this.writeOrder(purchase, digest, options, undefined, this.orderChangeUpdate(orderChange(purchase, placement)));
+          if (outcome.kind === 'profile' && outcome.profile) refused = placement;
+        } else {
+          const current = known ? known.profile : await this.readProfile(purchase.customer.id);
+          known = undefined;
+          const early = earlyRefundsOf(pending, purchase);
+          const refundedMinor = early.reduce((total, refund) => total + refund.amountMinor, 0);
+          const ordered = applyOrder(current, purchase);
+          const next = refundedMinor > 0 ? applyRefund(ordered, purchase.currency, refundedMinor) : ordered;
+          outcome = await this.writeOrder(purchase, digest, options, pending, this.profilePut(next, current), early);
+        }
+        if (outcome.kind === 'done') return outcome.status;
+        if (outcome.kind === 'pending') pending = outcome.pending;
+        else known = { profile: outcome.profile };
       }
-      const current = known ? known.profile : await this.readProfile(purchase.customer.id);
-      known = undefined;
-      const early = earlyRefundsOf(pending, purchase);
-      const refundedMinor = early.reduce((total, refund) => total + refund.amountMinor, 0);
-      const ordered = applyOrder(current, purchase);
-      const next = refundedMinor > 0 ? applyRefund(ordered, purchase.currency, refundedMinor) : ordered;
-      const outcome = await this.writeOrder(purchase, digest, options, pending, this.profilePut(next, current), early);
-      if (outcome.kind === 'done') return outcome.status;
-      if (outcome.kind === 'pending') {
-        pending = outcome.pending;
-        throw new WriteConflict('a refund or cancellation of the order came first');
-      }
-      known = { profile: outcome.profile };
-      throw new WriteConflict('the customer changed during the write');
+      throw new WriteConflict('the customer kept changing during the write');
     });
   }
 
@@ -699,6 +696,9 @@ function earlyRefundsOf(pending: PendingOrder | undefined, purchase: Purchase): 
     return { refundId, amountMinor, fingerprint: refund.fingerprint, ...(refund.reason ? { reason: refund.reason } : {}) };
   });
 }
+
+/** Attempts of one order that each learnt what the last one met, before waiting to try again. */
+const ATTEMPTS_BEFORE_BACKOFF = 4;
 
 /** Values an order may check against the profile's lists in one update (a condition is at most 4 KB). */
 const MAX_VALUES_CHECKED = 40;
