@@ -25,12 +25,13 @@ import type { ComebackDelivery } from './comeback-delivery.ts';
 import type { ComebackJourneys, ComebackJourneySettings } from './comeback-journeys.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
 import { FunctionBundler, NEVER_LOADED_MODULES, writeFunctionBundle } from './function-bundle.ts';
+import { TEMPLATES_SOURCE } from './precompile-templates.ts';
 
 /** The project root: handler paths in lib/routes.ts are relative to it. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The message templates, relative to the project root; bundled as `templates/` beside index.mjs. */
-export const TEMPLATES_SOURCE = 'workflows/templates';
+/** The message templates, relative to the project root; bundled as `templates/` beside index.mjs, and precompiled. */
+export { TEMPLATES_SOURCE };
 /** Where a bundled function finds its templates (`/var/task` is the unpacked bundle). */
 export const TEMPLATES_DIR = '/var/task/templates';
 /** The store's loyalty and product rules, relative to the project root; bundled as `catalog.json`. */

@@ -35,6 +35,8 @@
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
+import { PRECOMPILED_TEMPLATE_COMPILER, TEMPLATES_SOURCE, precompiledTemplates } from './precompile-templates.ts';
 
 /**
  * Modules left out of every bundle. @datadog/sketches-js (the value distributions of the nightly
@@ -51,6 +53,13 @@ export const NEVER_LOADED_MODULES: readonly string[] = ['protobufjs/minimal'];
  */
 export const ABSENT_MODULES: readonly string[] = ['source-map'];
 const ABSENT_MODULE = './lib/cdk/absent-module.cjs';
+
+/**
+ * The package.json `imports` condition of the Lambda bundles: `#core/delivery/template-compiler.ts`
+ * resolves to the compiler of precompiled templates (./precompile-templates.ts). `module` is
+ * esbuild's default condition, which any condition given replaces.
+ */
+export const BUNDLE_CONDITIONS: readonly string[] = ['comeback-lambda', 'module'];
 
 /** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
 export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
@@ -76,6 +85,7 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     format: 'esm',
     target: 'node24',
     mainFields: ['module', 'main'],
+    conditions: [...BUNDLE_CONDITIONS],
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
     sourcemap: choice.sourceMap ? 'linked' : false,
@@ -87,7 +97,10 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
   };
 }
 
-/** A built bundle: index.mjs and, with a source map, index.mjs.map. */
+/**
+ * A built bundle: index.mjs, with a source map index.mjs.map, and where the handler renders
+ * messages the precompiled templates (PRECOMPILED_TEMPLATES_FILE).
+ */
 export interface FunctionBundle {
   readonly files: ReadonlyMap<string, Uint8Array>;
 }
@@ -125,6 +138,13 @@ export function buildFunctionBundles(projectRoot: string, entries: readonly stri
     const files = byDirectory.get(directory) ?? new Map<string, Uint8Array>();
     files.set(basename(file.path), file.contents);
     byDirectory.set(directory, files);
+  }
+  // The templates are precompiled once for every bundle that renders them.
+  let templates: Uint8Array | undefined;
+  for (const [path, output] of Object.entries(result.metafile.outputs)) {
+    if (!path.endsWith('/index.mjs') || !(PRECOMPILED_TEMPLATE_COMPILER in output.inputs)) continue;
+    templates ??= new TextEncoder().encode(precompiledTemplates(join(projectRoot, TEMPLATES_SOURCE)));
+    byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PRECOMPILED_TEMPLATES_FILE, templates);
   }
   const bundles = new Map([...names].map(([entry, name]) => [entry, { files: byDirectory.get(name) ?? new Map<string, Uint8Array>() }]));
   for (const [entry, bundle] of bundles) if (!bundle.files.has('index.mjs')) throw new Error(`esbuild gave no index.mjs for ${entry}`);

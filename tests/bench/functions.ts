@@ -16,6 +16,7 @@ import type { Metafile } from 'esbuild';
 import { createComebackStacks } from '../../lib/cdk/comeback-app.ts';
 import { ComebackFunction, projectRoot } from '../../lib/cdk/comeback-function.ts';
 import { buildFunctionBundles, DEPLOYED_BUNDLE, writeFunctionBundle, type BundleChoice } from '../../lib/cdk/function-bundle.ts';
+import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
 import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
 
 /** The issue's targets for every bundle. */
@@ -90,6 +91,8 @@ interface Variant {
 interface Measured {
   readonly bytes: number;
   readonly mapBytes: number;
+  /** The precompiled templates beside a sender's bundle, read at its first message, not at start. */
+  readonly templatesBytes: number;
   readonly importMs: number;
   readonly dominating: string;
 }
@@ -113,6 +116,7 @@ async function measure(work: string, functions: Deployed[], variant: Variant, re
     measured.set(name, {
       bytes: bundle.files.get('index.mjs')!.byteLength,
       mapBytes: bundle.files.get('index.mjs.map')?.byteLength ?? 0,
+      templatesBytes: bundle.files.get(PRECOMPILED_TEMPLATES_FILE)?.byteLength ?? 0,
       importMs: await timeImports(assetDir, env),
       dominating: dominating(metafile, output),
     });
@@ -156,7 +160,8 @@ export async function run(report: (line: string) => void): Promise<void> {
       report(
         `  ${name.padEnd(34)} ${(now.bytes / 1000).toFixed(0).padStart(5)} ${(now.bytes / TARGET_BYTES).toFixed(2).padStart(5)} ${(now.mapBytes / 1000).toFixed(0).padStart(6)} ` +
           `${now.importMs.toFixed(1).padStart(9)} ${(now.importMs / TARGET_IMPORT_MS).toFixed(2).padStart(5)} ${(now.importMs - floor).toFixed(1).padStart(6)}  ` +
-          `${(then.bytes / 1000).toFixed(0).padStart(9)} ${then.importMs.toFixed(1).padStart(9)}  ${now.dominating}${misses ? `  MISSES ${misses}` : ''}`,
+          `${(then.bytes / 1000).toFixed(0).padStart(9)} ${then.importMs.toFixed(1).padStart(9)}  ${now.dominating}` +
+          `${now.templatesBytes ? `; precompiled templates beside it ${(now.templatesBytes / 1000).toFixed(0)} KB` : ''}${misses ? `  MISSES ${misses}` : ''}`,
       );
     }
     const all = [...deployed!.values()];

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSI1, GSI2, GSI3, TTL_ATTRIBUTE, tableDefinition } from '../../functions/adapters/table-design.ts';
 import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import { feedbackUrl } from '../../functions/core/analytics/feedback.ts';
+import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
 import { unsubscribeUrl } from '../../functions/core/delivery/unsubscribe.ts';
 import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
 import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
@@ -435,7 +436,7 @@ describe('the Comeback app, as deployed', () => {
       expect(failures).toEqual([]);
     }, 180_000);
 
-    it('bundles none of what no handler uses: zod\'s other locales, source-map, the phone metadata where no phone number is read', () => {
+    it('bundles none of what no handler uses: zod\'s other locales, source-map, Handlebars\'s compiler, MJML, the phone metadata where no phone number is read', () => {
       const entries = [...new Set(built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction).map((fn) => fn.entry))];
       const { metafile } = buildFunctionBundles(projectRoot, entries, DEPLOYED_BUNDLE);
       const carried = Object.entries(metafile.outputs)
@@ -446,6 +447,8 @@ describe('the Comeback app, as deployed', () => {
         // `import { z } from 'zod'` (a namespace object esbuild keeps whole) would bring every locale.
         expect(inputs.filter((input) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(input)), path).toEqual([]);
         expect(inputs.filter((input) => /node_modules\/(source-map|@asteasolutions\/zod-to-openapi)\//.test(input)), path).toEqual([]);
+        // Templates are precompiled beside the bundle: Handlebars's runtime only, never its compiler, never MJML.
+        expect(inputs.filter((input) => /node_modules\/(handlebars\/dist\/cjs\/handlebars\/compiler|mjml[^/]*)\//.test(input)), path).toEqual([]);
         // The metadata comes only with the module that parses phone numbers, not with the configuration.
         if (inputs.some((input) => input.includes('libphonenumber-js/metadata'))) expect(inputs, path).toContain('functions/core/platforms/shopify.ts');
       }
@@ -688,7 +691,7 @@ describe('the Comeback app, as deployed', () => {
       expect(policyStatementsOf(api, logicalId(journeys.step.role)).flatMap((statement) => actionsOf([statement])).filter((action) => action.startsWith('states:'))).toEqual([]);
     });
 
-    it('bundles the message templates beside the handlers that send messages, and only there', () => {
+    it('bundles the message templates, and their precompiled forms, beside the handlers that send messages, and only there', () => {
       // Every file under workflows/templates: the .hbs templates, the email layout and messages/ (the texts per language).
       const filesUnder = (directory: string) => readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name))).sort();
       const sources = filesUnder(join(projectRoot, TEMPLATES_SOURCE));
@@ -700,12 +703,14 @@ describe('the Comeback app, as deployed', () => {
         if (!SENDERS.includes(name)) {
           // Route functions, the recompute and the co-purchase count send nothing and carry no templates.
           expect(existsSync(templates), name).toBe(false);
+          expect(existsSync(join(assetDirOf(built, api, fn), PRECOMPILED_TEMPLATES_FILE)), name).toBe(false);
           expect(environment.COMEBACK_TEMPLATES_DIR, name).toBeUndefined();
           expect(environment.COMEBACK_DELIVERY, name).toBeUndefined();
           continue;
         }
         expect(environment.COMEBACK_TEMPLATES_DIR, name).toBe(TEMPLATES_DIR);
         expect(filesUnder(templates), name).toEqual(sources);
+        expect(existsSync(join(assetDirOf(built, api, fn), PRECOMPILED_TEMPLATES_FILE)), name).toBe(true);
         for (const file of sources) expect(readFileSync(join(templates, file), 'utf8')).toBe(readFileSync(join(projectRoot, TEMPLATES_SOURCE, file), 'utf8'));
       }
     });

@@ -5,7 +5,10 @@
  * starting with "- " as a list, and every http(s) address as a link. The preview text (what an
  * inbox shows after the subject) is the message's first paragraph after the greeting.
  */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+// In a Lambda bundle this is the precompiled templates' module (./template-compiling.ts).
+import templateCompiler from '#core/delivery/template-compiler.ts';
+import { LAYOUT_TEMPLATE_OPTIONS } from './template-compiling.ts';
 import type { Brand } from './types.ts';
 
 export interface HtmlParts {
@@ -18,14 +21,14 @@ export interface HtmlParts {
   unsubscribe: { url: string; label: string };
 }
 
-const layouts = Handlebars.create();
+const layouts = templateCompiler.createEnvironment();
 const compiledLayouts = new Map<string, Handlebars.TemplateDelegate>();
 
 /** Fills the layout (its source given once per layout file) with the message. */
 export function renderHtml(layout: string, parts: HtmlParts): string {
   let compiled = compiledLayouts.get(layout);
   if (!compiled) {
-    compiled = layouts.compile(layout, { strict: true });
+    compiled = templateCompiler.compileTemplate(layouts, layout, LAYOUT_TEMPLATE_OPTIONS);
     compiledLayouts.set(layout, compiled);
   }
   const { brand } = parts;

@@ -18,10 +18,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+// In a Lambda bundle this is the precompiled templates' module (./template-compiling.ts).
+import templateCompiler from '#core/delivery/template-compiler.ts';
 import { TemplateError } from './errors.ts';
 import { MessageCatalog, formatDate, formatList, formatMoney, messageLocale, type MessageLocale } from './i18n.ts';
 import { renderHtml } from './render-html.ts';
+import { MESSAGE_TEMPLATE_OPTIONS } from './template-compiling.ts';
 import { defaultBrand, type Brand, type Channel, type RenderedMessage, type TemplateRenderer } from './types.ts';
 import { knownTimeZone } from './zoned-time.ts';
 
@@ -40,7 +43,7 @@ interface CompiledPart {
   needs: string[];
 }
 
-const handlebars = Handlebars.create();
+const handlebars = templateCompiler.createEnvironment();
 
 /** What every helper knows of the rendering: the message, its language and the texts. */
 interface RenderData {
@@ -177,9 +180,7 @@ export class TemplateLibrary implements TemplateRenderer {
         throw new TemplateError(`template file ${file} cannot be read from ${this.directory}`, { cause: error });
       }
       try {
-        compiled = { render: handlebars.compile(source, { strict: true, noEscape: true }), needs: declaredNeeds(source) };
-        // Compilation is lazy in Handlebars: force it now so syntax errors surface here.
-        handlebars.precompile(source, { strict: true, noEscape: true });
+        compiled = { render: templateCompiler.compileTemplate(handlebars, source, MESSAGE_TEMPLATE_OPTIONS), needs: declaredNeeds(source) };
       } catch (error) {
         throw new TemplateError(`template file ${file} is not valid Handlebars: ${(error as Error).message}`, { cause: error });
       }

@@ -3,15 +3,19 @@
  * money in the order's currency as the customer's locale writes it, dates in their time zone, the
  * order called by the shop's order name, and the HTML part beside the text.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateVariables } from '../../../functions/core/delivery/deliver.ts';
 import { formatMoney, messageLocale } from '../../../functions/core/delivery/i18n.ts';
 import { previewText, textToHtml } from '../../../functions/core/delivery/render-html.ts';
 import { TemplateLibrary, defaultTemplatesDir } from '../../../functions/core/delivery/templates.ts';
 import type { Brand } from '../../../functions/core/delivery/types.ts';
 import { compileLayout } from '../../../workflows/templates/build-layout.ts';
+import { DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
+import { projectRoot } from '../../../lib/cdk/comeback-function.ts';
 import { contact } from './fixtures.ts';
 
 const now = new Date('2026-05-08T12:00:00.000Z');
@@ -221,5 +225,67 @@ describe('the HTML part', () => {
 
   it('is the output of MJML for layout.mjml, as checked in', async () => {
     expect(readFileSync(join(defaultTemplatesDir, 'layout.html'), 'utf8')).toBe(await compileLayout());
+  });
+});
+
+describe('in a Lambda bundle, with the templates precompiled and only the Handlebars runtime', () => {
+  const work = mkdtempSync(join(tmpdir(), 'comeback-precompiled-templates-'));
+  let Bundled: typeof TemplateLibrary;
+  let carried: string[];
+
+  beforeAll(async () => {
+    // The template library bundled as a sending function's bundle is (lib/cdk/function-bundle.ts).
+    const entry = join(projectRoot, 'functions/core/delivery/templates.ts');
+    const { bundles, metafile } = buildFunctionBundles(projectRoot, [entry], DEPLOYED_BUNDLE);
+    writeFunctionBundle(bundles.get(entry)!, join(work, 'bundle'));
+    carried = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+    ({ TemplateLibrary: Bundled } = (await import(/* @vite-ignore */ pathToFileURL(join(work, 'bundle', 'index.mjs')).href)) as { TemplateLibrary: typeof TemplateLibrary });
+  }, 60_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('carries the runtime, not the compiler', () => {
+    expect(carried.filter((input) => input.includes('node_modules/handlebars/'))).not.toEqual([]);
+    expect(carried.filter((input) => /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//.test(input))).toEqual([]);
+    expect(readdirSync(join(work, 'bundle')).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates.precompiled.cjs']);
+  });
+
+  const tasks: Record<string, Record<string, unknown>> = { 'win-back-call': { discountCode: 'COMEBACK-7QX2A1B3' }, 'check-in-call': { months: 6, orderId: 'ORD-1001' } };
+  const cases = [
+    ...Object.entries(messages).map(([template, { channel, variables }]) => [template, channel, variables] as const),
+    ...Object.entries(tasks).map(([template, variables]) => [template, 'task', variables] as const),
+  ];
+  it('covers every template', () => {
+    expect(cases.map(([template]) => template).sort()).toEqual([...new Set(readdirSync(defaultTemplatesDir).filter((file) => file.endsWith('.hbs')).map((file) => file.split('.')[0]!))].sort());
+  });
+
+  it.each(cases)('renders %s (%s) byte for byte as the source does, in every language', (template, channel, given) => {
+    const bundled = new Bundled(defaultTemplatesDir, brand);
+    for (const locale of ['en-GB', 'uk-UA', 'de-DE', 'ru-RU']) {
+      const variables = templateVariables(contact({ locale, timezone: 'Europe/Kyiv' }), { variables: given }, unsubscribe, now, task);
+      expect(bundled.render(template, channel, variables), `${template} ${locale}`).toEqual(library.render(template, channel, variables));
+    }
+  });
+
+  it('reports a missing variable as the source does', () => {
+    const variables = templateVariables(contact({ locale: 'en' }), { variables: {} }, unsubscribe, now, task);
+    const failure = (render: () => unknown) => {
+      try {
+        render();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'rendered';
+    };
+    const expected = failure(() => library.render('cross-sell-offer', 'email', variables));
+    expect(expected).toMatch(/^template cross-sell-offer\.\w+ needs/);
+    expect(failure(() => new Bundled(defaultTemplatesDir, brand).render('cross-sell-offer', 'email', variables))).toBe(expected);
+  });
+
+  it('renders no template whose source differs from the one precompiled', () => {
+    const changed = join(work, 'changed');
+    cpSync(defaultTemplatesDir, changed, { recursive: true });
+    writeFileSync(join(changed, 'win-back-sms.sms.hbs'), `${readFileSync(join(changed, 'win-back-sms.sms.hbs'), 'utf8')}!`);
+    const variables = templateVariables(contact({ locale: 'en' }), { variables: messages['win-back-sms']!.variables }, unsubscribe, now, task);
+    expect(() => new Bundled(changed, brand).render('win-back-sms', 'sms', variables)).toThrow(/not precompiled into the bundle/);
   });
 });
