@@ -88,6 +88,10 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     conditions: [...BUNDLE_CONDITIONS],
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
+    // Error classes keep their names: Lambda reports error.name as the errorType that the state
+    // machines catch (TemplateError, StorefrontRefusedError, InvalidInputError), and
+    // ComebackError takes its name from its class. Measured: +5 % on the median bundle (229 to 241 KB).
+    keepNames: true,
     sourcemap: choice.sourceMap ? 'linked' : false,
     sourcesContent: false,
     outExtension: { '.js': '.mjs' },

@@ -266,18 +266,19 @@ describe('in a Lambda bundle, with the templates precompiled and only the Handle
     }
   });
 
-  it('reports a missing variable as the source does', () => {
+  it('reports a missing variable as the source does, with the error class\'s own name', () => {
     const variables = templateVariables(contact({ locale: 'en' }), { variables: {} }, unsubscribe, now, task);
     const failure = (render: () => unknown) => {
       try {
         render();
       } catch (error) {
-        return (error as Error).message;
+        return `${(error as Error).name}: ${(error as Error).message}`;
       }
       return 'rendered';
     };
     const expected = failure(() => library.render('cross-sell-offer', 'email', variables));
-    expect(expected).toMatch(/^template cross-sell-offer\.\w+ needs/);
+    // The name is the errorType a state machine catches.
+    expect(expected).toMatch(/^TemplateError: template cross-sell-offer\.\w+ needs/);
     expect(failure(() => new Bundled(defaultTemplatesDir, brand).render('cross-sell-offer', 'email', variables))).toBe(expected);
   });
 
