@@ -24,7 +24,8 @@ import type { ComebackTable, TableAccess } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import type { ComebackJourneys, ComebackJourneySettings } from './comeback-journeys.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
-import { FunctionBundler, NEVER_LOADED_MODULES, writeFunctionBundle } from './function-bundle.ts';
+import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
+import { FunctionBundler, NEVER_LOADED_MODULES, writeFunctionBundle, type FunctionBundle } from './function-bundle.ts';
 import { TEMPLATES_SOURCE } from './precompile-templates.ts';
 
 /** The project root: handler paths in lib/routes.ts are relative to it. */
@@ -65,6 +66,15 @@ function bundlerOf(scope: IConstruct): FunctionBundler {
  * when its bundle or files change. Stacks synthesized without bundling (the context
  * `aws:cdk:bundling-stacks`) never call the bundler.
  */
+/**
+ * A function given no templates renders no message, though its handler may import the template
+ * library through shared ports: the precompiled templates would never be read, so they are left out.
+ */
+function withoutUnusedFiles(bundle: FunctionBundle, copies: readonly (readonly [string, string])[]): FunctionBundle {
+  if (copies.some(([from]) => from === TEMPLATES_SOURCE)) return bundle;
+  return { files: new Map([...bundle.files].filter(([name]) => name !== PRECOMPILED_TEMPLATES_FILE)) };
+}
+
 function bundledCode(scope: IConstruct, entry: string, copies: readonly (readonly [string, string])[]): lambda.Code {
   return lambda.Code.fromAsset(projectRoot, {
     assetHashType: AssetHashType.OUTPUT,
@@ -75,7 +85,7 @@ function bundledCode(scope: IConstruct, entry: string, copies: readonly (readonl
       command: ['comeback-bundle', entry, ...copies.flat()],
       local: {
         tryBundle(outputDir: string): boolean {
-          writeFunctionBundle(bundlerOf(scope).bundle(entry), outputDir, copies.map(([from, to]) => [join(projectRoot, from), to] as const));
+          writeFunctionBundle(withoutUnusedFiles(bundlerOf(scope).bundle(entry), copies), outputDir, copies.map(([from, to]) => [join(projectRoot, from), to] as const));
           return true;
         },
       },

@@ -14,7 +14,7 @@ import { App } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Metafile } from 'esbuild';
 import { createComebackStacks } from '../../lib/cdk/comeback-app.ts';
-import { ComebackFunction, projectRoot } from '../../lib/cdk/comeback-function.ts';
+import { ComebackFunction, projectRoot, TEMPLATES_SOURCE } from '../../lib/cdk/comeback-function.ts';
 import { buildFunctionBundles, DEPLOYED_BUNDLE, writeFunctionBundle, type BundleChoice } from '../../lib/cdk/function-bundle.ts';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
 import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
@@ -116,7 +116,8 @@ async function measure(work: string, functions: Deployed[], variant: Variant, re
     measured.set(name, {
       bytes: bundle.files.get('index.mjs')!.byteLength,
       mapBytes: bundle.files.get('index.mjs.map')?.byteLength ?? 0,
-      templatesBytes: bundle.files.get(PRECOMPILED_TEMPLATES_FILE)?.byteLength ?? 0,
+      // As deployed: only a function given the templates gets them precompiled (lib/cdk/comeback-function.ts).
+      templatesBytes: fn.bundleCopies.some(([from]) => from === TEMPLATES_SOURCE) ? (bundle.files.get(PRECOMPILED_TEMPLATES_FILE)?.byteLength ?? 0) : 0,
       importMs: await timeImports(assetDir, env),
       dominating: dominating(metafile, output),
     });

@@ -456,7 +456,7 @@ describe('the Comeback app, as deployed', () => {
       const stepInputs = carried.find(([path]) => path.endsWith(`${step}/index.mjs`))?.[1];
       expect(stepInputs).toBeDefined();
       expect(stepInputs!.filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
-    });
+    }, 120_000); // one esbuild run over every entry: 25 s on a busy two-core machine
 
     it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
       expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
