@@ -15,7 +15,6 @@ import { onPurchaseRecorded } from '../../functions/core/loyalty/use-cases.ts';
 import { parsePurchase } from '../../functions/core/purchase.ts';
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
-import type { MessageIntent } from '../../functions/core/delivery/types.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { CONTENT_SECURITY_POLICY, escapeHtml } from '../../functions/core/pages/html.ts';
 import { customerSchema } from '../../lib/openapi.ts';
@@ -23,6 +22,7 @@ import { TEST_FEEDBACK_SECRET, TEST_UNSUBSCRIBE_SECRET } from '../support/enviro
 import { uniqueId } from '../support/events.ts';
 import { BROWSER_ACCEPT, call, customerView, customerWithOrder, eventFor, FORM, open, partitionOf, PUBLIC_URL, routes, submitForm } from './public-routes.ts';
 import { lambdaContext } from '../support/events.ts';
+import { messageIntents } from '../support/message-intents.ts';
 
 let clock = new Date('2026-06-01T12:00:00.000Z');
 useClock({ now: () => clock });
@@ -33,32 +33,10 @@ afterAll(() => useClock({ now: () => new Date() }));
 
 const delivery = deliveryPorts();
 const log = new DynamoMessageLog(documentClient, tableName);
+const { winBackEmail, thankYou: thankYouOn } = messageIntents('https://shop.test');
+const thankYou = (customerId: string) => thankYouOn(customerId, { placedAt: '2026-05-01T08:00:00.000Z' });
+
 const hostile = `</textarea><script>alert("x")</script> & 'quotes'`;
-
-const winBackEmail = (id: string): MessageIntent => ({
-  messageId: `${id}.win-back.email`,
-  journey: 'win-back',
-  step: 'email',
-  channel: 'email',
-  template: 'win-back-email',
-  marketing: true,
-  priority: 1,
-  variables: { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://shop.test' },
-});
-
-const thankYou = (id: string): MessageIntent => ({
-  messageId: `${id}.post-purchase.thank-you`,
-  journey: 'post-purchase',
-  step: 'thank-you',
-  channel: 'email',
-  template: 'post-purchase-thank-you',
-  marketing: false,
-  priority: 2,
-  variables: {
-    order: { orderId: 'ORD-1', placedAt: '2026-05-01T08:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [{ sku: 'DOG-FOOD', quantity: 1, unitPriceMinor: 5497 }] },
-    supportContact: 'help@shop.test',
-  },
-});
 
 function expectPage(answer: { status: number; type: string; headers: Record<string, string>; body: string }, status: number) {
   expect(answer.status).toBe(status);

@@ -12,29 +12,16 @@ import { useClock } from '../../functions/adapters/clock.ts';
 import { deliveryPorts } from '../../functions/adapters/delivery-ports.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
 import { decideSesEvent, InvalidDeliveryEventError, readSesEvent } from '../../functions/core/delivery/delivery-events.ts';
-import type { MessageIntent } from '../../functions/core/delivery/types.ts';
 import { handler } from '../../functions/handlers/delivery-events.ts';
 import { lambdaContext } from '../support/events.ts';
+import { messageIntents } from '../support/message-intents.ts';
 import { customerView, customerWithOrder, partitionOf } from './public-routes.ts';
 
 useClock({ now: () => new Date('2026-06-01T12:00:00.000Z') });
 afterAll(() => useClock({ now: () => new Date() }));
 
 const ports = deliveryPorts();
-
-const thankYou = (customerId: string): MessageIntent => ({
-  messageId: `${customerId}.post-purchase.thank-you`,
-  journey: 'post-purchase',
-  step: 'thank-you',
-  channel: 'email',
-  template: 'post-purchase-thank-you',
-  marketing: false,
-  priority: 2,
-  variables: {
-    order: { orderId: 'ORD-1', placedAt: '2026-06-01T08:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [{ sku: 'DOG-FOOD', quantity: 1, unitPriceMinor: 5497 }] },
-    supportContact: 'help@shop.example',
-  },
-});
+const { thankYou } = messageIntents('https://shop.example');
 
 const time = fc.oneof(
   fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2027-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString()),

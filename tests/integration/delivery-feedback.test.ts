@@ -12,11 +12,12 @@ import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts'
 import { DynamoMessageLog } from '../../functions/adapters/message-log.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
 import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG, MessageStillSendingError } from '../../functions/core/delivery/delivery-events.ts';
-import type { MessageIntent, MessageLogEntry } from '../../functions/core/delivery/types.ts';
+import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import { handler } from '../../functions/handlers/delivery-events.ts';
 import { sesEventsRoute, smsStatusRoute } from '../../lib/local/delivery-events.ts';
 import { outbox } from '../../lib/local/local-routes.ts';
 import { lambdaContext } from '../support/events.ts';
+import { messageIntents } from '../support/message-intents.ts';
 import { customerView, customerWithOrder, partitionOf } from './public-routes.ts';
 
 const clock = new Date('2026-06-01T12:00:00.000Z');
@@ -25,42 +26,10 @@ afterAll(() => useClock({ now: () => new Date() }));
 
 const ports = deliveryPorts();
 const log = new DynamoMessageLog(documentClient, tableName);
-
-const thankYou = (customerId: string, n = 1): MessageIntent => ({
-  messageId: `${customerId}.post-purchase.thank-you.${n}`,
-  journey: 'post-purchase',
-  step: 'thank-you',
-  channel: 'email',
-  template: 'post-purchase-thank-you',
-  marketing: false,
-  priority: 2,
-  variables: {
-    order: { orderId: 'ORD-1', placedAt: '2026-06-01T08:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [{ sku: 'DOG-FOOD', quantity: 1, unitPriceMinor: 5497 }] },
-    supportContact: 'help@shop.example',
-  },
-});
-
-const loyaltyInvite = (customerId: string, n = 1): MessageIntent => ({
-  messageId: `${customerId}.loyalty.invite.${n}`,
-  journey: 'loyalty-invite',
-  step: 'invite',
-  channel: 'email',
-  template: 'loyalty-invite',
-  marketing: true,
-  priority: 3,
-  variables: { shopUrl: 'https://shop.example', joinUrl: 'https://comeback.test/v1/join?token=t' },
-});
-
-const winBackSms = (customerId: string): MessageIntent => ({
-  messageId: `${customerId}.win-back.sms`,
-  journey: 'win-back',
-  step: 'sms',
-  channel: 'sms',
-  template: 'win-back-sms',
-  marketing: true,
-  priority: 1,
-  variables: { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://shop.example' },
-});
+const intents = messageIntents('https://shop.example');
+const thankYou = (customerId: string, n = 1) => intents.thankYou(customerId, { suffix: n });
+const loyaltyInvite = (customerId: string, n = 1) => intents.loyaltyInvite(customerId, n);
+const { winBackSms } = intents;
 
 /** The 'sent' log entry of a message, as the customer's log holds it. */
 async function sentEntry(customerId: string, messageId: string): Promise<MessageLogEntry> {

@@ -22,17 +22,18 @@ import { DynamoContacts, DynamoMessageLog } from '../../functions/adapters/messa
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { deliverMessage } from '../../functions/core/delivery/deliver.ts';
 import { defaultDeliveryPolicy, wakeOffsetMs } from '../../functions/core/delivery/guardrails.ts';
-import type { MessageIntent } from '../../functions/core/delivery/types.ts';
 import { signUnsubscribeToken } from '../../functions/core/delivery/unsubscribe.ts';
 import { handler as completeTask } from '../../functions/handlers/complete-task.ts';
 import { handler as listTasks } from '../../functions/handlers/list-tasks.ts';
 import { handler as unsubscribe } from '../../functions/handlers/unsubscribe.ts';
 import { TEST_ADMIN_TOKEN } from '../support/environment.ts';
+import { messageIntents } from '../support/message-intents.ts';
 import { httpEvent, lambdaContext, uniqueId } from '../support/events.ts';
 
 const DAY = 86_400_000;
 let clock = new Date('2026-06-01T09:00:00.000Z'); // 12:00 in Kyiv
 const ports = deliveryPorts();
+const { winBackEmail, offer, loyaltyInvite: loyalty, thankYou } = messageIntents('https://shop.example');
 const log = new DynamoMessageLog(documentClient, tableName);
 const contacts = new DynamoContacts(documentClient, tableName);
 const ledger = new DynamoPurchaseLedger(documentClient, tableName);
@@ -63,53 +64,6 @@ async function customer(customerId = uniqueId('cust')) {
   expect(status).toBe('recorded');
   return customerId;
 }
-
-const winBackEmail = (id: string): MessageIntent => ({
-  messageId: `${id}.win-back.email`,
-  journey: 'win-back',
-  step: 'email',
-  channel: 'email',
-  template: 'win-back-email',
-  marketing: true,
-  priority: 1,
-  variables: { discountCode: 'COMEBACK-7QX2A1B3', shopUrl: 'https://shop.example' },
-});
-
-const offer = (id: string): MessageIntent => ({
-  messageId: `${id}.post-purchase.offer`,
-  journey: 'post-purchase',
-  step: 'offer',
-  channel: 'email',
-  template: 'post-purchase-offer',
-  marketing: true,
-  priority: 2,
-  variables: { discountCode: 'COMEBACK-9F00D1E2', shopUrl: 'https://shop.example', offers: [{ sku: 'PET-BOWL', name: 'Stainless steel food bowl', priceMinor: 1200, url: 'https://shop.example/p/PET-BOWL' }], currency: 'USD' },
-});
-
-const loyalty = (id: string): MessageIntent => ({
-  messageId: `${id}.loyalty.invite`,
-  journey: 'loyalty-invite',
-  step: 'invite',
-  channel: 'email',
-  template: 'loyalty-invite',
-  marketing: true,
-  priority: 3,
-  variables: { shopUrl: 'https://shop.example', joinUrl: 'https://comeback.test/v1/join?token=t' },
-});
-
-const thankYou = (id: string): MessageIntent => ({
-  messageId: `${id}.post-purchase.thank-you`,
-  journey: 'post-purchase',
-  step: 'thank-you',
-  channel: 'email',
-  template: 'post-purchase-thank-you',
-  marketing: false,
-  priority: 2,
-  variables: {
-    order: { orderId: 'ORD-1', placedAt: '2026-06-01T08:00:00.000Z', currency: 'USD', totalMinor: 5497, items: [{ sku: 'DOG-FOOD', quantity: 1, unitPriceMinor: 5497 }] },
-    supportContact: 'help@shop.example',
-  },
-});
 
 const history = (customerId: string) => log.recent(customerId, '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z');
 
