@@ -537,13 +537,14 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
    */
   private orderChangeUpdate(change: OrderChange) {
     const { requires } = change;
-    const names: Record<string, string> = { '#revenue': 'revenueByCurrency', '#currency': change.add.currency };
+    const names: Record<string, string> = { '#revenue': 'revenueByCurrency', '#revenueCurrency': change.add.currency };
     const values: Record<string, NativeAttributeValue> = { ':at': requires.at, ':total': change.add.totalMinor, ':zero': 0, ':one': 1 };
-    const sets = ['#revenue.#currency = if_not_exists(#revenue.#currency, :zero) + :total'];
-    const conditions =
-      requires.placement === 'newest'
-        ? ['attribute_exists(pk)', 'contactAsOf <= :at', 'lastOrderAt <= :at']
-        : ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt <= :at'];
+    const sets = ['#revenue.#revenueCurrency = if_not_exists(#revenue.#revenueCurrency, :zero) + :total'];
+    const conditions = {
+      newest: ['attribute_exists(pk)', 'contactAsOf <= :at', 'lastOrderAt <= :at'],
+      older: ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt <= :at'],
+      earliest: ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt > :at'],
+    }[requires.placement];
     const { lastOrderAt, phone } = change.set;
     const indexKeys = { ...(lastOrderAt ? keys.lastOrderDay(lastOrderAt, change.customerId) : {}), ...(phone ? keys.customerByPhone(phone, change.customerId) : {}) };
     for (const [field, value] of Object.entries({ ...change.set, ...indexKeys })) {

@@ -106,17 +106,17 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
  * What a live order changes on a returning customer's profile, stated so that a store can apply it
  * within the order's own write, without reading the profile first: the operations (`set`, `fill`,
  * `consent`, `add`) and the facts about the stored profile under which they give what applyOrder
- * gives (`requires`). Two placements: the customer's newest order (almost every live order), and
- * an order older than her newest but not older than her first (one that arrived late). Where a fact
- * does not hold (an order older than her first, a product she never bought, a consent stated later
- * elsewhere), the store applies applyOrder to the profile it finds instead. Order days and the
+ * gives (`requires`). Three placements: the customer's newest order (almost every live order), an
+ * order older than her newest (one that arrived late), and one older than her first. Where a fact
+ * does not hold (a product she never bought, a consent stated later elsewhere), the store applies
+ * applyOrder to the profile it finds instead. Order days and the
  * largest order are left out: they need the customer's orders, and are recounted from them after
  * the write (orderHistoryOf).
  */
 export interface OrderChange {
   customerId: string;
-  /** Set outright: the newest order's contact details, contactAsOf and lastOrderAt. */
-  set: Partial<Pick<CustomerProfile, ContactField | 'contactAsOf' | 'lastOrderAt'>>;
+  /** Set outright: the newest order's contact details, contactAsOf and lastOrderAt; the earliest order's firstOrderAt and currency. */
+  set: Partial<Pick<CustomerProfile, ContactField | 'contactAsOf' | 'lastOrderAt' | 'firstOrderAt' | 'currency'>>;
   /** Set where the profile has none: an older order's contact details. */
   fill: Partial<Pick<CustomerProfile, ContactField>>;
   /** The answers that win (each stated at the order's placedAt). */
@@ -124,7 +124,10 @@ export interface OrderChange {
   /** orderCount grows by one, revenueByCurrency[currency] by the order's total. */
   add: { currency: string; totalMinor: number };
   requires: {
-    /** `newest`: contactAsOf and lastOrderAt are at most `at`; `older`: both are later, firstOrderAt is not. */
+    /**
+     * `newest`: contactAsOf and lastOrderAt are at most `at`; `older`: both are later, firstOrderAt
+     * is not; `earliest`: all three are later.
+     */
     placement: OrderPlacement;
     at: string;
     /** Channels whose answer wins: no statement of them is newer, and none came from the consent route. */
@@ -137,7 +140,7 @@ export interface OrderChange {
   };
 }
 
-export type OrderPlacement = 'newest' | 'older';
+export type OrderPlacement = 'newest' | 'older' | 'earliest';
 
 export function orderChange(order: Purchase, placement: OrderPlacement): OrderChange {
   const stated = definedOnly({ email: order.customer.consent?.email, sms: order.customer.consent?.sms });
@@ -146,7 +149,11 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
   const contact = contactOf(order);
   return {
     customerId: order.customer.id,
-    set: newest ? { ...contact, contactAsOf: order.placedAt, lastOrderAt: order.placedAt } : {},
+    set: newest
+      ? { ...contact, contactAsOf: order.placedAt, lastOrderAt: order.placedAt }
+      : placement === 'earliest'
+        ? { firstOrderAt: order.placedAt, currency: order.currency }
+        : {},
     fill: newest ? {} : contact,
     consent: newest ? stated : {},
     add: { currency: order.currency, totalMinor: order.totalMinor },
@@ -161,10 +168,10 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
   };
 }
 
-/** Where an order falls among a profile's orders, for orderChange; undefined when older than the first. */
+/** Where an order falls among a profile's orders, for orderChange. */
 export function placementOf(profile: Pick<CustomerProfile, 'contactAsOf' | 'lastOrderAt' | 'firstOrderAt'>, order: Pick<Purchase, 'placedAt'>): OrderPlacement | undefined {
   if (order.placedAt >= profile.contactAsOf && order.placedAt >= profile.lastOrderAt) return 'newest';
-  if (order.placedAt < profile.contactAsOf && order.placedAt < profile.lastOrderAt && order.placedAt >= profile.firstOrderAt) return 'older';
+  if (order.placedAt < profile.contactAsOf && order.placedAt < profile.lastOrderAt) return order.placedAt >= profile.firstOrderAt ? 'older' : 'earliest';
   return undefined;
 }
 

@@ -71,7 +71,7 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
     });
   });
 
-  it('writes an order that arrived after a newer one in a second transaction, still without a read', async () => {
+  it('writes an order that arrived after a newer one, or after one it precedes as the first, in a second transaction, still without a read', async () => {
     const customerId = uniqueId('cust');
     await ledger.recordPurchase(order(customerId, '2026-03-01T10:00:00.000Z'), { source: 'comeback' });
     await ledger.recordPurchase(order(customerId, '2026-03-09T10:00:00.000Z', { customer: { name: 'Ada L.' } }), { source: 'comeback' });
@@ -82,6 +82,12 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
     expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     // The newest order's name stays; the older one fills only what was unknown.
     expect(await storedProfile(customerId)).toMatchObject({ orderCount: 3, name: 'Ada L.', locale: 'en-GB', lastOrderAt: '2026-03-09T10:00:00.000Z', consentAsOf: { email: '2026-03-09T10:00:00.000Z' } });
+    sent.length = 0;
+
+    await ledger.recordPurchase(order(customerId, '2026-02-01T10:00:00.000Z', { currency: 'EUR', totalMinor: 800 }), { source: 'comeback' });
+
+    expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(await storedProfile(customerId)).toMatchObject({ orderCount: 4, firstOrderAt: '2026-02-01T10:00:00.000Z', currency: 'EUR', revenueByCurrency: { USD: 7500, EUR: 800 }, lastOrderAt: '2026-03-09T10:00:00.000Z' });
   });
 
   it('leaves the profile applyOrder gives, whatever each order meets, once the order history is recounted', async () => {

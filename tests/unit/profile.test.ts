@@ -124,12 +124,12 @@ describe('customer aggregates', () => {
     expect(orderHistoryOf(orders)).toEqual({ orderDays: profile.orderDays, largestOrderMinorByCurrency: profile.largestOrderMinorByCurrency });
   });
 
-  it('places an order among a profile\'s orders: newest, older than the newest, or before the first', () => {
+  it('places an order among a profile\'s orders: newest, older than the newest, or older than the first', () => {
     const profile = fold([order('2026-01-01T00:00:00.000Z'), order('2026-03-01T00:00:00.000Z')]);
     expect(placementOf(profile, { placedAt: '2026-03-01T00:00:00.000Z' })).toBe('newest');
     expect(placementOf(profile, { placedAt: '2026-02-01T00:00:00.000Z' })).toBe('older');
     expect(placementOf(profile, { placedAt: '2026-01-01T00:00:00.000Z' })).toBe('older');
-    expect(placementOf(profile, { placedAt: '2025-12-31T00:00:00.000Z' })).toBeUndefined();
+    expect(placementOf(profile, { placedAt: '2025-12-31T00:00:00.000Z' })).toBe('earliest');
   });
 });
 
