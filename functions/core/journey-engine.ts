@@ -271,7 +271,7 @@ async function runInvite(ports: JourneyStepPorts, invite: JourneyEntry): Promise
 }
 
 /** The errors the journeys' state machines do not retry (their Retry with MaxAttempts 0). */
-const PERMANENT_STEP_ERRORS: ReadonlySet<string> = new Set(['TemplateError', 'StorefrontRefusedError', 'UnknownCustomerError', 'InvalidInputError']);
+export const PERMANENT_STEP_ERRORS: ReadonlySet<string> = new Set(['TemplateError', 'StorefrontRefusedError', 'UnknownCustomerError', 'InvalidInputError']);
 
 async function runStep(ports: JourneyStepPorts, request: StepRequest): Promise<StepOutcome> {
   const now = ports.now();
