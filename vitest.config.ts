@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import LongPolesFirst from './tests/support/long-poles-first.ts';
 
 /**
  * Three projects, one run (`vitest run`; `vitest run --project unit` for one of them):
@@ -13,8 +12,6 @@ export default defineConfig({
     // Most of the slow files wait on DynamoDB Local, a host process or real seconds passing, not on
     // a core: three at a time finish sooner than one per core.
     maxWorkers: 3,
-    // The files that run longest start first (tests/support/long-poles-first.ts).
-    sequence: { sequencer: LongPolesFirst },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Handlers log through Powertools; their expected errors stay out of the test output.
