@@ -1,17 +1,27 @@
 /**
- * The co-purchase counts on DynamoDB: every order streamed by a parallel scan (a customer's orders
- * come together, as a partition is read in one piece), and each product's top neighbours as one item,
- * replaced nightly and expiring by TTL when a product stops appearing.
+ * The co-purchase counts on DynamoDB: every order streamed by a parallel scan of the orders index
+ * (gsi4, table-design.ts: the orders alone, a customer's together as a partition is read in one
+ * piece), and each product's top neighbours as one item, replaced nightly and expiring by TTL when a
+ * product stops appearing.
  */
-import { BatchGetCommand, BatchWriteCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
+import { mapLimit } from '../core/analytics/map-limit.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
-import { TTL_ATTRIBUTE } from './table-design.ts';
+import { COPURCHASE_PROJECTION, GSI4, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Last night's counts stay readable through a failed night or two, then expire. */
 const KEEP_SECONDS = 3 * 24 * 3600;
+
+type Item = Record<string, unknown>;
+
+function streamedOrder(item: Item): StreamedOrder {
+  const lines = Array.isArray(item['items']) ? (item['items'] as { sku?: unknown }[]) : [];
+  return { customerId: String(item['customerId']), placedAt: String(item['placedAt']), skus: lines.flatMap((line) => (typeof line.sku === 'string' ? [line.sku] : [])) };
+}
 
 export class DynamoCoPurchaseStore implements CoPurchaseStore {
   private readonly client: DynamoDBDocumentClient;
@@ -25,22 +35,58 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
   async *orders(segment: number, segments: number): AsyncIterable<StreamedOrder> {
     const pages = paginateScan(
       { client: this.client },
+      { TableName: this.table, IndexName: GSI4, Segment: segment, TotalSegments: segments, ProjectionExpression: COPURCHASE_PROJECTION.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: projectedNames() },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) yield streamedOrder(item);
+  }
+
+  async ordersIndexed(): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: loyaltyKeys.coPurchaseCount, ProjectionExpression: 'ordersIndexed' }));
+    return Item?.['ordersIndexed'] === true;
+  }
+
+  /**
+   * The base table's orders, as `orders()` gives them, each order written before the index existed
+   * given its key on the way (once, on the first night after the index appeared).
+   */
+  async *ordersIndexing(segment: number, segments: number): AsyncIterable<StreamedOrder> {
+    const pages = paginateScan(
+      { client: this.client },
       {
         TableName: this.table,
         Segment: segment,
         TotalSegments: segments,
         FilterExpression: '#type = :order',
-        ProjectionExpression: 'customerId, placedAt, #items',
-        ExpressionAttributeNames: { '#type': 'type', '#items': 'items' },
+        ProjectionExpression: ['pk', 'sk', 'gsi4sk', ...COPURCHASE_PROJECTION.map((_, i) => `#p${i}`)].join(', '),
+        ExpressionAttributeNames: { '#type': 'type', ...projectedNames() },
         ExpressionAttributeValues: { ':order': 'order' },
       },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const lines = Array.isArray(item['items']) ? (item['items'] as { sku?: unknown }[]) : [];
-        yield { customerId: String(item['customerId']), placedAt: String(item['placedAt']), skus: lines.flatMap((line) => (typeof line.sku === 'string' ? [line.sku] : [])) };
-      }
+      const unindexed = (page.Items ?? []).filter((item) => item['gsi4sk'] === undefined);
+      await mapLimit(unindexed, 8, async (item) => {
+        const key = { pk: String(item['pk']), sk: String(item['sk']) };
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: key,
+              UpdateExpression: 'SET gsi4sk = :sk',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':sk': keys.readForCoPurchases(key).gsi4sk },
+            }),
+          );
+        } catch (error) {
+          // Erased since the scan read it: nothing to index.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      });
+      for (const item of page.Items ?? []) yield streamedOrder(item);
     }
+  }
+
+  async markOrdersIndexed(at: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...loyaltyKeys.coPurchaseCount, type: 'coPurchaseCount', ordersIndexed: true, indexedAt: at } }));
   }
 
   async save(neighbours: ReadonlyMap<string, readonly CountedNeighbour[]>, computedAt: string): Promise<number> {
@@ -81,4 +127,9 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
     }
     return found;
   }
+}
+
+/** `items` is a reserved word: every projected attribute goes by a placeholder. */
+function projectedNames(): Record<string, string> {
+  return Object.fromEntries(COPURCHASE_PROJECTION.map((name, i) => [`#p${i}`, name]));
 }

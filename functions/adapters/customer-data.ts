@@ -24,14 +24,14 @@ import type { CustomerDataStore } from '../core/privacy/customer-data.ts';
 import { stateMachineJourneys, type JourneyEntry, type StateMachineJourney } from '../core/journeys.ts';
 import { identityKeys } from './identity-directory.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
-import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
+import { GSI1, KEY_ATTRIBUTES, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 
 const BATCH_SIZE = 25;
 const BATCH_ATTEMPTS = 10;
-const keyFields = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type', 'version', TTL_ATTRIBUTE];
+const keyFields: readonly string[] = [...KEY_ATTRIBUTES, 'type', 'version', TTL_ATTRIBUTE];
 
 export class DynamoCustomerData implements CustomerDataStore {
   private readonly client: DynamoDBDocumentClient;

@@ -30,4 +30,6 @@ export const loyaltyKeys = {
   scheduledDue: (dueAt: string, customerId: string, kind: string, key: string) => ({ gsi1pk: `SCHEDULED_DUE#${dueAt.slice(0, 10)}`, gsi1sk: `${dueAt}#${customerId}#${kind}#${key}` }),
   referral: (code: string) => ({ pk: `REFERRAL#${code}`, sk: 'REFERRAL' }),
   coPurchases: (sku: string) => ({ pk: `COPURCHASE#${sku}`, sk: 'TOPK' }),
+  /** The co-purchase count's own state: whether every order carries the orders index's key. */
+  coPurchaseCount: { pk: 'COPURCHASE_COUNT', sk: 'STATE' },
 };

@@ -504,7 +504,8 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     };
     // Sparse: the console's search by email finds the customer through the orders placed with it.
     const byEmail = purchase.customer.email ? keys.customerByOrderEmail(purchase.customer.email, order.customerId) : {};
-    return { Put: { TableName: this.table, Item: { ...keys.order(order.customerId, order.placedAt, order.orderId), ...byEmail, type: 'order', ...order, arrival } } };
+    const key = keys.order(order.customerId, order.placedAt, order.orderId);
+    return { Put: { TableName: this.table, Item: { ...key, ...byEmail, ...keys.readForCoPurchases(key), type: 'order', ...order, arrival } } };
   }
 
   /** The profile write, conditional on the version read, so concurrent writers cannot lose an update. */
@@ -751,7 +752,7 @@ function toPredictions(item: Record<string, unknown>): CustomerPredictions {
 }
 
 function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {
-  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, type: _type, arrival: _arrival, ...order } = item;
+  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, gsi4sk: _coPurchaseKey, type: _type, arrival: _arrival, ...order } = item;
   return order as unknown as RecordedOrder;
 }
 

@@ -34,16 +34,25 @@
  * holds those items alone, under the customer's own pk (no hot partition). A scan of the index reads
  * them in the same per-customer order as the table, without the orders, message logs, tasks and
  * guards beside them; it projects only the attributes the recompute reads (no contact details).
+ *
+ * What the nightly co-purchase count reads (gsi4, sparse): an order also carries gsi4sk = its own sk,
+ * so the index holds the orders alone, a customer's together under the customer's pk, with only the
+ * attributes the count reads (who, when, which products). Scanning it instead of the table leaves
+ * out the message logs, journey entries and profiles that made up most of what the count read.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { FeedbackAnswer, JourneyEntryRecord } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import type { CustomerProfile } from '../core/profile.ts';
+import type { RecordedOrder } from '../core/ledger.ts';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
 export const GSI3 = 'gsi3';
+export const GSI4 = 'gsi4';
+/** Every key attribute of the table and its indexes: structure, not data (a customer's export leaves them out). */
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3sk', 'gsi4sk'] as const;
 
 /** What the recompute leaves out of its index: contact details and where consent was stated. */
 type ProfileFieldsUnread = 'email' | 'phone' | 'name' | 'locale' | 'timezone' | 'consentSource';
@@ -95,6 +104,9 @@ export const NIGHTLY_PROJECTION: readonly string[] = everyFieldDecided
   ? [...new Set(['type', 'segment', ...profileFieldsRead, ...predictionFields, ...journeyEntryFields, ...feedbackFields])]
   : [];
 
+/** The attributes gsi4 projects besides the keys: what the co-purchase count reads of an order. */
+export const COPURCHASE_PROJECTION = ['customerId', 'placedAt', 'items'] as const satisfies readonly (keyof RecordedOrder)[];
+
 export const keys = {
   profile: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   customerPartition: (customerId: string) => `CUSTOMER#${customerId}`,
@@ -135,6 +147,8 @@ export const keys = {
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
   /** On the items the nightly recompute reads (see gsi3 above): their own sort key. */
   readNightly: (key: { sk: string }) => ({ gsi3sk: key.sk }),
+  /** On an order, for the nightly co-purchase count (see gsi4 above): its own sort key. */
+  readForCoPurchases: (key: { sk: string }) => ({ gsi4sk: key.sk }),
 };
 
 /**
@@ -185,7 +199,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
     BillingMode: 'PAY_PER_REQUEST',
     // The purchase reactions read new items from the stream (functions/handlers/purchase-reactions.ts).
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -206,6 +220,14 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...NIGHTLY_PROJECTION] },
+      },
+      {
+        IndexName: GSI4,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi4sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...COPURCHASE_PROJECTION] },
       },
     ],
   };

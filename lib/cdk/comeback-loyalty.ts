@@ -17,6 +17,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GSI4 } from '../../functions/adapters/table-design.ts';
 import type { ComebackTable } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -87,6 +88,7 @@ export class ComebackLoyalty extends Construct {
       timeout: Duration.minutes(15),
       ...common,
     });
-    this.coPurchase.bindTable(props.table, 'readWrite', { scan: true });
+    // The orders index nightly; the table once, on the first night after the index appeared (CoPurchaseStore.ordersIndexing).
+    this.coPurchase.bindTable(props.table, 'readWrite', { scan: true, scanIndexes: [GSI4] });
   }
 }

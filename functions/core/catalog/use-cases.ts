@@ -13,20 +13,27 @@ export interface CoPurchasePorts {
 
 /**
  * Streams every order once (`segments` parallel scan segments, each its own lane), counts in bounded
- * memory and stores the top neighbours per product. Run nightly.
+ * memory and stores the top neighbours per product. Run nightly. The orders come from their own
+ * index; on the first night after it appeared, from the whole table instead, the older orders given
+ * the index key on the way (an index being filled is not yet every order).
  */
 export async function recomputeCoPurchases(
   ports: CoPurchasePorts,
   options: { segments?: number; settings?: Partial<CoPurchaseSettings> } = {},
-): Promise<CoPurchaseStats & { saved: number; seconds: number }> {
+): Promise<CoPurchaseStats & { saved: number; seconds: number; read: 'orders index' | 'table' }> {
   const started = performance.now();
   const segments = Math.max(1, options.segments ?? 4);
   const counter = new CoPurchaseCounter(options.settings);
+  const { copurchases } = ports;
+  const indexed = await copurchases.ordersIndexed();
+  const orders = indexed ? copurchases.orders.bind(copurchases) : copurchases.ordersIndexing.bind(copurchases);
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
-      for await (const order of ports.copurchases.orders(segment, segments)) counter.add(order, segment);
+      for await (const order of orders(segment, segments)) counter.add(order, segment);
     }),
   );
-  const saved = await ports.copurchases.save(counter.topK(), ports.now().toISOString());
-  return { ...counter.summary(), saved, seconds: (performance.now() - started) / 1000 };
+  const computedAt = ports.now().toISOString();
+  if (!indexed) await copurchases.markOrdersIndexed(computedAt);
+  const saved = await copurchases.save(counter.topK(), computedAt);
+  return { ...counter.summary(), saved, seconds: (performance.now() - started) / 1000, read: indexed ? 'orders index' : 'table' };
 }

@@ -66,8 +66,13 @@ export interface CustomerHistory {
 }
 
 export interface CoPurchaseStore {
-  /** Every recorded order, a customer's orders together; `segment` of `segments` (parallel scan). */
+  /** Every recorded order, a customer's orders together; `segment` of `segments` (parallel scan of the orders' own index). */
   orders(segment: number, segments: number): AsyncIterable<StreamedOrder>;
+  /** Every order carries the orders index's key: `markOrdersIndexed` has been called. */
+  ordersIndexed(): Promise<boolean>;
+  /** The same orders as `orders`, read from the whole table, giving the ones written before the index their key. */
+  ordersIndexing(segment: number, segments: number): AsyncIterable<StreamedOrder>;
+  markOrdersIndexed(at: string): Promise<void>;
   /** Stores each product's neighbours (replacing last night's); returns how many products. */
   save(neighbours: ReadonlyMap<string, readonly CountedNeighbour[]>, computedAt: string): Promise<number>;
   lookup(skus: readonly string[]): Promise<CoPurchaseLookup>;
