@@ -1,21 +1,19 @@
-/** The journey engine's ports for handlers, built once per process from the environment. */
+/**
+ * The journey engine's ports for handlers, built once per process from the environment. The ports
+ * of the functions that send (the step, the sweep) are in ./journey-sending-ports.ts, so that the
+ * others do not carry the delivery code in their bundles.
+ */
 import * as z from 'zod';
-import { readConfig, secretEnv, secretReference } from '../config.ts';
-import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
+import { readConfig } from '../config.ts';
 import { isMember } from '../core/loyalty/account.ts';
-import { joinToken, joinUrl } from '../core/loyalty/join-link.ts';
-import { deliverMessage } from '../core/delivery/deliver.ts';
-import type { JourneyPorts, JourneyRunPorts, JourneySettings, JourneyStepPorts } from '../core/journey-engine.ts';
+import type { JourneyPorts, JourneySettings } from '../core/journey-engine.ts';
 import { NPS_INTERVAL_DAYS, WIN_BACK_AFTER_DAYS } from '../core/journeys.ts';
 import { existsSync } from 'node:fs';
 import { catalogEnv, configuredCatalog, defaultCatalogFile } from './catalog-file.ts';
-import { DynamoCoPurchaseStore } from './catalog-store.ts';
 import { now } from './clock.ts';
-import { deliveryPorts } from './delivery-ports.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { DynamoJourneyStore } from './journey-store.ts';
 import { DynamoLoyaltyStore } from './loyalty-store.ts';
-import { resolveSecret } from './secrets.ts';
 import { journeyLauncher } from './step-functions.ts';
 
 const journeyEnv = z.object({
@@ -28,8 +26,6 @@ const journeyEnv = z.object({
 });
 
 let ports: JourneyPorts | undefined;
-
-const linksEnv = z.object({ COMEBACK_PUBLIC_URL: z.url() });
 
 export function journeySettings(): JourneySettings {
   const config = readConfig(journeyEnv);
@@ -52,7 +48,7 @@ function loyaltyMembership(): JourneyPorts['membership'] {
 }
 
 /** The store, settings and clock every journey handler shares; built once. */
-function journeyBase(): Omit<JourneyPorts, 'launcher'> {
+export function journeyBase(): Omit<JourneyPorts, 'launcher'> {
   base ??= { store: new DynamoJourneyStore(documentClient, tableName), settings: journeySettings(), now, membership: loyaltyMembership() };
   return base;
 }
@@ -60,38 +56,6 @@ function journeyBase(): Omit<JourneyPorts, 'launcher'> {
 export function journeyPorts(): JourneyPorts {
   ports ??= { ...journeyBase(), launcher: journeyLauncher() };
   return ports;
-}
-
-/**
- * For the journey step function: everything a step needs, and no state machine ARNs. The offering
- * steps read the rules file (COMEBACK_CATALOG_FILE) and the nightly co-purchase counts.
- */
-export function journeyStepPorts(): JourneyStepPorts {
-  return { ...sendingPorts(), offers: { catalog: configuredCatalog(), coPurchases: new DynamoCoPurchaseStore(documentClient, tableName) } };
-}
-
-/** The store, the delivery step and the links messages carry. */
-function sendingPorts(): Omit<JourneyStepPorts, 'offers'> {
-  const delivery = deliveryPorts();
-  const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
-  const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
-  return {
-    ...journeyBase(),
-    deliverer: { deliver: (customerId, intent) => deliverMessage(delivery, customerId, intent) },
-    links: {
-      async feedback(customerId, entryId) {
-        const [secret] = await resolveSecret(feedbackSecret);
-        if (!secret) throw new Error('COMEBACK_FEEDBACK_SECRET holds no value');
-        return feedbackUrl(new URL('/v1/feedback', publicUrl).toString(), feedbackToken(customerId, entryId, secret));
-      },
-      // Signed with the feedback secret under the join links' own prefix (core/loyalty/join-link.ts).
-      async join(customerId) {
-        const [secret] = await resolveSecret(feedbackSecret);
-        if (!secret) throw new Error('COMEBACK_FEEDBACK_SECRET holds no value');
-        return joinUrl(new URL('/v1/join', publicUrl).toString(), joinToken(customerId, secret));
-      },
-    },
-  };
 }
 
 /**
@@ -103,9 +67,4 @@ export function withDeclaredCycles<Ports extends JourneyPorts>(ports: Ports): Po
   const named = readConfig(catalogEnv).COMEBACK_CATALOG_FILE;
   if (named === undefined && !existsSync(defaultCatalogFile)) return ports;
   return { ...ports, settings: { ...ports.settings, winBack: { ...ports.settings.winBack, catalog: configuredCatalog() } } };
-}
-
-/** For the sweep: the step's sending ports plus the launcher that starts win-back (no rules file: it offers nothing). */
-export function journeyRunPorts(): JourneyRunPorts {
-  return { ...sendingPorts(), launcher: journeyPorts().launcher };
 }

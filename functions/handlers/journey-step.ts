@@ -3,7 +3,7 @@
  * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
  */
 import * as z from 'zod';
-import { journeyStepPorts } from '../adapters/journey-ports.ts';
+import { journeyStepPorts } from '../adapters/journey-sending-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
 import { journeyEntrySchema, type StepOutcome } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';

@@ -6,7 +6,8 @@
  * inactivity episode, a check-in is completed once handed out.
  */
 import * as z from 'zod';
-import { journeyRunPorts, withDeclaredCycles } from '../adapters/journey-ports.ts';
+import { withDeclaredCycles } from '../adapters/journey-ports.ts';
+import { journeyRunPorts } from '../adapters/journey-sending-ports.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { sweepCheckIns, sweepJourneys, sweepWinBack } from '../core/journey-engine.ts';
 import { logger } from './http.ts';

@@ -8,7 +8,7 @@
  * Each run reads two days of the due index (today and yesterday); the nightly loyalty-sweep.ts looks
  * back a week.
  */
-import { DISPATCH_LOOKBACK_DAYS, loyaltySweepPorts } from '../adapters/loyalty-ports.ts';
+import { DISPATCH_LOOKBACK_DAYS, loyaltySweepPorts } from '../adapters/loyalty-sweep-ports.ts';
 import { dispatchDueMessages, type DispatchSummary } from '../core/loyalty/outreach.ts';
 import { logger } from './http.ts';
 

@@ -4,7 +4,7 @@
  * then every scheduled message due by now, looking back a week so a missed night loses nothing.
  * Between nights, loyalty-dispatch.ts sends what falls due.
  */
-import { loyaltySweepPorts } from '../adapters/loyalty-ports.ts';
+import { loyaltySweepPorts } from '../adapters/loyalty-sweep-ports.ts';
 import { sweepLoyalty, type LoyaltySweepSummary } from '../core/loyalty/use-cases.ts';
 import { logger } from './http.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { useClock } from '../../functions/adapters/clock.ts';
 import { deliveryPorts } from '../../functions/adapters/delivery-ports.ts';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
-import { journeyStepPorts } from '../../functions/adapters/journey-ports.ts';
+import { journeyStepPorts } from '../../functions/adapters/journey-sending-ports.ts';
 import { DynamoMessageLog } from '../../functions/adapters/message-log.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
 import { joinToken } from '../../functions/core/loyalty/join-link.ts';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
-import { loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { loyaltySweepPorts } from '../../functions/adapters/loyalty-sweep-ports.ts';
 import { loyaltyKeys } from '../../functions/adapters/loyalty-keys.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';

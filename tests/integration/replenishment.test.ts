@@ -7,7 +7,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
-import { coPurchasePorts, loyaltyPorts, loyaltySweepPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { coPurchasePorts, loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
+import { loyaltySweepPorts } from '../../functions/adapters/loyalty-sweep-ports.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { onPurchaseRecorded, sweepLoyalty } from '../../functions/core/loyalty/use-cases.ts';
 import { formatMinorUnits } from '../../functions/core/money.ts';
