@@ -25,7 +25,7 @@ import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '..
 import type { RecordedOrder } from '../core/ledger.ts';
 import type { EntryKind, JoinVia, LedgerEntry, OrderEarning, StoredLoyaltyAccount } from '../core/loyalty/account.ts';
 import type { CycleSource, ScheduledKind, ScheduledMessage, ScheduledStatus } from '../core/loyalty/scheduled.ts';
-import type { CustomerProfile } from '../core/profile.ts';
+import { stateCheckoutConsent, type CustomerProfile } from '../core/profile.ts';
 import type { OrderSource } from '../core/purchase.ts';
 
 /** A stored item that does not match its entity's schema: named by its key, with every failing field. */
@@ -75,9 +75,38 @@ const cycleSources = ['product', 'category', 'learned'] as const satisfies reado
 
 const channelTimes = z.object({ email: z.string().optional(), sms: z.string().optional() });
 
+/**
+ * What a live order's unread update keeps on the profile item beside its maps (purchase-ledger.ts).
+ * An update can create a top-level attribute on an item that does not exist yet, and cannot set a path
+ * inside a map that does not, so these let a customer's first order start her profile in one try: the
+ * revenue live orders added in one currency (a number ADD creates) and each channel's consent last
+ * stated by a live order at checkout ({ answer, at }). A write of the whole profile holds them in
+ * revenueByCurrency, consent and consentAsOf and leaves these out; the purchase reaction's recount
+ * makes that write after each live order. The nightly index (gsi3) does not project them: it reads a
+ * live order's revenue and consent, as its order days, once its reaction has run.
+ */
+export const LIVE_PROFILE_ATTRIBUTES = {
+  revenueMinor: 'liveRevenueMinor',
+  revenueCurrency: 'liveRevenueCurrency',
+  consent: { email: 'liveConsentEmail', sms: 'liveConsentSms' },
+} as const;
+
+/** Whether a stored profile item holds any of LIVE_PROFILE_ATTRIBUTES. */
+export function keepsLiveAttributes(item: Record<string, unknown>): boolean {
+  return [LIVE_PROFILE_ATTRIBUTES.revenueMinor, LIVE_PROFILE_ATTRIBUTES.revenueCurrency, ...Object.values(LIVE_PROFILE_ATTRIBUTES.consent)].some((name) => item[name] !== undefined);
+}
+
+const liveConsent = z.object({ answer: z.boolean(), at: z.string() }).optional();
+
+/**
+ * The profile with LIVE_PROFILE_ATTRIBUTES merged back: their revenue added to its currency's, each
+ * channel's checkout statement stated as applyOrder states it. A profile written whole carries none
+ * of them and reads as it was written.
+ */
 export const profileEntity = entity<CustomerProfile>()(
   'profile',
-  z.object({
+  z
+    .object({
     customerId: z.string(),
     email: z.string().optional(),
     phone: z.string().optional(),
@@ -98,7 +127,21 @@ export const profileEntity = entity<CustomerProfile>()(
     refundedMinorByCurrency: amounts,
     orderDays: z.record(z.string(), z.record(z.string(), z.object({ orders: z.number(), totalMinor: z.number() }))).optional(),
     largestOrderMinorByCurrency: amounts.optional(),
-  }),
+    [LIVE_PROFILE_ATTRIBUTES.revenueMinor]: z.number().optional(),
+    [LIVE_PROFILE_ATTRIBUTES.revenueCurrency]: z.string().optional(),
+    [LIVE_PROFILE_ATTRIBUTES.consent.email]: liveConsent,
+    [LIVE_PROFILE_ATTRIBUTES.consent.sms]: liveConsent,
+  })
+    .transform(({ liveRevenueMinor, liveRevenueCurrency, liveConsentEmail, liveConsentSms, ...stored }): CustomerProfile => {
+      let profile: CustomerProfile = stored;
+      if (liveRevenueMinor !== undefined && liveRevenueCurrency !== undefined) {
+        profile = { ...profile, revenueByCurrency: { ...profile.revenueByCurrency, [liveRevenueCurrency]: (profile.revenueByCurrency[liveRevenueCurrency] ?? 0) + liveRevenueMinor } };
+      }
+      for (const [channel, stated] of [['email', liveConsentEmail], ['sms', liveConsentSms]] as const) {
+        if (stated) profile = { ...profile, ...stateCheckoutConsent(profile, { [channel]: stated.answer }, stated.at) };
+      }
+      return profile;
+    }),
 );
 
 export const orderEntity = entity<RecordedOrder>()(

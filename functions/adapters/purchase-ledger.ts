@@ -2,11 +2,11 @@
  * The purchase ledger on DynamoDB. Each write is one transaction: a guard item that makes the order
  * (or refund) unique, the order itself, and the customer profile with its aggregates, guarded by an
  * optimistic version (an import writes several new orders of one customer, each with its guard, and
- * the profile once). A cancelled transaction is a duplicate when the guard already existed, and is
+ * the profile once), or, for a live order, updated unread on the conditions its change requires. A cancelled transaction is a duplicate when the guard already existed, and is
  * retried with backoff when another write to the same customer won the race.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import pRetry from 'p-retry';
@@ -26,10 +26,11 @@ import {
 } from '../core/ledger.ts';
 import { toMinorUnits } from '../core/money.ts';
 import { CANCELLATION_REFUND_ID } from '../core/platforms/lifecycle.ts';
-import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type CustomerProfile, type OrderChange, type OrderPlacement } from '../core/profile.ts';
+import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type CustomerProfile, type OrderChange } from '../core/profile.ts';
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
+import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, profileEntity } from './entities.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Platform deliveries are remembered for 30 days: platforms stop retrying long before. */
@@ -55,7 +56,20 @@ type GuardItem = (OrderReference & { type: 'orderGuard'; fingerprint: string }) 
  * What an order's transaction did: recorded it (or found it recorded), met a refund or cancellation
  * that came first, or met a profile other than its write expected (as the condition found it).
  */
-type OrderWrite = { kind: 'done'; status: RecordStatus } | { kind: 'pending'; pending: PendingOrder } | { kind: 'profile'; profile: StoredProfile | undefined };
+type OrderWrite = { kind: 'done'; status: RecordStatus } | { kind: 'pending'; pending: PendingOrder } | ({ kind: 'profile' } & FoundProfile);
+
+/** A profile as a cancelled write found it, with the currency its live revenue is kept in, if any. */
+interface FoundProfile {
+  profile: StoredProfile | undefined;
+  liveRevenueCurrency?: string;
+}
+
+/**
+ * Where a live order's update adds its total: to the revenue live orders keep in one currency (a
+ * top-level number, which the update creates with the profile of a first order), or, for an order in
+ * another currency than that one, inside the profile's revenueByCurrency.
+ */
+type RevenueTarget = 'live' | 'byCurrency';
 
 /** A race lost to another write of the same customer: worth another attempt. */
 class WriteConflict extends Error {}
@@ -76,9 +90,9 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     // What came before the order (rare): learnt from a guard write that found it, then written over.
     let pending: PendingOrder | undefined;
     // The profile as a write that missed found it: the next attempt starts from it instead of a read.
-    let known: { profile: StoredProfile | undefined } | undefined;
-    // A placement whose update the profile refused for another reason (a consent, a new product).
-    let refused: OrderPlacement | undefined;
+    let known: FoundProfile | undefined;
+    // An update (placement and revenue target) the profile refused for another reason (a consent, a new product).
+    let refused: string | undefined;
     const unread = (options.arrival ?? 'live') === 'live' && fitsOneUpdate(purchase);
     return this.withRetries(async () => {
       // An attempt that learnt what it met (the profile, an earlier refund) goes again at once.
@@ -86,16 +100,18 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         if (pending?.cancelled) {
           throw new OrderCancelledError(`order ${purchase.orderId} was cancelled (${pending.cancelled.reason}) before it arrived, so it does not count`);
         }
-        // A live order of a returning customer is almost always her newest: its change to the
-        // profile goes in the order's own transaction, unread. One that arrived late goes the same
-        // way once the profile it met says so; anything else is written from the profile.
+        // A live order is almost always its customer's newest (or her first, which starts her
+        // profile): its change to the profile goes in the order's own transaction, unread. One that
+        // arrived late, or in another currency than her live revenue's, goes the same way once the
+        // profile it met says so; anything else is written from the profile.
         const candidate = !unread || pending ? undefined : known === undefined ? 'newest' : known.profile ? placementOf(known.profile, purchase) : undefined;
-        const placement = candidate === refused ? undefined : candidate;
+        const revenue: RevenueTarget = known?.liveRevenueCurrency !== undefined && known.liveRevenueCurrency !== purchase.currency ? 'byCurrency' : 'live';
+        const placement = candidate && `${candidate} ${revenue}` !== refused ? candidate : undefined;
         let outcome: OrderWrite;
         if (placement) {
           known = undefined;
-          outcome = await this.writeOrder(purchase, digest, options, undefined, this.orderChangeUpdate(orderChange(purchase, placement)));
-          if (outcome.kind === 'profile' && outcome.profile) refused = placement;
+          outcome = await this.writeOrder(purchase, digest, options, undefined, this.orderChangeUpdate(orderChange(purchase, placement), revenue));
+          if (outcome.kind === 'profile' && outcome.profile) refused = `${placement} ${revenue}`;
         } else {
           const current = known ? known.profile : await this.readProfile(purchase.customer.id);
           known = undefined;
@@ -107,7 +123,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         }
         if (outcome.kind === 'done') return outcome.status;
         if (outcome.kind === 'pending') pending = outcome.pending;
-        else known = { profile: outcome.profile };
+        else known = outcome;
       }
       throw new WriteConflict('the customer kept changing during the write');
     });
@@ -170,7 +186,8 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       }
       if (reasons.codes[PROFILE] === 'ConditionalCheckFailed') {
         const found = reasons.items[PROFILE];
-        return { kind: 'profile', profile: found ? storedProfile(found) : undefined };
+        const liveRevenueCurrency = found?.[LIVE_PROFILE_ATTRIBUTES.revenueCurrency];
+        return { kind: 'profile', profile: found ? storedProfile(found) : undefined, ...(typeof liveRevenueCurrency === 'string' ? { liveRevenueCurrency } : {}) };
       }
       throw new WriteConflict('the customer changed during the write', { cause: error });
     }
@@ -533,40 +550,70 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
 
   /**
    * A live order's change to its customer's profile (orderChange) as one update: what it sets, fills
-   * and adds, on the condition that the profile exists and everything the change requires of it
-   * holds. Where not, the transaction is cancelled with the profile as it was (ALL_OLD).
+   * and adds, on the condition that everything the change requires of the profile holds. Where not,
+   * the transaction is cancelled with the profile as it was (ALL_OLD). The update names no path inside
+   * a map the item may lack: the revenue goes to a top-level number (or, `byCurrency`, into the map of
+   * a profile that has one) and each consent stated to a top-level attribute (LIVE_PROFILE_ATTRIBUTES),
+   * so a `newest` update that finds no profile creates it, with what a first order starts one with.
    */
-  private orderChangeUpdate(change: OrderChange) {
+  private orderChangeUpdate(change: OrderChange, revenue: RevenueTarget) {
     const { requires } = change;
-    const names: Record<string, string> = { '#revenue': 'revenueByCurrency', '#revenueCurrency': change.add.currency };
-    const values: Record<string, NativeAttributeValue> = { ':at': requires.at, ':total': change.add.totalMinor, ':zero': 0, ':one': 1 };
-    const sets = ['#revenue.#revenueCurrency = if_not_exists(#revenue.#revenueCurrency, :zero) + :total'];
+    const live = LIVE_PROFILE_ATTRIBUTES;
+    const names: Record<string, string> = {};
+    const values: Record<string, NativeAttributeValue> = { ':at': requires.at, ':total': change.add.totalMinor, ':one': 1 };
+    const sets: string[] = [];
+    const adds = ['orderCount :one', 'version :one'];
+    // What holds of the profile if there is one; `creates`: the update may be the one that starts it.
+    const creates = requires.placement === 'newest' && revenue === 'live';
     const conditions = {
-      newest: ['attribute_exists(pk)', 'contactAsOf <= :at', 'lastOrderAt <= :at'],
-      older: ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt <= :at'],
-      earliest: ['attribute_exists(pk)', 'contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt > :at'],
+      newest: ['contactAsOf <= :at', 'lastOrderAt <= :at'],
+      older: ['contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt <= :at'],
+      earliest: ['contactAsOf > :at', 'lastOrderAt > :at', 'firstOrderAt > :at'],
     }[requires.placement];
+    // What holds whether or not there is one.
+    const always: string[] = [];
+    if (revenue === 'live') {
+      Object.assign(names, { '#liveRevenue': live.revenueMinor, '#liveCurrency': live.revenueCurrency });
+      values[':liveCurrency'] = change.add.currency;
+      adds.push('#liveRevenue :total');
+      sets.push('#liveCurrency = if_not_exists(#liveCurrency, :liveCurrency)');
+      always.push('(attribute_not_exists(#liveCurrency) OR #liveCurrency = :liveCurrency)');
+    } else {
+      Object.assign(names, { '#revenue': 'revenueByCurrency', '#revenueCurrency': change.add.currency });
+      values[':zero'] = 0;
+      sets.push('#revenue.#revenueCurrency = if_not_exists(#revenue.#revenueCurrency, :zero) + :total');
+      conditions.push('attribute_exists(#revenue)');
+    }
     const { lastOrderAt, phone } = change.set;
     const indexKeys = { ...(lastOrderAt ? keys.lastOrderDay(lastOrderAt, change.customerId) : {}), ...(phone ? keys.customerByPhone(phone, change.customerId) : {}) };
-    for (const [field, value] of Object.entries({ ...change.set, ...indexKeys })) {
+    const created = creates ? { customerId: change.customerId, type: 'profile', ...keys.readNightly(keys.profile(change.customerId)) } : {};
+    for (const [field, value] of Object.entries({ ...change.set, ...indexKeys, ...created })) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    for (const [field, value] of Object.entries(change.fill)) {
+    const emptyMaps = creates ? { consent: {}, consentAsOf: {}, refundedMinorByCurrency: {}, revenueByCurrency: {} } : {};
+    for (const [field, value] of Object.entries({ ...change.fill, ...emptyMaps })) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
     }
+    if (requires.consentWins.length > 0 || requires.consentLoses.length > 0) names['#statedAt'] = 'at';
     for (const channel of requires.consentWins) {
       names[`#${channel}`] = channel;
-      values[`:consent_${channel}`] = change.consent[channel];
-      sets.push(`consent.#${channel} = :consent_${channel}`, `consentAsOf.#${channel} = :at`);
-      conditions.push(`(attribute_not_exists(consentAsOf.#${channel}) OR consentAsOf.#${channel} <= :at)`, `attribute_not_exists(consentSource.#${channel})`);
+      names[`#live_${channel}`] = live.consent[channel];
+      values[`:consent_${channel}`] = { answer: change.consent[channel], at: requires.at };
+      sets.push(`#live_${channel} = :consent_${channel}`);
+      conditions.push(
+        `(attribute_not_exists(consentAsOf.#${channel}) OR consentAsOf.#${channel} <= :at)`,
+        `(attribute_not_exists(#live_${channel}) OR #live_${channel}.#statedAt <= :at)`,
+        `attribute_not_exists(consentSource.#${channel})`,
+      );
     }
     for (const channel of requires.consentLoses) {
       names[`#${channel}`] = channel;
-      conditions.push(`consentAsOf.#${channel} > :at`);
+      names[`#live_${channel}`] = live.consent[channel];
+      conditions.push(`(consentAsOf.#${channel} > :at OR #live_${channel}.#statedAt > :at)`);
     }
     for (const list of ['categories', 'skus'] as const) {
       requires[list].forEach((value, index) => {
@@ -574,12 +621,13 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         conditions.push(`contains(${list}, :${list}${index})`);
       });
     }
+    const profileHolds = creates ? `(attribute_not_exists(pk) OR (${conditions.join(' AND ')}))` : ['attribute_exists(pk)', ...conditions].join(' AND ');
     return {
       Update: {
         TableName: this.table,
         Key: keys.profile(change.customerId),
-        UpdateExpression: `SET ${sets.join(', ')} ADD orderCount :one, version :one`,
-        ConditionExpression: conditions.join(' AND '),
+        UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+        ConditionExpression: [profileHolds, ...always].join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
@@ -590,12 +638,15 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
   /**
    * The profile's order days and largest orders recounted from the customer's orders (what a live
    * order's one write leaves out), written unless unchanged, over the profile's version as read
-   * before the orders: an order recorded meanwhile makes it count again. Idempotent.
+   * before the orders: an order recorded meanwhile makes it count again. The write is of the whole
+   * profile, so it also folds what live orders kept beside its maps (LIVE_PROFILE_ATTRIBUTES) back
+   * into them. Idempotent.
    */
   async recountOrderHistory(customerId: string): Promise<void> {
     await this.withRetries(async () => {
-      const current = await this.readProfile(customerId);
-      if (!current) return;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
+      if (!Item) return;
+      const current = storedProfile(Item);
       const orders: { placedAt: string; currency: string; totalMinor: number }[] = [];
       const pages = paginateQuery(
         { client: this.client },
@@ -611,17 +662,11 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         for (const item of page.Items ?? []) orders.push({ placedAt: String(item['placedAt']), currency: String(item['currency']), totalMinor: Number(item['totalMinor']) });
       }
       const history = orderHistoryOf(orders);
-      if (isDeepStrictEqual(history.orderDays, current.orderDays) && isDeepStrictEqual(history.largestOrderMinorByCurrency, current.largestOrderMinorByCurrency)) return;
+      const counted = isDeepStrictEqual(history.orderDays, current.orderDays) && isDeepStrictEqual(history.largestOrderMinorByCurrency, current.largestOrderMinorByCurrency);
+      if (counted && !keepsLiveAttributes(Item)) return;
+      const { ReturnValuesOnConditionCheckFailure: _old, ...put } = this.profilePut({ ...current, ...history }, current).Put;
       try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: keys.profile(customerId),
-            UpdateExpression: 'SET orderDays = :days, largestOrderMinorByCurrency = :largest ADD version :one',
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeValues: { ':days': history.orderDays, ':largest': history.largestOrderMinorByCurrency, ':one': 1, ':version': current.version },
-          }),
-        );
+        await this.client.send(new PutCommand(put));
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) throw new WriteConflict('the customer changed during the recount', { cause: error });
         throw error;
@@ -740,10 +785,9 @@ function transactionBatches(purchases: readonly Purchase[]): Purchase[][] {
   return batches;
 }
 
-/** The profile item without its keys. */
+/** The profile item as the domain knows it (what live orders kept beside its maps merged in), with its version. */
 function storedProfile(item: Record<string, NativeAttributeValue>): StoredProfile {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3sk: _g3s, ...profile } = item;
-  return profile as StoredProfile;
+  return { ...profileEntity.parse(item), version: Number(item['version'] ?? 0) };
 }
 
 function toPredictions(item: Record<string, unknown>): CustomerPredictions {

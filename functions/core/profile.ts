@@ -68,7 +68,7 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
     return {
       customerId: order.customer.id,
       ...contact,
-      ...mergeConsent({ consent: {}, consentAsOf: {} }, order),
+      ...stateCheckoutConsent({ consent: {}, consentAsOf: {} }, order.customer.consent, order.placedAt),
       contactAsOf: order.placedAt,
       orderCount: 1,
       revenueByCurrency: { [order.currency]: order.totalMinor },
@@ -88,7 +88,7 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
     ...profile,
     // The newest order's contact data wins; an older order only fills what is still unknown.
     ...(newer ? { ...profile, ...contact } : { ...contact, ...definedOnly(pickContact(profile)) }),
-    ...mergeConsent(profile, order),
+    ...stateCheckoutConsent(profile, order.customer.consent, order.placedAt),
     contactAsOf: newer ? order.placedAt : profile.contactAsOf,
     orderCount: profile.orderCount + 1,
     revenueByCurrency: addTo(profile.revenueByCurrency, order.currency, order.totalMinor),
@@ -106,8 +106,9 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
  * What a live order changes on a returning customer's profile, stated so that a store can apply it
  * within the order's own write, without reading the profile first: the operations (`set`, `fill`,
  * `consent`, `add`) and the facts about the stored profile under which they give what applyOrder
- * gives (`requires`). Three placements: the customer's newest order (almost every live order), an
- * order older than her newest (one that arrived late), and one older than her first. Where a fact
+ * gives (`requires`). Three placements: the customer's newest order (almost every live order, her
+ * first included: the change then starts her profile), an order older than her newest (one that
+ * arrived late), and one older than her first. Where a fact
  * does not hold (a product she never bought, a consent stated later elsewhere), the store applies
  * applyOrder to the profile it finds instead. Order days and the
  * largest order are left out: they need the customer's orders, and are recounted from them after
@@ -117,16 +118,21 @@ export interface OrderChange {
   customerId: string;
   /** Set outright: the newest order's contact details, contactAsOf and lastOrderAt; the earliest order's firstOrderAt and currency. */
   set: Partial<Pick<CustomerProfile, ContactField | 'contactAsOf' | 'lastOrderAt' | 'firstOrderAt' | 'currency'>>;
-  /** Set where the profile has none: an older order's contact details. */
-  fill: Partial<Pick<CustomerProfile, ContactField>>;
+  /**
+   * Set where the profile has none: an older order's contact details; the newest order's firstOrderAt,
+   * currency, categories and skus, which only a profile that does not exist yet lacks (a first order
+   * starts it with them; the profile of a returning customer keeps its own, as applyOrder does).
+   */
+  fill: Partial<Pick<CustomerProfile, ContactField | 'firstOrderAt' | 'currency' | 'categories' | 'skus'>>;
   /** The answers that win (each stated at the order's placedAt). */
   consent: Consent;
   /** orderCount grows by one, revenueByCurrency[currency] by the order's total. */
   add: { currency: string; totalMinor: number };
   requires: {
     /**
-     * `newest`: contactAsOf and lastOrderAt are at most `at`; `older`: both are later, firstOrderAt
-     * is not; `earliest`: all three are later.
+     * `newest`: there is no profile yet, or contactAsOf and lastOrderAt are at most `at`; `older`:
+     * both are later, firstOrderAt is not; `earliest`: all three are later. Only `newest` holds where
+     * there is no profile: the other two need one, as do `consentLoses`, `categories` and `skus`.
      */
     placement: OrderPlacement;
     at: string;
@@ -147,6 +153,8 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
   const channels = (['email', 'sms'] as const).filter((channel) => stated[channel] !== undefined);
   const newest = placement === 'newest';
   const contact = contactOf(order);
+  const categories = [...new Set(order.items.flatMap((item) => (item.category ? [item.category] : [])))];
+  const skus = [...new Set(order.items.map((item) => item.sku))];
   return {
     customerId: order.customer.id,
     set: newest
@@ -154,7 +162,7 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
       : placement === 'earliest'
         ? { firstOrderAt: order.placedAt, currency: order.currency }
         : {},
-    fill: newest ? {} : contact,
+    fill: newest ? { firstOrderAt: order.placedAt, currency: order.currency, categories: union([], categories), skus: union([], skus) } : contact,
     consent: newest ? stated : {},
     add: { currency: order.currency, totalMinor: order.totalMinor },
     requires: {
@@ -162,8 +170,8 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
       at: order.placedAt,
       consentWins: newest ? channels : [],
       consentLoses: newest ? [] : channels,
-      categories: [...new Set(order.items.flatMap((item) => (item.category ? [item.category] : [])))],
-      skus: [...new Set(order.items.map((item) => item.sku))],
+      categories,
+      skus,
     },
   };
 }
@@ -212,14 +220,17 @@ export function profileView(profile: CustomerProfile): CustomerProfile & { netRe
   };
 }
 
-/**
- * Consent given at checkout, per channel: the answer given with the newest order that states one
- * wins, whatever order the webhooks arrive in (each channel remembers when it was stated).
- */
 type ConsentState = Pick<CustomerProfile, 'consent' | 'consentAsOf'>;
 
-function mergeConsent(profile: ConsentState & Pick<CustomerProfile, 'consentSource'>, order: Purchase): ConsentState & Pick<CustomerProfile, 'consentSource'> {
-  const { consent, consentAsOf } = stateConsent(profile, order.customer.consent, order.placedAt);
+/**
+ * Consent given at checkout (at `at`, the order's placedAt), per channel: the answer given with the
+ * newest order that states one wins, whatever order the webhooks arrive in (each channel remembers
+ * when it was stated), and a channel it decides loses the consent route's source. What applyOrder
+ * does with an order's consent; a store that keeps a live order's statement beside the profile's
+ * maps merges it back with this.
+ */
+export function stateCheckoutConsent(profile: ConsentState & Pick<CustomerProfile, 'consentSource'>, given: Consent | undefined, at: string): ConsentState & Pick<CustomerProfile, 'consentSource'> {
+  const { consent, consentAsOf } = stateConsent(profile, given, at);
   if (profile.consentSource === undefined) return { consent, consentAsOf };
   // A channel the checkout decided no longer has the consent route's source.
   const consentSource = { ...profile.consentSource };

@@ -1,7 +1,8 @@
 /**
  * Benchmark of the purchase webhook (not a test): throughput and latency through the local host on
  * DynamoDB Local, next to the rate of a bare 3-item TransactWriteItems (guard + order + profile
- * update) on the same DynamoDB Local in the same minutes, the time from the 202 to the purchase's
+ * update) on the same DynamoDB Local in the same minutes, with the transactions it took per order,
+ * for a store's traffic and for the worst case, the time from the 202 to the purchase's
  * reaction having run (read from the table's stream), the handler's own time with I/O faked, and
  * each Lambda bundle's size and cold import time. Every figure is measured on this run.
  */
@@ -46,18 +47,28 @@ async function throughput(report: (line: string) => void): Promise<void> {
     },
   });
   const raw = localDynamoClient(host.dynamodbEndpoint);
+  // Every transaction the handlers send, cancelled ones included: the host runs them in this process.
+  const { documentClient } = await import('../../functions/adapters/dynamodb.ts');
+  let transactions = 0;
+  documentClient.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'TransactWriteItemsCommand') transactions += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countTransactions' },
+  );
   try {
-    report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order, 1 in 4 a new customer), next to a bare');
-    report('3-item TransactWriteItems (guard + order + profile update) on the same DynamoDB Local, each level right after the other. As on AWS,');
-    report('where the reactions run in their own function, the stream is read once the level is done: then its reactions (journeys, points,');
-    report('follow-ups) run from the table stream, timed to the last one:');
-    report('  clients  raw tx/s  webhook req/s  ratio  p50 ms  p99 ms  reactions/s');
+    report('webhook through the local host on DynamoDB Local (POST /v1/purchases, each a new order; customers of four orders each, the first');
+    report('her first), next to a bare 3-item TransactWriteItems (guard + order + profile update) on the same DynamoDB Local with the same');
+    report('customers, each level right after the other. As on AWS, where the reactions run in their own function, the stream is read once');
+    report('the level is done: then its reactions (journeys, points, follow-ups) run from the table stream, timed to the last one.');
+    report('tx/order: the transactions the webhook sent per order, cancelled ones included.');
     let sequence = 0;
     const answered = new Map<string, number>();
-    const post = async () => {
+    const post = async (customer: number) => {
       sequence += 1;
       const orderId = `bench-${process.pid}-${sequence}`;
-      const body = JSON.stringify(samplePurchase({ orderId, customerId: `bench-${process.pid}-${sequence % 4 === 0 ? sequence : sequence - (sequence % 4)}` }));
+      const body = JSON.stringify(samplePurchase({ orderId, customerId: `bench-${process.pid}-${customer}` }));
       const started = performance.now();
       const response = await fetch(`${host.url}/v1/purchases`, {
         method: 'POST',
@@ -71,10 +82,10 @@ async function throughput(report: (line: string) => void): Promise<void> {
       return at - started;
     };
     let rawSequence = 0;
-    const transaction = async () => {
+    const transaction = async (customer: number) => {
       rawSequence += 1;
       const orderId = `raw-${process.pid}-${rawSequence}`;
-      const customerId = `raw-${process.pid}-${rawSequence % 4 === 0 ? rawSequence : rawSequence - (rawSequence % 4)}`;
+      const customerId = `raw-${process.pid}-${customer}`;
       const started = performance.now();
       // Not an order item (another `type`): nothing reacts to it.
       await raw.send(
@@ -95,15 +106,32 @@ async function throughput(report: (line: string) => void): Promise<void> {
       );
       return performance.now() - started;
     };
-    const level = async (clients: number, total: number, call: () => Promise<number>) => {
+    const ORDERS_PER_CUSTOMER = 4;
+    let customers = 0;
+    /**
+     * `clients` callers sending `total` orders. `one-by-one`: each caller takes the next customer and
+     * sends her four orders one after the other, as a store's traffic is (many customers at once, one
+     * customer's orders rarely together). `at-once`: the callers take the next order, so one customer's
+     * four orders go out together from four callers: the worst case, where they meet each other's conditions.
+     */
+    const level = async (clients: number, total: number, call: (customer: number) => Promise<number>, traffic: 'one-by-one' | 'at-once') => {
       const latencies: number[] = [];
       let issued = 0;
+      const first = customers;
+      customers += total / ORDERS_PER_CUSTOMER;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: clients }, async () => {
           while (issued < total) {
-            issued += 1;
-            latencies.push(await call());
+            if (traffic === 'at-once') {
+              const customer = first + Math.floor(issued / ORDERS_PER_CUSTOMER);
+              issued += 1;
+              latencies.push(await call(customer));
+              continue;
+            }
+            const customer = first + issued / ORDERS_PER_CUSTOMER;
+            issued += ORDERS_PER_CUSTOMER;
+            for (let order = 0; order < ORDERS_PER_CUSTOMER; order += 1) latencies.push(await call(customer));
           }
         }),
       );
@@ -111,23 +139,34 @@ async function throughput(report: (line: string) => void): Promise<void> {
       latencies.sort((a, b) => a - b);
       return { rate: latencies.length / seconds, latencies };
     };
-    for (let warm = 0; warm < 50; warm += 1) {
-      await post();
-      await transaction();
+    for (let warm = 0; warm < 48; warm += 1) {
+      await post(customers + Math.floor(warm / ORDERS_PER_CUSTOMER));
+      await transaction(customers + Math.floor(warm / ORDERS_PER_CUSTOMER));
     }
+    customers += 48 / ORDERS_PER_CUSTOMER;
     await host.journeys.settled();
-    for (const clients of [1, 16, 64]) {
-      const total = clients === 1 ? 400 : 1600;
-      const bare = await level(clients, total, transaction);
-      await host.journeys.pollTableStream(false);
-      const webhook = await level(clients, total, post);
-      const drained = performance.now();
-      await host.journeys.settled();
-      const reactionsPerSecond = total / ((performance.now() - drained) / 1000);
-      await host.journeys.pollTableStream(true);
+    for (const traffic of ['one-by-one', 'at-once'] as const) {
       report(
-        `  ${String(clients).padStart(7)}  ${bare.rate.toFixed(0).padStart(8)}  ${webhook.rate.toFixed(0).padStart(13)}  ${`${((webhook.rate / bare.rate) * 100).toFixed(0)}%`.padStart(5)}  ${percentile(webhook.latencies, 0.5).toFixed(1).padStart(6)}  ${percentile(webhook.latencies, 0.99).toFixed(1).padStart(6)}  ${reactionsPerSecond.toFixed(0).padStart(11)}`,
+        traffic === 'one-by-one'
+          ? "customers at once, each customer's orders one after the other:"
+          : "the worst case, each customer's four orders at once (the reactions' rate not measured):",
       );
+      report('  clients  raw tx/s  webhook req/s  ratio  p50 ms  p99 ms  tx/order  reactions/s');
+      for (const clients of traffic === 'one-by-one' ? [1, 16, 64] : [16, 64]) {
+        const total = clients === 1 ? 400 : 1600;
+        const bare = await level(clients, total, transaction, traffic);
+        await host.journeys.pollTableStream(false);
+        transactions = 0;
+        const webhook = await level(clients, total, post, traffic);
+        const perOrder = transactions / total;
+        const drained = performance.now();
+        await host.journeys.settled();
+        const reactionsPerSecond = total / ((performance.now() - drained) / 1000);
+        await host.journeys.pollTableStream(true);
+        report(
+          `  ${String(clients).padStart(7)}  ${bare.rate.toFixed(0).padStart(8)}  ${webhook.rate.toFixed(0).padStart(13)}  ${`${((webhook.rate / bare.rate) * 100).toFixed(0)}%`.padStart(5)}  ${percentile(webhook.latencies, 0.5).toFixed(1).padStart(6)}  ${percentile(webhook.latencies, 0.99).toFixed(1).padStart(6)}  ${perOrder.toFixed(2).padStart(8)}  ${traffic === 'one-by-one' ? reactionsPerSecond.toFixed(0).padStart(11) : ''}`,
+        );
+      }
     }
     // The time from the 202 to the reaction having run, with the host reading its stream in the
     // background as `npm start` does, one purchase every PACE_MS (a rate the reactions keep up with).
@@ -136,7 +175,7 @@ async function throughput(report: (line: string) => void): Promise<void> {
     answered.clear();
     for (let index = 0; index < PACED; index += 1) {
       const due = performance.now() + PACE_MS;
-      await post();
+      await post(customers + Math.floor(index / ORDERS_PER_CUSTOMER));
       const rest = due - performance.now();
       if (rest > 0) await new Promise((wake) => setTimeout(wake, rest));
     }

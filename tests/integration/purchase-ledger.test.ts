@@ -1,14 +1,16 @@
 /**
- * The purchase ledger's one write per live order, on DynamoDB Local: a returning customer's newest
- * order changes her profile inside the order's own transaction (no read), and every other case (her
- * first order, an older order arriving late, a product she never bought, a consent stated later on
- * the store's site) still leaves the profile applyOrder gives, once the order days are recounted as
- * the purchase reaction does.
+ * The purchase ledger's one write per live order, on DynamoDB Local: a customer's newest order, her
+ * first included, changes her profile inside the order's own transaction (no read), and every other
+ * case (an older order arriving late, another currency than her live orders' revenue, a product she
+ * never bought, a consent stated later on the store's site) still leaves the profile applyOrder
+ * gives, once the order days are recounted as the purchase reaction does.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { keepsLiveAttributes } from '../../functions/adapters/entities.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { keys } from '../../functions/adapters/table-design.ts';
 import { tableName } from '../../functions/adapters/dynamodb.ts';
 import { applyConsentStatement } from '../../functions/core/consent.ts';
 import { applyOrder, type CustomerProfile } from '../../functions/core/profile.ts';
@@ -69,6 +71,34 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
       phone: '+15555550199',
       consentAsOf: { email: '2026-03-02T10:00:00.000Z' },
     });
+  });
+
+  it("writes a new customer's first order in one transaction, without a read, starting the profile applyOrder starts", async () => {
+    const customerId = uniqueId('cust');
+    const first = order(customerId, '2026-03-01T10:00:00.000Z', { customer: { phone: '+15555550123', consent: { email: true, sms: false } } });
+
+    expect(await ledger.recordPurchase(first, { source: 'comeback' })).toBe('recorded');
+
+    expect(sent).toEqual(['TransactWriteItemsCommand']);
+    expect(await storedProfile(customerId)).toMatchObject({ orderCount: 1, revenueByCurrency: { USD: 2500 }, consent: { email: true, sms: false } });
+    await ledger.recountOrderHistory(customerId);
+    expect(await storedProfile(customerId)).toEqual(applyOrder(undefined, first));
+    // The recount, a write of the whole profile, holds the revenue and consent in the profile's maps again.
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.profile(customerId) }));
+    expect(keepsLiveAttributes(Item!)).toBe(false);
+    expect(Item).toMatchObject({ revenueByCurrency: { USD: 2500 }, consentAsOf: { email: first.placedAt, sms: first.placedAt } });
+  });
+
+  it("writes the order of a returning customer in another currency than her live orders' revenue into the profile's map, in a second transaction", async () => {
+    const customerId = uniqueId('cust');
+    await ledger.recordPurchase(order(customerId, '2026-03-01T10:00:00.000Z'), { source: 'comeback' });
+    sent.length = 0;
+
+    await ledger.recordPurchase(order(customerId, '2026-03-02T10:00:00.000Z', { currency: 'EUR', totalMinor: 900 }), { source: 'comeback' });
+    await ledger.recordPurchase(order(customerId, '2026-03-03T10:00:00.000Z', { totalMinor: 100 }), { source: 'comeback' });
+
+    expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(await storedProfile(customerId)).toMatchObject({ orderCount: 3, currency: 'USD', revenueByCurrency: { USD: 2600, EUR: 900 } });
   });
 
   it('writes an order that arrived after a newer one, or after one it precedes as the first, in a second transaction, still without a read', async () => {
@@ -135,6 +165,18 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
     expect(profile).toMatchObject({ orderCount: 13, revenueByCurrency: { USD: 2500 + 12 * 100 + 66 }, lastOrderAt: '2026-03-02T10:00:11.000Z' });
     expect(profile.orderDays).toEqual(expected!.orderDays);
     expect(profile.largestOrderMinorByCurrency).toEqual({ USD: 2500 });
+  });
+});
+
+describe('DynamoPurchaseLedger.recordPurchase, a new customer', () => {
+  it('counts every order of a customer not seen before, placed at the same moment', async () => {
+    const customerId = uniqueId('cust');
+    const orders = Array.from({ length: 6 }, (_, index) => order(customerId, `2026-03-02T10:00:${String(index).padStart(2, '0')}.000Z`, { totalMinor: 100 + index }));
+
+    await Promise.all(orders.map((purchase) => ledger.recordPurchase(purchase, { source: 'comeback' })));
+    await ledger.recountOrderHistory(customerId);
+
+    expect(await storedProfile(customerId)).toEqual(orders.reduce<CustomerProfile | undefined>((profile, purchase) => applyOrder(profile, purchase), undefined));
   });
 });
 

@@ -26,6 +26,27 @@ describe('stored entities', () => {
     expect(profileEntity.parse(item)).toEqual(profile);
   });
 
+  it('merges what live orders kept beside the maps back into the profile: revenue in its currency, each consent stated later', () => {
+    const item = {
+      ...keys.profile('c-1'),
+      type: 'profile',
+      version: 4,
+      ...profile,
+      revenueByCurrency: { EUR: 1200, USD: 300 },
+      consent: { email: true, sms: true },
+      consentAsOf: { email: '2030-01-01T00:00:00.000Z', sms: '2030-01-01T00:00:00.000Z' },
+      liveRevenueMinor: 2500,
+      liveRevenueCurrency: 'EUR',
+      liveConsentSms: { answer: false, at: '2030-02-01T00:00:00.000Z' },
+    };
+    expect(profileEntity.parse(item)).toEqual({
+      ...profile,
+      revenueByCurrency: { EUR: 3700, USD: 300 },
+      consent: { email: true, sms: false },
+      consentAsOf: { email: '2030-01-01T00:00:00.000Z', sms: '2030-02-01T00:00:00.000Z' },
+    });
+  });
+
   it('refuses an item that does not match, naming its key and every failing field', () => {
     const item = { ...keys.message('c-1', '2030-01-01T00:00:00.000Z', 'm-1#sent'), type: 'message', messageId: 'm-1', at: '2030-01-01T00:00:00.000Z', customerId: 'c-1', channel: 'fax', priority: 'high' };
     const read = () => messageLogEntity.parse(item);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { applyOrder, applyRefund, orderHistoryOf, placementOf, profileView, MAX_ORDER_DAYS, MAX_TRACKED_VALUES, type CustomerProfile } from '../../functions/core/profile.ts';
+import {
+  applyOrder,
+  applyRefund,
+  orderChange,
+  orderHistoryOf,
+  placementOf,
+  profileView,
+  stateCheckoutConsent,
+  MAX_ORDER_DAYS,
+  MAX_TRACKED_VALUES,
+  type CustomerProfile,
+} from '../../functions/core/profile.ts';
 import type { Purchase } from '../../functions/core/purchase.ts';
 
 function order(placedAt: string, overrides: Partial<Purchase> = {}, customer: Partial<Purchase['customer']> = {}): Purchase {
@@ -130,6 +141,38 @@ describe('customer aggregates', () => {
     expect(placementOf(profile, { placedAt: '2026-02-01T00:00:00.000Z' })).toBe('older');
     expect(placementOf(profile, { placedAt: '2026-01-01T00:00:00.000Z' })).toBe('older');
     expect(placementOf(profile, { placedAt: '2025-12-31T00:00:00.000Z' })).toBe('earliest');
+  });
+
+  it("states a newest order's change so that, where there is no profile yet, it starts the profile applyOrder starts", () => {
+    const first = order(
+      '2026-03-01T00:00:00.000Z',
+      {
+        items: [
+          { sku: 'A', category: 'cat-a', quantity: 1, unitPriceMinor: 400 },
+          { sku: 'B', category: 'cat-a', quantity: 2, unitPriceMinor: 300 },
+          { sku: 'A', quantity: 1, unitPriceMinor: 400 },
+        ],
+        totalMinor: 1400,
+      },
+      { email: 'ada@example.com', name: 'Ada', consent: { email: true, sms: false } },
+    );
+    const change = orderChange(first, 'newest');
+    const started = applyOrder(undefined, first);
+
+    const { customerId, email, name, contactAsOf, lastOrderAt, firstOrderAt, currency, categories, skus, consent, consentAsOf } = started;
+    expect({ customerId: change.customerId, ...change.set, ...change.fill }).toEqual({ customerId, email, name, contactAsOf, lastOrderAt, firstOrderAt, currency, categories, skus });
+    expect(stateCheckoutConsent({ consent: {}, consentAsOf: {} }, change.consent, change.requires.at)).toEqual({ consent, consentAsOf });
+    expect(change.add).toEqual({ currency: 'USD', totalMinor: 1400 });
+    expect(started).toMatchObject({ orderCount: 1, revenueByCurrency: { USD: 1400 }, refundedMinorByCurrency: {} });
+  });
+
+  it("leaves a returning customer's first order, currency and lists to her profile in a newest order's change (only a missing profile takes them)", () => {
+    const later = order('2026-04-01T00:00:00.000Z', { currency: 'EUR' });
+    const profile = fold([order('2026-03-01T00:00:00.000Z')]);
+    const change = orderChange(later, 'newest');
+    // What applyOrder gives, where the change's `requires` hold (she bought the products before).
+    expect(applyOrder(profile, later)).toMatchObject({ firstOrderAt: profile.firstOrderAt, currency: 'USD', categories: change.fill.categories, skus: change.fill.skus });
+    expect(change.requires).toMatchObject({ placement: 'newest', categories: ['cat-a'], skus: ['A'] });
   });
 });
 
