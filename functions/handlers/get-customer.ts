@@ -10,7 +10,7 @@ import { DynamoContacts } from '../adapters/message-log.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { unavailableReason } from '../core/analytics/predictions.ts';
+import { unavailableReason } from '../core/analytics/prediction-availability.ts';
 import { withOptOuts } from '../core/delivery/opt-outs.ts';
 import { profileView } from '../core/profile.ts';
 import { json, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';

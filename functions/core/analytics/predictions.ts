@@ -586,10 +586,3 @@ export function predictionsMoved(stored: CustomerPredictions | undefined, fresh:
   if (stored.predictedClv !== null && fresh.predictedClv !== null && Math.abs(stored.predictedClv - fresh.predictedClv) > Math.max(1, 0.02 * Math.abs(stored.predictedClv))) return true;
   return false;
 }
-
-/** Why a customer without a predictions item has none. */
-export function unavailableReason(models: Pick<FittedModels, 'available' | 'reason'> | undefined): string {
-  if (!models) return 'predictions are not yet available: the nightly recompute has not fitted the models yet';
-  if (!models.available) return `predictions are not yet available: ${models.reason ?? 'too little history'}`;
-  return 'predictions are not yet available for this customer: they appear after the next nightly recompute';
-}

@@ -8,9 +8,9 @@ import {
   refitDue,
   roundPredictions,
   predictionsMoved,
-  unavailableReason,
   type FittedModels,
 } from '../../../functions/core/analytics/predictions.ts';
+import { unavailableReason } from '../../../functions/core/analytics/prediction-availability.ts';
 import { recomputeSettings } from '../../../functions/core/analytics/settings.ts';
 import {
   bgnbdExpectedPurchases,
