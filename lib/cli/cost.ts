@@ -11,6 +11,8 @@ export const measuredUsageFile = new URL('../cost/measured-usage.json', import.m
 
 /** The SMS share the README's table assumes: one customer in five gave a phone number and SMS consent. */
 export const DEFAULT_SMS_SHARE = 0.2;
+/** The typical customer the bill is stated for: 2-3 orders a year (the benchmark simulates 3). */
+export const DEFAULT_ORDERS_PER_YEAR = 2.5;
 
 export class CostUsageError extends Error {}
 
@@ -23,10 +25,10 @@ export function runCost(args: string[], stdout: (text: string) => void): void {
   if (values.customers === undefined) throw new CostUsageError('cost needs --customers <whole number>');
   const customers = numberOption('customers', values.customers);
   const smsShare = values['sms-share'] === undefined ? DEFAULT_SMS_SHARE : numberOption('sms-share', values['sms-share']);
-  const ordersPerYear = values['orders-per-year'] === undefined ? undefined : numberOption('orders-per-year', values['orders-per-year']);
+  const ordersPerYear = values['orders-per-year'] === undefined ? DEFAULT_ORDERS_PER_YEAR : numberOption('orders-per-year', values['orders-per-year']);
   const usage = measuredUsageSchema.parse(JSON.parse(readFileSync(measuredUsageFile, 'utf8')));
   const prices: Prices = values.prices === undefined ? listPrices : { ...listPrices, ...readPrices(values.prices) };
-  const question = { customers, smsShare, ordersPerYear: ordersPerYear ?? round(usage.ordersPerCustomerYear) };
+  const question = { customers, smsShare, ordersPerYear };
   const estimate = estimateMonthlyCost(usage, question, prices);
   stdout(`${formatCostTable(estimate, question, usage, prices)}\n`);
 }
@@ -58,6 +60,3 @@ function readPrices(file: string): Partial<Prices> {
   return Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as Partial<Prices>;
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}

@@ -40,8 +40,8 @@ async function comeback(args: string[]): Promise<{ code: number | null; stdout: 
 const measured = measuredUsageSchema.parse(JSON.parse(readFileSync(new URL('../../lib/cost/measured-usage.json', import.meta.url), 'utf8')));
 
 describe('npm run --silent comeback -- cost', () => {
-  it('prints the monthly bill by service and its total from the measured usage', async () => {
-    const answer = await comeback(['cost', '--customers', '100000', '--orders-per-year', '2.5', '--sms-share', '0.2']);
+  it('prints the monthly bill by service and its total from the measured usage, for 2.5 orders a year and an SMS share of 0.2 unless told', async () => {
+    const answer = await comeback(['cost', '--customers', '100000']);
 
     expect(answer.stderr).toBe('');
     expect(answer.code).toBe(0);
