@@ -8,7 +8,7 @@
  * token instead: a request with an Authorization header is judged by the token alone.
  */
 import middy from '@middy/core';
-import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
+import { loyaltyViewPorts } from '../adapters/loyalty-view-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { requestSigningPayload } from '../core/loyalty/auth.ts';
@@ -18,7 +18,7 @@ import { header, json, nowSeconds, pathParameter, problemDetails, type HttpEvent
 import { requireAdminCaller } from './admin.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
-const ports = loyaltyPorts();
+const ports = loyaltyViewPorts();
 
 export async function getLoyaltyAccount(event: HttpEvent): Promise<HttpResult> {
   if (header(event, 'authorization') !== undefined) {

@@ -6,7 +6,7 @@
  * GET /v1/loyalty/{customerId} shows it; joining again changes nothing and answers the same.
  */
 import middy from '@middy/core';
-import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
+import { loyaltyViewPorts } from '../adapters/loyalty-view-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { requestSigningPayload } from '../core/loyalty/auth.ts';
@@ -16,7 +16,7 @@ import { header, json, nowSeconds, pathParameter, problemDetails, type HttpEvent
 import { requireAdminCaller } from './admin.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
-const ports = loyaltyPorts();
+const ports = loyaltyViewPorts();
 
 export async function joinLoyaltyProgram(event: HttpEvent): Promise<HttpResult> {
   if (header(event, 'authorization') !== undefined) {
