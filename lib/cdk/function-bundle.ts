@@ -100,6 +100,13 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     keepNames: true,
     sourcemap: choice.sourceMap ? 'linked' : false,
     sourcesContent: false,
+    // The bundled packages' license notices go to index.mjs.LEGAL.txt beside the bundle, named by a
+    // comment at its end, not into it: they were 42 KB of the nightly recompute's 398 (the @stdlib
+    // special functions carry one per file).
+    legalComments: 'linked',
+    // Text outside ASCII as it is (UTF-8, which Node.js reads an ES module in) rather than \u escapes:
+    // the pages' and messages' texts in every language shrink by a third (12 KB of each page's bundle).
+    charset: 'utf8',
     outExtension: { '.js': '.mjs' },
     external: [...NEVER_LOADED_MODULES, ...(choice.sdk === 'runtime' ? RUNTIME_SDK_MODULES : [])],
     alias: Object.fromEntries(ABSENT_MODULES.map((name) => [name, ABSENT_MODULE])),
