@@ -1,6 +1,9 @@
 /**
  * Configuration comes from the environment, read once per module through a zod schema. A missing or
  * malformed variable stops start-up with a message that names it. No other module reads process.env.
+ * Each schema is built in a function called at once and annotated `@__PURE__`, so
+ * that a Lambda bundle whose handler never reads it leaves it out (esbuild keeps a module-level call
+ * in every bundle that imports the module; 3-6 KB of each bundle).
  */
 import * as z from 'zod';
 import { taskListsFromJson } from './core/delivery/task-lists.ts';
@@ -25,22 +28,22 @@ export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   return parsed.data;
 }
 
-const nonEmpty = z.string().trim().min(1);
+const nonEmpty = /* @__PURE__ */ (() => z.string().trim().min(1))();
 
 /** Where the table is; DYNAMODB_ENDPOINT is set only by the local host and tests (DynamoDB Local). */
-export const tableEnv = z.object({
+export const tableEnv = /* @__PURE__ */ (() => z.object({
   TABLE_NAME: nonEmpty,
   DYNAMODB_ENDPOINT: z.url().optional(),
-});
+}))();
 
 /**
  * How long the events of a customer's history are kept: every message log entry and manager task
  * expires (DynamoDB TTL) this many days after it happened or fell due. Orders, profiles, points and
  * feedback are kept. Two years by default: the longest window any report or guardrail reads is one.
  */
-export const retentionEnv = z.object({
+export const retentionEnv = /* @__PURE__ */ (() => z.object({
   COMEBACK_EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
-});
+}))();
 
 /**
  * A secret is given either as its value (local host: comma-separated for rotation) or as the ARN of
@@ -68,13 +71,13 @@ export function splitSecrets(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
 }
 
-const colour = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb');
+const colour = /* @__PURE__ */ (() => z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb'))();
 
 /**
  * How the shop looks in its emails; every setting is optional. The shop's name defaults to the host
  * of COMEBACK_SHOP_URL (as on the customer pages), the sender name to the shop's name.
  */
-export const brandEnv = z.object({
+export const brandEnv = /* @__PURE__ */ (() => z.object({
   COMEBACK_SHOP_URL: z.url({ protocol: /^https?$/ }).optional(),
   COMEBACK_SHOP_NAME: z.string().trim().min(1).max(100).optional(),
   /** An https address of the logo shown above every email (at most 200 x 80 px shown). */
@@ -89,7 +92,7 @@ export const brandEnv = z.object({
   COMEBACK_SENDER_NAME: z.string().trim().min(1).max(100).optional(),
   /** The most parts an SMS may take (GSM-7: 153 characters a part, Cyrillic: 67); longer ones are refused. */
   COMEBACK_SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
-});
+}))();
 
 export type BrandConfig = z.output<typeof brandEnv>;
 
@@ -114,7 +117,7 @@ export const storefronts = ['shopify', 'woocommerce', 'pool', 'none'] as const;
  * secrets: the value locally, the ARN of a Secrets Manager secret on AWS. The WooCommerce credentials
  * are one value, `<consumer key>:<consumer secret>`.
  */
-export const storefrontEnv = z
+export const storefrontEnv = /* @__PURE__ */ (() => z
   .object({
     COMEBACK_STOREFRONT: z.enum(storefronts).default('none'),
     /** Percent off the order a message's code gives. */
@@ -147,7 +150,7 @@ export const storefrontEnv = z
       needs('COMEBACK_WOOCOMMERCE_URL');
       needs('COMEBACK_WOOCOMMERCE_CREDENTIALS', 'COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN');
     }
-  });
+  }))();
 
 export type StorefrontConfig = z.output<typeof storefrontEnv>;
 
@@ -188,19 +191,19 @@ export type PlatformConfig = z.output<typeof platformEnv>;
  * The nightly reconciliation (functions/handlers/nightly-sync.ts): how many days back it asks the
  * store's platform (COMEBACK_STOREFRONT shopify or woocommerce) for orders created or changed.
  */
-export const syncEnv = z.object({
+export const syncEnv = /* @__PURE__ */ (() => z.object({
   COMEBACK_SYNC_DAYS: z.coerce.number().int().min(1).max(60).default(3),
-});
+}))();
 
 /**
  * Imports uploaded to S3 (functions/adapters/import-uploads.ts). Set on AWS only, on the import
  * route's function; a host without it (the local host) takes import files in the request body.
  * S3_ENDPOINT points the S3 client elsewhere (tests).
  */
-export const importUploadEnv = z.object({
+export const importUploadEnv = /* @__PURE__ */ (() => z.object({
   COMEBACK_IMPORT_BUCKET: nonEmpty.optional(),
   S3_ENDPOINT: z.url().optional(),
-});
+}))();
 
 export type ImportUploadConfig = z.output<typeof importUploadEnv>;
 
@@ -209,7 +212,7 @@ export type ImportUploadConfig = z.output<typeof importUploadEnv>;
  * JSON document such as {"outcomes":["Reached","No answer"],"churnReasons":["price","other"]}; the
  * defaults without it. Read by the task routes and GET /v1/metrics.
  */
-export const taskListsEnv = z.object({
+export const taskListsEnv = /* @__PURE__ */ (() => z.object({
   COMEBACK_TASK_LISTS: z
     .string()
     .optional()
@@ -221,7 +224,7 @@ export const taskListsEnv = z.object({
         return z.NEVER;
       }
     }),
-});
+}))();
 
 /**
  * How admins log in. `token` (the local host's default): the admin token, COMEBACK_ADMIN_TOKEN or
@@ -231,7 +234,7 @@ export const taskListsEnv = z.object({
  * COMEBACK_COGNITO_ISSUER (the user pool's issuer URL) and COMEBACK_COGNITO_CLIENT_ID (the console's
  * app client).
  */
-export const adminLoginEnv = z
+export const adminLoginEnv = /* @__PURE__ */ (() => z
   .object({
     COMEBACK_ADMIN_LOGIN: z.enum(['token', 'cognito']).default('token'),
     COMEBACK_COGNITO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
@@ -240,6 +243,6 @@ export const adminLoginEnv = z
   .refine((env) => (env.COMEBACK_COGNITO_ISSUER === undefined) === (env.COMEBACK_COGNITO_CLIENT_ID === undefined), {
     message: 'set both COMEBACK_COGNITO_ISSUER and COMEBACK_COGNITO_CLIENT_ID, or neither',
     path: ['COMEBACK_COGNITO_ISSUER'],
-  });
+  }))();
 
 export type AdminLoginConfig = z.output<typeof adminLoginEnv>;

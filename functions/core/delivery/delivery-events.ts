@@ -69,17 +69,19 @@ export function decodeTagValue(value: string): string | undefined {
   return decoded.includes('\ufffd') ? undefined : decoded;
 }
 
+// The schemas are built in pure-annotated functions, so that the bundles that import this module
+// only for the delivery states (through the message log) leave them out (functions/config.ts).
 /** SES writes ISO 8601 times; kept in one form (UTC, milliseconds) like every other time in the table. */
-const instant = z.iso.datetime({ offset: true }).transform((time) => new Date(time).toISOString());
-const recipient = z.looseObject({ emailAddress: z.string(), diagnosticCode: z.string().optional(), status: z.string().optional() });
-const mail = z.looseObject({
+const instant = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }).transform((time) => new Date(time).toISOString()))();
+const recipient = /* @__PURE__ */ (() => z.looseObject({ emailAddress: z.string(), diagnosticCode: z.string().optional(), status: z.string().optional() }))();
+const mail = /* @__PURE__ */ (() => z.looseObject({
   messageId: z.string().min(1).max(256),
   timestamp: instant,
   destination: z.array(z.string()).optional(),
   tags: z.record(z.string(), z.array(z.string())).optional(),
-});
+}))();
 
-export const sesEventSchema = z.discriminatedUnion('eventType', [
+export const sesEventSchema = /* @__PURE__ */ (() => z.discriminatedUnion('eventType', [
   z.looseObject({
     eventType: z.literal('Bounce'),
     mail,
@@ -110,22 +112,22 @@ export const sesEventSchema = z.discriminatedUnion('eventType', [
   z.looseObject({ eventType: z.literal('Open'), mail, open: z.looseObject({ timestamp: instant }) }),
   z.looseObject({ eventType: z.literal('Click'), mail, click: z.looseObject({ timestamp: instant, link: z.string() }) }),
   z.looseObject({ eventType: z.enum(['Send', 'RenderingFailure', 'Subscription']), mail }),
-]);
+]))();
 export type SesEvent = z.output<typeof sesEventSchema>;
 
 /** SNS writes its SMS times as `2016-06-28 00:40:34.558`, in UTC. */
-const snsTime = z
+const snsTime = /* @__PURE__ */ (() => z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,3})?$/)
   .transform((time) => new Date(`${time.replace(' ', 'T')}Z`))
   .refine((date) => !Number.isNaN(date.getTime()), 'not a real time')
-  .transform((date) => date.toISOString());
+  .transform((date) => date.toISOString()))();
 
-export const smsStatusSchema = z.looseObject({
+export const smsStatusSchema = /* @__PURE__ */ (() => z.looseObject({
   notification: z.looseObject({ messageId: z.string().min(1).max(256), timestamp: snsTime }),
   delivery: z.looseObject({ destination: z.string().optional(), providerResponse: z.string().optional() }),
   status: z.enum(['SUCCESS', 'FAILURE']),
-});
+}))();
 export type SmsStatus = z.output<typeof smsStatusSchema>;
 
 export type Provider = 'ses' | 'sns';
