@@ -395,6 +395,8 @@ describe('the Comeback app, as deployed', () => {
         expect(bundle.startsWith(ESM_REQUIRE_BANNER), id).toBe(true);
         expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
         expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+        // The bundled packages' license notices ship beside the bundle, named by a comment in it.
+        expect(existsSync(join(assetDir, 'index.mjs.LEGAL.txt')), id).toBe(bundle.includes('/*! For license information please see index.mjs.LEGAL.txt */'));
         // Every function reads the table: the DynamoDB client is imported from the runtime, not bundled.
         expect(bundle, id).toMatch(/from\s*"@aws-sdk\/(client-dynamodb|lib-dynamodb)"/);
         // Nothing else is imported from outside the bundle but Node.js's own modules.
