@@ -21,11 +21,8 @@ declare module 'vitest' {
 const QUICK_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // DynamoDB Local reports each start to AWS unless told not to: every JVM the run starts (this one
-  // and each host process's, which inherit the variable) would build the telemetry's clients and call
-  // out before it answers, a quarter of a host's DynamoDB Local start-up CPU (4.2 s against 3.1 s)
-  // and a third of its time to the first answer (13.5 s against 8.9 s on two busy cores).
-  process.env.DDB_LOCAL_TELEMETRY ??= '0';
+  // startDynamoDbLocal turns DynamoDB Local's start-up telemetry off (lib/local/dynamodb-local.ts); the
+  // host processes the tests start inherit that from this process.
   const dynamodb = await startDynamoDbLocal();
   process.env.JDK_JAVA_OPTIONS ??= QUICK_JVM;
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
