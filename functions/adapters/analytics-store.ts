@@ -32,7 +32,6 @@ import {
 import { InvalidInputError } from '../core/errors.ts';
 import type { MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
-import { mapLimit } from '../core/analytics/map-limit.ts';
 import type { CustomerRecord, RecomputeState, RecomputeStore, ScannedRecord, SegmentMembership } from '../core/analytics/recompute.ts';
 import type { SegmentDefinition, SegmentFilter } from '../core/analytics/segments.ts';
 import { RFM_PREFIX, scoresOfCell, type RfmScores } from '../core/analytics/rfm-cells.ts';
@@ -46,6 +45,7 @@ import {
   scannedJourneyEntryEntity,
   segmentDefinitionEntity,
 } from './entities.ts';
+import { setIndexSortKeys } from './index-backfill.ts';
 import { itemsOfIndexPartition } from './queries.ts';
 import { analyticsKeys, GSI2, GSI3, keys } from './table-design.ts';
 
@@ -130,26 +130,9 @@ export class DynamoAnalyticsStore implements RecomputeStore {
         ExpressionAttributeValues: Object.fromEntries(scannedTypes.map((type, i) => [`:t${i}`, type])),
       },
     );
+    // No version change: a profile written meanwhile by the ledger carries the key already.
     for await (const page of pages) {
-      await mapLimit(page.Items ?? [], 8, async (item) => {
-        const key = { pk: String(item['pk']), sk: String(item['sk']) };
-        try {
-          // No version change: a profile written meanwhile by the ledger carries the key already.
-          await this.client.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: key,
-              UpdateExpression: 'SET gsi3sk = :sk',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':sk': key.sk },
-            }),
-          );
-          indexed += 1;
-        } catch (error) {
-          // Deleted since the scan (an erasure, a membership left): nothing to index.
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      });
+      indexed += await setIndexSortKeys(this.client, this.table, 'gsi3sk', (page.Items ?? []).map((item) => ({ pk: String(item['pk']), sk: String(item['sk']) })));
     }
     return indexed;
   }

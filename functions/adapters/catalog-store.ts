@@ -4,14 +4,13 @@
  * piece), and each product's top neighbours as one item, replaced nightly and expiring by TTL when a
  * product stops appearing.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
-import { mapLimit } from '../core/analytics/map-limit.ts';
+import { setIndexSortKeys } from './index-backfill.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
-import { COPURCHASE_PROJECTION, GSI4, keys, TTL_ATTRIBUTE } from './table-design.ts';
+import { COPURCHASE_PROJECTION, GSI4, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Last night's counts stay readable through a failed night or two, then expire. */
 const KEEP_SECONDS = 3 * 24 * 3600;
@@ -64,23 +63,7 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
     );
     for await (const page of pages) {
       const unindexed = (page.Items ?? []).filter((item) => item['gsi4sk'] === undefined);
-      await mapLimit(unindexed, 8, async (item) => {
-        const key = { pk: String(item['pk']), sk: String(item['sk']) };
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: key,
-              UpdateExpression: 'SET gsi4sk = :sk',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':sk': keys.readForCoPurchases(key).gsi4sk },
-            }),
-          );
-        } catch (error) {
-          // Erased since the scan read it: nothing to index.
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      });
+      await setIndexSortKeys(this.client, this.table, 'gsi4sk', unindexed.map((item) => ({ pk: String(item['pk']), sk: String(item['sk']) })));
       for (const item of page.Items ?? []) yield streamedOrder(item);
     }
   }
