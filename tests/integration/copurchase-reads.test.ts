@@ -6,36 +6,21 @@
  * This file has a table of its own: the figures count every item of the table.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCoPurchaseStore } from '../../functions/adapters/catalog-store.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { GSI4, keys } from '../../functions/adapters/table-design.ts';
 import { recomputeCoPurchases } from '../../functions/core/catalog/use-cases.ts';
-import { ensureTable, localCredentials, localRegion } from '../../lib/local/dynamodb-local.ts';
+import { scanCountingClient } from '../support/scan-counter.ts';
+import { ensureTable } from '../../lib/local/dynamodb-local.ts';
 
 const table = `comeback-copurchase-reads-${randomUUID().slice(0, 8)}`;
 const EARLIER_CUSTOMERS = 12;
 const NEW_CUSTOMERS = 6;
 const MESSAGES = 8;
 
-/** Items read by every Scan, as DynamoDB counts them (ScannedCount: before any filter), per target. */
-const scanned = { table: 0, index: 0 };
-const base = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint'), region: localRegion, credentials: localCredentials });
-base.middlewareStack.add(
-  (next, context) => async (args) => {
-    const result = await next(args);
-    if (context.commandName === 'ScanCommand') {
-      const count = (result.output as { ScannedCount?: number }).ScannedCount ?? 0;
-      if ((args.input as { IndexName?: string }).IndexName === GSI4) scanned.index += count;
-      else scanned.table += count;
-    }
-    return result;
-  },
-  { step: 'initialize', name: 'countScannedItems' },
-);
-const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+const { client, scanned, reset: resetScanned } = scanCountingClient(inject('dynamodbEndpoint'), GSI4);
 const store = new DynamoCoPurchaseStore(client, table);
 const ledger = new DynamoPurchaseLedger(client, table);
 
@@ -103,8 +88,7 @@ describe('the nightly co-purchase count', () => {
     // Orders the ledger records carry the key already; the earlier version's do not.
     expect((await allOrders(GSI4)).length).toBe(NEW_CUSTOMERS * 2);
 
-    scanned.table = 0;
-    scanned.index = 0;
+    resetScanned();
     const first = await recomputeCoPurchases({ copurchases: store, now: () => new Date(day(40)) }, { segments: 3 });
     expect(first).toMatchObject({ read: 'table', orders });
     expect(scanned.index).toBe(0);
@@ -118,8 +102,7 @@ describe('the nightly co-purchase count', () => {
     expect((await allOrders()).every((order) => order['gsi4sk'] === order['sk'])).toBe(true);
     const afterFirst = await store.lookup(['CAMERA']);
 
-    scanned.table = 0;
-    scanned.index = 0;
+    resetScanned();
     const second = await recomputeCoPurchases({ copurchases: store, now: () => new Date(day(41)) }, { segments: 3 });
     expect(second).toMatchObject({ read: 'orders index', orders, pairs: first.pairs, products: first.products });
     expect(scanned).toEqual({ table: 0, index: orders });

@@ -7,13 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
 import { GSI3, keys, NIGHTLY_PROJECTION, tableDefinition } from '../../functions/adapters/table-design.ts';
 import { recompute, type RecomputeSummary } from '../../functions/core/analytics/recompute.ts';
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { applyOrder, type CustomerProfile } from '../../functions/core/profile.ts';
+import { scanCountingClient } from '../support/scan-counter.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
 const table = `comeback-nightly-reads-${randomUUID().slice(0, 8)}`;
@@ -24,23 +25,7 @@ const settings = recomputeSettings({ scan: { totalSegments: 4 }, recency: { minG
 const firstNight = new Date('2026-06-01T03:00:00.000Z');
 const secondNight = new Date('2026-06-02T03:00:00.000Z');
 
-/** Items read by every Scan, as DynamoDB counts them (ScannedCount: before any filter), per target. */
-const scanned = { table: 0, index: 0 };
-const base = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint'), region: localRegion, credentials: localCredentials });
-base.middlewareStack.add(
-  (next, context) => async (args) => {
-    const result = await next(args);
-    if (context.commandName === 'ScanCommand') {
-      const input = args.input as { IndexName?: string };
-      const count = (result.output as { ScannedCount?: number }).ScannedCount ?? 0;
-      if (input.IndexName === GSI3) scanned.index += count;
-      else scanned.table += count;
-    }
-    return result;
-  },
-  { step: 'initialize', name: 'countScannedItems' },
-);
-const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+const { client, scanned, reset: resetScanned } = scanCountingClient(inject('dynamodbEndpoint'), GSI3);
 const store = new DynamoAnalyticsStore(client, table);
 
 const dayBefore = (days: number) => new Date(firstNight.getTime() - days * 86_400_000).toISOString();
@@ -96,8 +81,7 @@ async function allItems(indexName?: string): Promise<Record<string, unknown>[]> 
 }
 
 async function night(at: Date): Promise<{ summary: RecomputeSummary; table: number; index: number }> {
-  scanned.table = 0;
-  scanned.index = 0;
+  resetScanned();
   const summary = await recompute({ store, events: { entered: async () => undefined }, now: () => at }, settings);
   return { summary, table: scanned.table, index: scanned.index };
 }
