@@ -2,7 +2,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { JourneyName } from '../core/delivery/types.ts';
-import type { CheckIn, JourneyStore } from '../core/journey-engine.ts';
+import type { CheckIn, JourneyStore, SweepPart } from '../core/journey-engine.ts';
 import type { EntryStatus, JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
@@ -121,10 +121,8 @@ export class DynamoJourneyStore implements JourneyStore {
     );
   }
 
-  async *dueCheckIns(fromDay: string, toDay: string): AsyncIterable<CheckIn> {
-    for (let day = new Date(`${fromDay}T00:00:00Z`); day.toISOString().slice(0, 10) <= toDay; day = new Date(day.getTime() + 86_400_000)) {
-      yield* this.queryIndex(checkInEntity, keys.checkInsDue(day.toISOString(), '', '', 0).gsi1pk);
-    }
+  checkInsDueOn(day: string): AsyncIterable<CheckIn> {
+    return this.queryIndex(checkInEntity, keys.checkInsDue(`${day}T00:00:00Z`, '', '', 0).gsi1pk);
   }
 
   async completeCheckIn(checkIn: CheckIn): Promise<void> {
@@ -156,6 +154,15 @@ export class DynamoJourneyStore implements JourneyStore {
 
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile> {
     return this.queryIndex(profileEntity, keys.lastOrderDay(`${day}T00:00:00Z`, '').gsi1pk);
+  }
+
+  async sweptThrough(part: SweepPart): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.sweepRecord(part), ConsistentRead: true }));
+    return typeof Item?.['sweptThrough'] === 'string' ? Item['sweptThrough'] : undefined;
+  }
+
+  async markSweptThrough(part: SweepPart, day: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...keys.sweepRecord(part), type: 'sweepRecord', part, sweptThrough: day } }));
   }
 
   async listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }> {

@@ -145,6 +145,8 @@ export const keys = {
   customerByOrderEmail: (email: string, customerId: string) => ({ gsi2pk: `ORDER_EMAIL#${email}`, gsi2sk: customerId }),
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
+  /** The last due day each half of the journey sweep handled whole (journey-engine.ts sweepDays). */
+  sweepRecord: (part: string) => ({ pk: 'JOURNEY_SWEEP', sk: `PART#${part}` }),
   /** On the items the nightly recompute reads (see gsi3 above): their own sort key. */
   readNightly: (key: { sk: string }) => ({ gsi3sk: key.sk }),
   /** On an order, for the nightly co-purchase count (see gsi4 above): its own sort key. */

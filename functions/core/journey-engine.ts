@@ -50,7 +50,8 @@ export interface JourneyStore {
   ordersAfter(customerId: string, since: string, limit: number): Promise<RecordedOrder[]>;
   recentOrders(customerId: string, limit: number): Promise<RecordedOrder[]>;
   scheduleCheckIns(checkIns: CheckIn[]): Promise<void>;
-  dueCheckIns(fromDay: string, toDay: string): AsyncIterable<CheckIn>;
+  /** The check-ins due on `day` (YYYY-MM-DD), done or not. */
+  checkInsDueOn(day: string): AsyncIterable<CheckIn>;
   completeCheckIn(checkIn: CheckIn): Promise<void>;
   /**
    * Makes `taskId` the customer's one open check-in task: the task that held that place before,
@@ -59,9 +60,15 @@ export interface JourneyStore {
   replaceOpenCheckInTask(customerId: string, taskId: string, at: string): Promise<string | undefined>;
   /** Profiles whose last order fell on `day` (YYYY-MM-DD). */
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile>;
+  /** The last due day the sweep's part handled whole (YYYY-MM-DD), if it ever did. */
+  sweptThrough(part: SweepPart): Promise<string | undefined>;
+  markSweptThrough(part: SweepPart, day: string): Promise<void>;
   /** A journey's entries in one status (`active`: who is inside now), a page at a time. */
   listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }>;
 }
+
+/** The halves of the daily sweep, each with its own record of the days it handled. */
+export type SweepPart = 'win-back' | 'check-ins';
 
 export interface JourneyLauncher {
   /** Starts the entry's execution; starting one that exists is a no-op. */
@@ -387,8 +394,9 @@ export async function removeFromJourney(ports: JourneyPorts, journey: StateMachi
  * The daily sweep: customers whose last order was `winBackAfterDays` ago enter win-back when that is
  * their due day (win-back.ts: no rhythm of their own, no longer declared cycle; the others are
  * started by the nightly recompute on their own due day), one entry per inactivity episode (the
- * episode is the day of that last order); and due check-ins become manager tasks. It looks back a
- * few days, so a sweep that did not run loses no one.
+ * episode is the day of that last order); and due check-ins become manager tasks. Each half reads
+ * the due days it has not yet handled whole, at most `sweepLookbackDays` back, so a night the sweep
+ * did not run loses no one and a night it did is not read again.
  */
 export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackStarted: number; checkInTasks: number }> {
   const { winBackStarted } = await sweepWinBack(ports);
@@ -396,12 +404,30 @@ export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackSt
   return { winBackStarted, checkInTasks };
 }
 
-/** The win-back half of the sweep: one-time buyers whose fallback day has come. */
+/**
+ * The due days a sweep reads tonight, oldest first: from the day after the last one it handled whole
+ * (or `lookbackDays` back, whichever is later) through today. A record from after today (a clock set
+ * back) or from before the look-back is not trusted: the whole look-back is read.
+ */
+export function sweepDays(now: Date, lookbackDays: number, sweptThrough: string | undefined): string[] {
+  const today = dayOf(now);
+  const earliest = dayOf(new Date(now.getTime() - lookbackDays * 86_400_000));
+  const from = sweptThrough !== undefined && sweptThrough >= earliest && sweptThrough <= today ? nextDay(sweptThrough) : earliest;
+  const days: string[] = [];
+  for (let day = from; day <= today; day = nextDay(day)) days.push(day);
+  return days;
+}
+
+/**
+ * The win-back half of the sweep: one-time buyers whose fallback day has come. Their due time is the
+ * start of the due day (win-back.ts), so tonight's due day is handled whole.
+ */
 export async function sweepWinBack(ports: JourneyRunPorts): Promise<{ winBackStarted: number }> {
   const now = ports.now();
   let winBackStarted = 0;
-  for (let back = 0; back <= ports.settings.sweepLookbackDays; back += 1) {
-    const day = dayOf(new Date(now.getTime() - (ports.settings.winBackAfterDays + back) * 86_400_000));
+  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, await ports.store.sweptThrough('win-back'));
+  for (const dueDay of dueDays) {
+    const day = dayOf(new Date(Date.parse(`${dueDay}T00:00:00Z`) - ports.settings.winBackAfterDays * 86_400_000));
     for await (const profile of ports.store.customersByLastOrderDay(day)) {
       // The sweep knows no purchase model: it starts the one-time buyers (whom the model never
       // times) on the fallback day; every repeat buyer is left to the recompute.
@@ -411,36 +437,45 @@ export async function sweepWinBack(ports: JourneyRunPorts): Promise<{ winBackSta
       if ((await startJourney(ports, 'win-back', profile.customerId, profile.lastOrderAt.slice(0, 10))) === 'started') winBackStarted += 1;
     }
   }
+  if (dueDays.length > 0) await ports.store.markSweptThrough('win-back', dueDays.at(-1)!);
   return { winBackStarted };
 }
 
-/** The check-in half of the sweep: each due check-in becomes a task once (completed after). */
+/**
+ * The check-in half of the sweep: each due check-in becomes a task once (completed after). Check-ins
+ * fall at any time of their day, so today is read again tomorrow for those due after tonight's run.
+ */
 export async function sweepCheckIns(ports: JourneyRunPorts): Promise<{ checkInTasks: number }> {
   const now = ports.now();
   let checkInTasks = 0;
-  const from = dayOf(new Date(now.getTime() - ports.settings.sweepLookbackDays * 86_400_000));
-  for await (const checkIn of ports.store.dueCheckIns(from, dayOf(now))) {
-    if (checkIn.status !== 'scheduled' || checkIn.dueAt > now.toISOString()) continue;
-    const profile = await ports.store.getProfile(checkIn.customerId);
-    if (profile && checkInIsCurrent(checkIn, profile)) {
-      const outcome = await ports.deliverer.deliver(checkIn.customerId, {
-        messageId: `check-in.${createHash('sha256').update(`${checkIn.customerId}|${checkIn.orderId}|${checkIn.months}`).digest('hex').slice(0, 24)}`,
-        journey: 'check-in',
-        step: `${checkIn.months}-month`,
-        channel: 'task',
-        template: journeys['check-in'].steps[0]!.template,
-        marketing: false,
-        priority: journeys['check-in'].priority,
-        variables: { months: checkIn.months, orderId: checkIn.orderId },
-        task: { reason: `${checkIn.months}-month check-in`, dueAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() },
-      });
-      if (outcome.status === 'sent') {
-        checkInTasks += 1;
-        if (outcome.taskId) await ports.store.replaceOpenCheckInTask(checkIn.customerId, outcome.taskId, now.toISOString());
+  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, await ports.store.sweptThrough('check-ins'));
+  for (const dueDay of dueDays) {
+    for await (const checkIn of ports.store.checkInsDueOn(dueDay)) {
+      if (checkIn.status !== 'scheduled' || checkIn.dueAt > now.toISOString()) continue;
+      const profile = await ports.store.getProfile(checkIn.customerId);
+      if (profile && checkInIsCurrent(checkIn, profile)) {
+        const outcome = await ports.deliverer.deliver(checkIn.customerId, {
+          messageId: `check-in.${createHash('sha256').update(`${checkIn.customerId}|${checkIn.orderId}|${checkIn.months}`).digest('hex').slice(0, 24)}`,
+          journey: 'check-in',
+          step: `${checkIn.months}-month`,
+          channel: 'task',
+          template: journeys['check-in'].steps[0]!.template,
+          marketing: false,
+          priority: journeys['check-in'].priority,
+          variables: { months: checkIn.months, orderId: checkIn.orderId },
+          task: { reason: `${checkIn.months}-month check-in`, dueAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() },
+        });
+        if (outcome.status === 'sent') {
+          checkInTasks += 1;
+          if (outcome.taskId) await ports.store.replaceOpenCheckInTask(checkIn.customerId, outcome.taskId, now.toISOString());
+        }
       }
+      await ports.store.completeCheckIn(checkIn);
     }
-    await ports.store.completeCheckIn(checkIn);
   }
+  const yesterday = dayOf(new Date(now.getTime() - 86_400_000));
+  const handledWhole = dueDays.filter((day) => day <= yesterday).at(-1);
+  if (handledWhole !== undefined) await ports.store.markSweptThrough('check-ins', handledWhole);
   return { checkInTasks };
 }
 
@@ -533,4 +568,8 @@ async function end(ports: JourneyStepPorts, entry: JourneyEntry, status: EntrySt
 
 function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+function nextDay(day: string): string {
+  return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
 }
