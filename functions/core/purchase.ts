@@ -178,21 +178,35 @@ export function invalid(message: string, error: z.ZodError): InvalidInputError {
   );
 }
 
+/**
+ * Time zones and language tags already found valid. Building a formatter to check a zone costs
+ * about 0.1 ms, six times the rest of a purchase's validation, and a store's orders name a handful
+ * of zones and tags over and over. Only valid ones are kept, at most KNOWN_VALID_LIMIT of each.
+ */
+const KNOWN_VALID_LIMIT = 1000;
+const validTimeZones = new Set<string>();
+const validLocales = new Set<string>();
+
 function isTimeZone(zone: string): boolean {
+  if (validTimeZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  if (validTimeZones.size < KNOWN_VALID_LIMIT) validTimeZones.add(zone);
+  return true;
 }
 
 function isLocale(tag: string): boolean {
+  if (validLocales.has(tag)) return true;
   try {
-    return Intl.getCanonicalLocales(tag).length === 1;
+    if (Intl.getCanonicalLocales(tag).length !== 1) return false;
   } catch {
     return false;
   }
+  if (validLocales.size < KNOWN_VALID_LIMIT) validLocales.add(tag);
+  return true;
 }
 
 /** Drops undefined members so stored items and digests never carry empty keys. */

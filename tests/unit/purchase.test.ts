@@ -37,6 +37,21 @@ describe('parsePurchase', () => {
     }
   });
 
+  it('refuses an unknown time zone or language tag however many known ones came before', () => {
+    for (let round = 0; round < 3; round += 1) expect(parsePurchase(wire).customer).toMatchObject({ timezone: 'Europe/Kyiv', locale: 'uk-UA' });
+    for (const customer of [{ ...wire.customer, timezone: 'Europe/Atlantis' }, { ...wire.customer, locale: 'not a tag' }]) {
+      for (let round = 0; round < 2; round += 1) {
+        try {
+          parsePurchase({ ...wire, customer });
+          expect.unreachable();
+        } catch (error) {
+          expect((error as InvalidInputError).issues.map((issue) => issue.path)).toEqual([customer.timezone === 'Europe/Atlantis' ? 'customer.timezone' : 'customer.locale']);
+        }
+      }
+    }
+    expect(parsePurchase({ ...wire, customer: { ...wire.customer, timezone: 'europe/kyiv' } }).customer.timezone).toBe('europe/kyiv');
+  });
+
   it('gives the same fingerprint whatever the key order of the delivery', () => {
     const reordered = { items: wire.items, customer: { consent: wire.customer.consent, timezone: wire.customer.timezone, locale: wire.customer.locale, email: wire.customer.email, id: wire.customer.id }, total: wire.total, currency: wire.currency, placedAt: wire.placedAt, orderId: wire.orderId, promoCode: 'SPRING' };
     expect(fingerprint(parsePurchase(reordered))).toBe(fingerprint(parsePurchase(wire)));
