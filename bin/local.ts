@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     ...(config.COMEBACK_CLOCK_START ? { clockStart: config.COMEBACK_CLOCK_START } : {}),
     log: (line) => console.log(`  ${line}`),
     ...(config.COMEBACK_COGNITO_ISSUER && config.COMEBACK_COGNITO_CLIENT_ID ? { adminLogin: { issuer: config.COMEBACK_COGNITO_ISSUER, clientId: config.COMEBACK_COGNITO_CLIENT_ID } } : {}),
-    // The console is built here, in memory, at every start (under a second).
+    // The console is built in memory, at its first request (about a second).
     pages: consolePages(
       undefined,
       config.COMEBACK_COGNITO_DOMAIN && config.COMEBACK_COGNITO_CLIENT_ID ? { login: { kind: 'cognito', domain: config.COMEBACK_COGNITO_DOMAIN, clientId: config.COMEBACK_COGNITO_CLIENT_ID } } : undefined,

@@ -1,9 +1,9 @@
 /**
  * Builds the console: one esbuild bundle of the Preact app (esbuild already bundles every Lambda
  * function here, so the console adds no build tool) and its stylesheet, behind an index.html that
- * names them by content hash. Built in memory in well under a second, so the local host builds it
- * at every start and the CDK app at every synth: nothing built is kept in git, nothing is loaded
- * from elsewhere at run time.
+ * names them by content hash. Built in memory in about a second, so the local host builds it at
+ * the console's first request and the CDK app at every synth: nothing built is kept in git, nothing
+ * is loaded from elsewhere at run time.
  */
 import { buildSync } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
