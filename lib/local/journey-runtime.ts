@@ -3,6 +3,7 @@
  * the ASL interpreter, the Step Functions API the handlers call, and the scheduled jobs EventBridge
  * runs on AWS. Tests start the same runtime, so they exercise what `npm start` runs.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -213,7 +214,18 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
       const ended = stepFunctions.describeExecution(executionArn);
       return { status: ended.status, ...(ended.output ? { output: JSON.parse(ended.output) as unknown } : {}), ...(ended.error ? { error: ended.error, cause: ended.cause } : {}) };
     }
-    const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: clock.now().toISOString(), detail: {} } as unknown as ScheduledEvent;
+    // What EventBridge gives a scheduled rule's target, from the local account and region.
+    const event: ScheduledEvent = {
+      id: randomUUID(),
+      version: '0',
+      account: '000000000000',
+      region: 'us-east-1',
+      resources: [`arn:aws:events:us-east-1:000000000000:rule/${job.name}`],
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      time: clock.now().toISOString(),
+      detail: {},
+    };
     return clock.track(async () => {
       const handler = await handlerOf(job.handler);
       return invoke(job.name, () => handler(event, context));
