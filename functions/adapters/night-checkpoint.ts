@@ -19,16 +19,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, paginateQuery, type DynamoDB
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { NightCheckpoint } from '../core/analytics/nightly-run.ts';
 import type { NightBasis, RangeResult } from '../core/analytics/recompute.ts';
-import { TTL_ATTRIBUTE } from './table-design.ts';
-
-export const nightKeys = {
-  partition: (day: string) => `NIGHT#${day}`,
-  basis: (day: string) => ({ pk: `NIGHT#${day}`, sk: 'BASIS' }),
-  part: (day: string, range: number, part: number) => ({ pk: `NIGHT#${day}`, sk: `PART#${rangeKey(range)}#${String(part).padStart(3, '0')}` }),
-  done: (day: string, range: number) => ({ pk: `NIGHT#${day}`, sk: `DONE#${rangeKey(range)}` }),
-};
-
-const rangeKey = (range: number) => String(range).padStart(5, '0');
+import { nightKeys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Bytes of gzipped JSON per part: well inside the 400 KB item limit with the keys beside them. */
 export const PART_BYTES = 300_000;

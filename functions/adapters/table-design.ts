@@ -169,6 +169,16 @@ export const analyticsKeys = {
   snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
 };
 
+/** The nightly recompute's checkpoint (night-checkpoint.ts): a night's basis, its ranges' parts and their done marks. */
+export const nightKeys = {
+  partition: (day: string) => `NIGHT#${day}`,
+  basis: (day: string) => ({ pk: `NIGHT#${day}`, sk: 'BASIS' }),
+  part: (day: string, range: number, part: number) => ({ pk: `NIGHT#${day}`, sk: `PART#${nightRangeKey(range)}#${String(part).padStart(3, '0')}` }),
+  done: (day: string, range: number) => ({ pk: `NIGHT#${day}`, sk: `DONE#${nightRangeKey(range)}` }),
+};
+
+const nightRangeKey = (range: number) => String(range).padStart(5, '0');
+
 export const feedbackKeys = {
   answer: (customerId: string, at: string, entryId: string) => ({ pk: keys.customerPartition(customerId), sk: `FEEDBACK#${at}#${entryId}` }),
   entry: (customerId: string, entryId: string) => ({ pk: keys.customerPartition(customerId), sk: `FEEDBACK_ENTRY#${entryId}` }),
