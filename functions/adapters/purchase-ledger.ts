@@ -30,7 +30,7 @@ import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
-import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, profileEntity } from './entities.ts';
+import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, predictionsEntity, profileEntity } from './entities.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Platform deliveries are remembered for 30 days: platforms stop retrying long before. */
@@ -468,7 +468,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     const predictionsItem = Items[0]?.['type'] === 'predictions' ? Items[0] : undefined;
     const orders = Items.filter((item) => item['type'] === 'order').slice(0, orderLimit);
     const { version: _version, ...view } = profile;
-    return { profile: view, orders: orders.map(toRecordedOrder), ...(predictionsItem ? { predictions: toPredictions(predictionsItem) } : {}) };
+    return { profile: view, orders: orders.map((item) => orderEntity.parse(item)), ...(predictionsItem ? { predictions: predictionsEntity.parse(predictionsItem) } : {}) };
   }
 
   private async readProfile(customerId: string): Promise<StoredProfile | undefined> {
@@ -788,16 +788,6 @@ function transactionBatches(purchases: readonly Purchase[]): Purchase[][] {
 /** The profile item as the domain knows it (what live orders kept beside its maps merged in), with its version. */
 function storedProfile(item: Record<string, NativeAttributeValue>): StoredProfile {
   return { ...profileEntity.parse(item), version: Number(item['version'] ?? 0) };
-}
-
-function toPredictions(item: Record<string, unknown>): CustomerPredictions {
-  const { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf, intervals } = item;
-  return { pAlive, expectedPurchases90d, expectedNextOrderAt, predictedClv, currency, fittedAt, asOf, ...(intervals ? { intervals } : {}) } as CustomerPredictions;
-}
-
-function toRecordedOrder(item: Record<string, unknown>): RecordedOrder {
-  const { pk: _pk, sk: _sk, gsi2pk: _byEmail, gsi2sk: _emailOwner, gsi4sk: _coPurchaseKey, type: _type, arrival: _arrival, ...order } = item;
-  return order as unknown as RecordedOrder;
 }
 
 /** The per-item reasons of a cancelled transaction, with the old items the conditions returned. */
