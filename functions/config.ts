@@ -5,7 +5,7 @@
  * that a Lambda bundle whose handler never reads it leaves it out (esbuild keeps a module-level call
  * in every bundle that imports the module; 3-6 KB of each bundle).
  */
-import * as z from 'zod';
+import * as z from './core/zod.ts';
 import { taskListsFromJson } from './core/delivery/task-lists.ts';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
@@ -19,7 +19,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+export function readConfig<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
@@ -28,12 +28,12 @@ export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   return parsed.data;
 }
 
-const nonEmpty = /* @__PURE__ */ (() => z.string().trim().min(1))();
+const nonEmpty = /* @__PURE__ */ (() => z.string().check(z.trim(), z.minLength(1)))();
 
 /** Where the table is; DYNAMODB_ENDPOINT is set only by the local host and tests (DynamoDB Local). */
 export const tableEnv = /* @__PURE__ */ (() => z.object({
   TABLE_NAME: nonEmpty,
-  DYNAMODB_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
 }))();
 
 /**
@@ -42,7 +42,7 @@ export const tableEnv = /* @__PURE__ */ (() => z.object({
  * feedback are kept. Two years by default: the longest window any report or guardrail reads is one.
  */
 export const retentionEnv = /* @__PURE__ */ (() => z.object({
-  COMEBACK_EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
+  COMEBACK_EVENT_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(30), z.lte(3650)), 730),
 }))();
 
 /**
@@ -51,11 +51,11 @@ export const retentionEnv = /* @__PURE__ */ (() => z.object({
  */
 export function secretEnv(name: string) {
   const arn = `${name}_ARN`;
-  const shape: Record<string, z.ZodOptional<z.ZodString>> = { [name]: nonEmpty.optional(), [arn]: nonEmpty.optional() };
-  return z.object(shape).refine((env) => (env[name] === undefined) !== (env[arn] === undefined), {
+  const shape: Record<string, z.ZodMiniOptional<z.ZodMiniString>> = { [name]: z.optional(nonEmpty), [arn]: z.optional(nonEmpty) };
+  return z.object(shape).check(z.refine((env) => (env[name] === undefined) !== (env[arn] === undefined), {
     message: `set exactly one of ${name} or ${arn}`,
     path: [name],
-  });
+  }));
 }
 
 /** How a handler finds one secret: its value(s) or the Secrets Manager ARN holding them. */
@@ -71,27 +71,27 @@ export function splitSecrets(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
 }
 
-const colour = /* @__PURE__ */ (() => z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb'))();
+const colour = /* @__PURE__ */ (() => z.string().check(z.trim(), z.regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')))();
 
 /**
  * How the shop looks in its emails; every setting is optional. The shop's name defaults to the host
  * of COMEBACK_SHOP_URL (as on the customer pages), the sender name to the shop's name.
  */
 export const brandEnv = /* @__PURE__ */ (() => z.object({
-  COMEBACK_SHOP_URL: z.url({ protocol: /^https?$/ }).optional(),
-  COMEBACK_SHOP_NAME: z.string().trim().min(1).max(100).optional(),
+  COMEBACK_SHOP_URL: z.optional(z.url({ protocol: /^https?$/ })),
+  COMEBACK_SHOP_NAME: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
   /** An https address of the logo shown above every email (at most 200 x 80 px shown). */
-  COMEBACK_LOGO_URL: z.url({ protocol: /^https$/ }).optional(),
+  COMEBACK_LOGO_URL: z.optional(z.url({ protocol: /^https$/ })),
   /** Accent colour of the emails. */
-  COMEBACK_BRAND_COLOR: colour.default('#1f6f5c'),
+  COMEBACK_BRAND_COLOR: z._default(colour, '#1f6f5c'),
   /** The colour around the message. */
-  COMEBACK_BACKGROUND_COLOR: colour.default('#f4f4f4'),
+  COMEBACK_BACKGROUND_COLOR: z._default(colour, '#f4f4f4'),
   /** The shop's postal address in every email's footer; `\n` (typed as two characters) breaks lines. */
-  COMEBACK_POSTAL_ADDRESS: z.string().trim().min(1).max(300).optional(),
+  COMEBACK_POSTAL_ADDRESS: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(300))),
   /** The name the emails come from ("Name" <COMEBACK_EMAIL_FROM>). */
-  COMEBACK_SENDER_NAME: z.string().trim().min(1).max(100).optional(),
+  COMEBACK_SENDER_NAME: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
   /** The most parts an SMS may take (GSM-7: 153 characters a part, Cyrillic: 67); longer ones are refused. */
-  COMEBACK_SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
+  COMEBACK_SMS_MAX_SEGMENTS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10)), 2),
 }))();
 
 export type BrandConfig = z.output<typeof brandEnv>;
@@ -117,26 +117,24 @@ export const storefronts = ['shopify', 'woocommerce', 'pool', 'none'] as const;
  * secrets: the value locally, the ARN of a Secrets Manager secret on AWS. The WooCommerce credentials
  * are one value, `<consumer key>:<consumer secret>`.
  */
-export const storefrontEnv = /* @__PURE__ */ (() => z
-  .object({
-    COMEBACK_STOREFRONT: z.enum(storefronts).default('none'),
+export const storefrontEnv = /* @__PURE__ */ (() => z.object({
+    COMEBACK_STOREFRONT: z._default(z.enum(storefronts), 'none'),
     /** Percent off the order a message's code gives. */
-    COMEBACK_DISCOUNT_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
+    COMEBACK_DISCOUNT_PERCENT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 10),
     /** Days a code is valid from the moment the message carrying it is sent. */
-    COMEBACK_DISCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    COMEBACK_DISCOUNT_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(365)), 30),
     /** Percent off a referred friend's order that the referral code gives in the store. */
-    COMEBACK_REFERRAL_PERCENT: z.coerce.number().int().min(1).max(100).default(10),
-    COMEBACK_SHOPIFY_STORE_DOMAIN: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'a myshopify.com domain').optional(),
-    COMEBACK_SHOPIFY_API_VERSION: z.string().trim().regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'a Shopify API version such as 2026-10').default('2026-10'),
+    COMEBACK_REFERRAL_PERCENT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 10),
+    COMEBACK_SHOPIFY_STORE_DOMAIN: z.optional(z.string().check(z.trim(), z.regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'a myshopify.com domain'))),
+    COMEBACK_SHOPIFY_API_VERSION: z._default(z.string().check(z.trim(), z.regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'a Shopify API version such as 2026-10')), '2026-10'),
     /** Another origin for the Shopify Admin API: a local stand-in for the store (tests, the local host). */
-    COMEBACK_SHOPIFY_API_ORIGIN: z.url({ protocol: /^https?$/ }).optional(),
-    COMEBACK_SHOPIFY_ACCESS_TOKEN: nonEmpty.optional(),
-    COMEBACK_SHOPIFY_ACCESS_TOKEN_ARN: nonEmpty.optional(),
-    COMEBACK_WOOCOMMERCE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    COMEBACK_WOOCOMMERCE_CREDENTIALS: z.string().trim().regex(/^[^:,\s]+:[^:,\s]+$/, '<consumer key>:<consumer secret>').optional(),
-    COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN: nonEmpty.optional(),
-  })
-  .superRefine((env, context) => {
+    COMEBACK_SHOPIFY_API_ORIGIN: z.optional(z.url({ protocol: /^https?$/ })),
+    COMEBACK_SHOPIFY_ACCESS_TOKEN: z.optional(nonEmpty),
+    COMEBACK_SHOPIFY_ACCESS_TOKEN_ARN: z.optional(nonEmpty),
+    COMEBACK_WOOCOMMERCE_URL: z.optional(z.url({ protocol: /^https?$/ })),
+    COMEBACK_WOOCOMMERCE_CREDENTIALS: z.optional(z.string().check(z.trim(), z.regex(/^[^:,\s]+:[^:,\s]+$/, '<consumer key>:<consumer secret>'))),
+    COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN: z.optional(nonEmpty),
+  }).check(z.superRefine((env, context) => {
     const needs = (name: keyof typeof env, alternative?: keyof typeof env) => {
       if (env[name] === undefined && (alternative === undefined || env[alternative] === undefined)) {
         context.addIssue({ code: 'custom', path: [name], message: `COMEBACK_STOREFRONT=${env.COMEBACK_STOREFRONT} needs ${name}${alternative ? ` or ${alternative}` : ''}` });
@@ -150,7 +148,7 @@ export const storefrontEnv = /* @__PURE__ */ (() => z
       needs('COMEBACK_WOOCOMMERCE_URL');
       needs('COMEBACK_WOOCOMMERCE_CREDENTIALS', 'COMEBACK_WOOCOMMERCE_CREDENTIALS_ARN');
     }
-  }))();
+  })))();
 
 export type StorefrontConfig = z.output<typeof storefrontEnv>;
 
@@ -165,24 +163,17 @@ export const platformEnv = /* @__PURE__ */ (() => z.object({
    * ISO 3166-1 alpha-2 country a phone number written without its country code is read in, when the
    * order's billing and shipping addresses name no country. Without it such a number is dropped.
    */
-  COMEBACK_DEFAULT_COUNTRY: z
-    .string()
-    .trim()
-    .transform((value) => value.toUpperCase())
-    .refine((value) => isSupportedCountry(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')
-    .optional(),
+  COMEBACK_DEFAULT_COUNTRY: z.optional(
+    z.pipe(z.string().check(z.trim()), z.transform((value) => value.toUpperCase())).check(z.refine((value) => isSupportedCountry(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')),
+  ),
   /** Shopify financial statuses of orders that count as purchases, comma-separated. */
-  COMEBACK_SHOPIFY_COUNTED_STATUSES: z
-    .string()
-    .default(defaultCountedShopifyStatuses.join(','))
-    .transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))
-    .pipe(z.array(z.enum(shopifyFinancialStatuses)).min(1, 'at least one financial status')),
+  COMEBACK_SHOPIFY_COUNTED_STATUSES: z.pipe(z.pipe(z._default(z.string(), defaultCountedShopifyStatuses.join(',')), z.transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))), z.array(z.enum(shopifyFinancialStatuses)).check(z.minLength(1, 'at least one financial status'))),
   /**
    * What a WooCommerce checkout means for marketing consent, which WooCommerce does not record:
    * `none` (the default: no marketing without consent given through the consent route), `email`,
    * or `email+sms` (the store's checkout itself asks for it, so every order states it).
    */
-  COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: z.enum(wooCommerceConsentSettings).default('none'),
+  COMEBACK_WOOCOMMERCE_MARKETING_CONSENT: z._default(z.enum(wooCommerceConsentSettings), 'none'),
 }))();
 
 export type PlatformConfig = z.output<typeof platformEnv>;
@@ -192,7 +183,7 @@ export type PlatformConfig = z.output<typeof platformEnv>;
  * store's platform (COMEBACK_STOREFRONT shopify or woocommerce) for orders created or changed.
  */
 export const syncEnv = /* @__PURE__ */ (() => z.object({
-  COMEBACK_SYNC_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  COMEBACK_SYNC_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(60)), 3),
 }))();
 
 /**
@@ -201,8 +192,8 @@ export const syncEnv = /* @__PURE__ */ (() => z.object({
  * S3_ENDPOINT points the S3 client elsewhere (tests).
  */
 export const importUploadEnv = /* @__PURE__ */ (() => z.object({
-  COMEBACK_IMPORT_BUCKET: nonEmpty.optional(),
-  S3_ENDPOINT: z.url().optional(),
+  COMEBACK_IMPORT_BUCKET: z.optional(nonEmpty),
+  S3_ENDPOINT: z.optional(z.url()),
 }))();
 
 export type ImportUploadConfig = z.output<typeof importUploadEnv>;
@@ -213,17 +204,14 @@ export type ImportUploadConfig = z.output<typeof importUploadEnv>;
  * defaults without it. Read by the task routes and GET /v1/metrics.
  */
 export const taskListsEnv = /* @__PURE__ */ (() => z.object({
-  COMEBACK_TASK_LISTS: z
-    .string()
-    .optional()
-    .transform((value, context) => {
+  COMEBACK_TASK_LISTS: z.pipe(z.optional(z.string()), z.transform((value, context) => {
       try {
         return taskListsFromJson(value);
       } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
+        context.issues.push({ code: 'custom', input: value, message: (error as Error).message });
         return z.NEVER;
       }
-    }),
+    })),
 }))();
 
 /**
@@ -234,15 +222,13 @@ export const taskListsEnv = /* @__PURE__ */ (() => z.object({
  * COMEBACK_COGNITO_ISSUER (the user pool's issuer URL) and COMEBACK_COGNITO_CLIENT_ID (the console's
  * app client).
  */
-export const adminLoginEnv = /* @__PURE__ */ (() => z
-  .object({
-    COMEBACK_ADMIN_LOGIN: z.enum(['token', 'cognito']).default('token'),
-    COMEBACK_COGNITO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-    COMEBACK_COGNITO_CLIENT_ID: nonEmpty.optional(),
-  })
-  .refine((env) => (env.COMEBACK_COGNITO_ISSUER === undefined) === (env.COMEBACK_COGNITO_CLIENT_ID === undefined), {
+export const adminLoginEnv = /* @__PURE__ */ (() => z.object({
+    COMEBACK_ADMIN_LOGIN: z._default(z.enum(['token', 'cognito']), 'token'),
+    COMEBACK_COGNITO_ISSUER: z.optional(z.url({ protocol: /^https?$/ })),
+    COMEBACK_COGNITO_CLIENT_ID: z.optional(nonEmpty),
+  }).check(z.refine((env) => (env.COMEBACK_COGNITO_ISSUER === undefined) === (env.COMEBACK_COGNITO_CLIENT_ID === undefined), {
     message: 'set both COMEBACK_COGNITO_ISSUER and COMEBACK_COGNITO_CLIENT_ID, or neither',
     path: ['COMEBACK_COGNITO_ISSUER'],
-  }))();
+  })))();
 
 export type AdminLoginConfig = z.output<typeof adminLoginEnv>;

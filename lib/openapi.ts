@@ -18,6 +18,7 @@ import { privacyTopics } from '../functions/core/privacy/shopify-privacy.ts';
 import { importQuerySchema, importSummarySchema, MAX_IMPORT_BYTES } from '../functions/core/imports/request.ts';
 import { importRecordSchema, importUploadSchema } from '../functions/core/imports/import-job.ts';
 import { apiRoutes, type ApiRoute } from './routes.ts';
+import { classicSchemas } from './classic-schema.ts';
 
 /**
  * The saved-segment filter is a recursive tree (all / any / not over conditions); the document
@@ -566,7 +567,7 @@ const operations: Record<string, (route: ApiRoute) => Parameters<OpenAPIRegistry
     summary: 'Import past orders from a CSV upload (admin token): recorded once each, like webhooks, but starting no journey and sending nothing',
     security: [{ adminToken: [] }],
     request: {
-      query: importQuerySchema,
+      query: classicSchemas(importQuerySchema) as unknown as z.ZodObject,
       body: {
         description: `the file, or a part of it cut between orders that starts with the header line (at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB)`,
         content: { 'text/csv': { schema: z.string() }, 'text/plain': { schema: z.string().describe('cdnow: blank-separated lines') } },
@@ -698,7 +699,8 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
   for (const route of apiRoutes) {
     const describe = operations[route.id];
     if (!describe) throw new Error(`route ${route.id} has no OpenAPI description`);
-    registry.registerPath(describe(route));
+    // The handlers' schemas are zod/mini; the generator reads classic ones.
+    registry.registerPath(classicSchemas(describe(route)));
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

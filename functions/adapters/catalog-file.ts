@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import { CatalogError, parseCatalog, type Catalog } from '../core/catalog/rules.ts';
 
 export const catalogEnv = z.object({
   /** Path of the rules file (JSON): loyalty program, product cycles, cross-sell and upsell rules. */
-  COMEBACK_CATALOG_FILE: z.string().trim().min(1).optional(),
+  COMEBACK_CATALOG_FILE: z.optional(z.string().check(z.trim(), z.minLength(1))),
 });
 
 export const defaultCatalogFile = fileURLToPath(new URL('../../workflows/catalog.json', import.meta.url));

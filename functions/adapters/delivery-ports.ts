@@ -4,7 +4,7 @@
  * Built once per process, on the first call (call it at module scope in a handler so a bad
  * configuration stops the cold start).
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { brandEnv, brandOf, readConfig, secretEnv, secretReference } from '../config.ts';
 import { TemplateLibrary, defaultTemplatesDir } from '../core/delivery/templates.ts';
 import type { DeliveryPorts } from '../core/delivery/types.ts';
@@ -20,7 +20,7 @@ export const deliveryLinksEnv = z.object({
   /** The public base URL of the API, for links in messages: https://api.example.com */
   COMEBACK_PUBLIC_URL: z.url(),
   /** Where the message templates are; defaults to the repository's workflows/templates. */
-  COMEBACK_TEMPLATES_DIR: z.string().trim().min(1).optional(),
+  COMEBACK_TEMPLATES_DIR: z.optional(z.string().check(z.trim(), z.minLength(1))),
 });
 
 let ports: DeliveryPorts | undefined;

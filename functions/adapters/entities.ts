@@ -14,7 +14,7 @@
  * parse returns, as the key-stripping helpers did before. `entity()` refuses at compile time a
  * schema that leaves out a field of its domain type, so no stored field is dropped unnoticed.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import type { FeedbackAnswer, JourneyEntryRecord as MetricsJourneyEntry, MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
 import type { RecomputeState } from '../core/analytics/recompute.ts';
@@ -42,11 +42,11 @@ export interface Entity<T> {
   parse(item: Record<string, unknown>): T;
 }
 
-type Unlisted<T, S extends z.ZodType> = Exclude<keyof T, keyof z.output<S>>;
+type Unlisted<T, S extends z.ZodMiniType> = Exclude<keyof T, keyof z.output<S>>;
 
 /** Every field of T must be in the schema: a field missing here would silently vanish on read. */
 function entity<T>() {
-  return <S extends z.ZodType<T>>(name: string, schema: S & ([Unlisted<T, S>] extends [never] ? unknown : { unlistedFields: Unlisted<T, S> })): Entity<T> => ({
+  return <S extends z.ZodMiniType<T>>(name: string, schema: S & ([Unlisted<T, S>] extends [never] ? unknown : { unlistedFields: Unlisted<T, S> })): Entity<T> => ({
     name,
     parse(item) {
       const result = schema.safeParse(item);
@@ -73,7 +73,7 @@ const cycleSources = ['product', 'category', 'learned'] as const satisfies reado
 
 // Customers and orders ---------------------------------------------------------------------------
 
-const channelTimes = z.object({ email: z.string().optional(), sms: z.string().optional() });
+const channelTimes = z.object({ email: z.optional(z.string()), sms: z.optional(z.string()) });
 
 /**
  * What a live order's unread update keeps on the profile item beside its maps (purchase-ledger.ts).
@@ -96,7 +96,7 @@ export function keepsLiveAttributes(item: Record<string, unknown>): boolean {
   return [LIVE_PROFILE_ATTRIBUTES.revenueMinor, LIVE_PROFILE_ATTRIBUTES.revenueCurrency, ...Object.values(LIVE_PROFILE_ATTRIBUTES.consent)].some((name) => item[name] !== undefined);
 }
 
-const liveConsent = z.object({ answer: z.boolean(), at: z.string() }).optional();
+const liveConsent = z.optional(z.object({ answer: z.boolean(), at: z.string() }));
 
 /**
  * The profile with LIVE_PROFILE_ATTRIBUTES merged back: their revenue added to its currency's, each
@@ -105,17 +105,16 @@ const liveConsent = z.object({ answer: z.boolean(), at: z.string() }).optional()
  */
 export const profileEntity = entity<CustomerProfile>()(
   'profile',
-  z
-    .object({
+  z.pipe(z.object({
     customerId: z.string(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    name: z.string().optional(),
-    locale: z.string().optional(),
-    timezone: z.string().optional(),
-    consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    name: z.optional(z.string()),
+    locale: z.optional(z.string()),
+    timezone: z.optional(z.string()),
+    consent: z.object({ email: z.optional(z.boolean()), sms: z.optional(z.boolean()) }),
     consentAsOf: channelTimes,
-    consentSource: channelTimes.optional(),
+    consentSource: z.optional(channelTimes),
     contactAsOf: z.string(),
     orderCount: z.number(),
     revenueByCurrency: amounts,
@@ -125,14 +124,13 @@ export const profileEntity = entity<CustomerProfile>()(
     categories: z.array(z.string()),
     skus: z.array(z.string()),
     refundedMinorByCurrency: amounts,
-    orderDays: z.record(z.string(), z.record(z.string(), z.object({ orders: z.number(), totalMinor: z.number() }))).optional(),
-    largestOrderMinorByCurrency: amounts.optional(),
-    [LIVE_PROFILE_ATTRIBUTES.revenueMinor]: z.number().optional(),
-    [LIVE_PROFILE_ATTRIBUTES.revenueCurrency]: z.string().optional(),
+    orderDays: z.optional(z.record(z.string(), z.record(z.string(), z.object({ orders: z.number(), totalMinor: z.number() })))),
+    largestOrderMinorByCurrency: z.optional(amounts),
+    [LIVE_PROFILE_ATTRIBUTES.revenueMinor]: z.optional(z.number()),
+    [LIVE_PROFILE_ATTRIBUTES.revenueCurrency]: z.optional(z.string()),
     [LIVE_PROFILE_ATTRIBUTES.consent.email]: liveConsent,
     [LIVE_PROFILE_ATTRIBUTES.consent.sms]: liveConsent,
-  })
-    .transform(({ liveRevenueMinor, liveRevenueCurrency, liveConsentEmail, liveConsentSms, ...stored }): CustomerProfile => {
+  }), z.transform(({ liveRevenueMinor, liveRevenueCurrency, liveConsentEmail, liveConsentSms, ...stored }): CustomerProfile => {
       let profile: CustomerProfile = stored;
       if (liveRevenueMinor !== undefined && liveRevenueCurrency !== undefined) {
         profile = { ...profile, revenueByCurrency: { ...profile.revenueByCurrency, [liveRevenueCurrency]: (profile.revenueByCurrency[liveRevenueCurrency] ?? 0) + liveRevenueMinor } };
@@ -141,7 +139,7 @@ export const profileEntity = entity<CustomerProfile>()(
         if (stated) profile = { ...profile, ...stateCheckoutConsent(profile, { [channel]: stated.answer }, stated.at) };
       }
       return profile;
-    }),
+    })),
 );
 
 export const orderEntity = entity<RecordedOrder>()(
@@ -153,12 +151,12 @@ export const orderEntity = entity<RecordedOrder>()(
     currency: z.string(),
     totalMinor: z.number(),
     refundedMinor: z.number(),
-    items: z.array(z.object({ sku: z.string(), name: z.string().optional(), category: z.string().optional(), quantity: z.number(), unitPriceMinor: z.number() })),
-    orderName: z.string().optional(),
+    items: z.array(z.object({ sku: z.string(), name: z.optional(z.string()), category: z.optional(z.string()), quantity: z.number(), unitPriceMinor: z.number() })),
+    orderName: z.optional(z.string()),
     source: oneOf(orderSources),
-    cancelledAt: z.string().optional(),
-    channel: z.string().optional(),
-    promoCode: z.string().optional(),
+    cancelledAt: z.optional(z.string()),
+    channel: z.optional(z.string()),
+    promoCode: z.optional(z.string()),
   }),
 );
 
@@ -176,18 +174,18 @@ export const messageLogEntity = entity<MessageLogEntry>()(
     status: z.enum([...deliveryStatuses, 'skipped']),
     marketing: z.boolean(),
     priority: z.number(),
-    subject: z.string().optional(),
-    text: z.string().optional(),
-    html: z.string().optional(),
-    reason: z.string().optional(),
-    deferredUntil: z.string().optional(),
-    taskId: z.string().optional(),
-    leftOut: z.array(z.string()).optional(),
-    deliveryStatus: oneOf(providerDeliveryStatuses).optional(),
-    deliveryStatusAt: z.string().optional(),
-    deliveryDetail: z.string().optional(),
-    openedAt: z.string().optional(),
-    clickedAt: z.string().optional(),
+    subject: z.optional(z.string()),
+    text: z.optional(z.string()),
+    html: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    deferredUntil: z.optional(z.string()),
+    taskId: z.optional(z.string()),
+    leftOut: z.optional(z.array(z.string())),
+    deliveryStatus: z.optional(oneOf(providerDeliveryStatuses)),
+    deliveryStatusAt: z.optional(z.string()),
+    deliveryDetail: z.optional(z.string()),
+    openedAt: z.optional(z.string()),
+    clickedAt: z.optional(z.string()),
   }),
 );
 
@@ -205,10 +203,10 @@ export const taskEntity = entity<ManagerTask>()(
     subject: z.string(),
     text: z.string(),
     historyAtAGlance: z.object({ orderCount: z.number(), lastOrderAt: z.string(), netRevenueMinor: z.number(), currency: z.string() }),
-    outcome: z.string().optional(),
-    churnReason: z.string().optional(),
-    note: z.string().optional(),
-    completedAt: z.string().optional(),
+    outcome: z.optional(z.string()),
+    churnReason: z.optional(z.string()),
+    note: z.optional(z.string()),
+    completedAt: z.optional(z.string()),
   }),
 );
 
@@ -221,16 +219,16 @@ export const journeyEntryEntity = entity<JourneyEntryRecord>()(
     entryId: z.string(),
     customerId: z.string(),
     enteredAt: z.string(),
-    orderId: z.string().optional(),
+    orderId: z.optional(z.string()),
     status: oneOf(entryStatuses),
     holdout: z.boolean(),
-    failure: z.string().optional(),
-    step: z.string().optional(),
-    stepAt: z.string().optional(),
-    endedAt: z.string().optional(),
-    convertedOrderId: z.string().optional(),
-    convertedRevenueMinor: z.number().optional(),
-    convertedCurrency: z.string().optional(),
+    failure: z.optional(z.string()),
+    step: z.optional(z.string()),
+    stepAt: z.optional(z.string()),
+    endedAt: z.optional(z.string()),
+    convertedOrderId: z.optional(z.string()),
+    convertedRevenueMinor: z.optional(z.number()),
+    convertedCurrency: z.optional(z.string()),
   }),
 );
 
@@ -252,12 +250,12 @@ export const loyaltyAccountEntity = entity<StoredLoyaltyAccount>()(
     clawedBack: z.number(),
     tier: z.string(),
     tierSince: z.string(),
-    nudged: z.string().optional(),
+    nudged: z.optional(z.string()),
     activity: z.record(z.string(), z.object({ orders: z.number(), spendMinor: z.number() })),
-    referralCode: z.string().optional(),
+    referralCode: z.optional(z.string()),
     // Absent on accounts stored before joining was an act: membershipOf decides what they are.
-    joinedAt: z.string().nullable().optional(),
-    joinedVia: oneOf(joinVias).optional(),
+    joinedAt: z.optional(z.nullable(z.string())),
+    joinedVia: z.optional(oneOf(joinVias)),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
@@ -273,9 +271,9 @@ export const ledgerEntryEntity = entity<LedgerEntry>()(
     points: z.number(),
     balanceAfter: z.number(),
     reason: z.string(),
-    orderId: z.string().optional(),
-    refundId: z.string().optional(),
-    redemptionId: z.string().optional(),
+    orderId: z.optional(z.string()),
+    refundId: z.optional(z.string()),
+    redemptionId: z.optional(z.string()),
   }),
 );
 
@@ -288,7 +286,7 @@ export const orderEarningEntity = entity<OrderEarning>()(
     currency: z.string(),
     totalMinor: z.number(),
     refundedMinor: z.number(),
-    rateBp: z.number().optional(),
+    rateBp: z.optional(z.number()),
     points: z.number(),
     credited: z.boolean(),
     counted: z.boolean(),
@@ -305,21 +303,21 @@ export const scheduledMessageEntity = entity<ScheduledMessage>()(
     dueAt: z.string(),
     status: oneOf(scheduledStatuses),
     createdAt: z.string(),
-    orderId: z.string().optional(),
-    placedAt: z.string().optional(),
-    tier: z.string().optional(),
-    sku: z.string().optional(),
-    name: z.string().optional(),
-    quantity: z.number().optional(),
-    needBy: z.string().optional(),
-    cycleDays: z.number().optional(),
-    cycleSource: oneOf(cycleSources).optional(),
-    ruleId: z.string().optional(),
-    offer: z.array(z.string()).optional(),
-    reason: z.string().optional(),
-    doneAt: z.string().optional(),
-    pendingMessageId: z.string().optional(),
-    attempts: z.number().optional(),
+    orderId: z.optional(z.string()),
+    placedAt: z.optional(z.string()),
+    tier: z.optional(z.string()),
+    sku: z.optional(z.string()),
+    name: z.optional(z.string()),
+    quantity: z.optional(z.number()),
+    needBy: z.optional(z.string()),
+    cycleDays: z.optional(z.number()),
+    cycleSource: z.optional(oneOf(cycleSources)),
+    ruleId: z.optional(z.string()),
+    offer: z.optional(z.array(z.string())),
+    reason: z.optional(z.string()),
+    doneAt: z.optional(z.string()),
+    pendingMessageId: z.optional(z.string()),
+    attempts: z.optional(z.number()),
   }),
 );
 
@@ -335,16 +333,16 @@ export const scannedJourneyEntryEntity = entity<MetricsJourneyEntry>()(
     enteredAt: z.string(),
     status: oneOf(entryStatuses),
     holdout: z.boolean(),
-    convertedOrderId: z.string().optional(),
-    convertedRevenueMinor: z.number().optional(),
-    convertedCurrency: z.string().optional(),
-    endedAt: z.string().optional(),
+    convertedOrderId: z.optional(z.string()),
+    convertedRevenueMinor: z.optional(z.number()),
+    convertedCurrency: z.optional(z.string()),
+    endedAt: z.optional(z.string()),
   }),
 );
 
 export const feedbackEntity = entity<FeedbackAnswer>()(
   'feedback',
-  z.object({ customerId: z.string(), entryId: z.string(), score: z.number(), comment: z.string().optional(), at: z.string() }),
+  z.object({ customerId: z.string(), entryId: z.string(), score: z.number(), comment: z.optional(z.string()), at: z.string() }),
 );
 
 const interval = z.tuple([z.number(), z.number()]);
@@ -354,14 +352,12 @@ export const predictionsEntity = entity<CustomerPredictions>()(
   z.object({
     pAlive: z.number(),
     expectedPurchases90d: z.number(),
-    expectedNextOrderAt: z.string().nullable(),
-    predictedClv: z.number().nullable(),
+    expectedNextOrderAt: z.nullable(z.string()),
+    predictedClv: z.nullable(z.number()),
     currency: z.string(),
     fittedAt: z.string(),
     asOf: z.string(),
-    intervals: z
-      .object({ level: z.number(), pAlive: interval, expectedPurchases90d: interval, purchases90d: interval, predictedClv: interval.nullable() })
-      .optional(),
+    intervals: z.optional(z.object({ level: z.number(), pAlive: interval, expectedPurchases90d: interval, purchases90d: interval, predictedClv: z.nullable(interval) })),
   }),
 );
 
@@ -373,14 +369,12 @@ export const fittedModelsEntity = entity<FittedModels>()(
     fittedAt: z.string(),
     unit: z.literal('day'),
     available: z.boolean(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     customers: z.number(),
     repeatBuyers: z.number(),
     sampled: z.number(),
-    bgnbd: z
-      .object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number(), converged: z.boolean(), covariance: covariance.optional() })
-      .optional(),
-    gammaGamma: z.record(z.string(), z.object({ p: z.number(), q: z.number(), gamma: z.number(), customers: z.number(), converged: z.boolean(), covariance: covariance.optional() })),
+    bgnbd: z.optional(z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number(), converged: z.boolean(), covariance: z.optional(covariance) })),
+    gammaGamma: z.record(z.string(), z.object({ p: z.number(), q: z.number(), gamma: z.number(), customers: z.number(), converged: z.boolean(), covariance: z.optional(covariance) })),
   }),
 );
 
@@ -402,23 +396,21 @@ export const recomputeStateEntity = entity<RecomputeState>()(
   z.object({
     day: z.string(),
     computedAt: z.string(),
-    thresholds: z
-      .object({
+    thresholds: z.optional(z.object({
         revenue: z.record(z.string(), z.object({ vip: z.number(), mid: z.number(), customers: z.number() })),
         orders: z.object({ vip: z.number(), mid: z.number() }),
-        averageOrder: z.record(z.string(), z.object({ high: z.number() })).optional(),
-      })
-      .optional(),
-    bands: z.object({ overall: recencyBands, byCategory: z.record(z.string(), recencyBands) }).optional(),
-    rfmCuts: rfmCuts.optional(),
-    rfmTiers: z.object({ cuts: rfmCuts, tiers: amounts, scored: z.number() }).optional(),
+        averageOrder: z.optional(z.record(z.string(), z.object({ high: z.number() }))),
+      })),
+    bands: z.optional(z.object({ overall: recencyBands, byCategory: z.record(z.string(), recencyBands) })),
+    rfmCuts: z.optional(rfmCuts),
+    rfmTiers: z.optional(z.object({ cuts: rfmCuts, tiers: amounts, scored: z.number() })),
     segments: amounts,
     customers: z.number(),
-    indexed: z.boolean().optional(),
+    indexed: z.optional(z.boolean()),
   }),
 );
 
-const rate = z.number().nullable();
+const rate = z.nullable(z.number());
 const groupResult = z.object({ entered: z.number(), converted: z.number(), conversionRate: rate, revenueMinor: amounts });
 
 export const metricsSnapshotEntity = entity<MetricsSnapshot>()(
@@ -448,15 +440,15 @@ export const metricsSnapshotEntity = entity<MetricsSnapshot>()(
       z.object({
         treated: groupResult,
         holdout: groupResult,
-        uplift: z.object({ difference: z.number(), low: z.number(), high: z.number(), confidence: z.number(), method: z.literal('newcombe-wilson') }).nullable(),
+        uplift: z.nullable(z.object({ difference: z.number(), low: z.number(), high: z.number(), confidence: z.number(), method: z.literal('newcombe-wilson') })),
       }),
     ),
     segments: amounts,
-    model: z.object({ available: z.boolean(), fittedAt: z.string().optional(), reason: z.string().optional(), repeatBuyers: z.number() }),
+    model: z.object({ available: z.boolean(), fittedAt: z.optional(z.string()), reason: z.optional(z.string()), repeatBuyers: z.number() }),
   }),
 );
 
 export const segmentDefinitionEntity = entity<SegmentDefinition>()(
   'segment definition',
-  z.object({ name: z.string(), description: z.string().optional(), filter: segmentFilterSchema, createdAt: z.string(), updatedAt: z.string() }),
+  z.object({ name: z.string(), description: z.optional(z.string()), filter: segmentFilterSchema, createdAt: z.string(), updatedAt: z.string() }),
 );

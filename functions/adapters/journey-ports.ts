@@ -3,7 +3,7 @@
  * of the functions that send (the step, the sweep) are in ./journey-sending-ports.ts, so that the
  * others do not carry the delivery code in their bundles.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import { isMember } from '../core/loyalty/account.ts';
 import type { JourneyPorts, JourneySettings } from '../core/journey-engine.ts';
@@ -17,12 +17,12 @@ import { DynamoLoyaltyStore } from './loyalty-store.ts';
 import { journeyLauncher } from './step-functions.ts';
 
 const journeyEnv = z.object({
-  COMEBACK_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5),
-  COMEBACK_WIN_BACK_AFTER_DAYS: z.coerce.number().int().positive().default(WIN_BACK_AFTER_DAYS),
+  COMEBACK_HOLDOUT_SHARE: z.coerce.number().check(z.gte(0), z.lte(0.5)),
+  COMEBACK_WIN_BACK_AFTER_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), WIN_BACK_AFTER_DAYS),
   COMEBACK_SHOP_URL: z.url(),
-  COMEBACK_SUPPORT_CONTACT: z.string().trim().min(1),
+  COMEBACK_SUPPORT_CONTACT: z.string().check(z.trim(), z.minLength(1)),
   // The message log remembers the question: keep this within COMEBACK_EVENT_RETENTION_DAYS.
-  COMEBACK_NPS_INTERVAL_DAYS: z.coerce.number().int().min(1).max(730).default(NPS_INTERVAL_DAYS),
+  COMEBACK_NPS_INTERVAL_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(730)), NPS_INTERVAL_DAYS),
 });
 
 let ports: JourneyPorts | undefined;

@@ -2,7 +2,7 @@
  * The journey ports of the functions that send messages (the journey step, the sweep): the journey
  * store and settings (./journey-ports.ts) with the delivery step and the links messages carry.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
 import { feedbackToken, feedbackUrl } from '../core/analytics/feedback.ts';
 import { joinToken, joinUrl } from '../core/loyalty/join-link.ts';

@@ -2,7 +2,7 @@
  * The loyalty ports of the sweep and the dispatch, which send: the loyalty ports (./loyalty-ports.ts)
  * with the delivery step's configuration and the shop's address.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import { deliverMessage } from '../core/delivery/deliver.ts';
 import type { LoyaltySweepPorts } from '../core/loyalty/ports.ts';

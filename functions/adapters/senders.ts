@@ -10,14 +10,14 @@
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import { PermanentSendError, TransientSendError, type PermanentSendOutcome } from '../core/delivery/errors.ts';
 import { CUSTOMER_TAG, encodeTagValue, MESSAGE_TAG, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
 import type { EmailMessage, Senders, SmsMessage, TaskNotice } from '../core/delivery/types.ts';
 import { now } from './clock.ts';
 
-const nonEmpty = z.string().trim().min(1);
+const nonEmpty = z.string().check(z.trim(), z.minLength(1));
 
 export const deliveryEnv = z.discriminatedUnion('COMEBACK_DELIVERY', [
   z.object({
@@ -25,12 +25,12 @@ export const deliveryEnv = z.discriminatedUnion('COMEBACK_DELIVERY', [
     COMEBACK_EMAIL_FROM: nonEmpty,
     COMEBACK_MANAGER_TOPIC_ARN: nonEmpty,
     /** SES configuration set that publishes bounces and complaints; optional. */
-    COMEBACK_SES_CONFIGURATION_SET: nonEmpty.optional(),
+    COMEBACK_SES_CONFIGURATION_SET: z.optional(nonEmpty),
   }),
   z.object({
     COMEBACK_DELIVERY: z.literal('outbox'),
     /** `off` keeps the outbox to the message log (tests); `on` also prints each message. */
-    COMEBACK_OUTBOX_PRINT: z.enum(['on', 'off']).default('on'),
+    COMEBACK_OUTBOX_PRINT: z._default(z.enum(['on', 'off']), 'on'),
   }),
 ]);
 

@@ -3,13 +3,13 @@
  * setting messages link to; COMEBACK_SHOP_NAME is optional, because the shop's host name
  * (`shop.example.com`) is a fair name for a store that has not set one.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import { shopNameFromUrl, type ShopIdentity } from '../core/pages/html.ts';
 
 export const shopEnv = z.object({
   COMEBACK_SHOP_URL: z.url({ protocol: /^https?$/ }),
-  COMEBACK_SHOP_NAME: z.string().trim().min(1).max(100).optional(),
+  COMEBACK_SHOP_NAME: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
 });
 
 export function shopIdentity(): ShopIdentity {

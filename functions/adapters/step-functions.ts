@@ -4,17 +4,17 @@
  * execution, and a stop is addressed without storing execution ARNs.
  */
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { readConfig } from '../config.ts';
 import type { JourneyLauncher } from '../core/journey-engine.ts';
 import type { JourneyEntry, StateMachineJourney } from '../core/journeys.ts';
 
 const stepFunctionsEnv = z.object({
-  POST_PURCHASE_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-  WIN_BACK_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-  LOYALTY_INVITE_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  POST_PURCHASE_STATE_MACHINE_ARN: z.string().check(z.startsWith('arn:')),
+  WIN_BACK_STATE_MACHINE_ARN: z.string().check(z.startsWith('arn:')),
+  LOYALTY_INVITE_STATE_MACHINE_ARN: z.string().check(z.startsWith('arn:')),
   /** Local host only: where its Step Functions API answers. */
-  SFN_ENDPOINT: z.url().optional(),
+  SFN_ENDPOINT: z.optional(z.url()),
 });
 
 export class StepFunctionsLauncher implements JourneyLauncher {

@@ -4,20 +4,17 @@
  * PUT /v1/customers/{id}/consent. Per channel, the statement made last wins, whether it came with
  * an order or here; an opt-out made through a message's link still wins over both (delivery's rule).
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { InvalidInputError } from './errors.ts';
 import { stateConsent, type CustomerProfile } from './profile.ts';
 import { invalid, type Consent } from './purchase.ts';
 
 export const consentStatementInputSchema = z.strictObject({
-  email: z.boolean().optional().describe('email marketing consent given (true) or withdrawn (false)'),
-  sms: z.boolean().optional().describe('SMS marketing consent given (true) or withdrawn (false)'),
+  email: z.optional(z.boolean()).check(z.describe('email marketing consent given (true) or withdrawn (false)')),
+  sms: z.optional(z.boolean()).check(z.describe('SMS marketing consent given (true) or withdrawn (false)')),
   /** Where it was given, kept as the proof of consent: "newsletter-footer", "account-page". */
-  source: z.string().trim().min(1).max(100).describe('where the customer gave it, kept as the proof of consent'),
-  givenAt: z.iso
-    .datetime({ offset: true, message: 'an ISO 8601 date-time with an offset' })
-    .optional()
-    .describe('when the customer gave it; now when absent'),
+  source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.describe('where the customer gave it, kept as the proof of consent')),
+  givenAt: z.optional(z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with an offset' })).check(z.describe('when the customer gave it; now when absent')),
 });
 
 export interface ConsentStatement {

@@ -8,7 +8,7 @@
  * number and SMS consent; `smsShare` of those messages go as SMS and the rest fall back to email.
  * Free tiers are left out: the figures are what the usage costs at list price.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { InvalidInputError } from './errors.ts';
 
 /**
@@ -42,35 +42,33 @@ export const listPrices = {
 export type Prices = typeof listPrices;
 
 const functionUsageSchema = z.object({
-  invocations: z.number().nonnegative(),
-  gbSeconds: z.number().nonnegative(),
-  readRequestUnits: z.number().nonnegative(),
-  writeRequestUnits: z.number().nonnegative(),
-  memoryMb: z.number().positive(),
+  invocations: z.number().check(z.nonnegative()),
+  gbSeconds: z.number().check(z.nonnegative()),
+  readRequestUnits: z.number().check(z.nonnegative()),
+  writeRequestUnits: z.number().check(z.nonnegative()),
+  memoryMb: z.number().check(z.positive()),
   /** true: the function runs per order or journey step; false: a scheduled job whose work grows with the customers. */
   followsOrders: z.boolean(),
   /** A scheduled job: what each of its runs costs the store whatever its customers (the figures above are then what they add). */
-  perRun: z
-    .object({ runsPerMonth: z.number().nonnegative(), gbSeconds: z.number().nonnegative(), readRequestUnits: z.number().nonnegative(), writeRequestUnits: z.number().nonnegative() })
-    .optional(),
+  perRun: z.optional(z.object({ runsPerMonth: z.number().check(z.nonnegative()), gbSeconds: z.number().check(z.nonnegative()), readRequestUnits: z.number().check(z.nonnegative()), writeRequestUnits: z.number().check(z.nonnegative()) })),
 });
 
 export type FunctionUsage = z.infer<typeof functionUsageSchema>;
 
 export const measuredUsageSchema = z.object({
-  measuredAt: z.string().min(1),
-  method: z.string().min(1),
-  customers: z.number().int().positive(),
-  years: z.number().positive(),
-  ordersPerCustomerYear: z.number().positive(),
+  measuredAt: z.string().check(z.minLength(1)),
+  method: z.string().check(z.minLength(1)),
+  customers: z.number().check(z.int(), z.positive()),
+  years: z.number().check(z.positive()),
+  ordersPerCustomerYear: z.number().check(z.positive()),
   /** What the store's own items (rules, nightly figures, counts) add to the table in a year, whatever its customers. */
-  storeStorageBytesPerYear: z.number().nonnegative(),
+  storeStorageBytesPerYear: z.number().check(z.nonnegative()),
   perCustomerYear: z.object({
-    stateTransitions: z.number().nonnegative(),
-    stateTransitionsByJourney: z.record(z.string(), z.number().nonnegative()),
+    stateTransitions: z.number().check(z.nonnegative()),
+    stateTransitionsByJourney: z.record(z.string(), z.number().check(z.nonnegative())),
     functions: z.record(z.string(), functionUsageSchema),
-    storageBytes: z.number().nonnegative(),
-    messages: z.object({ email: z.number().nonnegative(), sms: z.number().nonnegative(), task: z.number().nonnegative() }),
+    storageBytes: z.number().check(z.nonnegative()),
+    messages: z.object({ email: z.number().check(z.nonnegative()), sms: z.number().check(z.nonnegative()), task: z.number().check(z.nonnegative()) }),
   }),
 });
 
@@ -154,19 +152,16 @@ export function formatCostTable(estimate: CostEstimate, question: CostQuestion &
 }
 
 /** A prices file: any of the list prices, by the same names. */
-export const priceOverridesSchema = z
-  .object({
-    stepFunctionsPerTransition: z.number().nonnegative(),
-    lambdaPerGbSecond: z.number().nonnegative(),
-    lambdaPerRequest: z.number().nonnegative(),
-    dynamodbPerReadRequestUnit: z.number().nonnegative(),
-    dynamodbPerWriteRequestUnit: z.number().nonnegative(),
-    dynamodbPerGbMonth: z.number().nonnegative(),
-    sesPerEmail: z.number().nonnegative(),
-    smsPerMessage: z.number().nonnegative(),
-    httpApiPerRequest: z.number().nonnegative(),
-    recordedOn: z.string().min(1),
-    region: z.string().min(1),
-  })
-  .partial()
-  .strict();
+export const priceOverridesSchema = z.catchall(z.partial(z.object({
+    stepFunctionsPerTransition: z.number().check(z.nonnegative()),
+    lambdaPerGbSecond: z.number().check(z.nonnegative()),
+    lambdaPerRequest: z.number().check(z.nonnegative()),
+    dynamodbPerReadRequestUnit: z.number().check(z.nonnegative()),
+    dynamodbPerWriteRequestUnit: z.number().check(z.nonnegative()),
+    dynamodbPerGbMonth: z.number().check(z.nonnegative()),
+    sesPerEmail: z.number().check(z.nonnegative()),
+    smsPerMessage: z.number().check(z.nonnegative()),
+    httpApiPerRequest: z.number().check(z.nonnegative()),
+    recordedOn: z.string().check(z.minLength(1)),
+    region: z.string().check(z.minLength(1)),
+  })), z.never());

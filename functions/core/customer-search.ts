@@ -4,7 +4,7 @@
  * default country), so "+1 613-555-0123" and "(613) 555-0123" find the same customer. An id merged
  * into another customer finds the one it was merged into. Pure, apart from the ports.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { InvalidInputError } from './errors.ts';
 import { normalizedEmail } from './identity.ts';
 import { acceptedPhone } from './platforms/shopify.ts';
@@ -13,13 +13,11 @@ import { invalid } from './purchase.ts';
 /** How many customers one search answers at most (a shared family email or phone finds several). */
 export const SEARCH_LIMIT = 20;
 
-export const customerSearchQuery = z
-  .strictObject({
-    id: z.string().trim().min(1).max(256).optional(),
-    email: z.string().trim().min(3).max(320).includes('@', { message: 'an email address' }).optional(),
-    phone: z.string().trim().min(3).max(40).optional(),
-  })
-  .refine((query) => [query.id, query.email, query.phone].filter((value) => value !== undefined).length === 1, { message: 'give exactly one of id, email or phone', path: [] });
+export const customerSearchQuery = z.strictObject({
+    id: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(256))),
+    email: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(320), z.includes('@', { message: 'an email address' }))),
+    phone: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(40))),
+  }).check(z.refine((query) => [query.id, query.email, query.phone].filter((value) => value !== undefined).length === 1, { message: 'give exactly one of id, email or phone', path: [] }));
 
 export type CustomerSearch = { kind: 'id'; value: string } | { kind: 'email'; value: string } | { kind: 'phone'; value: string };
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Channel, JourneyName } from './delivery/types.ts';
-import * as z from 'zod';
+import * as z from './zod.ts';
 import type { OfferPurpose } from './catalog/offers.ts';
 import { InvalidInputError } from './errors.ts';
 import { defaultDeliveryPolicy, wakeAt, type DeliveryPolicy } from './delivery/guardrails.ts';
@@ -124,10 +124,10 @@ export type EntryStatus = (typeof entryStatuses)[number];
 /** What an execution's input carries as `entry`, read back by the handlers the service invokes. */
 export const journeyEntrySchema = z.object({
   journey: z.enum(stateMachineJourneys),
-  entryId: z.string().min(1),
-  customerId: z.string().min(1),
+  entryId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
   enteredAt: z.iso.datetime(),
-  orderId: z.string().optional(),
+  orderId: z.optional(z.string()),
 });
 
 export interface JourneyEntryRecord extends JourneyEntry {

@@ -14,7 +14,7 @@
  * An order written as `history` (an import, a sync of past orders) gets no reaction: it is counted
  * in the profile and its check-ins were scheduled by the import itself.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { reactToPurchase, type JourneyPorts } from './journey-engine.ts';
 import type { OrderArrival } from './ledger.ts';
 import type { LoyaltyPorts } from './loyalty/ports.ts';
@@ -37,11 +37,11 @@ export type PurchaseReaction = { kind: 'purchase'; purchase: Purchase } | { kind
 export const REACTING_ITEM_TYPES = ['order', 'refund'] as const;
 
 const orderFacts = {
-  orderId: z.string().min(1),
-  customerId: z.string().min(1),
-  placedAt: z.string().min(1),
-  currency: z.string().min(1),
-  totalMinor: z.number().int(),
+  orderId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
+  placedAt: z.string().check(z.minLength(1)),
+  currency: z.string().check(z.minLength(1)),
+  totalMinor: z.number().check(z.int()),
 };
 
 const orderItemSchema = z.object({
@@ -51,18 +51,18 @@ const orderItemSchema = z.object({
   items: z.array(
     z.object({
       sku: z.string(),
-      name: z.string().optional(),
-      category: z.string().optional(),
+      name: z.optional(z.string()),
+      category: z.optional(z.string()),
       quantity: z.number(),
       unitPriceMinor: z.number(),
     }),
   ),
-  orderName: z.string().optional(),
-  channel: z.string().optional(),
-  promoCode: z.string().optional(),
+  orderName: z.optional(z.string()),
+  channel: z.optional(z.string()),
+  promoCode: z.optional(z.string()),
 });
 
-const refundItemSchema = z.object({ type: z.literal('refund'), ...orderFacts, refundId: z.string().min(1), amountMinor: z.number().int().min(0) });
+const refundItemSchema = z.object({ type: z.literal('refund'), ...orderFacts, refundId: z.string().check(z.minLength(1)), amountMinor: z.number().check(z.int(), z.gte(0)) });
 
 /** An item the stream's record carried that breaks the shape the ledger writes. */
 export class UnreadableItemError extends Error {}
@@ -119,7 +119,7 @@ export function customerOf(reaction: PurchaseReaction): string {
   return reaction.kind === 'purchase' ? reaction.purchase.customer.id : reaction.refund.order.customerId;
 }
 
-function parsed<T>(schema: z.ZodType<T>, item: Record<string, unknown>): T {
+function parsed<T>(schema: z.ZodMiniType<T>, item: Record<string, unknown>): T {
   const result = schema.safeParse(item);
   if (!result.success) throw new UnreadableItemError(`a ${String(item['type'])} item is not as the ledger writes it: ${z.prettifyError(result.error)}`);
   return result.data;

@@ -4,45 +4,40 @@
  * so every order passes the same validation.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { isKnownCurrency, toMinorUnits } from './money.ts';
 import { InvalidInputError, type FieldIssue } from './errors.ts';
 
 /** Identifiers arrive as strings or JSON integers; kept as exact decimal text. */
-export const identifierSchema = z
-  .union([z.string().trim().min(1).max(256), z.number().int().nonnegative()])
-  .transform((value) => String(value));
+export const identifierSchema = z.pipe(z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(256)), z.number().check(z.int(), z.nonnegative())]), z.transform((value) => String(value)));
 
 /** An amount as decimal text or a JSON number (kept as its source text by the edge). */
 export const amountSchema = z.union([z.string(), z.number()]);
 
-export const timeZoneSchema = z.string().refine(isTimeZone, { message: 'unknown IANA time zone' });
+export const timeZoneSchema = z.string().check(z.refine(isTimeZone, { message: 'unknown IANA time zone' }));
 
-export const currencySchema = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, like USD')
-  .refine(isKnownCurrency, { message: 'unknown ISO 4217 currency' });
+export const currencySchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, like USD'), z.refine(isKnownCurrency, { message: 'unknown ISO 4217 currency' }));
 
 export const consentSchema = z.strictObject({
-  email: z.boolean().optional(),
-  sms: z.boolean().optional(),
+  email: z.optional(z.boolean()),
+  sms: z.optional(z.boolean()),
 });
 
 export const customerInputSchema = z.object({
   id: identifierSchema,
-  email: z.email().max(320).optional(),
-  phone: z.e164().optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-  locale: z.string().refine(isLocale, { message: 'not a BCP 47 language tag' }).optional(),
-  timezone: timeZoneSchema.optional(),
-  consent: consentSchema.optional(),
+  email: z.optional(z.email().check(z.maxLength(320))),
+  phone: z.optional(z.e164()),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  locale: z.optional(z.string().check(z.refine(isLocale, { message: 'not a BCP 47 language tag' }))),
+  timezone: z.optional(timeZoneSchema),
+  consent: z.optional(consentSchema),
 });
 
 export const lineItemInputSchema = z.object({
-  sku: z.string().trim().min(1).max(256),
-  name: z.string().max(500).optional(),
-  category: z.string().trim().min(1).max(200).optional(),
-  quantity: z.number().int().positive().max(1_000_000),
+  sku: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
+  name: z.optional(z.string().check(z.maxLength(500))),
+  category: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  quantity: z.number().check(z.int(), z.positive(), z.lte(1_000_000)),
   unitPrice: amountSchema,
 });
 
@@ -52,11 +47,11 @@ export const purchaseInputSchema = z.object({
   currency: currencySchema,
   total: amountSchema,
   customer: customerInputSchema,
-  items: z.array(lineItemInputSchema).min(1).max(1000),
+  items: z.array(lineItemInputSchema).check(z.minLength(1), z.maxLength(1000)),
   /** What the shop and the customer call the order (Shopify's `#1006`), when it is not its id. */
-  orderName: z.string().trim().min(1).max(100).optional(),
-  channel: z.string().max(100).optional(),
-  promoCode: z.string().max(100).optional(),
+  orderName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  channel: z.optional(z.string().check(z.maxLength(100))),
+  promoCode: z.optional(z.string().check(z.maxLength(100))),
 });
 
 export type PurchaseInput = z.input<typeof purchaseInputSchema>;
@@ -100,8 +95,8 @@ export interface Purchase {
 
 export const refundInputSchema = z.object({
   amount: amountSchema,
-  refundId: identifierSchema.optional(),
-  reason: z.string().max(500).optional(),
+  refundId: z.optional(identifierSchema),
+  reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export type RefundInput = z.output<typeof refundInputSchema>;
@@ -171,7 +166,7 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
-export function invalid(message: string, error: z.ZodError): InvalidInputError {
+export function invalid(message: string, error: z.core.$ZodError): InvalidInputError {
   return new InvalidInputError(
     message,
     error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message })),

@@ -5,7 +5,7 @@
  * email may be opened weeks later). Several secrets may verify at once (rotation); the first signs.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from './zod.ts';
 import { UnauthorizedError } from './errors.ts';
 
 export const MAX_TOKEN_LENGTH = 2048;
@@ -31,7 +31,7 @@ export function verifySignedToken<Subject>(
   purpose: string,
   token: string,
   secrets: readonly string[],
-  subjectSchema: z.ZodType<Subject>,
+  subjectSchema: z.ZodMiniType<Subject>,
   refusal: string,
 ): Subject {
   const refused = new UnauthorizedError(refusal);

@@ -10,7 +10,7 @@ import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoImportStore } from '../adapters/import-store.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
 import { DynamoPurchaseLedger } from '../adapters/purchase-ledger.ts';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import {
   beginImport,
@@ -31,13 +31,13 @@ const ports: ImportJobPorts = {
   concurrency: IMPORT_CONCURRENCY,
 };
 
-const settings = z.object({ importId: z.string().min(1), format: z.enum(s3ImportFormats), currency: z.string(), timezone: z.string() });
+const settings = z.object({ importId: z.string().check(z.minLength(1)), format: z.enum(s3ImportFormats), currency: z.string(), timezone: z.string() });
 
 export const importStepInput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('begin'), bucket: z.string().min(1), key: z.string().min(1) }),
+  z.object({ action: z.literal('begin'), bucket: z.string().check(z.minLength(1)), key: z.string().check(z.minLength(1)) }),
   z.object({ action: z.literal('batch'), batchInput: settings, items: z.array(mapItemSchema) }),
   z.object({ action: z.literal('finish'), import: settings }),
-  z.object({ action: z.literal('fail'), importId: z.string().min(1), error: z.string().optional(), cause: z.string().optional() }),
+  z.object({ action: z.literal('fail'), importId: z.string().check(z.minLength(1)), error: z.optional(z.string()), cause: z.optional(z.string()) }),
 ]);
 
 export type ImportStepInput = z.input<typeof importStepInput>;

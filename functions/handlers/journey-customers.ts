@@ -3,7 +3,7 @@
  * `?status=failed` (or converted, completed, removed, superseded) the entries that ended that way.
  */
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { journeyPorts } from '../adapters/journey-ports.ts';
 import { entryStatuses, parseJourney } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
@@ -12,7 +12,7 @@ import { requireAdminCaller } from './admin.ts';
 
 const ports = journeyPorts();
 
-const pageSchema = z.object({ status: z.enum(entryStatuses).default('active'), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().optional() });
+const pageSchema = z.object({ status: z._default(z.enum(entryStatuses), 'active'), limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100), cursor: z.optional(z.string()) });
 
 export async function listJourneyCustomers(event: HttpEvent): Promise<HttpResult> {
   await requireAdminCaller(event);

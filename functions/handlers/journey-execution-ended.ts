@@ -5,7 +5,7 @@
  * no longer runs. Executions Comeback stops itself (conversion, removal) ended their entries first,
  * and are left as they are.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoJourneyStore } from '../adapters/journey-store.ts';
@@ -21,9 +21,9 @@ const statusChangeSchema = z.object({
   detail: z.object({
     name: z.string(),
     status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']),
-    input: z.string().nullish(),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
+    input: z.nullish(z.string()),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
   }),
 });
 

@@ -2,7 +2,7 @@
  * One step of a journey, invoked by its state machine (lambda:invoke). The answer tells the state
  * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { journeyStepPorts } from '../adapters/journey-sending-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
 import { journeyEntrySchema, type StepOutcome } from '../core/journeys.ts';
@@ -11,8 +11,8 @@ import { invalid } from '../core/purchase.ts';
 const ports = journeyStepPorts();
 
 const stepRequestSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('step'), step: z.string().min(1), entry: journeyEntrySchema }),
-  z.object({ action: z.literal('fail'), entry: journeyEntrySchema, error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() }),
+  z.object({ action: z.literal('step'), step: z.string().check(z.minLength(1)), entry: journeyEntrySchema }),
+  z.object({ action: z.literal('fail'), entry: journeyEntrySchema, error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })) }),
 ]);
 
 export async function journeyStep(event: unknown): Promise<StepOutcome> {

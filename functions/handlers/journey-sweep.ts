@@ -5,7 +5,7 @@
  * on-demand run) both run, one after the other. Each half is idempotent: a win-back entry is one per
  * inactivity episode, a check-in is completed once handed out.
  */
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { withDeclaredCycles } from '../adapters/journey-ports.ts';
 import { journeyRunPorts } from '../adapters/journey-sending-ports.ts';
 import { InvalidInputError } from '../core/errors.ts';
@@ -14,7 +14,7 @@ import { logger } from './http.ts';
 
 const ports = withDeclaredCycles(journeyRunPorts());
 
-const requestSchema = z.looseObject({ part: z.enum(['win-back', 'check-ins']).optional() });
+const requestSchema = z.looseObject({ part: z.optional(z.enum(['win-back', 'check-ins'])) });
 
 export async function journeySweep(event?: unknown): Promise<{ winBackStarted?: number; checkInTasks?: number }> {
   const request = requestSchema.safeParse(event ?? {});

@@ -3,7 +3,7 @@
  * store's lists of outcomes and churn reasons a task is completed with.
  */
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoTasks } from '../adapters/message-log.ts';
 import { readConfig, taskListsEnv } from '../config.ts';
@@ -16,9 +16,9 @@ const tasks = new DynamoTasks(documentClient, tableName);
 const lists = readConfig(taskListsEnv).COMEBACK_TASK_LISTS;
 
 const listQuery = z.object({
-  status: z.enum(taskStatuses).default('open'),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().min(1).max(2048).optional(),
+  status: z._default(z.enum(taskStatuses), 'open'),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 export async function listTasks(event: HttpEvent): Promise<HttpResult> {

@@ -12,7 +12,7 @@
  */
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { now } from '../adapters/clock.ts';
 import { publishEmf } from '../adapters/cloudwatch-metrics.ts';
@@ -48,20 +48,17 @@ export type { SegmentEnteredEvent, SegmentEvents } from '../core/analytics/recom
 
 const recomputeEnv = z.object({
   /** Overrides of the recompute rules as one JSON document (see core/analytics/settings.ts); absent: every default. */
-  COMEBACK_RECOMPUTE_SETTINGS: z
-    .string()
-    .optional()
-    .transform((json, context) => {
+  COMEBACK_RECOMPUTE_SETTINGS: z.pipe(z.optional(z.string()), z.transform((json, context) => {
       try {
         return recomputeSettingsFromJson(json);
       } catch (error) {
         const issues = error instanceof InvalidInputError ? error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ') : '';
-        context.addIssue({ code: 'custom', message: `${(error as Error).message}${issues ? ` (${issues})` : ''}` });
+        context.issues.push({ code: 'custom', input: json, message: `${(error as Error).message}${issues ? ` (${issues})` : ''}` });
         return z.NEVER;
       }
-    }),
+    })),
   /** "true" stops the CloudWatch metric lines (as for Powertools Metrics). */
-  POWERTOOLS_METRICS_DISABLED: z.enum(['true', 'false']).optional(),
+  POWERTOOLS_METRICS_DISABLED: z.optional(z.enum(['true', 'false'])),
 });
 
 const config = readConfig(recomputeEnv);
@@ -86,12 +83,12 @@ export function useSegmentEvents(events: SegmentEvents): void {
 }
 
 /** An on-demand run may ask for a refit; the scheduled event carries nothing the job needs but its source. */
-const requestSchema = z.looseObject({ refitModels: z.boolean().optional(), source: z.string().optional() });
+const requestSchema = z.looseObject({ refitModels: z.optional(z.boolean()), source: z.optional(z.string()) });
 
 /** The steps of the nightly state machine. */
 const stepSchema = z.discriminatedUnion('step', [
   z.strictObject({ step: z.literal('plan') }),
-  z.strictObject({ step: z.literal('range'), day: z.iso.date(), range: z.number().int().min(0) }),
+  z.strictObject({ step: z.literal('range'), day: z.iso.date(), range: z.number().check(z.int(), z.gte(0)) }),
   z.strictObject({ step: z.literal('merge'), day: z.iso.date() }),
 ]);
 

@@ -3,7 +3,7 @@
  * for admins. Members are those of the last recompute.
  */
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { DynamoAnalyticsStore } from '../adapters/analytics-store.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { isBuiltInSegment } from '../core/analytics/segments.ts';
@@ -15,8 +15,8 @@ import { requireAdminCaller } from './admin.ts';
 const store = new DynamoAnalyticsStore(documentClient, tableName);
 
 const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 export async function segmentCustomers(event: HttpEvent): Promise<HttpResult> {

@@ -10,7 +10,7 @@
  */
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../core/zod.ts';
 import { now } from '../adapters/clock.ts';
 import { documentClient, tableName } from '../adapters/dynamodb.ts';
 import { DynamoContacts } from '../adapters/message-log.ts';
@@ -30,7 +30,7 @@ const ports: InboundSmsPorts = {
 const endUserMessagingPayload = z.looseObject({
   originationNumber: z.string(),
   messageBody: z.string(),
-  inboundMessageId: z.string().optional(),
+  inboundMessageId: z.optional(z.string()),
 });
 
 export type InboundNotificationOutcome = InboundSmsOutcome | { kind: 'unreadable'; reason: string };

@@ -5,7 +5,7 @@
  * customer. Tokens do not expire: an email may be opened weeks later. Several secrets may verify at
  * once (rotation); the first one signs.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { identifierSchema, invalid } from '../purchase.ts';
 import { MAX_TOKEN_LENGTH, linkWithToken, signedToken, verifySignedToken } from '../signed-link.ts';
 
@@ -33,9 +33,9 @@ export function verifyFeedbackToken(token: string, secrets: readonly string[]): 
 }
 
 export const feedbackInputSchema = z.strictObject({
-  token: z.string().min(1).max(MAX_TOKEN_LENGTH),
-  score: z.number().int().min(0).max(10),
-  comment: z.string().trim().max(COMMENT_MAX_LENGTH).optional(),
+  token: z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_LENGTH)),
+  score: z.number().check(z.int(), z.gte(0), z.lte(10)),
+  comment: z.optional(z.string().check(z.trim(), z.maxLength(COMMENT_MAX_LENGTH))),
 });
 
 export type FeedbackInput = z.output<typeof feedbackInputSchema>;

@@ -1,5 +1,5 @@
 /** What the admin API shows of segments and metrics, and the checks of its query parameters. */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { dayOf } from './facts.ts';
@@ -67,16 +67,10 @@ export function segmentsView(
 
 export const MAX_METRICS_DAYS = 366;
 
-const calendarDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD date')
-  .refine(
-    (date) => {
+const calendarDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD date'), z.refine((date) => {
       const parsed = new Date(`${date}T00:00:00Z`);
       return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
-    },
-    { message: 'not a calendar date' },
-  );
+    }, { message: 'not a calendar date' }));
 
 const rangeSchema = z.object({ from: calendarDate, to: calendarDate });
 

@@ -18,7 +18,7 @@
  *
  * Custom segments are saved filters over the profile, its facts and the built-in segments.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { currencySchema } from '../purchase.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { CustomerProfile } from '../profile.ts';
@@ -163,30 +163,22 @@ export type SegmentFilter =
 const MAX_FILTER_NODES = 64;
 const MAX_FILTER_DEPTH = 6;
 
-const daysAgo = z.number().int().min(0).max(36_500);
-const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const daysAgo = z.number().check(z.int(), z.gte(0), z.lte(36_500));
+const minor = z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
 const range = <K extends string>(low: K, high: K) => (value: Partial<Record<K, number>>) =>
   value[low] === undefined || value[high] === undefined || (value[low] ?? 0) <= (value[high] ?? 0);
 
-export const segmentFilterSchema: z.ZodType<SegmentFilter> = z.lazy(() =>
+export const segmentFilterSchema: z.ZodMiniType<SegmentFilter> = z.lazy(() =>
   z.union([
-    z.strictObject({ type: z.literal('all'), filters: z.array(segmentFilterSchema).min(1).max(MAX_FILTER_NODES) }),
-    z.strictObject({ type: z.literal('any'), filters: z.array(segmentFilterSchema).min(1).max(MAX_FILTER_NODES) }),
+    z.strictObject({ type: z.literal('all'), filters: z.array(segmentFilterSchema).check(z.minLength(1), z.maxLength(MAX_FILTER_NODES)) }),
+    z.strictObject({ type: z.literal('any'), filters: z.array(segmentFilterSchema).check(z.minLength(1), z.maxLength(MAX_FILTER_NODES)) }),
     z.strictObject({ type: z.literal('not'), filter: segmentFilterSchema }),
-    z.strictObject({ type: z.literal('boughtCategory'), category: z.string().trim().min(1).max(200) }),
-    z.strictObject({ type: z.literal('boughtSku'), sku: z.string().trim().min(1).max(256) }),
-    z
-      .strictObject({ type: z.literal('lastOrder'), minDaysAgo: daysAgo.optional(), maxDaysAgo: daysAgo.optional() })
-      .refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' }),
-    z
-      .strictObject({ type: z.literal('firstOrder'), minDaysAgo: daysAgo.optional(), maxDaysAgo: daysAgo.optional() })
-      .refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' }),
-    z
-      .strictObject({ type: z.literal('orderCount'), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
-      .refine(range('min', 'max'), { message: 'min must not exceed max' }),
-    z
-      .strictObject({ type: z.literal('netRevenue'), currency: currencySchema, minMinor: z.number().int().optional(), maxMinor: z.number().int().optional() })
-      .refine(range('minMinor', 'maxMinor'), { message: 'minMinor must not exceed maxMinor' }),
+    z.strictObject({ type: z.literal('boughtCategory'), category: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) }),
+    z.strictObject({ type: z.literal('boughtSku'), sku: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)) }),
+    z.strictObject({ type: z.literal('lastOrder'), minDaysAgo: z.optional(daysAgo), maxDaysAgo: z.optional(daysAgo) }).check(z.refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' })),
+    z.strictObject({ type: z.literal('firstOrder'), minDaysAgo: z.optional(daysAgo), maxDaysAgo: z.optional(daysAgo) }).check(z.refine(range('minDaysAgo', 'maxDaysAgo'), { message: 'minDaysAgo must not exceed maxDaysAgo' })),
+    z.strictObject({ type: z.literal('orderCount'), min: z.optional(z.number().check(z.int(), z.gte(0))), max: z.optional(z.number().check(z.int(), z.gte(0))) }).check(z.refine(range('min', 'max'), { message: 'min must not exceed max' })),
+    z.strictObject({ type: z.literal('netRevenue'), currency: currencySchema, minMinor: z.optional(z.number().check(z.int())), maxMinor: z.optional(z.number().check(z.int())) }).check(z.refine(range('minMinor', 'maxMinor'), { message: 'minMinor must not exceed maxMinor' })),
     z.strictObject({ type: z.literal('orderTotal'), currency: currencySchema, overMinor: minor }),
     z.strictObject({ type: z.literal('segment'), segment: z.enum(builtInSegments as [BuiltInSegment, ...BuiltInSegment[]]) }),
     z.strictObject({ type: z.literal('consent'), channel: z.enum(['email', 'sms']) }),
@@ -195,14 +187,10 @@ export const segmentFilterSchema: z.ZodType<SegmentFilter> = z.lazy(() =>
 
 export const SEGMENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
-export const segmentNameSchema = z
-  .string()
-  .regex(SEGMENT_NAME_PATTERN, 'lower-case letters, digits and inner hyphens, at most 64 characters')
-  .refine((name) => !isBuiltInSegment(name), { message: 'is a built-in segment' })
-  .refine((name) => !name.startsWith('rfm-'), { message: 'rfm- names are the RFM cells (rfm.ts)' });
+export const segmentNameSchema = z.string().check(z.regex(SEGMENT_NAME_PATTERN, 'lower-case letters, digits and inner hyphens, at most 64 characters'), z.refine((name) => !isBuiltInSegment(name), { message: 'is a built-in segment' }), z.refine((name) => !name.startsWith('rfm-'), { message: 'rfm- names are the RFM cells (rfm.ts)' }));
 
 export const segmentDefinitionInputSchema = z.strictObject({
-  description: z.string().trim().max(500).optional(),
+  description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
   filter: segmentFilterSchema,
 });
 

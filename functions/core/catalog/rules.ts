@@ -8,7 +8,7 @@
  * units; percentages become basis points (3% = 300), so points and caps are integer arithmetic.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ComebackError } from '../errors.ts';
 import { toMinorUnits } from '../money.ts';
 import { currencySchema } from '../purchase.ts';
@@ -113,54 +113,40 @@ export interface Catalog {
   upsell: UpsellRule[];
 }
 
-const name = z.string().trim().min(1).max(200);
-const skuSchema = z.string().trim().min(1).max(256);
-const amount = z.string().regex(/^\d+(\.\d+)?$/, 'an amount as decimal text, like "39.99"');
-const days = z.number().int().positive().max(3650);
-const percent = z
-  .number()
-  .min(0)
-  .max(100)
-  .refine((value) => Number.isInteger(Math.round(value * 100)) && Math.abs(value * 100 - Math.round(value * 100)) < 1e-9, {
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const skuSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
+const amount = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'an amount as decimal text, like "39.99"'));
+const days = z.number().check(z.int(), z.positive(), z.lte(3650));
+const percent = z.number().check(z.gte(0), z.lte(100), z.refine((value) => Number.isInteger(Math.round(value * 100)) && Math.abs(value * 100 - Math.round(value * 100)) < 1e-9, {
     message: 'at most two decimals',
-  });
-const urlTemplate = z
-  .string()
-  .refine((value) => URL.canParse(value.replaceAll('{sku}', 'x').replaceAll('{quantity}', '1')), { message: 'an absolute URL, {sku} and {quantity} allowed' });
+  }));
+const urlTemplate = z.string().check(z.refine((value) => URL.canParse(value.replaceAll('{sku}', 'x').replaceAll('{quantity}', '1')), { message: 'an absolute URL, {sku} and {quantity} allowed' }));
 
 const triggerSchema = z.union([z.strictObject({ sku: skuSchema }), z.strictObject({ category: name })]);
 
 const tierSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes')),
   cashbackPercent: percent,
-  minSpend: amount.default('0'),
-  minOrders: z.number().int().nonnegative().default(0),
-  benefits: z.array(z.string().trim().min(1).max(200)).max(20).default([]),
-  discountPercent: percent.default(0),
-  freeShipping: z.boolean().default(false),
-  prioritySupport: z.boolean().default(false),
+  minSpend: z._default(amount, '0'),
+  minOrders: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+  benefits: z._default(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))).check(z.maxLength(20)), []),
+  discountPercent: z._default(percent, 0),
+  freeShipping: z._default(z.boolean(), false),
+  prioritySupport: z._default(z.boolean(), false),
 });
 
-const exchangeRate = z
-  .string()
-  .regex(/^\d{1,12}(\.\d{1,12})?$/, 'a rate as decimal text, like "1.08"')
-  .refine((value) => Number(value) > 0, 'a rate above 0');
+const exchangeRate = z.string().check(z.regex(/^\d{1,12}(\.\d{1,12})?$/, 'a rate as decimal text, like "1.08"'), z.refine((value) => Number(value) > 0, 'a rate above 0'));
 
 export const catalogFileSchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   currency: currencySchema,
   productUrl: urlTemplate,
   reorderUrl: urlTemplate,
-  loyalty: z
-    .strictObject({
-      basis: z.enum(['spend', 'orders']).default('spend'),
-      exchangeRates: z.record(currencySchema, exchangeRate).default({}),
-      windowDays: days.default(365),
-      tiers: z
-        .array(tierSchema)
-        .min(1)
-        .max(10)
-        .default([
+  loyalty: z.prefault(z.strictObject({
+      basis: z._default(z.enum(['spend', 'orders']), 'spend'),
+      exchangeRates: z._default(z.record(currencySchema, exchangeRate), {}),
+      windowDays: z._default(days, 365),
+      tiers: z._default(z.array(tierSchema).check(z.minLength(1), z.maxLength(10)), [
           { name: 'bronze', cashbackPercent: 3, minSpend: '0', minOrders: 0, benefits: ['3% back in points on every order'], discountPercent: 0, freeShipping: false, prioritySupport: false },
           {
             name: 'silver',
@@ -183,48 +169,32 @@ export const catalogFileSchema = z.strictObject({
             prioritySupport: true,
           },
         ]),
-      bonuses: z.strictObject({ feedback: z.number().int().nonnegative().default(100), referral: z.number().int().nonnegative().default(500) }).prefault({}),
-      maxRedeemPercent: percent.default(50),
-      nudge: z
-        .strictObject({ withinOrders: z.number().int().nonnegative().default(1), withinSpendPercent: percent.default(10) })
-        .prefault({}),
-    })
-    .prefault({}),
-  replenishment: z
-    .strictObject({
-      leadDays: z.number().int().nonnegative().max(365).default(7),
-      minLearnedIntervals: z.number().int().min(1).max(20).default(2),
-      maxCycleDays: days.default(730),
-    })
-    .prefault({}),
-  priceBands: z
-    .strictObject({ mid: amount, premium: amount, vipNetRevenue: amount.optional() })
-    .optional(),
-  categories: z.array(z.strictObject({ name, cycleDays: days.optional() })).max(10_000).default([]),
-  products: z
-    .array(
+      bonuses: z.prefault(z.strictObject({ feedback: z._default(z.number().check(z.int(), z.nonnegative()), 100), referral: z._default(z.number().check(z.int(), z.nonnegative()), 500) }), {}),
+      maxRedeemPercent: z._default(percent, 50),
+      nudge: z.prefault(z.strictObject({ withinOrders: z._default(z.number().check(z.int(), z.nonnegative()), 1), withinSpendPercent: z._default(percent, 10) }), {}),
+    }), {}),
+  replenishment: z.prefault(z.strictObject({
+      leadDays: z._default(z.number().check(z.int(), z.nonnegative(), z.lte(365)), 7),
+      minLearnedIntervals: z._default(z.number().check(z.int(), z.gte(1), z.lte(20)), 2),
+      maxCycleDays: z._default(days, 730),
+    }), {}),
+  priceBands: z.optional(z.strictObject({ mid: amount, premium: amount, vipNetRevenue: z.optional(amount) })),
+  categories: z._default(z.array(z.strictObject({ name, cycleDays: z.optional(days) })).check(z.maxLength(10_000)), []),
+  products: z._default(z.array(
       z.strictObject({
         sku: skuSchema,
         name,
-        category: name.optional(),
-        price: amount.optional(),
-        cycleDays: days.optional(),
-        band: z.enum(priceBands).optional(),
-        url: urlTemplate.optional(),
-        reorderUrl: urlTemplate.optional(),
-        offered: z.boolean().default(true),
+        category: z.optional(name),
+        price: z.optional(amount),
+        cycleDays: z.optional(days),
+        band: z.optional(z.enum(priceBands)),
+        url: z.optional(urlTemplate),
+        reorderUrl: z.optional(urlTemplate),
+        offered: z._default(z.boolean(), true),
       }),
-    )
-    .max(100_000)
-    .default([]),
-  crossSell: z
-    .array(z.strictObject({ id: name.optional(), when: triggerSchema, offer: z.array(skuSchema).min(1).max(20), afterDays: z.number().int().nonnegative().max(3650), skipBoughtCategories: z.boolean().default(false) }))
-    .max(10_000)
-    .default([]),
-  upsell: z
-    .array(z.strictObject({ id: name.optional(), when: triggerSchema, offer: z.array(skuSchema).min(1).max(20) }))
-    .max(10_000)
-    .default([]),
+    ).check(z.maxLength(100_000)), []),
+  crossSell: z._default(z.array(z.strictObject({ id: z.optional(name), when: triggerSchema, offer: z.array(skuSchema).check(z.minLength(1), z.maxLength(20)), afterDays: z.number().check(z.int(), z.nonnegative(), z.lte(3650)), skipBoughtCategories: z._default(z.boolean(), false) })).check(z.maxLength(10_000)), []),
+  upsell: z._default(z.array(z.strictObject({ id: z.optional(name), when: triggerSchema, offer: z.array(skuSchema).check(z.minLength(1), z.maxLength(20)) })).check(z.maxLength(10_000)), []),
 });
 
 export type CatalogFile = z.input<typeof catalogFileSchema>;

@@ -23,7 +23,7 @@
  * 5. Send, RenderingFailure and Subscription events, and a message Comeback did not send, are
  *    acknowledged and change nothing.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { DeliveryError } from './errors.ts';
 import type { OptOutStatus } from './opt-outs.ts';
 import type { ProviderDeliveryStatus } from './types.ts';
@@ -72,13 +72,13 @@ export function decodeTagValue(value: string): string | undefined {
 // The schemas are built in pure-annotated functions, so that the bundles that import this module
 // only for the delivery states (through the message log) leave them out (functions/config.ts).
 /** SES writes ISO 8601 times; kept in one form (UTC, milliseconds) like every other time in the table. */
-const instant = /* @__PURE__ */ (() => z.iso.datetime({ offset: true }).transform((time) => new Date(time).toISOString()))();
-const recipient = /* @__PURE__ */ (() => z.looseObject({ emailAddress: z.string(), diagnosticCode: z.string().optional(), status: z.string().optional() }))();
+const instant = /* @__PURE__ */ (() => z.pipe(z.iso.datetime({ offset: true }), z.transform((time) => new Date(time).toISOString())))();
+const recipient = /* @__PURE__ */ (() => z.looseObject({ emailAddress: z.string(), diagnosticCode: z.optional(z.string()), status: z.optional(z.string()) }))();
 const mail = /* @__PURE__ */ (() => z.looseObject({
-  messageId: z.string().min(1).max(256),
+  messageId: z.string().check(z.minLength(1), z.maxLength(256)),
   timestamp: instant,
-  destination: z.array(z.string()).optional(),
-  tags: z.record(z.string(), z.array(z.string())).optional(),
+  destination: z.optional(z.array(z.string())),
+  tags: z.optional(z.record(z.string(), z.array(z.string()))),
 }))();
 
 export const sesEventSchema = /* @__PURE__ */ (() => z.discriminatedUnion('eventType', [
@@ -88,7 +88,7 @@ export const sesEventSchema = /* @__PURE__ */ (() => z.discriminatedUnion('event
     bounce: z.looseObject({
       bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
       bounceSubType: z.string(),
-      bouncedRecipients: z.array(recipient).min(1),
+      bouncedRecipients: z.array(recipient).check(z.minLength(1)),
       timestamp: instant,
     }),
   }),
@@ -96,18 +96,18 @@ export const sesEventSchema = /* @__PURE__ */ (() => z.discriminatedUnion('event
     eventType: z.literal('Complaint'),
     mail,
     complaint: z.looseObject({
-      complainedRecipients: z.array(recipient).min(1),
+      complainedRecipients: z.array(recipient).check(z.minLength(1)),
       timestamp: instant,
-      complaintFeedbackType: z.string().optional(),
-      complaintSubType: z.string().nullable().optional(),
+      complaintFeedbackType: z.optional(z.string()),
+      complaintSubType: z.optional(z.nullable(z.string())),
     }),
   }),
-  z.looseObject({ eventType: z.literal('Delivery'), mail, delivery: z.looseObject({ timestamp: instant, smtpResponse: z.string().optional() }) }),
+  z.looseObject({ eventType: z.literal('Delivery'), mail, delivery: z.looseObject({ timestamp: instant, smtpResponse: z.optional(z.string()) }) }),
   z.looseObject({ eventType: z.literal('Reject'), mail, reject: z.looseObject({ reason: z.string() }) }),
   z.looseObject({
     eventType: z.literal('DeliveryDelay'),
     mail,
-    deliveryDelay: z.looseObject({ timestamp: instant, delayType: z.string(), expirationTime: instant.optional() }),
+    deliveryDelay: z.looseObject({ timestamp: instant, delayType: z.string(), expirationTime: z.optional(instant) }),
   }),
   z.looseObject({ eventType: z.literal('Open'), mail, open: z.looseObject({ timestamp: instant }) }),
   z.looseObject({ eventType: z.literal('Click'), mail, click: z.looseObject({ timestamp: instant, link: z.string() }) }),
@@ -116,16 +116,11 @@ export const sesEventSchema = /* @__PURE__ */ (() => z.discriminatedUnion('event
 export type SesEvent = z.output<typeof sesEventSchema>;
 
 /** SNS writes its SMS times as `2016-06-28 00:40:34.558`, in UTC. */
-const snsTime = /* @__PURE__ */ (() => z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,3})?$/)
-  .transform((time) => new Date(`${time.replace(' ', 'T')}Z`))
-  .refine((date) => !Number.isNaN(date.getTime()), 'not a real time')
-  .transform((date) => date.toISOString()))();
+const snsTime = /* @__PURE__ */ (() => z.pipe(z.pipe(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,3})?$/)), z.transform((time) => new Date(`${time.replace(' ', 'T')}Z`))).check(z.refine((date) => !Number.isNaN(date.getTime()), 'not a real time')), z.transform((date) => date.toISOString())))();
 
 export const smsStatusSchema = /* @__PURE__ */ (() => z.looseObject({
-  notification: z.looseObject({ messageId: z.string().min(1).max(256), timestamp: snsTime }),
-  delivery: z.looseObject({ destination: z.string().optional(), providerResponse: z.string().optional() }),
+  notification: z.looseObject({ messageId: z.string().check(z.minLength(1), z.maxLength(256)), timestamp: snsTime }),
+  delivery: z.looseObject({ destination: z.optional(z.string()), providerResponse: z.optional(z.string()) }),
   status: z.enum(['SUCCESS', 'FAILURE']),
 }))();
 export type SmsStatus = z.output<typeof smsStatusSchema>;
@@ -277,7 +272,7 @@ export type DeliveryFeedbackOutcome =
   | { kind: 'unknown-message'; providerMessageId: string }
   | { kind: 'applied'; messageId?: string; customerId: string; log: 'updated' | 'unchanged' | 'not-found'; optOut?: OptOutStatus };
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+function parse<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const detail = parsed.error.issues

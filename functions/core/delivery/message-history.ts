@@ -3,14 +3,14 @@
  * failed, skipped) with what was rendered and what the provider reported since, newest first, a page
  * at a time. Pure, apart from the port.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { NotFoundError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import type { MessageLogEntry } from './types.ts';
 
 export const messageHistoryQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 export type MessageHistoryQuery = z.output<typeof messageHistoryQuery>;

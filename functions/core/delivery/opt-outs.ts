@@ -7,7 +7,7 @@
  * Inbound SMS: a message that is only an opt-out keyword (STOP and the like, in the languages the
  * stores sell in) withdraws SMS consent for every customer with that phone number.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Consent } from '../purchase.ts';
 import type { ContactChannel } from './types.ts';
 
@@ -90,7 +90,7 @@ export interface InboundSms {
 
 export const inboundSmsSchema = z.object({
   from: z.e164(),
-  text: z.string().max(1600),
+  text: z.string().check(z.maxLength(1600)),
 });
 
 export interface InboundSmsPorts {

@@ -3,7 +3,7 @@
  * lost customer stopped buying (churn reasons). Each store sets its own (COMEBACK_TASK_LISTS, one
  * JSON document; CDK context `comeback:taskLists`); either list left out keeps its default.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 
@@ -13,17 +13,13 @@ export const defaultTaskLists = {
 } as const;
 
 /** One choice: shown as it is written and counted under it in GET /v1/metrics. */
-const choice = z.string().trim().min(1).max(100);
+const choice = z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
 
-const list = z
-  .array(choice)
-  .min(1, 'at least one choice')
-  .max(50, 'at most 50 choices')
-  .refine((values) => new Set(values).size === values.length, 'each choice once');
+const list = z.array(choice).check(z.minLength(1, 'at least one choice'), z.maxLength(50, 'at most 50 choices'), z.refine((values) => new Set(values).size === values.length, 'each choice once'));
 
 export const taskListsSchema = z.strictObject({
-  outcomes: list.default([...defaultTaskLists.outcomes]),
-  churnReasons: list.default([...defaultTaskLists.churnReasons]),
+  outcomes: z._default(list, [...defaultTaskLists.outcomes]),
+  churnReasons: z._default(list, [...defaultTaskLists.churnReasons]),
 });
 
 export interface TaskLists {

@@ -3,7 +3,7 @@
  * an outcome and a churn reason from the store's lists), and the churn reasons counted from
  * completed win-back calls. Pure, apart from the store port.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { defaultTaskLists, type TaskLists } from './task-lists.ts';
@@ -12,9 +12,9 @@ import type { ManagerTask, TaskStatus } from './types.ts';
 export const taskStatuses = ['open', 'done'] as const satisfies readonly TaskStatus[];
 
 export const taskCompletionSchema = z.strictObject({
-  outcome: z.string().trim().min(1).max(1000),
-  churnReason: z.string().trim().min(1).max(100).optional(),
-  note: z.string().trim().max(4000).optional(),
+  outcome: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)),
+  churnReason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(4000))),
 });
 
 export type TaskCompletion = z.output<typeof taskCompletionSchema>;

@@ -24,7 +24,7 @@
  * apart from each other in the file are not detected as such across batches (the second part is
  * counted as a duplicate of the first); `cdnow` files, which are not CSV, go in the request body.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { ImportFormat, ImportFormatName, ImportRow } from './format.ts';
 import { orderKeyOf } from './format.ts';
 import { importFormats } from './formats/index.ts';
@@ -47,7 +47,7 @@ export const FIRST_DATA_LINE = 2;
 /** How long the presigned upload URL is valid. */
 export const UPLOAD_URL_SECONDS = 900;
 
-const rejectionSchema = z.object({ line: z.number().int(), orderId: z.string().optional(), reason: z.string() });
+const rejectionSchema = z.object({ line: z.number().check(z.int()), orderId: z.optional(z.string()), reason: z.string() });
 
 /** The import as GET /v1/imports/{id} shows it. */
 export const importRecordSchema = z.object({
@@ -56,18 +56,18 @@ export const importRecordSchema = z.object({
   currency: z.string(),
   timezone: z.string(),
   status: z.enum(importStatuses),
-  createdAt: z.string().describe('when the upload URL was handed out'),
+  createdAt: z.string().check(z.describe('when the upload URL was handed out')),
   updatedAt: z.string(),
-  startedAt: z.string().optional().describe('when the file arrived and processing started'),
-  finishedAt: z.string().optional().describe('when the import was done or failed'),
-  batches: z.number().int().describe('batches of rows counted so far (the last one joins the orders cut between batches)'),
-  imported: z.number().int(),
-  duplicates: z.number().int().describe('orders already recorded (by an earlier import or a webhook); left as recorded'),
-  rejected: z.number().int(),
-  customers: z.number().int().describe('distinct customers of the imported and duplicate orders'),
-  rejections: z.array(rejectionSchema).describe(`the first ${MAX_LISTED_REJECTIONS} rejections counted, by line`),
-  rejectionsNotListed: z.number().int().describe('rejections counted but not listed'),
-  error: z.string().optional().describe('why the import failed'),
+  startedAt: z.optional(z.string()).check(z.describe('when the file arrived and processing started')),
+  finishedAt: z.optional(z.string()).check(z.describe('when the import was done or failed')),
+  batches: z.number().check(z.int(), z.describe('batches of rows counted so far (the last one joins the orders cut between batches)')),
+  imported: z.number().check(z.int()),
+  duplicates: z.number().check(z.int(), z.describe('orders already recorded (by an earlier import or a webhook); left as recorded')),
+  rejected: z.number().check(z.int()),
+  customers: z.number().check(z.int(), z.describe('distinct customers of the imported and duplicate orders')),
+  rejections: z.array(rejectionSchema).check(z.describe(`the first ${MAX_LISTED_REJECTIONS} rejections counted, by line`)),
+  rejectionsNotListed: z.number().check(z.int(), z.describe('rejections counted but not listed')),
+  error: z.optional(z.string()).check(z.describe('why the import failed')),
 });
 
 export type ImportRecord = z.output<typeof importRecordSchema>;
@@ -138,7 +138,7 @@ export interface MapItem {
   row: Record<string, string>;
 }
 
-export const mapItemSchema = z.object({ index: z.number().int().min(0), row: z.record(z.string(), z.string()) });
+export const mapItemSchema = z.object({ index: z.number().check(z.int(), z.gte(0)), row: z.record(z.string(), z.string()) });
 
 /** A row as the formats read it: fields by lower-cased column name, the file's line number. */
 export function rowOfItem(item: MapItem): ImportRow {
@@ -258,8 +258,8 @@ export interface UploadUrlPort {
 /** The answer of POST /v1/imports?upload=s3. */
 export const importUploadSchema = z.object({
   importId: z.string(),
-  uploadUrl: z.string().describe('PUT the whole file here (curl -T <file> <url>), before expiresAt'),
-  expiresAt: z.string().describe('when the upload URL stops working'),
+  uploadUrl: z.string().check(z.describe('PUT the whole file here (curl -T <file> <url>), before expiresAt')),
+  expiresAt: z.string().check(z.describe('when the upload URL stops working')),
   status: z.enum(importStatuses),
 });
 

@@ -6,7 +6,7 @@
  * for), and nobody can forge one for another. Tokens do not expire: an invitation may be opened
  * weeks later. Several secrets may verify at once (rotation); the first one signs.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { identifierSchema } from '../purchase.ts';
 import { linkWithToken, signedToken, verifySignedToken } from '../signed-link.ts';
 

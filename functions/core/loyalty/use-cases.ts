@@ -4,7 +4,7 @@
  * and the sweep (tier reviews, then every due scheduled message). Pure of AWS: ports come in.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { scheduleFollowUps, type FollowUpSummary } from '../catalog/follow-ups.ts';
 import { DiscountError } from '../discounts/errors.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
@@ -108,11 +108,11 @@ export const redeemInputSchema = z.strictObject({
   /** The storefront's id for this redemption: a retry with the same id gets the same confirmation. */
   redemptionId: identifierSchema,
   /** Points to redeem; 1 point = 1 minor unit of the program currency. */
-  points: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  points: z.number().check(z.int(), z.positive(), z.lte(Number.MAX_SAFE_INTEGER)),
   /** The order's value before the points, as decimal text ("54.97"). */
   orderTotal: amountSchema,
   currency: currencySchema,
-  orderId: identifierSchema.optional(),
+  orderId: z.optional(identifierSchema),
 });
 
 export function parseRedemption(input: unknown, customerId: string): RedemptionRequest {

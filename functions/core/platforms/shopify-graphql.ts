@@ -12,7 +12,7 @@
  * - each refund on the order becomes the refunds/create resource of the same refund id, so a refund
  *   seen by both the sync and the webhook is given back once.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { invalid } from '../purchase.ts';
 import { defaultPlatformSettings, type OrderAction, type PlatformSettings } from './lifecycle.ts';
@@ -75,10 +75,10 @@ export const shopifyOrdersQuery = `query orders($first: Int!, $after: String, $q
   }
 }`;
 
-const text = z.string().nullish();
+const text = z.nullish(z.string());
 const money = z.object({ shopMoney: z.object({ amount: z.string(), currencyCode: z.string() }) });
-const address = z.object({ countryCodeV2: text, phone: text }).nullish();
-const legacyId = z.union([z.string(), z.number()]).nullish();
+const address = z.nullish(z.object({ countryCodeV2: text, phone: text }));
+const legacyId = z.nullish(z.union([z.string(), z.number()]));
 
 /** The order node of `shopifyOrdersQuery`. */
 export const shopifyGraphqlOrderSchema = z.object({
@@ -86,7 +86,7 @@ export const shopifyGraphqlOrderSchema = z.object({
   legacyResourceId: legacyId,
   createdAt: text,
   processedAt: text,
-  test: z.boolean().nullish(),
+  test: z.nullish(z.boolean()),
   cancelledAt: text,
   cancelReason: text,
   displayFinancialStatus: text,
@@ -94,24 +94,22 @@ export const shopifyGraphqlOrderSchema = z.object({
   phone: text,
   customerLocale: text,
   sourceName: text,
-  discountCodes: z.array(z.string()).nullish(),
+  discountCodes: z.nullish(z.array(z.string())),
   totalPriceSet: money,
   billingAddress: address,
   shippingAddress: address,
-  customer: z
-    .object({
+  customer: z.nullish(z.object({
       id: z.string(),
       legacyResourceId: legacyId,
       firstName: text,
       lastName: text,
       locale: text,
-      defaultEmailAddress: z.object({ emailAddress: text, marketingState: text }).nullish(),
-      defaultPhoneNumber: z.object({ phoneNumber: text, marketingState: text }).nullish(),
+      defaultEmailAddress: z.nullish(z.object({ emailAddress: text, marketingState: text })),
+      defaultPhoneNumber: z.nullish(z.object({ phoneNumber: text, marketingState: text })),
       defaultAddress: address,
-    })
-    .nullish(),
+    })),
   lineItems: z.object({
-    pageInfo: z.object({ hasNextPage: z.boolean() }).nullish(),
+    pageInfo: z.nullish(z.object({ hasNextPage: z.boolean() })),
     nodes: z.array(
       z.object({
         id: z.string(),
@@ -120,23 +118,19 @@ export const shopifyGraphqlOrderSchema = z.object({
         title: text,
         quantity: z.number(),
         originalUnitPriceSet: money,
-        variant: z.object({ legacyResourceId: legacyId }).nullish(),
-        product: z.object({ legacyResourceId: legacyId, productType: text }).nullish(),
+        variant: z.nullish(z.object({ legacyResourceId: legacyId })),
+        product: z.nullish(z.object({ legacyResourceId: legacyId, productType: text })),
       }),
     ),
   }),
-  refunds: z
-    .array(
+  refunds: z.nullish(z.array(
       z.object({
         id: z.string(),
         legacyResourceId: legacyId,
         note: text,
-        transactions: z
-          .object({ nodes: z.array(z.object({ kind: text, status: text, amountSet: money })) })
-          .nullish(),
+        transactions: z.nullish(z.object({ nodes: z.array(z.object({ kind: text, status: text, amountSet: money })) })),
       }),
-    )
-    .nullish(),
+    )),
 });
 
 export type ShopifyGraphqlOrder = z.output<typeof shopifyGraphqlOrderSchema>;

@@ -7,7 +7,7 @@
  * that are kept only when the generic schema accepts them, SKU fallbacks).
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
 import { amountSchema, customerInputSchema, definedOnly, invalid, type PurchaseInput } from '../purchase.ts';
@@ -20,11 +20,9 @@ import { defaultPlatformSettings, type OrderAction, type PlatformSettings } from
  * A platform's numeric id as exact decimal text: a JSON integer that a double holds exactly, or the
  * digits the edge kept as a string. A number beyond 2^53 has already lost digits and is refused.
  */
-export const platformIdSchema = z
-  .union([z.number(), z.string()], {
+export const platformIdSchema = z.pipe(z.union([z.number(), z.string()], {
     error: (issue) => (issue.input === undefined || issue.input === null ? 'required' : 'must be an integer id (a JSON number or a string of digits)'),
-  })
-  .transform((value, ctx) => {
+  }), z.transform((value, ctx) => {
     if (typeof value === 'number') {
       if (Number.isSafeInteger(value) && value >= 0) return String(value);
       ctx.issues.push({
@@ -40,10 +38,10 @@ export const platformIdSchema = z
     if (/^\d{1,40}$/.test(digits)) return digits.replace(/^0+(?=\d)/, '');
     ctx.issues.push({ code: 'custom', input: value, message: 'must be an integer id (a JSON number or a string of digits)' });
     return z.NEVER;
-  });
+  }));
 
 /** Optional text a platform may send as a string, null or not at all. */
-export const optionalText = z.string().nullish();
+export const optionalText = z.nullish(z.string());
 
 const customerFields = customerInputSchema.shape;
 
@@ -122,25 +120,25 @@ export function skuOrFallback(sku: string | null | undefined, variantId: string 
 // ---------------------------------------------------------------------------------------------
 // Shopify
 
-const marketingConsentSchema = z.object({ state: optionalText }).nullish();
+const marketingConsentSchema = z.nullish(z.object({ state: optionalText }));
 
 const shopifyLineItemSchema = z.object({
   id: platformIdSchema,
   sku: optionalText,
   title: optionalText,
   name: optionalText,
-  quantity: z.number().int().positive(),
+  quantity: z.number().check(z.int(), z.positive()),
   price: amountSchema,
-  product_id: platformIdSchema.nullish(),
-  variant_id: platformIdSchema.nullish(),
+  product_id: z.nullish(platformIdSchema),
+  variant_id: z.nullish(platformIdSchema),
   vendor: optionalText,
   product_type: optionalText,
 });
 
-const shopifyAddressSchema = z.object({ country_code: optionalText, phone: optionalText }).nullish();
+const shopifyAddressSchema = z.nullish(z.object({ country_code: optionalText, phone: optionalText }));
 
 const shopifyCustomerSchema = z.object({
-  id: platformIdSchema.nullish(),
+  id: z.nullish(platformIdSchema),
   default_address: shopifyAddressSchema,
   email: optionalText,
   first_name: optionalText,
@@ -160,18 +158,18 @@ export const shopifyOrderSchema = z.object({
   processed_at: optionalText,
   currency: z.string(),
   total_price: amountSchema,
-  customer: shopifyCustomerSchema.nullish(),
+  customer: z.nullish(shopifyCustomerSchema),
   email: optionalText,
   contact_email: optionalText,
   phone: optionalText,
   customer_locale: optionalText,
-  line_items: z.array(shopifyLineItemSchema).min(1, 'an order needs at least one line item'),
-  discount_codes: z.array(z.object({ code: z.string() })).nullish(),
+  line_items: z.array(shopifyLineItemSchema).check(z.minLength(1, 'an order needs at least one line item')),
+  discount_codes: z.nullish(z.array(z.object({ code: z.string() }))),
   source_name: optionalText,
-  buyer_accepts_marketing: z.boolean().nullish(),
+  buyer_accepts_marketing: z.nullish(z.boolean()),
   billing_address: shopifyAddressSchema,
   shipping_address: shopifyAddressSchema,
-  test: z.boolean().nullish(),
+  test: z.nullish(z.boolean()),
   cancelled_at: optionalText,
   cancel_reason: optionalText,
   financial_status: optionalText,
@@ -261,9 +259,7 @@ const shopifyRefundSchema = z.object({
   id: platformIdSchema,
   order_id: platformIdSchema,
   note: optionalText,
-  transactions: z
-    .array(z.object({ kind: optionalText, status: optionalText, amount: amountSchema, currency: optionalText }))
-    .nullish(),
+  transactions: z.nullish(z.array(z.object({ kind: optionalText, status: optionalText, amount: amountSchema, currency: optionalText }))),
 });
 
 /** Topics whose body is the refund resource, and the one whose body is a cancelled order. */

@@ -2,7 +2,7 @@
  * WooCommerce order webhooks (order.created, order.updated; WP REST API v3 order shape) mapped onto
  * the generic purchase, and the recognition of the ping WooCommerce sends when a webhook is saved.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError, type FieldIssue } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
 import { amountSchema, definedOnly, invalid, type Consent, type PurchaseInput } from '../purchase.ts';
@@ -29,34 +29,32 @@ import {
 const wooLineItemSchema = z.object({
   id: platformIdSchema,
   name: optionalText,
-  product_id: platformIdSchema.nullish(),
-  variation_id: platformIdSchema.nullish(),
-  quantity: z.number().int().positive(),
+  product_id: z.nullish(platformIdSchema),
+  variation_id: z.nullish(platformIdSchema),
+  quantity: z.number().check(z.int(), z.positive()),
   sku: optionalText,
-  price: amountSchema.nullish(),
-  subtotal: amountSchema.nullish(),
-  total: amountSchema.nullish(),
+  price: z.nullish(amountSchema),
+  subtotal: z.nullish(amountSchema),
+  total: z.nullish(amountSchema),
 });
 
 /** The part of the REST v3 order this mapper relies on; every other field is ignored. */
 export const wooCommerceOrderSchema = z.object({
   id: platformIdSchema,
   /** The order number the shop shows, which an extension may make differ from the id. */
-  number: z.union([z.string(), z.number()]).nullish(),
+  number: z.nullish(z.union([z.string(), z.number()])),
   date_created_gmt: optionalText,
   date_created: optionalText,
   currency: z.string(),
   total: amountSchema,
   /** 0 for a guest checkout. */
-  customer_id: platformIdSchema.nullish(),
-  billing: z
-    .object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText, country: optionalText })
-    .nullish(),
-  shipping: z.object({ phone: optionalText, country: optionalText }).nullish(),
+  customer_id: z.nullish(platformIdSchema),
+  billing: z.nullish(z.object({ first_name: optionalText, last_name: optionalText, email: optionalText, phone: optionalText, country: optionalText })),
+  shipping: z.nullish(z.object({ phone: optionalText, country: optionalText })),
   /** Refunds given so far, newest first; `total` is negative decimal text ("-10.00"). */
-  refunds: z.array(z.object({ id: platformIdSchema, reason: optionalText, total: amountSchema })).nullish(),
-  line_items: z.array(wooLineItemSchema).min(1, 'an order needs at least one line item'),
-  coupon_lines: z.array(z.object({ code: z.string() })).nullish(),
+  refunds: z.nullish(z.array(z.object({ id: platformIdSchema, reason: optionalText, total: amountSchema }))),
+  line_items: z.array(wooLineItemSchema).check(z.minLength(1, 'an order needs at least one line item')),
+  coupon_lines: z.nullish(z.array(z.object({ code: z.string() }))),
   created_via: optionalText,
   status: optionalText,
 });

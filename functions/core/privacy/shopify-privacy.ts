@@ -17,7 +17,7 @@
  *
  * Any other topic is a 400, so a wrongly subscribed topic shows in Shopify's delivery log.
  */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { normalizedEmail, type IdentityDirectory } from '../identity.ts';
 import { invalid } from '../purchase.ts';
@@ -27,16 +27,16 @@ import { eraseCustomer, type PrivacyPorts } from './customer-data.ts';
 export const privacyTopics = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
 export type PrivacyTopic = (typeof privacyTopics)[number];
 
-const shopSchema = z.object({ shop_id: platformIdSchema.optional(), shop_domain: z.string().max(255).optional() });
+const shopSchema = z.object({ shop_id: z.optional(platformIdSchema), shop_domain: z.optional(z.string().check(z.maxLength(255))) });
 const customerSchema = z.object({
-  id: platformIdSchema.nullish(),
-  email: z.string().max(320).nullish(),
-  phone: z.string().max(64).nullish(),
+  id: z.nullish(platformIdSchema),
+  email: z.nullish(z.string().check(z.maxLength(320))),
+  phone: z.nullish(z.string().check(z.maxLength(64))),
 });
-const orderIdsSchema = z.array(platformIdSchema).max(10_000).nullish();
+const orderIdsSchema = z.nullish(z.array(platformIdSchema).check(z.maxLength(10_000)));
 
-const dataRequestSchema = shopSchema.extend({ customer: customerSchema, orders_requested: orderIdsSchema, data_request: z.object({ id: platformIdSchema }).nullish() });
-const redactSchema = shopSchema.extend({ customer: customerSchema, orders_to_redact: orderIdsSchema });
+const dataRequestSchema = z.extend(shopSchema, { customer: customerSchema, orders_requested: orderIdsSchema, data_request: z.nullish(z.object({ id: platformIdSchema })) });
+const redactSchema = z.extend(shopSchema, { customer: customerSchema, orders_to_redact: orderIdsSchema });
 
 /** What is kept for the store to act on: a data request, or a shop's redaction. */
 export interface PrivacyRequest {
@@ -110,7 +110,7 @@ async function comebackIds(ports: ShopifyPrivacyPorts, customer: z.output<typeof
   return known;
 }
 
-function parse<T extends z.ZodType>(schema: T, payload: unknown, topic: string): z.output<T> {
+function parse<T extends z.ZodMiniType>(schema: T, payload: unknown, topic: string): z.output<T> {
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw invalid(`the ${topic} body is not what Shopify sends`, parsed.error);
   return parsed.data;

@@ -1,5 +1,5 @@
 /** The body of POST /v1/sync/{platform} and what it answers (shared by the handler, OpenAPI and the CLI). */
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { syncPlatforms } from './platform-sync.ts';
 
 export const syncPlatformSchema = z.enum(syncPlatforms);
@@ -8,19 +8,19 @@ export const syncRequestSchema = z.strictObject({
   /** A date (2026-01-01, UTC midnight) or an instant: orders created or changed since then. */
   since: z.union([z.iso.date(), z.iso.datetime({ offset: true })]),
   /** The `next` of the previous answer. */
-  cursor: z.string().min(1).max(2000).optional(),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });
 
 export const syncSummarySchema = z.object({
-  fetched: z.number().int(),
-  recorded: z.number().int(),
-  duplicates: z.number().int(),
-  notCounted: z.number().int(),
-  reversed: z.number().int(),
-  failed: z.number().int(),
+  fetched: z.number().check(z.int()),
+  recorded: z.number().check(z.int()),
+  duplicates: z.number().check(z.int()),
+  notCounted: z.number().check(z.int()),
+  reversed: z.number().check(z.int()),
+  failed: z.number().check(z.int()),
   failures: z.array(z.object({ orderId: z.string(), reason: z.string() })),
   /** Present when the answer stops before the last page: post again with it as `cursor`. */
-  next: z.string().optional(),
+  next: z.optional(z.string()),
 });
 
 export type SyncAnswer = z.output<typeof syncSummarySchema>;
