@@ -14,6 +14,13 @@ const keysInOnePlace = {
   message: 'Keys are built in functions/adapters/table-design.ts: add the key there and call it.',
 };
 
+// zod's classic API was 95-110 KiB of a Lambda bundle, its `zod/mini` API is 35-47 KiB; a bundle
+// that imports both carries both. What goes into a bundle imports functions/core/zod.ts (zod/mini).
+const classicZod = ['zod', 'zod/v4', 'zod/v4/classic'].map((name) => ({
+  name,
+  message: "Lambda code imports zod as `import * as z from '<...>/core/zod.ts'` (zod/mini): the classic API would come into the bundles beside it.",
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', '.comeback/**', 'coverage/**'] },
   js.configs.recommended,
@@ -34,12 +41,17 @@ export default tseslint.config(
     },
   },
   {
+    files: ['functions/adapters/**/*.ts', 'functions/handlers/**/*.ts', 'functions/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: classicZod }] },
+  },
+  {
     // The domain core is pure: no AWS SDK, no process environment.
     files: ['functions/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: classicZod,
           patterns: [
             { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'The core imports no AWS SDK or CDK: take a port instead.' },
             // Relative paths too: `../../adapters/x.ts` is as much an adapter as `#adapters/x.ts`. The

@@ -438,7 +438,7 @@ describe('the Comeback app, as deployed', () => {
       expect(failures).toEqual([]);
     }, 180_000);
 
-    it('bundles none of what no handler uses: zod\'s other locales, source-map, Handlebars\'s compiler, MJML, the phone metadata where no phone number is read', () => {
+    it('bundles none of what no handler uses: zod\'s classic API and other locales, source-map, Handlebars\'s compiler, MJML, the phone metadata where no phone number is read', () => {
       const entries = [...new Set(built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction).map((fn) => fn.entry))];
       const { metafile } = buildFunctionBundles(projectRoot, entries, DEPLOYED_BUNDLE);
       const carried = Object.entries(metafile.outputs)
@@ -448,6 +448,8 @@ describe('the Comeback app, as deployed', () => {
       for (const [path, inputs] of carried) {
         // `import { z } from 'zod'` (a namespace object esbuild keeps whole) would bring every locale.
         expect(inputs.filter((input) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(input)), path).toEqual([]);
+        // The handlers' schemas are zod/mini (functions/core/zod.ts): zod's classic API comes into no bundle.
+        expect(inputs.filter((input) => input.includes('node_modules/zod/v4/classic/')), path).toEqual([]);
         expect(inputs.filter((input) => /node_modules\/(source-map|@asteasolutions\/zod-to-openapi)\//.test(input)), path).toEqual([]);
         // Templates are precompiled beside the bundle: Handlebars's runtime only, never its compiler, never MJML.
         expect(inputs.filter((input) => /node_modules\/(handlebars\/dist\/cjs\/handlebars\/compiler|mjml[^/]*)\//.test(input)), path).toEqual([]);
