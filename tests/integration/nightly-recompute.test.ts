@@ -177,7 +177,18 @@ beforeAll(async () => {
       convertedRevenueMinor: 3000,
       convertedCurrency: 'USD',
     },
-    { ...keys.order('ivy', `${ago(100)}T12:00:00.000Z`, 'ivy-1'), type: 'order', orderId: 'ivy-1', totalMinor: 6000 },
+    {
+      ...keys.order('ivy', `${ago(100)}T12:00:00.000Z`, 'ivy-1'),
+      type: 'order',
+      orderId: 'ivy-1',
+      customerId: 'ivy',
+      placedAt: `${ago(100)}T12:00:00.000Z`,
+      currency: 'USD',
+      totalMinor: 6000,
+      refundedMinor: 0,
+      items: [{ sku: 'TEA', quantity: 1, unitPriceMinor: 6000 }],
+      source: 'comeback',
+    },
   ]);
 }, 60_000);
 
