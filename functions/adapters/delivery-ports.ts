@@ -11,7 +11,6 @@ import type { DeliveryPorts } from '../core/delivery/types.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../core/delivery/unsubscribe.ts';
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
-import { configuredDiscounts } from './discounts.ts';
 import { DynamoContacts, DynamoMessageLog, DynamoTasks } from './message-log.ts';
 import { resolveSecret } from './secrets.ts';
 import { configuredSenders, deliveryEnv } from './senders.ts';
@@ -25,9 +24,18 @@ export const deliveryLinksEnv = z.object({
 
 let ports: DeliveryPorts | undefined;
 
-export function deliveryPorts(): DeliveryPorts {
+/** What builds the discount issuer of the messages that offer codes, none when no storefront is configured. */
+export type DiscountIssuerOf = () => DeliveryPorts['discounts'];
+
+/**
+ * The delivery ports, with the discount issuer `discounts` builds when the caller's messages offer
+ * codes (./discounts.ts configuredDiscounts). Given by the caller, not imported here, so a function
+ * whose messages never offer one (the journey sweep's check-in tasks) carries no storefront client.
+ */
+export function deliveryPorts(discounts?: DiscountIssuerOf): DeliveryPorts {
   ports ??= buildDeliveryPorts();
-  return ports;
+  const issuer = discounts?.();
+  return issuer ? { ...ports, discounts: issuer } : ports;
 }
 
 function buildDeliveryPorts(): DeliveryPorts {
@@ -37,7 +45,6 @@ function buildDeliveryPorts(): DeliveryPorts {
   const brand = brandOf(brandConfig);
   const senders = configuredSenders(readConfig(deliveryEnv), brandConfig.COMEBACK_SENDER_NAME ?? brand.shopName);
   const tasks = new DynamoTasks(documentClient, tableName);
-  const discounts = configuredDiscounts();
   return {
     now,
     contacts: new DynamoContacts(documentClient, tableName),
@@ -46,7 +53,6 @@ function buildDeliveryPorts(): DeliveryPorts {
     tasks,
     templates: new TemplateLibrary(config.COMEBACK_TEMPLATES_DIR ?? defaultTemplatesDir, brand),
     smsMaxSegments: brandConfig.COMEBACK_SMS_MAX_SEGMENTS,
-    ...(discounts ? { discounts } : {}),
     links: {
       async unsubscribe(customerId, channel) {
         const [current] = await resolveSecret(unsubscribeSecret);

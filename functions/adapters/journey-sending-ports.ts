@@ -10,7 +10,7 @@ import { deliverMessage } from '../core/delivery/deliver.ts';
 import type { JourneyRunPorts, JourneyStepPorts } from '../core/journey-engine.ts';
 import { configuredCatalog } from './catalog-file.ts';
 import { DynamoCoPurchaseStore } from './catalog-store.ts';
-import { deliveryPorts } from './delivery-ports.ts';
+import { deliveryPorts, type DiscountIssuerOf } from './delivery-ports.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { journeyBase, journeyPorts } from './journey-ports.ts';
 import { resolveSecret } from './secrets.ts';
@@ -21,13 +21,13 @@ const linksEnv = z.object({ COMEBACK_PUBLIC_URL: z.url() });
  * For the journey step function: everything a step needs, and no state machine ARNs. The offering
  * steps read the rules file (COMEBACK_CATALOG_FILE) and the nightly co-purchase counts.
  */
-export function journeyStepPorts(): JourneyStepPorts {
-  return { ...sendingPorts(), offers: { catalog: configuredCatalog(), coPurchases: new DynamoCoPurchaseStore(documentClient, tableName) } };
+export function journeyStepPorts(discounts: DiscountIssuerOf): JourneyStepPorts {
+  return { ...sendingPorts(discounts), offers: { catalog: configuredCatalog(), coPurchases: new DynamoCoPurchaseStore(documentClient, tableName) } };
 }
 
-/** The store, the delivery step and the links messages carry. */
-function sendingPorts(): Omit<JourneyStepPorts, 'offers'> {
-  const delivery = deliveryPorts();
+/** The store, the delivery step (with the discount issuer when its messages offer codes) and the links messages carry. */
+function sendingPorts(discounts?: DiscountIssuerOf): Omit<JourneyStepPorts, 'offers'> {
+  const delivery = deliveryPorts(discounts);
   const { COMEBACK_PUBLIC_URL: publicUrl } = readConfig(linksEnv);
   const feedbackSecret = secretReference(readConfig(secretEnv('COMEBACK_FEEDBACK_SECRET')), 'COMEBACK_FEEDBACK_SECRET');
   return {
@@ -49,7 +49,10 @@ function sendingPorts(): Omit<JourneyStepPorts, 'offers'> {
   };
 }
 
-/** For the sweep: the step's sending ports plus the launcher that starts win-back (no rules file: it offers nothing). */
+/**
+ * For the sweep: the sending ports plus the launcher that starts win-back. What it sends are the
+ * check-in tasks, which offer nothing: no rules file, no discount issuer.
+ */
 export function journeyRunPorts(): JourneyRunPorts {
   return { ...sendingPorts(), launcher: journeyPorts().launcher };
 }

@@ -3,12 +3,14 @@
  * machine what to do next: continue to the next step at `at`, retry this step at `at`, or end.
  */
 import * as z from '../core/zod.ts';
+import { configuredDiscounts } from '../adapters/discounts.ts';
 import { journeyStepPorts } from '../adapters/journey-sending-ports.ts';
 import { runJourneyStep } from '../core/journey-engine.ts';
 import { journeyEntrySchema, type StepOutcome } from '../core/journeys.ts';
 import { invalid } from '../core/purchase.ts';
 
-const ports = journeyStepPorts();
+// The steps' messages offer discount codes: the storefront's, issued as they are sent.
+const ports = journeyStepPorts(configuredDiscounts);
 
 const stepRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('step'), step: z.string().check(z.minLength(1)), entry: journeyEntrySchema }),

@@ -438,7 +438,7 @@ describe('the Comeback app, as deployed', () => {
       expect(failures).toEqual([]);
     }, 180_000);
 
-    it('bundles none of what no handler uses: zod\'s classic API and other locales, source-map, Handlebars\'s compiler, MJML, the phone metadata where no phone number is read', () => {
+    it('bundles none of what no handler uses: zod\'s classic API and other locales, source-map, Handlebars\'s compiler, MJML, the phone metadata where no phone number is read, the storefront clients where no code is offered', () => {
       const entries = [...new Set(built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction).map((fn) => fn.entry))];
       const { metafile } = buildFunctionBundles(projectRoot, entries, DEPLOYED_BUNDLE);
       const carried = Object.entries(metafile.outputs)
@@ -456,10 +456,19 @@ describe('the Comeback app, as deployed', () => {
         // The metadata comes only with the module that parses phone numbers, not with the configuration.
         if (inputs.some((input) => input.includes('libphonenumber-js/metadata'))) expect(inputs, path).toContain('functions/core/platforms/shopify.ts');
       }
-      const step = relative(projectRoot, built.stacks.api.journeys.step.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
-      const stepInputs = carried.find(([path]) => path.endsWith(`${step}/index.mjs`))?.[1];
-      expect(stepInputs).toBeDefined();
-      expect(stepInputs!.filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
+      const inputsOf = (fn: ComebackFunction) => {
+        const name = relative(projectRoot, fn.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
+        const inputs = carried.find(([path]) => path.endsWith(`${name}/index.mjs`))?.[1];
+        expect(inputs, fn.entry).toBeDefined();
+        return inputs!;
+      };
+      const { journeys, loyalty } = built.stacks.api;
+      expect(inputsOf(journeys.step).filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
+      // Only journey steps offer discount codes: the sweeps, which send check-in tasks and loyalty
+      // messages, carry no storefront client (the step does: it issues the codes as it sends).
+      const storefrontClients = (inputs: readonly string[]) => inputs.filter((input) => /functions\/adapters\/(shopify|woocommerce)-discounts\.ts|node_modules\/@shopify\//.test(input));
+      expect(storefrontClients(inputsOf(journeys.step))).not.toEqual([]);
+      for (const fn of [journeys.sweep, loyalty.sweep, loyalty.dispatch]) expect(storefrontClients(inputsOf(fn)), fn.entry).toEqual([]);
     }, 120_000); // one esbuild run over every entry: 25 s on a busy two-core machine
 
     it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {

@@ -10,6 +10,7 @@ Object.assign(process.env, { COMEBACK_STOREFRONT: 'pool' });
 const { handler: upload } = await import('../../functions/handlers/upload-discount-codes.ts');
 const { handler: recordPurchase } = await import('../../functions/handlers/record-purchase.ts');
 const { deliveryPorts } = await import('../../functions/adapters/delivery-ports.ts');
+const { configuredDiscounts } = await import('../../functions/adapters/discounts.ts');
 const { DynamoDiscounts } = await import('../../functions/adapters/discount-store.ts');
 const { documentClient, tableName } = await import('../../functions/adapters/dynamodb.ts');
 const { poolIssuer } = await import('../../functions/core/discounts/discounts.ts');
@@ -117,7 +118,8 @@ describe('handing out pool codes', () => {
     await store.add({ codes: codesOf('offer', 1) }, clock.now().toISOString());
     const offerId = uniqueId('entry');
 
-    const outcome = await deliverMessage(deliveryPorts(), customerId, {
+    // The journey step's delivery: its messages offer codes.
+    const outcome = await deliverMessage(deliveryPorts(configuredDiscounts), customerId, {
       messageId: uniqueId('offer-message'),
       journey: 'post-purchase',
       step: 'offer',
