@@ -51,7 +51,8 @@
  * - What is left above 250 KB: libphonenumber-js where phone numbers are read (123 KiB in the
  *   webhooks, the imports, the sync and the customer search; 80 KiB of it the `min` metadata, the
  *   package's default; fewer countries would change what is accepted), the nightly recompute's
- *   models and sketches, and the senders' own journey, loyalty and delivery code.
+ *   models and sketches. The journey sweep (252 KB) went under when the discount issuer became the
+ *   journey step's alone (231 KB): 40 of 45 are under 250 KB.
  */
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
