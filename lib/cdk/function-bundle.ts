@@ -43,7 +43,8 @@
  *   one per file) and text outside ASCII is UTF-8 (`charset`: 12 KB of each page). The 45 bundles
  *   went from 169-424 KB (median 249, 24 under 250 KB) to 163-411 KB (median 219, 33 under 250 KB).
  *   Cold import, as the bench measures it on a shared two-core machine, stays far above the 60 ms
- *   target with the runtime's SDK: in one run, median 300 ms (max 474) against an empty module's 9 ms.
+ *   target with the runtime's SDK: in one quiet run, median 208 ms (max 322) against an empty module's
+ *   7 ms (300 / 474 against 9 before zod/mini); with the SDK bundled, 141 / 230 ms in 462-878 KB.
  * - Every schema a handler reaches is `zod/mini` (functions/core/zod.ts, with zod's English messages
  *   configured): zod's classic API was 95-110 KiB of every bundle, zod is now 35-47 KiB. The 45
  *   bundles went from 163-412 KB (median 219, 33 under 250 KB) to 98-345 KB (median 152, 39 under
