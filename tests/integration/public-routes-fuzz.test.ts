@@ -502,7 +502,8 @@ describe('the import routes, fuzzed', () => {
         const conflict = s3 && ['comeback-csv', 'shopify-csv', 'woocommerce-csv'].includes(parsed.data.format);
         expect(answer.status, answer.body).toBe(conflict ? 409 : s3 || !parsed.success ? 400 : contentType === 'text/csv' ? 400 : 415);
       }),
-      { numRuns: RUNS },
+      // Once found by a run: an empty CDNOW upload was read as no orders (200) instead of refused.
+      { numRuns: RUNS, examples: [[`Bearer ${TEST_ADMIN_TOKEN}`, { format: 'cdnow' }, 'text/csv']] },
     );
   });
 

@@ -130,6 +130,8 @@ export function missingColumns(format: ImportFormat, columns: readonly string[])
 
 function whitespaceLines(format: ImportFormat, text: string, firstLine: number): Line[] {
   const names = format.fieldNames ?? [];
+  // An upload with no line at all is a mistake (the wrong file, or none), not zero orders to import.
+  if (text.trim() === '') throw new InvalidInputError(`the upload is empty: a ${format.name} file has a purchase on each line`);
   const lines: Line[] = [];
   linesOf(text).forEach((content, index) => {
     const line = firstLine + index;

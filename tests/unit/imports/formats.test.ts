@@ -132,6 +132,15 @@ describe('comeback-csv', () => {
   });
 });
 
+describe('cdnow', () => {
+  it.each([
+    ['an empty upload', ''],
+    ['an upload of blank lines', '\n  \n\t\n'],
+  ])('refuses %s as a whole, rather than import nothing', (_label, text) => {
+    expect(() => read('cdnow', text)).toThrow(new InvalidInputError('the upload is empty: a cdnow file has a purchase on each line'));
+  });
+});
+
 describe('shopify-csv', () => {
   const header =
     'Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,Lineitem taxable,Lineitem fulfillment status,Billing Name,Billing Phone,Notes,Cancelled at,Payment Method,Refunded Amount,Id,Tags,Source,Phone';
