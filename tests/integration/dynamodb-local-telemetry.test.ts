@@ -1,8 +1,10 @@
 /**
  * The embedded DynamoDB Local sends nothing off the machine: its JVM starts with the telemetry it
- * would report to AWS turned off, unless the user set DDB_LOCAL_TELEMETRY.
+ * would report to AWS turned off, unless the user set DDB_LOCAL_TELEMETRY. Started without a data
+ * directory, it leaves nothing behind once stopped.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { expect, it } from 'vitest';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
@@ -21,7 +23,7 @@ function environmentOfJvmOnPort(port: string): Map<string, string> | undefined {
   return undefined;
 }
 
-it.runIf(process.platform === 'linux')('starts DynamoDB Local with its telemetry off unless the user set it', async () => {
+it.runIf(process.platform === 'linux')('starts DynamoDB Local with its telemetry off unless the user set it, and removes its scratch database when stopped', async () => {
   // The run's own setup started a DynamoDB Local in this environment already: start from a clean one.
   const inherited = process.env['DDB_LOCAL_TELEMETRY'];
   delete process.env['DDB_LOCAL_TELEMETRY'];
@@ -36,4 +38,5 @@ it.runIf(process.platform === 'linux')('starts DynamoDB Local with its telemetry
     else process.env['DDB_LOCAL_TELEMETRY'] = inherited;
     await Promise.all([quiet.stop(), told.stop()]);
   }
+  for (const stopped of [quiet, told]) expect(existsSync(dirname(stopped.databaseFile))).toBe(false);
 });

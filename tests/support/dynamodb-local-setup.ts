@@ -8,6 +8,8 @@ import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
+    /** The SQLite file of that DynamoDB Local. */
+    dynamodbDatabaseFile: string;
   }
 }
 
@@ -26,5 +28,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dynamodb = await startDynamoDbLocal();
   process.env.JDK_JAVA_OPTIONS ??= QUICK_JVM;
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  project.provide('dynamodbDatabaseFile', dynamodb.databaseFile);
   return () => dynamodb.stop();
 }
