@@ -40,7 +40,7 @@ export interface StaticAnswer {
 
 export interface LocalHostOptions {
   port: number;
-  /** Persist DynamoDB Local's data here; in memory when absent. */
+  /** Persist DynamoDB Local's data here; when absent, a scratch database removed when the host stops. */
   dataDir?: string;
   secrets: {
     COMEBACK_WEBHOOK_SECRET: string;
