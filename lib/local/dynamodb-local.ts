@@ -132,13 +132,13 @@ export const STREAM_RECORDS_INDEX = 'comeback_stream_records';
 
 /**
  * DynamoDB Local keeps the stream records of all its tables in one SQLite table, keyed by sequence
- * number alone, and on every write to a table with a stream (and every DescribeStream) it looks up
- * the oldest record of that table's stream: without an index that reads the records of every
- * stream written before it. The cost of a write grows with everything written before: measured on
- * this DynamoDB Local, after 40,000 writes to other tables a write to a new table took 27 ms of its
- * database thread in memory and 125 ms on a file, against 0.6 ms with this index (the table of stream
- * records is trimmed only after 24 hours). The index changes no answer, only how it is found; true
- * when it is in place (false for a database laid out otherwise, which a test would notice).
+ * number alone, and on every write to a table with a stream (and when it describes a stream) it
+ * looks up the oldest record of that table's stream: without an index that reads the records of
+ * every stream written before it. The cost of a write grows with everything written before: measured
+ * on this DynamoDB Local, after 40,000 writes to other tables a write to a new table took 27 ms of
+ * its database thread in memory and 125 ms on a file, against 0.6 ms with this index. The index
+ * changes no answer, only how it is found. True when it is in place, false for a database laid out
+ * otherwise (tests/integration/dynamodb-local-stream-index.test.ts would fail).
  */
 export function indexStreamRecords(databaseFile: string): boolean {
   const database = new (nodeSqlite().DatabaseSync)(databaseFile);
