@@ -19,7 +19,10 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       // Building every function's bundle and synthesizing takes over a minute on two busy cores.
-      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], hookTimeout: 240_000 } },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['tests/infra/**/*.test.ts'], hookTimeout: 240_000, setupFiles: ['tests/support/infra-scratch.ts'] },
+      },
       {
         extends: true,
         test: {
