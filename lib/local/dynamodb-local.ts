@@ -112,21 +112,21 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     databaseFile,
     stop: () =>
       new Promise<void>((done) => {
-        child.once('exit', () => {
-          removeScratch();
-          done();
-        });
         if (child.exitCode !== null || child.signalCode !== null) {
           removeScratch();
           return done();
         }
+        child.once('exit', () => {
+          removeScratch();
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };
 }
 
 /** The SQLite file DynamoDB Local keeps every table in, with -sharedDb. */
-export const DATABASE_FILE = 'shared-local-instance.db';
+const DATABASE_FILE = 'shared-local-instance.db';
 /** Our index on DynamoDB Local's table of stream records (`us`): by stream, then sequence number. */
 export const STREAM_RECORDS_INDEX = 'comeback_stream_records';
 

@@ -34,7 +34,7 @@ it('finds the oldest record of a stream through the index, never by reading the 
   expect(plan).toBe(`SEARCH us USING COVERING INDEX ${STREAM_RECORDS_INDEX} (StreamID=?)`);
 });
 
-it('adds the index once: a second start on the same database changes nothing', () => {
+it('adds the index once: adding it again, as every start on a kept database does, changes nothing', () => {
   const databaseFile = inject('dynamodbDatabaseFile');
   expect(indexStreamRecords(databaseFile)).toBe(true);
   const database = new DatabaseSync(databaseFile, { readOnly: true });
