@@ -126,7 +126,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
           sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
         })
-        .finally(() => options.log?.(`${request.method} ${request.url} ${response.statusCode} ${(performance.now() - started).toFixed(1)} ms`));
+        .finally(() => {
+          runtime.tableWritten();
+          options.log?.(`${request.method} ${request.url} ${response.statusCode} ${(performance.now() - started).toFixed(1)} ms`);
+        });
     });
     await new Promise<void>((listening, failed) => {
       server?.once('error', failed);

@@ -75,6 +75,8 @@ export interface JourneyRuntime {
    * times the webhooks with it off, as on AWS where the reactions run apart from the webhook.
    */
   pollTableStream(on: boolean): Promise<void>;
+  /** Something was probably written to the table (the host says so after each request it served): the background reader reads now. */
+  tableWritten(): void;
   /**
    * Sets the virtual time: forward at any time (everything due on the way runs), backward only
    * while `nothingRecorded()` says so and no execution exists (a ClockRewindRefused otherwise).
@@ -197,6 +199,7 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
     if (on) reader.start();
     else await reader.pause();
   };
+  const tableWritten = () => reader?.wake();
   const settled = async () => {
     if (!reader) return;
     await reader.settled();
@@ -262,6 +265,7 @@ export async function startJourneyRuntime(options: JourneyRuntimeOptions = {}): 
     runJob,
     followTableStream,
     settled,
+    tableWritten,
     pollTableStream,
     setClock: (to, nothingRecorded) => clock.set(to, async () => stepFunctions.list().length === 0 && (await nothingRecorded())),
     stop: async () => {

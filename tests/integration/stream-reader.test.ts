@@ -36,7 +36,11 @@ async function put(table: string, id: string): Promise<void> {
 
 const idsOf = (event: DynamoDBStreamEvent) => event.Records.map((record) => record.dynamodb?.NewImage?.['id']?.S ?? '?');
 
-function reader(table: string, handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>, options: { checkpointFile?: string } = {}) {
+function reader(
+  table: string,
+  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>,
+  options: { checkpointFile?: string; rest?: (ms: number) => Promise<void> } = {},
+) {
   const lines: string[] = [];
   const following = new LocalStreamReader({
     endpoint,
@@ -111,6 +115,45 @@ describe('the local stream reader', () => {
     // Paused, nothing read 'b' in the background: settled() is the one that hands it over.
     expect(await following.settled()).toBe(true);
     expect(seen).toEqual(['a', 'b']);
+    await following.stop();
+  });
+
+  it('rests longer after each empty pass, up to the longest rest, and from the shortest again after records or wake()', async () => {
+    const table = await tableWith([]);
+    const seen: string[] = [];
+    // The rests asked for, each ended only when the test says so: no timer decides anything here.
+    const rests: { ms: number; end: () => void }[] = [];
+    const rest = (ms: number) => new Promise<void>((end) => rests.push({ ms, end }));
+    const restsAsked = () => rests.map((asked) => asked.ms);
+    const endRest = async (count: number) => {
+      rests.at(-1)!.end();
+      await expect.poll(() => rests.length, { timeout: 10_000, interval: 10 }).toBe(count);
+    };
+    const { following } = reader(table, async (event) => void seen.push(...idsOf(event)), { rest });
+    following.start();
+    await expect.poll(() => rests.length, { timeout: 10_000, interval: 10 }).toBe(1);
+    for (let count = 2; count <= 7; count += 1) await endRest(count);
+    expect(restsAsked()).toEqual([100, 200, 400, 800, 1_600, 1_600, 1_600]);
+
+    // A record read: the rest after the next empty pass is the shortest again.
+    await put(table, 'a');
+    await endRest(8);
+    expect(seen).toEqual(['a']);
+    expect(restsAsked().slice(7)).toEqual([100]);
+    await endRest(9);
+    await endRest(10);
+    expect(restsAsked().slice(7)).toEqual([100, 200, 400]);
+
+    // wake() ends the rest under way, without its timer, and the next is the shortest.
+    await put(table, 'b');
+    following.wake();
+    await expect.poll(() => rests.length, { timeout: 10_000, interval: 10 }).toBe(11);
+    expect(seen).toEqual(['a', 'b']);
+    expect(restsAsked().slice(10)).toEqual([100]);
+
+    // pause() ends the rest under way too: it resolves though no rest was ever ended by its timer.
+    await following.pause();
+    expect(rests).toHaveLength(11);
     await following.stop();
   });
 });
