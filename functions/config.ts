@@ -9,7 +9,7 @@ import * as z from './core/zod.ts';
 import { taskListsFromJson } from './core/delivery/task-lists.ts';
 import { defaultBrand, type Brand } from './core/delivery/types.ts';
 import { shopNameFromUrl } from './core/pages/html.ts';
-import { isSupportedCountry } from 'libphonenumber-js';
+import { hasNumberingPlan } from './core/phone-numbers.ts';
 import { defaultCountedShopifyStatuses, shopifyFinancialStatuses, wooCommerceConsentSettings } from './core/platforms/lifecycle.ts';
 
 export class ConfigurationError extends Error {
@@ -164,7 +164,7 @@ export const platformEnv = /* @__PURE__ */ (() => z.object({
    * order's billing and shipping addresses name no country. Without it such a number is dropped.
    */
   COMEBACK_DEFAULT_COUNTRY: z.optional(
-    z.pipe(z.string().check(z.trim()), z.transform((value) => value.toUpperCase())).check(z.refine((value) => isSupportedCountry(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')),
+    z.pipe(z.string().check(z.trim()), z.transform((value) => value.toUpperCase())).check(z.refine((value) => hasNumberingPlan(value), 'an ISO 3166-1 alpha-2 country code with a telephone numbering plan, like US or UA')),
   ),
   /** Shopify financial statuses of orders that count as purchases, comma-separated. */
   COMEBACK_SHOPIFY_COUNTED_STATUSES: z.pipe(z.pipe(z._default(z.string(), defaultCountedShopifyStatuses.join(',')), z.transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0))), z.array(z.enum(shopifyFinancialStatuses)).check(z.minLength(1, 'at least one financial status'))),

@@ -55,10 +55,12 @@
  *   models and sketches. The journey sweep (252 KB) went under when the discount issuer became the
  *   journey step's alone (231 KB): 40 of 45 are under 250 KB.
  */
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
+import { PHONE_METADATA_FILE } from '../../functions/core/bundled-phone-metadata.ts';
 import { PRECOMPILED_TEMPLATE_COMPILER, TEMPLATES_SOURCE, precompiledTemplates } from './precompile-templates.ts';
 
 /**
@@ -79,10 +81,14 @@ const ABSENT_MODULE = './lib/cdk/absent-module.cjs';
 
 /**
  * The package.json `imports` condition of the Lambda bundles: `#core/delivery/template-compiler.ts`
- * resolves to the compiler of precompiled templates (./precompile-templates.ts). `module` is
+ * resolves to the compiler of precompiled templates (./precompile-templates.ts), and
+ * `#core/phone-metadata.ts` to the phone metadata read from a file beside index.mjs. `module` is
  * esbuild's default condition, which any condition given replaces.
  */
 export const BUNDLE_CONDITIONS: readonly string[] = ['comeback-lambda', 'module'];
+
+/** The module that reads the phone metadata from PHONE_METADATA_FILE beside index.mjs (its `comeback-lambda` condition). */
+const BUNDLED_PHONE_METADATA = 'functions/core/bundled-phone-metadata.ts';
 
 /** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
 export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
@@ -132,8 +138,9 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
 }
 
 /**
- * A built bundle: index.mjs, with a source map index.mjs.map, and where the handler renders
- * messages the precompiled templates (PRECOMPILED_TEMPLATES_FILE).
+ * A built bundle: index.mjs, with a source map index.mjs.map, where the handler renders messages
+ * the precompiled templates (PRECOMPILED_TEMPLATES_FILE), and where it reads phone numbers their
+ * metadata (PHONE_METADATA_FILE).
  */
 export interface FunctionBundle {
   readonly files: ReadonlyMap<string, Uint8Array>;
@@ -179,6 +186,13 @@ export function buildFunctionBundles(projectRoot: string, entries: readonly stri
     if (!path.endsWith('/index.mjs') || !(PRECOMPILED_TEMPLATE_COMPILER in output.inputs)) continue;
     templates ??= new TextEncoder().encode(precompiledTemplates(join(projectRoot, TEMPLATES_SOURCE)));
     byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PRECOMPILED_TEMPLATES_FILE, templates);
+  }
+  // The phone metadata goes beside every bundle that reads phone numbers, as it is in the package.
+  let phoneMetadata: Uint8Array | undefined;
+  for (const [path, output] of Object.entries(result.metafile.outputs)) {
+    if (!path.endsWith('/index.mjs') || !(BUNDLED_PHONE_METADATA in output.inputs)) continue;
+    phoneMetadata ??= readFileSync(createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json'));
+    byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PHONE_METADATA_FILE, phoneMetadata);
   }
   const bundles = new Map([...names].map(([entry, name]) => [entry, { files: byDirectory.get(name) ?? new Map<string, Uint8Array>() }]));
   for (const [entry, bundle] of bundles) if (!bundle.files.has('index.mjs')) throw new Error(`esbuild gave no index.mjs for ${entry}`);

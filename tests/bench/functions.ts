@@ -17,6 +17,7 @@ import { createComebackStacks } from '../../lib/cdk/comeback-app.ts';
 import { ComebackFunction, projectRoot, TEMPLATES_SOURCE } from '../../lib/cdk/comeback-function.ts';
 import { buildFunctionBundles, DEPLOYED_BUNDLE, writeFunctionBundle, type BundleChoice } from '../../lib/cdk/function-bundle.ts';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
+import { PHONE_METADATA_FILE } from '../../functions/core/bundled-phone-metadata.ts';
 import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
 
 /** The issue's targets for every bundle. */
@@ -93,6 +94,8 @@ interface Measured {
   readonly mapBytes: number;
   /** The precompiled templates beside a sender's bundle, read at its first message, not at start. */
   readonly templatesBytes: number;
+  /** The phone metadata beside a bundle that reads phone numbers, read at the first number, not at start. */
+  readonly phoneMetadataBytes: number;
   readonly importMs: number;
   readonly dominating: string;
 }
@@ -118,6 +121,7 @@ async function measure(work: string, functions: Deployed[], variant: Variant, re
       mapBytes: bundle.files.get('index.mjs.map')?.byteLength ?? 0,
       // As deployed: only a function given the templates gets them precompiled (lib/cdk/comeback-function.ts).
       templatesBytes: fn.bundleCopies.some(([from]) => from === TEMPLATES_SOURCE) ? (bundle.files.get(PRECOMPILED_TEMPLATES_FILE)?.byteLength ?? 0) : 0,
+      phoneMetadataBytes: bundle.files.get(PHONE_METADATA_FILE)?.byteLength ?? 0,
       importMs: await timeImports(assetDir, env),
       dominating: dominating(metafile, output),
     });
@@ -162,7 +166,8 @@ export async function run(report: (line: string) => void): Promise<void> {
         `  ${name.padEnd(34)} ${(now.bytes / 1000).toFixed(0).padStart(5)} ${(now.bytes / TARGET_BYTES).toFixed(2).padStart(5)} ${(now.mapBytes / 1000).toFixed(0).padStart(6)} ` +
           `${now.importMs.toFixed(1).padStart(9)} ${(now.importMs / TARGET_IMPORT_MS).toFixed(2).padStart(5)} ${(now.importMs - floor).toFixed(1).padStart(6)}  ` +
           `${(then.bytes / 1000).toFixed(0).padStart(9)} ${then.importMs.toFixed(1).padStart(9)}  ${now.dominating}` +
-          `${now.templatesBytes ? `; precompiled templates beside it ${(now.templatesBytes / 1000).toFixed(0)} KB` : ''}${misses ? `  MISSES ${misses}` : ''}`,
+          `${now.templatesBytes ? `; precompiled templates beside it ${(now.templatesBytes / 1000).toFixed(0)} KB` : ''}` +
+          `${now.phoneMetadataBytes ? `; phone metadata beside it ${(now.phoneMetadataBytes / 1000).toFixed(0)} KB` : ''}${misses ? `  MISSES ${misses}` : ''}`,
       );
     }
     const all = [...deployed!.values()];

@@ -6,7 +6,7 @@
  * This module also holds the small helpers every platform mapper shares (exact ids, contact fields
  * that are kept only when the generic schema accepts them, SKU fallbacks).
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { hasNumberingPlan, parsePhoneNumber } from '../phone-numbers.ts';
 import * as z from '../zod.ts';
 import { InvalidInputError } from '../errors.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
@@ -78,8 +78,8 @@ export function acceptedEmail(value: string | null | undefined): string | undefi
 export function acceptedPhone(value: string | null | undefined, ...countries: (string | null | undefined)[]): string | undefined {
   const phone = firstText(value);
   if (phone === undefined) return undefined;
-  const defaultCountry = countries.map((country) => country?.trim().toUpperCase()).find((country): country is CountryCode => country !== undefined && isSupportedCountry(country));
-  const parsed = parsePhoneNumberFromString(phone, defaultCountry ? { defaultCountry } : {});
+  const defaultCountry = countries.map((country) => country?.trim().toUpperCase()).find((country) => country !== undefined && hasNumberingPlan(country));
+  const parsed = parsePhoneNumber(phone, defaultCountry);
   if (!parsed?.isPossible()) return undefined;
   return customerFields.phone.safeParse(parsed.number).success ? parsed.number : undefined;
 }

@@ -3,8 +3,13 @@
  * tables of Shopify and WooCommerce, phone numbers as E.164, consent at checkout and on the store's
  * own site.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHONE_METADATA_FILE } from '../../../functions/core/bundled-phone-metadata.ts';
 import { applyConsentStatement, parseConsentStatement } from '../../../functions/core/consent.ts';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
 import { defaultPlatformSettings, type OrderAction, type PlatformSettings } from '../../../functions/core/platforms/lifecycle.ts';
@@ -13,6 +18,8 @@ import { wooCommerceWebhookActions } from '../../../functions/core/platforms/woo
 import { applyOrder } from '../../../functions/core/profile.ts';
 import { parsePurchase } from '../../../functions/core/purchase.ts';
 import { parseLosslessJson } from '../../../functions/handlers/http.ts';
+import { projectRoot } from '../../../lib/cdk/comeback-function.ts';
+import { DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
 
 type Json = Record<string, unknown>;
 
@@ -134,8 +141,7 @@ describe('WooCommerce: which orders count', () => {
   });
 });
 
-describe('phone numbers as E.164', () => {
-  const cases: [string, (string | undefined)[], string | undefined][] = [
+const phoneCases: [string, (string | undefined)[], string | undefined][] = [
     ['(555) 555-0107', ['US'], '+15555550107'],
     ['555.555.0107', ['us'], '+15555550107'],
     ['+1 (555) 555-0107', [], '+15555550107'],
@@ -153,12 +159,42 @@ describe('phone numbers as E.164', () => {
     ['not a phone', ['US'], undefined],
     ['', ['US'], undefined],
     ['+999 1234 5678', [], undefined],
-  ];
-  for (const [text, countries, expected] of cases) {
+];
+
+describe('phone numbers as E.164', () => {
+  for (const [text, countries, expected] of phoneCases) {
     it(`${JSON.stringify(text)} in ${countries.join('/') || 'no country'}: ${expected ?? 'dropped'}`, () => {
       expect(acceptedPhone(text, ...countries)).toBe(expected);
     });
   }
+});
+
+describe('phone numbers in a Lambda bundle, with the metadata in a file beside it', () => {
+  const work = mkdtempSync(join(tmpdir(), 'comeback-phone-bundle-'));
+  const entry = join(projectRoot, 'functions/core/platforms/shopify.ts');
+  let bundled: typeof acceptedPhone;
+  let carried: string[];
+
+  beforeAll(async () => {
+    // The module built as every function that reads phone numbers is (lib/cdk/function-bundle.ts).
+    const { bundles, metafile } = buildFunctionBundles(projectRoot, [entry], DEPLOYED_BUNDLE);
+    writeFunctionBundle(bundles.get(entry)!, work);
+    carried = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([input]) => input));
+    ({ acceptedPhone: bundled } = (await import(/* @vite-ignore */ pathToFileURL(join(work, 'index.mjs')).href)) as { acceptedPhone: typeof acceptedPhone });
+  }, 60_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('carries the metadata beside index.mjs, as the package has it, not inside', () => {
+    expect(readdirSync(work).sort()).toEqual(['index.mjs', 'index.mjs.map', PHONE_METADATA_FILE]);
+    expect(readFileSync(join(work, PHONE_METADATA_FILE), 'utf8')).toBe(readFileSync(createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json'), 'utf8'));
+    expect(carried.filter((input) => input.includes('libphonenumber-js/metadata'))).toEqual([]);
+    expect(carried).toContain('functions/core/bundled-phone-metadata.ts');
+  });
+
+  it('reads every number as the source does', () => {
+    for (const [text, countries] of phoneCases) expect(bundled(text, ...countries), `${text} in ${countries.join('/')}`).toBe(acceptedPhone(text, ...countries));
+    expect(bundled('067 123 45 67', 'UA')).toBe('+380671234567');
+  });
 });
 
 describe('consent given on the store site', () => {
