@@ -2,23 +2,18 @@
  * The admin check every admin route makes first, by how admins log in (COMEBACK_ADMIN_LOGIN,
  * functions/config.ts). With the admin token, the bearer token must be it. With Cognito, the
  * caller's claims come from API Gateway's JWT authorizer (requestContext.authorizer.jwt.claims) or,
- * on a route without the authorizer, from the bearer token verified here; then the caller's groups
- * must be allowed on the route (functions/core/admin-access.ts): 401 without claims, 403 for a
- * group that may not call it.
+ * on a route without the authorizer, from the bearer token verified by ./admin-without-authorizer.ts;
+ * then the caller's groups must be allowed on the route (functions/core/admin-access.ts): 401
+ * without claims, 403 for a group that may not call it.
  */
-import { AccessTokenVerifier, bearerToken } from '../adapters/access-tokens.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { adminLoginEnv, readConfig, secretEnv, secretReference } from '../config.ts';
 import { groupsOfClaim, mayCall } from '../core/admin-access.ts';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
-import { header, requireAdmin, type HttpEvent } from './http.ts';
+import { requireAdmin, type HttpEvent } from './http.ts';
 
 const login = readConfig(adminLoginEnv);
 const adminToken = login.COMEBACK_ADMIN_LOGIN === 'token' ? secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN') : undefined;
-const verifier =
-  login.COMEBACK_COGNITO_ISSUER !== undefined && login.COMEBACK_COGNITO_CLIENT_ID !== undefined
-    ? new AccessTokenVerifier({ issuer: login.COMEBACK_COGNITO_ISSUER, clientId: login.COMEBACK_COGNITO_CLIENT_ID })
-    : undefined;
 
 /** The claims API Gateway's JWT authorizer verified, if it ran. */
 function authorizerClaims(event: HttpEvent): Record<string, unknown> | undefined {
@@ -26,13 +21,20 @@ function authorizerClaims(event: HttpEvent): Record<string, unknown> | undefined
   return context.authorizer?.jwt?.claims;
 }
 
-/** Throws UnauthorizedError (401) or ForbiddenError (403) unless the caller may call this admin route. */
-export async function requireAdminCaller(event: HttpEvent): Promise<void> {
+/** The claims of the request's own access token, verified as the authorizer would, on a route without one. */
+export type VerifiedClaims = (event: HttpEvent) => Promise<Record<string, unknown>>;
+
+/**
+ * Throws UnauthorizedError (401) or ForbiddenError (403) unless the caller may call this admin route.
+ * Without `verifiedClaims` (every route behind the authorizer: lib/routes.ts adminOnly), a request
+ * the authorizer did not pass claims with is refused, and no token is verified here.
+ */
+export async function requireAdminCaller(event: HttpEvent, verifiedClaims?: VerifiedClaims): Promise<void> {
   if (adminToken) {
     requireAdmin(event, await resolveSecret(adminToken));
     return;
   }
-  const claims = authorizerClaims(event) ?? (verifier ? await verifier.verify(bearerToken(header(event, 'authorization'))) : undefined);
+  const claims = authorizerClaims(event) ?? (verifiedClaims ? await verifiedClaims(event) : undefined);
   if (!claims) throw new UnauthorizedError('this route needs a Cognito access token: Authorization: Bearer <access token>');
   const groups = groupsOfClaim(claims['cognito:groups']);
   if (!mayCall(event.routeKey, groups)) {

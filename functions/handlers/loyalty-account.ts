@@ -15,14 +15,14 @@ import { requestSigningPayload } from '../core/loyalty/auth.ts';
 import { loyaltyView } from '../core/loyalty/use-cases.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
 import { header, json, nowSeconds, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
-import { requireAdminCaller } from './admin.ts';
+import { requireAdminCallerWithoutAuthorizer } from './admin-without-authorizer.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
 const ports = loyaltyViewPorts();
 
 export async function getLoyaltyAccount(event: HttpEvent): Promise<HttpResult> {
   if (header(event, 'authorization') !== undefined) {
-    await requireAdminCaller(event);
+    await requireAdminCallerWithoutAuthorizer(event);
   } else {
     // The signature's freshness is the storefront's wall clock, as for the purchase webhook.
     verifyComebackSignature(header(event, 'comeback-signature'), requestSigningPayload('GET', event.rawPath), await resolveSecret(webhookSecret), nowSeconds());

@@ -13,14 +13,14 @@ import { requestSigningPayload } from '../core/loyalty/auth.ts';
 import { joinLoyalty, loyaltyView } from '../core/loyalty/use-cases.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
 import { header, json, nowSeconds, pathParameter, problemDetails, type HttpEvent, type HttpResult } from './http.ts';
-import { requireAdminCaller } from './admin.ts';
+import { requireAdminCallerWithoutAuthorizer } from './admin-without-authorizer.ts';
 
 const webhookSecret = secretReference(readConfig(secretEnv('COMEBACK_WEBHOOK_SECRET')), 'COMEBACK_WEBHOOK_SECRET');
 const ports = loyaltyViewPorts();
 
 export async function joinLoyaltyProgram(event: HttpEvent): Promise<HttpResult> {
   if (header(event, 'authorization') !== undefined) {
-    await requireAdminCaller(event);
+    await requireAdminCallerWithoutAuthorizer(event);
   } else {
     // Bodiless: the signature covers the method and the path, so it opens one customer's membership only.
     verifyComebackSignature(header(event, 'comeback-signature'), requestSigningPayload('POST', event.rawPath), await resolveSecret(webhookSecret), nowSeconds());

@@ -22,6 +22,7 @@ import { GSI1, GSI2, GSI3, GSI4, TTL_ATTRIBUTE, tableDefinition } from '../../fu
 import { stateMachineJourneys } from '../../functions/core/journeys.ts';
 import { feedbackUrl } from '../../functions/core/analytics/feedback.ts';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
+import { PHONE_METADATA_FILE } from '../../functions/core/bundled-phone-metadata.ts';
 import { unsubscribeUrl } from '../../functions/core/delivery/unsubscribe.ts';
 import { DELIVERY_SECRETS } from '../../lib/cdk/comeback-api-stack.ts';
 import { createComebackStacks, type ComebackStacks, type ComebackStacksOptions } from '../../lib/cdk/comeback-app.ts';
@@ -453,8 +454,8 @@ describe('the Comeback app, as deployed', () => {
         expect(inputs.filter((input) => /node_modules\/(source-map|@asteasolutions\/zod-to-openapi)\//.test(input)), path).toEqual([]);
         // Templates are precompiled beside the bundle: Handlebars's runtime only, never its compiler, never MJML.
         expect(inputs.filter((input) => /node_modules\/(handlebars\/dist\/cjs\/handlebars\/compiler|mjml[^/]*)\//.test(input)), path).toEqual([]);
-        // The metadata comes only with the module that parses phone numbers, not with the configuration.
-        if (inputs.some((input) => input.includes('libphonenumber-js/metadata'))) expect(inputs, path).toContain('functions/core/platforms/shopify.ts');
+        // The phone metadata is a file beside the bundle (read at the first number), never inside it.
+        expect(inputs.filter((input) => input.includes('libphonenumber-js/metadata')), path).toEqual([]);
       }
       const inputsOf = (fn: ComebackFunction) => {
         const name = relative(projectRoot, fn.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
@@ -464,6 +465,19 @@ describe('the Comeback app, as deployed', () => {
       };
       const { journeys, loyalty } = built.stacks.api;
       expect(inputsOf(journeys.step).filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
+      // Admin access tokens are verified in the handler only where API Gateway's JWT authorizer does
+      // not verify them first: the admin routes the storefront signs as well.
+      for (const route of apiRoutes.filter((candidate) => candidate.secrets.includes('COMEBACK_ADMIN_TOKEN'))) {
+        const verifies = inputsOf(built.stacks.api.functions.get(route.id)!).some((input) => input.includes('node_modules/jose/'));
+        expect(verifies, route.id).toBe(!adminOnly(route));
+      }
+      // The phone metadata's file is beside every function that reads phone numbers, and only there.
+      const readingPhones = [...functionsOf(built.stacks)].filter(([name, fn]) => {
+        const reads = inputsOf(fn).includes('functions/core/bundled-phone-metadata.ts');
+        expect(existsSync(join(assetDirOf(built, api, fn), PHONE_METADATA_FILE)), name).toBe(reads);
+        return reads;
+      });
+      expect(readingPhones.map(([name]) => name)).toEqual(expect.arrayContaining(['ShopifyOrder', 'WooCommerceOrder', 'CreateImport', 'SyncPlatform', 'ImportSteps']));
       // Only journey steps offer discount codes: the sweeps, which send check-in tasks and loyalty
       // messages, carry no storefront client (the step does: it issues the codes as it sends).
       const storefrontClients = (inputs: readonly string[]) => inputs.filter((input) => /functions\/adapters\/(shopify|woocommerce)-discounts\.ts|node_modules\/@shopify\//.test(input));
