@@ -87,9 +87,6 @@ const ABSENT_MODULE = './lib/cdk/absent-module.cjs';
  */
 export const BUNDLE_CONDITIONS: readonly string[] = ['comeback-lambda', 'module'];
 
-/** The module that reads the phone metadata from PHONE_METADATA_FILE beside index.mjs (its `comeback-lambda` condition). */
-const BUNDLED_PHONE_METADATA = 'functions/core/bundled-phone-metadata.ts';
-
 /** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
 export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
 
@@ -188,11 +185,14 @@ export function buildFunctionBundles(projectRoot: string, entries: readonly stri
     byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PRECOMPILED_TEMPLATES_FILE, templates);
   }
   // The phone metadata goes beside every bundle that reads phone numbers, as it is in the package.
+  // Such a bundle names the file; one whose handler reads no number may still list the module
+  // among its inputs (esbuild keeps an empty wrapper of it), but its code is gone.
   let phoneMetadata: Uint8Array | undefined;
-  for (const [path, output] of Object.entries(result.metafile.outputs)) {
-    if (!path.endsWith('/index.mjs') || !(BUNDLED_PHONE_METADATA in output.inputs)) continue;
+  for (const files of byDirectory.values()) {
+    const bundle = files.get('index.mjs');
+    if (!bundle || !new TextDecoder().decode(bundle).includes(PHONE_METADATA_FILE)) continue;
     phoneMetadata ??= readFileSync(createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json'));
-    byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PHONE_METADATA_FILE, phoneMetadata);
+    files.set(PHONE_METADATA_FILE, phoneMetadata);
   }
   const bundles = new Map([...names].map(([entry, name]) => [entry, { files: byDirectory.get(name) ?? new Map<string, Uint8Array>() }]));
   for (const [entry, bundle] of bundles) if (!bundle.files.has('index.mjs')) throw new Error(`esbuild gave no index.mjs for ${entry}`);
