@@ -155,7 +155,8 @@ export type StorefrontConfig = z.output<typeof storefrontEnv>;
 /**
  * How the platforms' order webhooks are read (functions/core/platforms). Every setting is optional
  * and documented in the README. Built in a pure-annotated function so that a bundle whose handler
- * never reads it leaves it out, and with it libphonenumber-js's metadata (81 KiB): a module-level
+ * never reads it leaves it out, and with it libphonenumber-js (42 KiB, its metadata a file beside
+ * the bundles that read phone numbers: functions/core/phone-numbers.ts): a module-level
  * `z.object(...)` call is kept by esbuild in every bundle that imports this module.
  */
 export const platformEnv = /* @__PURE__ */ (() => z.object({
