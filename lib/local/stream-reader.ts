@@ -50,12 +50,17 @@ const DESCRIBE_EVERY_MS = 10_000;
  * twice as long after each further empty pass, up to IDLE_REST_MAX_MS. A pass that handles records,
  * or wake(), starts again from the shortest. Why: each pass is a GetRecords per shard (and a
  * DescribeStream every DESCRIBE_EVERY_MS): an idle host's DynamoDB Local used 3.3 s of CPU a
- * minute at a steady 100 ms, 0.5 s with these rests. The host wakes the reader after every request it serves, so a
- * webhook's reactions follow within the shortest rest; writes made otherwise (a journey step on
- * the clock) are read within the longest.
+ * minute at a steady 100 ms, 0.5 s with these rests. The host wakes the reader after every request
+ * it serves, so a webhook's reactions follow within the shortest rest; writes made otherwise (a
+ * journey step on the clock) are read within the longest.
  */
 const IDLE_REST_FIRST_MS = 100;
 const IDLE_REST_MAX_MS = 1_600;
+
+/** A rest that never keeps the process alive: one cut short by wake() or pause() leaves its timer behind. */
+function restUnref(ms: number): Promise<void> {
+  return new Promise((rested) => setTimeout(rested, ms).unref());
+}
 
 export class LocalStreamReader {
   private readonly streams: DynamoDBStreamsClient;
@@ -79,7 +84,7 @@ export class LocalStreamReader {
   private deliveries = 0;
 
   constructor(options: StreamReaderOptions) {
-    this.options = { batchSize: 100, maxAttempts: 3, rest: (ms) => new Promise((rested) => setTimeout(rested, ms)), ...options };
+    this.options = { batchSize: 100, maxAttempts: 3, rest: restUnref, ...options };
     this.streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: localRegion, credentials: localCredentials });
     this.checkpoints = readCheckpoints(options.checkpointFile);
   }

@@ -135,25 +135,30 @@ describe('the local stream reader', () => {
     for (let count = 2; count <= 7; count += 1) await endRest(count);
     expect(restsAsked()).toEqual([100, 200, 400, 800, 1_600, 1_600, 1_600]);
 
-    // A record read: the rest after the next empty pass is the shortest again.
+    // A record read: the rest after the next empty pass is the shortest again. (A pass may come
+    // before DynamoDB Local shows the record; the rests go on until one hands it over.)
     await put(table, 'a');
-    await endRest(8);
+    while (seen.length === 0) await endRest(rests.length + 1);
     expect(seen).toEqual(['a']);
-    expect(restsAsked().slice(7)).toEqual([100]);
-    await endRest(9);
-    await endRest(10);
-    expect(restsAsked().slice(7)).toEqual([100, 200, 400]);
+    const afterRecord = rests.length - 1;
+    expect(restsAsked().slice(afterRecord)).toEqual([100]);
+    await endRest(afterRecord + 2);
+    await endRest(afterRecord + 3);
+    expect(restsAsked().slice(afterRecord)).toEqual([100, 200, 400]);
 
-    // wake() ends the rest under way, without its timer, and the next is the shortest.
+    // wake() ends the rest under way, though the test never ends it, and the next is the shortest.
     await put(table, 'b');
+    const beforeWake = rests.length;
     following.wake();
-    await expect.poll(() => rests.length, { timeout: 10_000, interval: 10 }).toBe(11);
+    await expect.poll(() => rests.length, { timeout: 10_000, interval: 10 }).toBe(beforeWake + 1);
+    expect(restsAsked().at(-1)).toBe(100);
+    while (seen.length === 1) await endRest(rests.length + 1);
     expect(seen).toEqual(['a', 'b']);
-    expect(restsAsked().slice(10)).toEqual([100]);
 
-    // pause() ends the rest under way too: it resolves though no rest was ever ended by its timer.
+    // pause() ends the rest under way too: it resolves though the test never ended that rest.
+    const beforePause = rests.length;
     await following.pause();
-    expect(rests).toHaveLength(11);
+    expect(rests).toHaveLength(beforePause);
     await following.stop();
   });
 });
