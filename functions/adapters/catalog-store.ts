@@ -4,12 +4,13 @@
  * piece), and each product's top neighbours as one item, replaced nightly and expiring by TTL when a
  * product stops appearing.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
+import { batchGetItems } from './queries.ts';
 import { COPURCHASE_PROJECTION, GSI4, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Last night's counts stay readable through a failed night or two, then expire. */
@@ -98,16 +99,8 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
 
   async lookup(skus: readonly string[]): Promise<CoPurchaseLookup> {
     const found = new Map<string, CoPurchaseNeighbour[]>();
-    const unique = [...new Set(skus)];
-    for (let index = 0; index < unique.length; index += 100) {
-      let keys: Record<string, unknown>[] = unique.slice(index, index + 100).map((sku) => loyaltyKeys.coPurchases(sku));
-      for (let attempt = 0; keys.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-        const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of Responses?.[this.table] ?? []) found.set(String(item['sku']), (item['neighbours'] as CoPurchaseNeighbour[] | undefined) ?? []);
-        keys = (UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
+    const keys = [...new Set(skus)].map((sku) => loyaltyKeys.coPurchases(sku));
+    for (const item of await batchGetItems(this.client, this.table, keys)) found.set(String(item['sku']), (item['neighbours'] as CoPurchaseNeighbour[] | undefined) ?? []);
     return found;
   }
 }

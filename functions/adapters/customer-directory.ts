@@ -4,10 +4,11 @@
  * PHONE#<e164>), merged ids through the identity directory, and the matches read from the profiles
  * in one batch.
  */
-import { BatchGetCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerMatch, CustomerSearchPorts } from '../core/customer-search.ts';
 import { DynamoIdentityDirectory } from './identity-directory.ts';
 import { DynamoPhoneDirectory } from './phone-directory.ts';
+import { batchGetItems } from './queries.ts';
 import { GSI2, keys } from './table-design.ts';
 
 export class DynamoCustomerDirectory implements CustomerSearchPorts {
@@ -50,33 +51,16 @@ export class DynamoCustomerDirectory implements CustomerSearchPorts {
   }
 
   async matches(customerIds: readonly string[]): Promise<CustomerMatch[]> {
-    const found: CustomerMatch[] = [];
-    let wanted: Record<string, unknown>[] | undefined = customerIds.map((customerId) => keys.profile(customerId));
-    // At most 100 keys a call (SEARCH_LIMIT is far below); unprocessed keys are asked again.
-    while (wanted && wanted.length > 0) {
-      const answer: BatchGetCommandOutput = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.table]: {
-              Keys: wanted,
-              ProjectionExpression: 'customerId, #name, email, phone, orderCount, lastOrderAt',
-              ExpressionAttributeNames: { '#name': 'name' },
-            },
-          },
-        }),
-      );
-      for (const item of answer.Responses?.[this.table] ?? []) {
-        found.push({
-          customerId: String(item['customerId']),
-          ...(typeof item['name'] === 'string' ? { name: item['name'] } : {}),
-          ...(typeof item['email'] === 'string' ? { email: item['email'] } : {}),
-          ...(typeof item['phone'] === 'string' ? { phone: item['phone'] } : {}),
-          orderCount: Number(item['orderCount'] ?? 0),
-          lastOrderAt: String(item['lastOrderAt']),
-        });
-      }
-      wanted = answer.UnprocessedKeys?.[this.table]?.Keys;
-    }
-    return found;
+    const profiles = await batchGetItems(this.client, this.table, customerIds.map((customerId) => keys.profile(customerId)), {
+      projection: { expression: 'customerId, #name, email, phone, orderCount, lastOrderAt', names: { '#name': 'name' } },
+    });
+    return profiles.map((item) => ({
+      customerId: String(item['customerId']),
+      ...(typeof item['name'] === 'string' ? { name: item['name'] } : {}),
+      ...(typeof item['email'] === 'string' ? { email: item['email'] } : {}),
+      ...(typeof item['phone'] === 'string' ? { phone: item['phone'] } : {}),
+      orderCount: Number(item['orderCount'] ?? 0),
+      lastOrderAt: String(item['lastOrderAt']),
+    }));
   }
 }

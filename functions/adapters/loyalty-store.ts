@@ -17,7 +17,7 @@ import type { CustomerProfile } from '../core/profile.ts';
 import { loyaltyAccountEntity, ledgerEntryEntity, orderEarningEntity, orderEntity, profileEntity, scheduledMessageEntity } from './entities.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { GSI1, keys } from './table-design.ts';
-import { itemsOfIndexPartition } from './queries.ts';
+import { batchGetItems, itemsOfIndexPartition } from './queries.ts';
 
 type StoredAccount = StoredLoyaltyAccount & { version: number };
 
@@ -39,11 +39,13 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
   async execute<R>(op: LoyaltyOp, decide: (state: LoyaltyState) => LoyaltyDecision<R>): Promise<LoyaltyOutcome<R>> {
     return pRetry(
       async (): Promise<LoyaltyOutcome<R>> => {
-        const [guard, account, earning] = await Promise.all([
-          this.get(loyaltyKeys.guard(op.customerId, op.opId)),
-          this.get(loyaltyKeys.account(op.customerId)),
-          op.orderId !== undefined ? this.get(loyaltyKeys.earning(op.customerId, op.orderId)) : Promise.resolve(undefined),
-        ]);
+        // The operation's guard, the account and the order's earning, in one read.
+        const guardKey = loyaltyKeys.guard(op.customerId, op.opId);
+        const accountKey = loyaltyKeys.account(op.customerId);
+        const earningKey = op.orderId !== undefined ? loyaltyKeys.earning(op.customerId, op.orderId) : undefined;
+        const read = await batchGetItems(this.client, this.table, [guardKey, accountKey, ...(earningKey ? [earningKey] : [])], { consistent: true });
+        const itemAt = (key: { pk: string; sk: string } | undefined) => (key ? read.find((item) => item['pk'] === key.pk && item['sk'] === key.sk) : undefined);
+        const [guard, account, earning] = [itemAt(guardKey), itemAt(accountKey), itemAt(earningKey)];
         if (guard) return duplicate<R>(op, guard);
         const current: StoredAccount | undefined = account ? { ...loyaltyAccountEntity.parse(account), version: Number(account['version']) } : undefined;
         const state: LoyaltyState = {

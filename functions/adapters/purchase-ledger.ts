@@ -6,7 +6,7 @@
  * retried with backoff when another write to the same customer won the race.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, paginateQuery, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import pRetry from 'p-retry';
@@ -31,6 +31,7 @@ import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../co
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
 import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, predictionsEntity, profileEntity } from './entities.ts';
+import { batchGetItems } from './queries.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Platform deliveries are remembered for 30 days: platforms stop retrying long before. */
@@ -241,17 +242,10 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     const recorded = new Map<string, string>();
     let profile: StoredProfile | undefined;
     const wanted = [keys.profile(customerId), ...[...new Set(orderIds)].map((orderId) => keys.orderGuard(orderId))];
-    for (let start = 0; start < wanted.length; start += 100) {
-      let keysToRead: Record<string, unknown>[] | undefined = wanted.slice(start, start + 100);
-      while (keysToRead && keysToRead.length > 0) {
-        const answer: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keysToRead, ConsistentRead: true } } }));
-        for (const item of answer.Responses?.[this.table] ?? []) {
-          if (item['type'] === 'profile') profile = storedProfile(item);
-          // A pending order (a refund or cancellation came first) is recorded one by one, which reads it.
-          else if (item['type'] === 'orderGuard') recorded.set(String(item['orderId']), String(item['fingerprint']));
-        }
-        keysToRead = answer.UnprocessedKeys?.[this.table]?.Keys;
-      }
+    for (const item of await batchGetItems(this.client, this.table, wanted, { consistent: true })) {
+      if (item['type'] === 'profile') profile = storedProfile(item);
+      // A pending order (a refund or cancellation came first) is recorded one by one, which reads it.
+      else if (item['type'] === 'orderGuard') recorded.set(String(item['orderId']), String(item['fingerprint']));
     }
     return { recorded, profile };
   }
