@@ -6,14 +6,12 @@
  * do not carry the token verification (jose, 20 KiB of each of their bundles) they never run.
  */
 import { AccessTokenVerifier, bearerToken } from '../adapters/access-tokens.ts';
-import { adminLoginEnv, readConfig } from '../config.ts';
-import { requireAdminCaller } from './admin.ts';
+import { adminLogin, requireAdminCaller } from './admin.ts';
 import { header, type HttpEvent } from './http.ts';
 
-const login = readConfig(adminLoginEnv);
 const verifier =
-  login.COMEBACK_COGNITO_ISSUER !== undefined && login.COMEBACK_COGNITO_CLIENT_ID !== undefined
-    ? new AccessTokenVerifier({ issuer: login.COMEBACK_COGNITO_ISSUER, clientId: login.COMEBACK_COGNITO_CLIENT_ID })
+  adminLogin.COMEBACK_COGNITO_ISSUER !== undefined && adminLogin.COMEBACK_COGNITO_CLIENT_ID !== undefined
+    ? new AccessTokenVerifier({ issuer: adminLogin.COMEBACK_COGNITO_ISSUER, clientId: adminLogin.COMEBACK_COGNITO_CLIENT_ID })
     : undefined;
 
 /** requireAdminCaller, with the caller's own access token verified when no authorizer passed claims. */

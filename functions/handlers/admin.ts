@@ -12,8 +12,9 @@ import { groupsOfClaim, mayCall } from '../core/admin-access.ts';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
 import { requireAdmin, type HttpEvent } from './http.ts';
 
-const login = readConfig(adminLoginEnv);
-const adminToken = login.COMEBACK_ADMIN_LOGIN === 'token' ? secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN') : undefined;
+/** How admins log in, read once for this module and ./admin-without-authorizer.ts. */
+export const adminLogin = readConfig(adminLoginEnv);
+const adminToken = adminLogin.COMEBACK_ADMIN_LOGIN === 'token' ? secretReference(readConfig(secretEnv('COMEBACK_ADMIN_TOKEN')), 'COMEBACK_ADMIN_TOKEN') : undefined;
 
 /** The claims API Gateway's JWT authorizer verified, if it ran. */
 function authorizerClaims(event: HttpEvent): Record<string, unknown> | undefined {

@@ -135,8 +135,8 @@ describe('the local stream reader', () => {
     for (let count = 2; count <= 7; count += 1) await endRest(count);
     expect(restsAsked()).toEqual([100, 200, 400, 800, 1_600, 1_600, 1_600]);
 
-    // A record read: the rest after the next empty pass is the shortest again. (A pass may come
-    // before DynamoDB Local shows the record; the rests go on until one hands it over.)
+    // A record read: the rest after the next empty pass is the shortest again. (In one whole run,
+    // under load, the first pass after the write found nothing yet; the rests go on until one hands it over.)
     await put(table, 'a');
     while (seen.length === 0) await endRest(rests.length + 1);
     expect(seen).toEqual(['a']);
