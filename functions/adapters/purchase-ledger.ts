@@ -634,12 +634,13 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
    * order's one write leaves out), written unless unchanged, over the profile's version as read
    * before the orders: an order recorded meanwhile makes it count again. The write is of the whole
    * profile, so it also folds what live orders kept beside its maps (LIVE_PROFILE_ATTRIBUTES) back
-   * into them. Idempotent.
+   * into them. Idempotent. Gives the profile as it stands after (undefined: the customer has none),
+   * so that what reacts to the order next need not read it again.
    */
-  async recountOrderHistory(customerId: string): Promise<void> {
-    await this.withRetries(async () => {
+  async recountOrderHistory(customerId: string): Promise<CustomerProfile | undefined> {
+    return this.withRetries(async () => {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
-      if (!Item) return;
+      if (!Item) return undefined;
       const current = storedProfile(Item);
       const orders: { placedAt: string; currency: string; totalMinor: number }[] = [];
       const pages = paginateQuery(
@@ -656,15 +657,18 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
         for (const item of page.Items ?? []) orders.push({ placedAt: String(item['placedAt']), currency: String(item['currency']), totalMinor: Number(item['totalMinor']) });
       }
       const history = orderHistoryOf(orders);
+      const { version: _version, ...profile } = current;
       const counted = isDeepStrictEqual(history.orderDays, current.orderDays) && isDeepStrictEqual(history.largestOrderMinorByCurrency, current.largestOrderMinorByCurrency);
-      if (counted && !keepsLiveAttributes(Item)) return;
-      const { ReturnValuesOnConditionCheckFailure: _old, ...put } = this.profilePut({ ...current, ...history }, current).Put;
+      if (counted && !keepsLiveAttributes(Item)) return profile;
+      const recounted: CustomerProfile = { ...profile, ...history };
+      const { ReturnValuesOnConditionCheckFailure: _old, ...put } = this.profilePut(recounted, current).Put;
       try {
         await this.client.send(new PutCommand(put));
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) throw new WriteConflict('the customer changed during the recount', { cause: error });
         throw error;
       }
+      return recounted;
     });
   }
 

@@ -152,12 +152,12 @@ async function enterJourney(
 /**
  * What a recorded purchase does to journeys: every journey the customer entered before this order
  * ends as converted (and is credited with it), the newest order starts its post-purchase journey,
- * the third purchase earns the loyalty invitation, and manager check-ins are scheduled.
- * Safe to repeat: every write is conditional and every start idempotent.
+ * the third purchase earns the loyalty invitation, and manager check-ins are scheduled. `profile`:
+ * the customer's, with this order counted (none: nothing to do). Safe to repeat: every write is
+ * conditional and every start idempotent.
  */
-export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase): Promise<void> {
+export async function reactToPurchase(ports: JourneyPorts, purchase: Purchase, profile: CustomerProfile | undefined): Promise<void> {
   const customerId = purchase.customer.id;
-  const profile = await ports.store.getProfile(customerId);
   if (!profile) return;
   for (const entry of await ports.store.listEntries(customerId)) {
     if (entry.status !== 'active' || !convertsJourney(entry, purchase)) continue;

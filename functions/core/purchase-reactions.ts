@@ -19,6 +19,7 @@ import { reactToPurchase, type JourneyPorts } from './journey-engine.ts';
 import type { OrderArrival } from './ledger.ts';
 import type { LoyaltyPorts } from './loyalty/ports.ts';
 import { onPurchaseRecorded, onRefundRecorded, type RecordedRefund } from './loyalty/use-cases.ts';
+import type { CustomerProfile } from './profile.ts';
 import type { Purchase } from './purchase.ts';
 
 export interface PurchaseReactionPorts {
@@ -26,9 +27,10 @@ export interface PurchaseReactionPorts {
   loyalty: LoyaltyPorts;
   /**
    * What a live order's one write leaves out of the profile, recounted from the customer's orders:
-   * her order days and largest orders (functions/core/profile.ts, orderHistoryOf). Idempotent.
+   * her order days and largest orders (functions/core/profile.ts, orderHistoryOf). Idempotent. Gives
+   * the profile as it stands after, which the journeys and the points then go by.
    */
-  orderHistory: { recountOrderHistory(customerId: string): Promise<void> };
+  orderHistory: { recountOrderHistory(customerId: string): Promise<CustomerProfile | undefined> };
 }
 
 export type PurchaseReaction = { kind: 'purchase'; purchase: Purchase } | { kind: 'refund'; refund: RecordedRefund };
@@ -101,14 +103,15 @@ export function reactionOf(item: Record<string, unknown>): PurchaseReaction | un
 }
 
 /**
- * Runs one reaction: an order's count in the profile's order history, its journeys (which read that
- * history), then its points; a refund's points taken back.
+ * Runs one reaction: an order's count in the profile's order history, its journeys (which go by
+ * that history), then its points; a refund's points taken back. The profile is read once, by the
+ * recount, and handed on.
  */
 export async function runReaction(ports: PurchaseReactionPorts, reaction: PurchaseReaction): Promise<void> {
   if (reaction.kind === 'purchase') {
-    await ports.orderHistory.recountOrderHistory(reaction.purchase.customer.id);
-    await reactToPurchase(ports.journeys, reaction.purchase);
-    await onPurchaseRecorded(ports.loyalty, reaction.purchase);
+    const profile = await ports.orderHistory.recountOrderHistory(reaction.purchase.customer.id);
+    await reactToPurchase(ports.journeys, reaction.purchase, profile);
+    await onPurchaseRecorded(ports.loyalty, reaction.purchase, profile);
     return;
   }
   await onRefundRecorded(ports.loyalty, reaction.refund);

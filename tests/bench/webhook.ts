@@ -241,7 +241,7 @@ async function throughput(report: (line: string) => void, runs: (part: Part) => 
     // background as `npm start` does, one purchase every PACE_MS. Arriving one by one, each
     // reaction runs alone (the reactions of different customers run side by side only within one
     // batch of the stream), and one alone took a median of 130-210 ms on a two-core machine (about
-    // 20 DynamoDB Local calls): at one purchase every 100 ms the reactions fell behind and the delay
+    // 15 DynamoDB Local calls): at one purchase every 100 ms the reactions fell behind and the delay
     // measured the queue (p50 1.8-2.2 s). At every 250 ms they keep up: the delay is a reaction's own.
     const PACE_MS = 250;
     const PACED = 120;

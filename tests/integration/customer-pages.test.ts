@@ -260,7 +260,8 @@ describe('the join link of the loyalty invitation', () => {
   it('names the points waiting for a customer who has not joined, in English for an English browser', async () => {
     const customerId = uniqueId('cust');
     const token = joinToken(customerId, TEST_FEEDBACK_SECRET);
-    await onPurchaseRecorded(loyaltyPorts(), parsePurchase({ orderId: uniqueId('order'), placedAt: '2026-05-30T10:00:00.000Z', currency: 'USD', total: '100.00', customer: { id: customerId, email: 'ada@example.com' }, items: [{ sku: 'DOG-FOOD', name: 'Dog food', quantity: 1, unitPrice: '100.00' }] }));
+    // Points only: no profile was recorded for her.
+    await onPurchaseRecorded(loyaltyPorts(), parsePurchase({ orderId: uniqueId('order'), placedAt: '2026-05-30T10:00:00.000Z', currency: 'USD', total: '100.00', customer: { id: customerId, email: 'ada@example.com' }, items: [{ sku: 'DOG-FOOD', name: 'Dog food', quantity: 1, unitPrice: '100.00' }] }), undefined);
 
     const page = await open('GET /v1/join', `${PUBLIC_URL}/v1/join?token=${token}`);
 

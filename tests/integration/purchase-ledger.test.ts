@@ -81,7 +81,8 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
 
     expect(sent).toEqual(['TransactWriteItemsCommand']);
     expect(await storedProfile(customerId)).toMatchObject({ orderCount: 1, revenueByCurrency: { USD: 2500 }, consent: { email: true, sms: false } });
-    await ledger.recountOrderHistory(customerId);
+    // What the recount wrote, which it also gives the reactions after it.
+    expect(await ledger.recountOrderHistory(customerId)).toEqual(applyOrder(undefined, first));
     expect(await storedProfile(customerId)).toEqual(applyOrder(undefined, first));
     // The recount, a write of the whole profile, holds the revenue and consent in the profile's maps again.
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.profile(customerId) }));
@@ -189,13 +190,14 @@ describe('DynamoPurchaseLedger.recountOrderHistory', () => {
     expect((await storedProfile(customerId)).largestOrderMinorByCurrency).toEqual({ USD: 9900 });
     sent.length = 0;
 
-    await ledger.recountOrderHistory(customerId);
+    const unchanged = await ledger.recountOrderHistory(customerId);
 
     expect(sent).toEqual(['GetItemCommand', 'QueryCommand']);
+    expect(unchanged).toEqual(await storedProfile(customerId));
   });
 
   it('does nothing for a customer without a profile', async () => {
-    await ledger.recountOrderHistory(uniqueId('cust'));
+    expect(await ledger.recountOrderHistory(uniqueId('cust'))).toBeUndefined();
     expect(sent).toEqual(['GetItemCommand']);
   });
 });

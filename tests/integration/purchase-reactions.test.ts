@@ -5,15 +5,17 @@
  * imported order (history) gets no reaction.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { journeyPorts } from '../../functions/adapters/journey-ports.ts';
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { parsePurchase } from '../../functions/core/purchase.ts';
+import { reactionOf, runReaction } from '../../functions/core/purchase-reactions.ts';
 import { handler as recordPurchase } from '../../functions/handlers/record-purchase.ts';
 import { handler as purchaseReactions } from '../../functions/handlers/purchase-reactions.ts';
 import { journeyRuntime } from '../support/environment.ts';
@@ -87,6 +89,34 @@ describe('the purchase path', () => {
     await journeyRuntime.settled();
     expect(await reactionsOf(customerId)).toEqual(first);
     expect(journeyRuntime.stepFunctions.list().filter((execution) => String(execution.input).includes(customerId))).toHaveLength(1);
+  });
+
+  it("reads the customer's profile once, in the recount, and the journeys and points go by what it gives", async () => {
+    const customerId = uniqueId('once');
+    expect((await post(purchase(uniqueId('order'), customerId))).status).toBe(202);
+    const record = await orderRecord(customerId);
+    const reaction = reactionOf(unmarshall(record.dynamodb!.NewImage! as Record<string, AttributeValue>))!;
+    // The reaction's own views of the shared stores: the post-purchase execution it starts reads the
+    // profile too, in its step, through the shared ones.
+    const shared = { journeys: journeyPorts(), loyalty: loyaltyPorts() };
+    const ports = {
+      journeys: { ...shared.journeys, store: Object.create(shared.journeys.store) as typeof shared.journeys.store },
+      loyalty: { ...shared.loyalty, customers: Object.create(shared.loyalty.customers) as typeof shared.loyalty.customers },
+      orderHistory: new DynamoPurchaseLedger(documentClient, tableName),
+    };
+    const recounts = vi.spyOn(ports.orderHistory, 'recountOrderHistory');
+    const journeyReads = vi.spyOn(ports.journeys.store, 'getProfile');
+    const loyaltyReads = vi.spyOn(ports.loyalty.customers, 'getProfile');
+
+    await runReaction(ports, reaction);
+
+    expect(recounts).toHaveBeenCalledTimes(1);
+    expect(journeyReads).not.toHaveBeenCalled();
+    expect(loyaltyReads).not.toHaveBeenCalled();
+    const after = await reactionsOf(customerId);
+    expect(after.journeys).toEqual(['post-purchase active']);
+    expect(after.balance).toBeGreaterThan(0);
+    await journeyRuntime.settled();
   });
 
   it('gives an imported order (history) no journey and no points, and counts it in the profile', async () => {

@@ -56,7 +56,7 @@ async function buy(customerId: string, lines: Line[], options: { timezone?: stri
     items,
   });
   await ledger.recordPurchase(purchase, { source: 'comeback', ...(options.followUps === false ? { arrival: 'history' as const } : {}) });
-  if (options.followUps !== false) await onPurchaseRecorded(ports, purchase);
+  if (options.followUps !== false) await onPurchaseRecorded(ports, purchase, await ports.customers.getProfile(customerId));
   return purchase;
 }
 

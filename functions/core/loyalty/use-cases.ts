@@ -9,6 +9,7 @@ import { scheduleFollowUps, type FollowUpSummary } from '../catalog/follow-ups.t
 import { DiscountError } from '../discounts/errors.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { OrderReference } from '../ledger.ts';
+import type { CustomerProfile } from '../profile.ts';
 import { toMinorUnits } from '../money.ts';
 import { amountSchema, currencySchema, fingerprint, identifierSchema, invalid, type Purchase } from '../purchase.ts';
 import {
@@ -43,12 +44,12 @@ export interface PurchaseLoyalty {
  * After a purchase is recorded (and on a duplicate delivery too, so a retry finishes what a failed
  * attempt began): the order's points, the tier (a congratulation or a nudge is scheduled), the
  * customer's referral code, a referral bonus if this is a referred friend's first order, and the
- * product rules' reminders and offers. Every step is idempotent.
+ * product rules' reminders and offers. `profile`: the customer's, with this order counted. Every
+ * step is idempotent.
  */
-export async function onPurchaseRecorded(ports: LoyaltyPorts, purchase: Purchase): Promise<PurchaseLoyalty> {
+export async function onPurchaseRecorded(ports: LoyaltyPorts, purchase: Purchase, profile: CustomerProfile | undefined): Promise<PurchaseLoyalty> {
   const program = ports.catalog.loyalty;
   const customerId = purchase.customer.id;
-  const profile = await ports.customers.getProfile(customerId);
   const code = referralCodeFor(customerId);
   const claimed = await ports.store.claimReferralCode(code, customerId);
   const order = { orderId: purchase.orderId, customerId, placedAt: purchase.placedAt, currency: purchase.currency, totalMinor: purchase.totalMinor };

@@ -74,12 +74,15 @@ function world(member: boolean) {
   };
 }
 
+/** The reaction to a recorded order, given the profile as the recount hands it on. */
+const react = async (ports: JourneyPorts, order: Purchase) => reactToPurchase(ports, order, await ports.store.getProfile(order.customer.id));
+
 const purchase = { orderId: 'o-3', placedAt: now, currency: 'USD', totalMinor: 5_000, customer: { id: 'cust-1' } } as unknown as Purchase;
 
 describe('the loyalty invitation', () => {
   it("is entered on the third purchase by a customer who has not joined, and sent with her join link by the order's thank-you step", async () => {
     const { journeyPorts, stepPorts, entries, started, delivered } = world(false);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
     // Entered, and taken along by the order's post-purchase journey: no execution of its own.
     expect(started.map((entry) => entry.journey)).toEqual(['post-purchase']);
     const invite = [...entries.values()].find((entry) => entry.journey === 'loyalty-invite');
@@ -96,7 +99,7 @@ describe('the loyalty invitation', () => {
   it('deferred (quiet hours, the frequency cap), is the post-purchase journey\'s next stop, then the journey goes on to its own next step', async () => {
     const wake = '2026-06-02T06:00:00.000Z';
     const { journeyPorts, stepPorts, entries, started, delivered, defer } = world(false);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
     defer('loyalty-invite', wake);
 
     const first = await runJourneyStep(stepPorts, { action: 'step', step: 'thank-you', entry: started[0]! });
@@ -118,13 +121,13 @@ describe('the loyalty invitation', () => {
 
   it('runs on its own execution when no thank-you of this order goes with it (an older order recorded late)', async () => {
     const { journeyPorts, started } = world(false);
-    await reactToPurchase(journeyPorts, { ...purchase, orderId: 'o-late', placedAt: '2026-05-01T12:00:00.000Z' });
+    await react(journeyPorts, { ...purchase, orderId: 'o-late', placedAt: '2026-05-01T12:00:00.000Z' });
     expect(started.map((entry) => entry.journey)).toEqual(['loyalty-invite']);
   });
 
   it('goes on in its own execution when an admin takes the customer out of the post-purchase journey that carried it', async () => {
     const { journeyPorts, started } = world(false);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
 
     await removeFromJourney(journeyPorts, 'post-purchase', 'cust-1');
 
@@ -133,7 +136,7 @@ describe('the loyalty invitation', () => {
 
   it('that cannot be sent for good (a template error) fails its own entry, and the post-purchase journey goes on', async () => {
     const { journeyPorts, stepPorts, entries, started, failWith } = world(false);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
     failWith('loyalty-invite', new TemplateError('the template uses a variable the step did not provide'));
 
     expect(await runJourneyStep(stepPorts, { action: 'step', step: 'thank-you', entry: started[0]! })).toMatchObject({ outcome: 'continue', step: 'feedback' });
@@ -144,14 +147,14 @@ describe('the loyalty invitation', () => {
 
   it('is never entered by a member', async () => {
     const { journeyPorts, entries, started } = world(true);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
     expect([...entries.values()].map((entry) => entry.journey)).toEqual(['post-purchase']);
     expect(started.map((entry) => entry.journey)).toEqual(['post-purchase']);
   });
 
   it('sends nothing, and ends, when the customer joined while the invitation waited', async () => {
     const { journeyPorts, stepPorts, entries, delivered, setMember } = world(false);
-    await reactToPurchase(journeyPorts, purchase);
+    await react(journeyPorts, purchase);
     const invite = [...entries.values()].find((entry) => entry.journey === 'loyalty-invite')!;
     setMember(true);
 
