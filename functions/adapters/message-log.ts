@@ -27,6 +27,7 @@ import type {
 import { readConfig, retentionEnv } from '../config.ts';
 import { now } from './clock.ts';
 import { messageLogEntity, profileEntity, taskEntity } from './entities.ts';
+import { batchGetItems } from './queries.ts';
 import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Send guards only matter while a step can still be retried or redriven; a year is ample. */
@@ -54,13 +55,15 @@ export class DynamoContacts implements ContactStore {
     this.table = table;
   }
 
+  /** The profile and the preferences, read consistently (an opt-out just made counts) in one call. */
   async load(customerId: string): Promise<Contact | undefined> {
-    const [profile, preferences] = await Promise.all([
-      this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true })),
-      this.client.send(new GetCommand({ TableName: this.table, Key: keys.preferences(customerId), ConsistentRead: true })),
-    ]);
-    if (!profile.Item) return undefined;
-    return { profile: profileEntity.parse(profile.Item), preferences: toPreferences(preferences.Item) };
+    const wanted = { profile: keys.profile(customerId), preferences: keys.preferences(customerId) };
+    const items = await batchGetItems(this.client, this.table, [wanted.profile, wanted.preferences], { consistent: true });
+    // Both are in the customer's partition: their sort keys tell them apart.
+    const itemAt = (key: { sk: string }) => items.find((item) => item['sk'] === key.sk);
+    const profile = itemAt(wanted.profile);
+    if (!profile) return undefined;
+    return { profile: profileEntity.parse(profile), preferences: toPreferences(itemAt(wanted.preferences)) };
   }
 
   async preferences(customerId: string): Promise<ContactPreferences> {

@@ -1,12 +1,14 @@
 /**
  * Items by key, many at once (functions/adapters/queries.ts): a hundred keys a call, keys DynamoDB
- * leaves unprocessed asked again, the read's consistency and projection passed on. The SDK answers
+ * leaves unprocessed asked again, the read's consistency and projection passed on; and a delivery's
+ * read of the customer through it. The SDK answers
  * from a mock; the stores' reads through it run against DynamoDB Local in the integration tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoContacts } from '../../functions/adapters/message-log.ts';
 import { batchGetItems } from '../../functions/adapters/queries.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
@@ -52,5 +54,15 @@ describe('batchGetItems', () => {
   it('makes no call for no keys', async () => {
     expect(await batchGetItems(client, 't', [])).toEqual([]);
     expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
+  });
+});
+
+describe("a delivery's read of the customer (DynamoContacts.load)", () => {
+  it('reads her profile and preferences in one strongly consistent call, so an opt-out just made counts', async () => {
+    dynamo.on(BatchGetCommand).resolves({ Responses: { t: [] } });
+    expect(await new DynamoContacts(client, 't').load('cust-1')).toBeUndefined();
+    const calls = dynamo.commandCalls(BatchGetCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input.RequestItems!['t']).toMatchObject({ ConsistentRead: true, Keys: [{ pk: 'CUSTOMER#cust-1', sk: 'PROFILE' }, { pk: 'CUSTOMER#cust-1', sk: 'PREFERENCES' }] });
   });
 });
