@@ -97,17 +97,20 @@ export async function run(report: (line: string) => void): Promise<void> {
     // each (the recompute's plan, one call per key range, and merge): the fixed cost is per run of
     // the schedule, not per invocation.
     const emptyRuns = new Map<string, { milliseconds: number; readRequestUnits: number; writeRequestUnits: number }>();
+    const nightlyExecutions = () => host.journeys.stepFunctions.list().filter((execution) => execution.stateMachineArn.endsWith(':stateMachine:comeback-nightly')).length;
     await host.journeys.clock.advance({ days: 1 });
     functions.clear();
+    const nightsBefore = nightlyExecutions();
     await host.journeys.clock.advance({ days: 1 });
+    const nights = nightlyExecutions() - nightsBefore;
     for (const job of scheduledJobs) {
       const usage = functions.get(job.name);
       if (!usage) continue;
-      const runs = 'inNightly' in job ? 24 / scheduledJobs.find((scheduled) => scheduled.name === 'nightly')!.everyHours : usage.invocations;
+      const runs = 'inNightly' in job ? nights : usage.invocations;
       emptyRuns.set(job.name, { milliseconds: usage.milliseconds / runs, readRequestUnits: usage.readRequestUnits / runs, writeRequestUnits: usage.writeRequestUnits / runs });
     }
     functions.clear();
-    // The executions of the store's nightly state machine so far (the empty run's): not the simulation's.
+    // Those days' executions of the store's nightly state machine are not the simulation's.
     const emptyExecutions = new Set(host.journeys.stepFunctions.list().map((execution) => execution.executionArn));
 
     const clock = host.journeys.clock;
