@@ -116,6 +116,7 @@ describe('the purchase path', () => {
     const after = await reactionsOf(customerId);
     expect(after.journeys).toEqual(['post-purchase active']);
     expect(after.balance).toBeGreaterThan(0);
+    // The stream's own reaction to the order runs too (changing nothing), before the next test.
     await journeyRuntime.settled();
   });
 
