@@ -10,6 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoContacts } from '../../functions/adapters/message-log.ts';
 import { batchGetItems } from '../../functions/adapters/queries.ts';
+import { applyOrder } from '../../functions/core/profile.ts';
+import { parsePurchase } from '../../functions/core/purchase.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const dynamo = mockClient(client);
@@ -64,5 +66,16 @@ describe("a delivery's read of the customer (DynamoContacts.load)", () => {
     const calls = dynamo.commandCalls(BatchGetCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input.RequestItems!['t']).toMatchObject({ ConsistentRead: true, Keys: [{ pk: 'CUSTOMER#cust-1', sk: 'PROFILE' }, { pk: 'CUSTOMER#cust-1', sk: 'PREFERENCES' }] });
+  });
+
+  it('tells the profile from the preferences by their keys, in whatever order the answer gives them', async () => {
+    const profile = { pk: 'CUSTOMER#cust-1', sk: 'PROFILE', type: 'profile', ...applyOrder(undefined, parsePurchase({ orderId: 'o-1', placedAt: '2026-03-01T10:00:00.000Z', currency: 'USD', total: '10.00', customer: { id: 'cust-1', email: 'ada@example.com', consent: { email: true } }, items: [{ sku: 'A', quantity: 1, unitPrice: '10.00' }] })) };
+    const preferences = { pk: 'CUSTOMER#cust-1', sk: 'PREFERENCES', type: 'preferences', emailOptedOutAt: '2026-03-02T10:00:00.000Z', emailOptedOutVia: 'unsubscribe-link' };
+    dynamo.on(BatchGetCommand).resolves({ Responses: { t: [preferences, profile] } });
+
+    const contact = await new DynamoContacts(client, 't').load('cust-1');
+
+    expect(contact?.profile).toMatchObject({ customerId: 'cust-1', email: 'ada@example.com', orderCount: 1 });
+    expect(contact?.preferences.email).toMatchObject({ optedOutAt: '2026-03-02T10:00:00.000Z' });
   });
 });
