@@ -17,7 +17,7 @@ import { journeyRuntime } from '../support/environment.ts';
 import { profileOf } from '../unit/analytics/customers.ts';
 
 vi.hoisted(() => {
-  process.env['COMEBACK_RECOMPUTE_SETTINGS'] = JSON.stringify({ recency: { minGaps: 100_000 }, models: { minRepeatBuyers: 20 }, scan: { totalSegments: 4 } });
+  process.env['COMEBACK_RECOMPUTE_SETTINGS'] = JSON.stringify({ recency: { minGaps: 100_000 }, models: { minRepeatBuyers: 20 }, scan: { totalSegments: 4, minRanges: 4 } });
   process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 });
 

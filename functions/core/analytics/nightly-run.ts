@@ -47,7 +47,7 @@ export class NightNotPlannedError extends Error {
 /** How many key ranges a night of `customers` (yesterday's count) is cut into. */
 export function rangesFor(customers: number | undefined, scan: RecomputeSettings['scan']): number {
   const needed = Math.ceil((customers ?? 0) / scan.rangeCustomers);
-  return Math.min(scan.maxRanges, Math.max(scan.totalSegments, needed));
+  return Math.min(scan.maxRanges, Math.max(scan.minRanges, needed));
 }
 
 export async function planNightRun(ports: RecomputePorts, checkpoint: NightCheckpoint, settings: RecomputeSettings, options: { refitModels?: boolean } = {}): Promise<NightPlan> {

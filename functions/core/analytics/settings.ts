@@ -99,10 +99,16 @@ export const recomputeSettingsSchema = z.strictObject({
       writeConcurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 8),
       /**
        * Customers per key range of the nightly state machine: a night is cut into
-       * max(totalSegments, ceil(yesterday's customers / rangeCustomers)) ranges, one Map child each
+       * max(minRanges, ceil(yesterday's customers / rangeCustomers)) ranges, one Map child each
        * (at most maxRanges), so a child's share stays far inside a Lambda's 15 minutes.
        */
       rangeCustomers: z._default(z.number().check(z.int(), z.gte(1000)), 20_000),
+      /**
+       * The fewest key ranges of a night. One: a store of up to rangeCustomers customers is one
+       * range, whose child reads it in one scan; every further range costs its child's checkpoint
+       * reads and writes and its state transitions every night, however few customers it holds.
+       */
+      minRanges: z._default(z.number().check(z.int(), z.gte(1), z.lte(10_000)), 1),
       maxRanges: z._default(z.number().check(z.int(), z.gte(1), z.lte(10_000)), 1000),
     }), {}),
 });
