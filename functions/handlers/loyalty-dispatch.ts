@@ -5,14 +5,14 @@
  * names, 09:00 in the customer's zone for quiet hours, and nothing but the next run sends it: hourly,
  * that is within the hour after the slot. The nightly sweep alone would not do: 02:30 UTC is in the
  * quiet hours of every customer from Europe to India, and would defer the same message every night.
- * Each run reads two days of the due index (today and yesterday); the nightly loyalty-sweep.ts looks
- * back a week.
+ * Each run reads the due index for the last two hours (today, and yesterday just after midnight UTC);
+ * the nightly loyalty-sweep.ts looks back a week.
  */
-import { DISPATCH_LOOKBACK_DAYS, loyaltySweepPorts } from '../adapters/loyalty-sweep-ports.ts';
-import { dispatchDueMessages, type DispatchSummary } from '../core/loyalty/outreach.ts';
+import { loyaltySweepPorts } from '../adapters/loyalty-sweep-ports.ts';
+import { DISPATCH_LOOKBACK_HOURS, dispatchDueMessages, type DispatchSummary } from '../core/loyalty/outreach.ts';
 import { logger } from './http.ts';
 
-const ports = loyaltySweepPorts({ lookbackDays: DISPATCH_LOOKBACK_DAYS });
+const ports = loyaltySweepPorts({ lookbackHours: DISPATCH_LOOKBACK_HOURS });
 
 export async function loyaltyDispatch(): Promise<Omit<DispatchSummary, 'errors'> & { errors: number }> {
   const { errors, ...result } = await dispatchDueMessages(ports);

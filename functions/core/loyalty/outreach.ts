@@ -18,10 +18,9 @@ import { HISTORY_ORDERS } from '../catalog/follow-ups.ts';
 import type { CustomerProfile } from '../profile.ts';
 import { isMember, type LoyaltyAccount } from './account.ts';
 import type { LoyaltySweepPorts } from './ports.ts';
-import { dayOf, isCloseToNext, percentText, tierProgress, windowTotals } from './program.ts';
+import { daysLookedBack, isCloseToNext, percentText, tierProgress, windowTotals } from './program.ts';
 import { MAX_ATTEMPTS, type ScheduledKind, type ScheduledMessage } from './scheduled.ts';
 
-const DAY_MS = 86_400_000;
 
 /**
  * How each kind reaches the delivery step: its step, template and priority, and the journey its
@@ -51,13 +50,23 @@ export function emptySummary(): DispatchSummary {
   return { customers: 0, sent: 0, deferred: 0, suppressed: 0, cancelled: 0, failed: 0, errors: [] };
 }
 
-/** Every customer with a message due by now (looking back `lookbackDays`), one after another. */
+/**
+ * How far back a run looks for due items, so missed runs lose nothing: the nightly sweep a week
+ * (the due days of eight dates); the hourly dispatch two hours, its own and one missed run's, so it
+ * reads today alone except in the two runs after midnight UTC, which read yesterday too (26 queries
+ * a day instead of 48 for today and yesterday at every run). An item left due on an earlier day (a
+ * send that failed and is tried again) waits for the nightly sweep.
+ */
+export const LOYALTY_LOOKBACK_HOURS = 7 * 24;
+export const DISPATCH_LOOKBACK_HOURS = 2;
+
+/** Every customer with a message due by now (on the days `lookbackHours` reaches), one after another. */
 export async function dispatchDueMessages(ports: LoyaltySweepPorts): Promise<DispatchSummary> {
   const now = ports.now();
   const until = now.toISOString();
   const customers = new Set<string>();
-  for (let back = ports.settings.lookbackDays; back >= 0; back -= 1) {
-    for await (const customerId of ports.outreach.dueCustomers(dayOf(new Date(now.getTime() - back * DAY_MS)), until)) customers.add(customerId);
+  for (const day of daysLookedBack(now, ports.settings.lookbackHours)) {
+    for await (const customerId of ports.outreach.dueCustomers(day, until)) customers.add(customerId);
   }
   const summary = emptySummary();
   for (const customerId of customers) {

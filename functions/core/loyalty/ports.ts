@@ -90,8 +90,8 @@ export interface LoyaltyPorts {
 
 export interface LoyaltySweepSettings {
   shopUrl: string;
-  /** How many past days a sweep looks back, so a missed run loses nothing. */
-  lookbackDays: number;
+  /** How many hours before now a run reads the due days of, so a missed run loses nothing. */
+  lookbackHours: number;
 }
 
 /** The sweep sends, so it also needs the delivery step. */

@@ -64,6 +64,13 @@ export function dayOf(at: Date | string): string {
   return (typeof at === 'string' ? new Date(at) : at).toISOString().slice(0, 10);
 }
 
+/** The UTC days a run at `now` reads when it looks back `hours`: the day `hours` ago through today, oldest first. */
+export function daysLookedBack(now: Date, hours: number): string[] {
+  const days: string[] = [];
+  for (let day = dayOf(new Date(now.getTime() - hours * 3_600_000)); day <= dayOf(now); day = dayOf(new Date(Date.parse(day) + DAY_MS))) days.push(day);
+  return days;
+}
+
 /** The first day still inside the window as of `now`: orders placed on it or after count. */
 export function windowStart(now: Date, windowDays: number): string {
   return dayOf(new Date(now.getTime() - (windowDays - 1) * DAY_MS));

@@ -29,9 +29,8 @@ import {
 } from './account.ts';
 import { dispatchDueMessages, type DispatchSummary } from './outreach.ts';
 import type { LoyaltyPorts, LoyaltySweepPorts } from './ports.ts';
-import { dayOf, percentText, tierProgress, windowTotals } from './program.ts';
+import { daysLookedBack, percentText, tierProgress, windowTotals } from './program.ts';
 
-const DAY_MS = 86_400_000;
 
 export interface PurchaseLoyalty {
   status: 'applied' | 'duplicate' | 'skipped';
@@ -239,8 +238,7 @@ export async function sweepLoyalty(ports: LoyaltySweepPorts): Promise<LoyaltySwe
   const now = ports.now();
   const program = ports.catalog.loyalty;
   let reviews = 0;
-  for (let back = ports.settings.lookbackDays; back >= 0; back -= 1) {
-    const day = dayOf(new Date(now.getTime() - back * DAY_MS));
+  for (const day of daysLookedBack(now, ports.settings.lookbackHours)) {
     for await (const customerId of ports.store.dueReviews(day)) {
       await ports.store.execute({ customerId, opId: `review:${day}`, fingerprint: day }, (state) => reviewTier(state, program, ports.now(), day));
       await ports.store.completeReview(customerId, day);

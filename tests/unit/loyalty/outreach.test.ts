@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliverMessage } from '../../../functions/core/delivery/deliver.ts';
 import { PermanentSendError, TransientSendError } from '../../../functions/core/delivery/errors.ts';
-import { dispatchDueMessages } from '../../../functions/core/loyalty/outreach.ts';
+import { DISPATCH_LOOKBACK_HOURS, dispatchDueMessages, LOYALTY_LOOKBACK_HOURS } from '../../../functions/core/loyalty/outreach.ts';
 import type { LoyaltySweepPorts, OutreachStore } from '../../../functions/core/loyalty/ports.ts';
 import type { ScheduledMessage } from '../../../functions/core/loyalty/scheduled.ts';
 import type { CustomerProfile } from '../../../functions/core/profile.ts';
@@ -74,7 +74,7 @@ function dispatchWorld(customers: Partial<CustomerProfile>[], items: ScheduledMe
     catalog: testCatalog(),
     now: () => delivery.ports.now(),
     deliverer: { deliver: (customerId, intent) => deliverMessage(delivery.ports, customerId, intent) },
-    settings: { shopUrl: 'https://shop.test', lookbackDays: 1 },
+    settings: { shopUrl: 'https://shop.test', lookbackHours: DISPATCH_LOOKBACK_HOURS },
   };
   return { ports, delivery, items, broken };
 }
@@ -127,15 +127,28 @@ describe('a scheduled message deferred by quiet hours', () => {
 
     expect(runs).toEqual([{ at: '2026-01-16T00:15:00.000Z', sent: 1, deferred: 0, failed: 0, errors: 0 }]);
   });
+
+  it('is left to the nightly sweep once the hourly runs no longer reach its day', async () => {
+    // Due at 20:00Z on the 15th; no run read it before 02:15Z on the 16th (11:15 in Tokyo).
+    const world = dispatchWorld([{ customerId: 'cust-1', timezone: 'Asia/Tokyo' }], [reminder('cust-1', '2026-01-15T20:00:00.000Z')], '2026-01-16T02:15:00.000Z');
+
+    const hourly = await hourlyRuns(world, '2026-01-16T02:15:00.000Z', '2026-01-16T02:15:00.000Z');
+    world.delivery.set('2026-01-16T02:30:00.000Z');
+    const nightly = await dispatchDueMessages({ ...world.ports, settings: { ...world.ports.settings, lookbackHours: LOYALTY_LOOKBACK_HOURS } });
+
+    expect(hourly).toEqual([]);
+    expect(nightly).toMatchObject({ customers: 1, sent: 1 });
+  });
 });
 
 describe('why the dispatch runs hourly', () => {
   it('a run at 02:30 UTC alone falls in quiet hours in Kyiv, and defers the same message every night', async () => {
     const world = dispatchWorld([{ customerId: 'cust-1', timezone: 'Europe/Kyiv' }], [reminder('cust-1', '2026-01-15T20:30:00.000Z')], '2026-01-16T02:30:00.000Z');
+    const nightly = { ...world.ports, settings: { ...world.ports.settings, lookbackHours: LOYALTY_LOOKBACK_HOURS } };
 
     for (let night = 0; night < 3; night += 1) {
       world.delivery.set(new Date(Date.parse('2026-01-16T02:30:00.000Z') + night * 24 * HOUR).toISOString());
-      await dispatchDueMessages(world.ports);
+      await dispatchDueMessages(nightly);
     }
 
     expect(world.delivery.log.map((entry) => [entry.at, entry.status, entry.deferredUntil])).toEqual([

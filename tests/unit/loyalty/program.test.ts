@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogError, parseCatalog } from '../../../functions/core/catalog/rules.ts';
 import {
   addActivity,
+  daysLookedBack,
   inProgramCurrency,
   isCloseToNext,
   leavesWindowOn,
@@ -80,6 +81,18 @@ describe('the tier window', () => {
     activity = addActivity(activity, '2026-05-30', { orders: -1, spendMinor: -5000 }, now, 365);
     expect(activity).toEqual({});
     expect(addActivity({}, '2024-01-01', { orders: 1, spendMinor: 1 }, now, 365)).toEqual({});
+  });
+});
+
+describe('the due days a run reads', () => {
+  it('are the UTC days its look-back reaches, oldest first', () => {
+    // The hourly dispatch (two hours): yesterday only in the two runs after midnight.
+    expect(daysLookedBack(new Date('2026-01-16T00:15:00.000Z'), 2)).toEqual(['2026-01-15', '2026-01-16']);
+    expect(daysLookedBack(new Date('2026-01-16T01:15:00.000Z'), 2)).toEqual(['2026-01-15', '2026-01-16']);
+    expect(daysLookedBack(new Date('2026-01-16T02:15:00.000Z'), 2)).toEqual(['2026-01-16']);
+    expect(daysLookedBack(new Date('2026-01-16T23:15:00.000Z'), 2)).toEqual(['2026-01-16']);
+    // The nightly sweep (a week): eight dates, across a month's end.
+    expect(daysLookedBack(new Date('2026-03-03T02:30:00.000Z'), 7 * 24)).toEqual(['2026-02-24', '2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02', '2026-03-03']);
   });
 });
 
