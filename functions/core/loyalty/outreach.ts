@@ -21,7 +21,6 @@ import type { LoyaltySweepPorts } from './ports.ts';
 import { daysLookedBack, isCloseToNext, percentText, tierProgress, windowTotals } from './program.ts';
 import { MAX_ATTEMPTS, type ScheduledKind, type ScheduledMessage } from './scheduled.ts';
 
-
 /**
  * How each kind reaches the delivery step: its step, template and priority, and the journey its
  * messages are logged under. Tier messages go with the loyalty invitation and product follow-ups

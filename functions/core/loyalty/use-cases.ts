@@ -31,7 +31,6 @@ import { dispatchDueMessages, type DispatchSummary } from './outreach.ts';
 import type { LoyaltyPorts, LoyaltySweepPorts } from './ports.ts';
 import { daysLookedBack, percentText, tierProgress, windowTotals } from './program.ts';
 
-
 export interface PurchaseLoyalty {
   status: 'applied' | 'duplicate' | 'skipped';
   points: number;
