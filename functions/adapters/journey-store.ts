@@ -1,8 +1,8 @@
 /** Journey entries, check-ins and the profile reads journeys need, on the single table. */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { JourneyName } from '../core/delivery/types.ts';
-import type { CheckIn, JourneyStore, SweepPart } from '../core/journey-engine.ts';
+import type { CheckIn, JourneyStore, SweptThrough } from '../core/journey-engine.ts';
 import type { EntryStatus, JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
@@ -156,13 +156,24 @@ export class DynamoJourneyStore implements JourneyStore {
     return this.queryIndex(profileEntity, keys.lastOrderDay(`${day}T00:00:00Z`, '').gsi1pk);
   }
 
-  async sweptThrough(part: SweepPart): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.sweepRecord(part), ConsistentRead: true }));
-    return typeof Item?.['sweptThrough'] === 'string' ? Item['sweptThrough'] : undefined;
+  /** Every part's record is in one small partition: one consistent query reads them all. */
+  async sweptThrough(): Promise<SweptThrough> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sweepRecords().pk }, ConsistentRead: true }),
+    );
+    const swept: SweptThrough = {};
+    for (const item of Items) {
+      const part: unknown = item['part'];
+      if ((part === 'win-back' || part === 'check-ins') && typeof item['sweptThrough'] === 'string') swept[part] = item['sweptThrough'];
+    }
+    return swept;
   }
 
-  async markSweptThrough(part: SweepPart, day: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...keys.sweepRecord(part), type: 'sweepRecord', part, sweptThrough: day } }));
+  /** One part's record with a put; both (a run of both halves) in one transaction, so one call either way. */
+  async markSweptThrough(days: SweptThrough): Promise<void> {
+    const puts = Object.entries(days).map(([part, day]) => ({ TableName: this.table, Item: { ...keys.sweepRecord(part), type: 'sweepRecord', part, sweptThrough: day } }));
+    if (puts.length === 1) await this.client.send(new PutCommand(puts[0]!));
+    else if (puts.length > 1) await this.client.send(new TransactWriteCommand({ TransactItems: puts.map((put) => ({ Put: put })) }));
   }
 
   async listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }> {

@@ -60,15 +60,18 @@ export interface JourneyStore {
   replaceOpenCheckInTask(customerId: string, taskId: string, at: string): Promise<string | undefined>;
   /** Profiles whose last order fell on `day` (YYYY-MM-DD). */
   customersByLastOrderDay(day: string): AsyncIterable<CustomerProfile>;
-  /** The last due day the sweep's part handled whole (YYYY-MM-DD), if it ever did. */
-  sweptThrough(part: SweepPart): Promise<string | undefined>;
-  markSweptThrough(part: SweepPart, day: string): Promise<void>;
+  /** The last due day each part of the sweep handled whole (YYYY-MM-DD), for the parts that ever did; one read for all. */
+  sweptThrough(): Promise<SweptThrough>;
+  /** Records the days these parts handled whole, in one write (nothing for none). */
+  markSweptThrough(days: SweptThrough): Promise<void>;
   /** A journey's entries in one status (`active`: who is inside now), a page at a time. */
   listByStatus(journey: JourneyName, status: EntryStatus, limit: number, cursor?: string): Promise<{ items: JourneyEntryRecord[]; cursor?: string }>;
 }
 
 /** The halves of the daily sweep, each with its own record of the days it handled. */
 export type SweepPart = 'win-back' | 'check-ins';
+
+export type SweptThrough = Partial<Record<SweepPart, string>>;
 
 export interface JourneyLauncher {
   /** Starts the entry's execution; starting one that exists is a no-op. */
@@ -399,8 +402,12 @@ export async function removeFromJourney(ports: JourneyPorts, journey: StateMachi
  * did not run loses no one and a night it did is not read again.
  */
 export async function sweepJourneys(ports: JourneyRunPorts): Promise<{ winBackStarted: number; checkInTasks: number }> {
-  const { winBackStarted } = await sweepWinBack(ports);
-  const { checkInTasks } = await sweepCheckIns(ports);
+  // Both halves in one run read their records in one call and write them in one: a half that fails
+  // leaves neither written, and the next run reads the other half's days again (each half is idempotent).
+  const swept = await ports.store.sweptThrough();
+  const { winBackStarted, handled: winBack } = await winBackHalf(ports, swept['win-back']);
+  const { checkInTasks, handled: checkIns } = await checkInHalf(ports, swept['check-ins']);
+  await ports.store.markSweptThrough({ ...winBack, ...checkIns });
   return { winBackStarted, checkInTasks };
 }
 
@@ -418,14 +425,28 @@ export function sweepDays(now: Date, lookbackDays: number, sweptThrough: string 
   return days;
 }
 
-/**
- * The win-back half of the sweep: one-time buyers whose fallback day has come. Their due time is the
- * start of the due day (win-back.ts), so tonight's due day is handled whole.
- */
+/** The win-back half of the sweep by itself (the nightly state machine's branch). */
 export async function sweepWinBack(ports: JourneyRunPorts): Promise<{ winBackStarted: number }> {
+  const { winBackStarted, handled } = await winBackHalf(ports, (await ports.store.sweptThrough())['win-back']);
+  await ports.store.markSweptThrough(handled);
+  return { winBackStarted };
+}
+
+/** The check-in half of the sweep by itself (the nightly state machine's branch). */
+export async function sweepCheckIns(ports: JourneyRunPorts): Promise<{ checkInTasks: number }> {
+  const { checkInTasks, handled } = await checkInHalf(ports, (await ports.store.sweptThrough())['check-ins']);
+  await ports.store.markSweptThrough(handled);
+  return { checkInTasks };
+}
+
+/**
+ * The win-back half: one-time buyers whose fallback day has come. Their due time is the start of the
+ * due day (win-back.ts), so tonight's due day is handled whole. Gives the day to record as handled.
+ */
+async function winBackHalf(ports: JourneyRunPorts, sweptThrough: string | undefined): Promise<{ winBackStarted: number; handled: SweptThrough }> {
   const now = ports.now();
   let winBackStarted = 0;
-  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, await ports.store.sweptThrough('win-back'));
+  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, sweptThrough);
   for (const dueDay of dueDays) {
     const day = dayOf(new Date(Date.parse(`${dueDay}T00:00:00Z`) - ports.settings.winBackAfterDays * 86_400_000));
     for await (const profile of ports.store.customersByLastOrderDay(day)) {
@@ -437,18 +458,18 @@ export async function sweepWinBack(ports: JourneyRunPorts): Promise<{ winBackSta
       if ((await startJourney(ports, 'win-back', profile.customerId, profile.lastOrderAt.slice(0, 10))) === 'started') winBackStarted += 1;
     }
   }
-  if (dueDays.length > 0) await ports.store.markSweptThrough('win-back', dueDays.at(-1)!);
-  return { winBackStarted };
+  const handledWhole = dueDays.at(-1);
+  return { winBackStarted, handled: handledWhole === undefined ? {} : { 'win-back': handledWhole } };
 }
 
 /**
- * The check-in half of the sweep: each due check-in becomes a task once (completed after). Check-ins
- * fall at any time of their day, so today is read again tomorrow for those due after tonight's run.
+ * The check-in half: each due check-in becomes a task once (completed after). Check-ins fall at any
+ * time of their day, so today is read again tomorrow for those due after tonight's run.
  */
-export async function sweepCheckIns(ports: JourneyRunPorts): Promise<{ checkInTasks: number }> {
+async function checkInHalf(ports: JourneyRunPorts, sweptThrough: string | undefined): Promise<{ checkInTasks: number; handled: SweptThrough }> {
   const now = ports.now();
   let checkInTasks = 0;
-  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, await ports.store.sweptThrough('check-ins'));
+  const dueDays = sweepDays(now, ports.settings.sweepLookbackDays, sweptThrough);
   for (const dueDay of dueDays) {
     for await (const checkIn of ports.store.checkInsDueOn(dueDay)) {
       if (checkIn.status !== 'scheduled' || checkIn.dueAt > now.toISOString()) continue;
@@ -475,8 +496,7 @@ export async function sweepCheckIns(ports: JourneyRunPorts): Promise<{ checkInTa
   }
   const yesterday = dayOf(new Date(now.getTime() - 86_400_000));
   const handledWhole = dueDays.filter((day) => day <= yesterday).at(-1);
-  if (handledWhole !== undefined) await ports.store.markSweptThrough('check-ins', handledWhole);
-  return { checkInTasks };
+  return { checkInTasks, handled: handledWhole === undefined ? {} : { 'check-ins': handledWhole } };
 }
 
 /**

@@ -10,7 +10,7 @@ import { DynamoJourneyStore } from '../../functions/adapters/journey-store.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import type { JourneyEntry } from '../../functions/core/journeys.ts';
 import type { CustomerProfile } from '../../functions/core/profile.ts';
-import { sweepCheckIns, sweepDays, sweepWinBack, type JourneyRunPorts, type JourneyStore } from '../../functions/core/journey-engine.ts';
+import { sweepCheckIns, sweepDays, sweepJourneys, sweepWinBack, type JourneyRunPorts, type JourneyStore, type SweptThrough } from '../../functions/core/journey-engine.ts';
 import { checkInDueAt } from '../../functions/core/journeys.ts';
 import { uniqueId } from '../support/events.ts';
 
@@ -132,6 +132,35 @@ describe('the daily sweep', () => {
     expect([early.checkInTasks, due.checkInTasks, set.checkInTasks]).toEqual([0, 1, 0]);
     expect(tasks).toEqual([`${customerId}/3-month`]);
     expect(read.checkIns).toHaveLength(7);
+  });
+
+  it('run whole, reads both halves\' records in one call and writes them in one', async () => {
+    const { store: counting, read } = countingStore();
+    const records = { read: 0, written: [] as SweptThrough[] };
+    const recording: JourneyStore = Object.create(counting) as JourneyStore;
+    recording.sweptThrough = () => {
+      records.read += 1;
+      return counting.sweptThrough();
+    };
+    recording.markSweptThrough = (days) => {
+      records.written.push(days);
+      return counting.markSweptThrough(days);
+    };
+    const night = (day: string) => sweepJourneys(portsAt(recording, `${day}T02:00:00.000Z`, [], []));
+
+    await night('2036-05-10');
+    read.winBack.splice(0);
+    read.checkIns.splice(0);
+    await night('2036-05-11');
+
+    expect(records.read).toBe(2);
+    expect(records.written).toEqual([
+      { 'win-back': '2036-05-10', 'check-ins': '2036-05-09' },
+      { 'win-back': '2036-05-11', 'check-ins': '2036-05-10' },
+    ]);
+    // The second night read only the days the first left, as stored in DynamoDB Local.
+    expect(read.winBack).toEqual(['2036-03-12']);
+    expect(read.checkIns).toEqual(['2036-05-10', '2036-05-11']);
   });
 });
 
