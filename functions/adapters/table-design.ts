@@ -107,8 +107,6 @@ export const NIGHTLY_PROJECTION: readonly string[] = everyFieldDecided
 /** The attributes gsi4 projects besides the keys: what the co-purchase count reads of an order. */
 export const COPURCHASE_PROJECTION = ['customerId', 'placedAt', 'items'] as const satisfies readonly (keyof RecordedOrder)[];
 
-const keysOfSweepRecords = { pk: 'JOURNEY_SWEEP' } as const;
-
 export const keys = {
   profile: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   customerPartition: (customerId: string) => `CUSTOMER#${customerId}`,
@@ -148,8 +146,8 @@ export const keys = {
   /** Customers by the day of their last order: the win-back sweep reads one day at a time. */
   lastOrderDay: (lastOrderAt: string, customerId: string) => ({ gsi1pk: `LAST_ORDER#${lastOrderAt.slice(0, 10)}`, gsi1sk: customerId }),
   /** The last due day each half of the journey sweep handled whole (journey-engine.ts sweepDays), all in one partition. */
-  sweepRecord: (part: string) => ({ pk: keysOfSweepRecords.pk, sk: `PART#${part}` }),
-  sweepRecords: () => keysOfSweepRecords,
+  sweepRecord: (part: string) => ({ ...keys.sweepRecords(), sk: `PART#${part}` }),
+  sweepRecords: () => ({ pk: 'JOURNEY_SWEEP' }),
   /** On the items the nightly recompute reads (see gsi3 above): their own sort key. */
   readNightly: (key: { sk: string }) => ({ gsi3sk: key.sk }),
   /** On an order, for the nightly co-purchase count (see gsi4 above): its own sort key. */

@@ -79,6 +79,11 @@ function dispatchWorld(customers: Partial<CustomerProfile>[], items: ScheduledMe
   return { ports, delivery, items, broken };
 }
 
+/** The world's ports as the nightly loyalty sweep dispatches: looking back a week. */
+function nightlyPorts(world: ReturnType<typeof dispatchWorld>): LoyaltySweepPorts {
+  return { ...world.ports, settings: { ...world.ports.settings, lookbackHours: LOYALTY_LOOKBACK_HOURS } };
+}
+
 /** The hourly dispatch (minute 15, as on AWS) from `from` to `to`; the summaries of the runs that did something. */
 async function hourlyRuns(world: ReturnType<typeof dispatchWorld>, from: string, to: string) {
   const runs: { at: string; sent: number; deferred: number; failed: number; errors: number }[] = [];
@@ -134,7 +139,7 @@ describe('a scheduled message deferred by quiet hours', () => {
 
     const hourly = await hourlyRuns(world, '2026-01-16T02:15:00.000Z', '2026-01-16T02:15:00.000Z');
     world.delivery.set('2026-01-16T02:30:00.000Z');
-    const nightly = await dispatchDueMessages({ ...world.ports, settings: { ...world.ports.settings, lookbackHours: LOYALTY_LOOKBACK_HOURS } });
+    const nightly = await dispatchDueMessages(nightlyPorts(world));
 
     expect(hourly).toEqual([]);
     expect(nightly).toMatchObject({ customers: 1, sent: 1 });
@@ -144,11 +149,10 @@ describe('a scheduled message deferred by quiet hours', () => {
 describe('why the dispatch runs hourly', () => {
   it('a run at 02:30 UTC alone falls in quiet hours in Kyiv, and defers the same message every night', async () => {
     const world = dispatchWorld([{ customerId: 'cust-1', timezone: 'Europe/Kyiv' }], [reminder('cust-1', '2026-01-15T20:30:00.000Z')], '2026-01-16T02:30:00.000Z');
-    const nightly = { ...world.ports, settings: { ...world.ports.settings, lookbackHours: LOYALTY_LOOKBACK_HOURS } };
 
     for (let night = 0; night < 3; night += 1) {
       world.delivery.set(new Date(Date.parse('2026-01-16T02:30:00.000Z') + night * 24 * HOUR).toISOString());
-      await dispatchDueMessages(nightly);
+      await dispatchDueMessages(nightlyPorts(world));
     }
 
     expect(world.delivery.log.map((entry) => [entry.at, entry.status, entry.deferredUntil])).toEqual([
