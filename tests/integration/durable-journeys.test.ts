@@ -1,8 +1,10 @@
 /**
  * The local host keeps its journeys as the deployed system does: a store run at a person's pace
- * (real minutes between clicks) and restarted half way sends exactly what a store run straight
- * through sends, at the same virtual instants. Both hosts are `node bin/local.ts` (what
- * `npm start` runs), spoken to over HTTP, each with its own data directory and the same clock start.
+ * (real minutes between clicks) and restarted half way sends exactly what the same store run straight
+ * through sends, at the same virtual instants. Those are written out below (`straightThrough`), as a
+ * host run straight through, with no pause and no restart, sent them: a second host running the same
+ * 74 days beside this one cost the suite about 50 s of CPU in every run. The host is
+ * `node bin/local.ts` (what `npm start` runs), spoken to over HTTP, with its own data directory.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +64,8 @@ async function outcome(host: HostProcess): Promise<{ outbox: string[]; tasks: st
   const tasks = await getJson(host.url, '/v1/tasks?status=open', adminToken);
   const items = (outbox.body as { items: OutboxLine[] }).items.filter((item) => item.customerId.startsWith('durable-'));
   return {
-    outbox: items.map((item) => `${item.at} ${item.customerId} ${item.journey}/${item.step} ${item.channel} ${item.status}`),
+    // Messages of the same instant are listed in no fixed order: sorted, the instant comes first.
+    outbox: items.map((item) => `${item.at} ${item.customerId} ${item.journey}/${item.step} ${item.channel} ${item.status}`).sort(),
     tasks: (tasks.body as { items: { customerId: string; journey: string; reason: string; dueAt: string }[] }).items.map((task) => `${task.dueAt} ${task.customerId} ${task.journey} ${task.reason}`).sort(),
   };
 }
@@ -70,18 +73,47 @@ async function outcome(host: HostProcess): Promise<{ outbox: string[]; tasks: st
 /** Days the clock moves, in the person's steps: a week, to win-back, its SMS, its call. */
 const steps = [7, 53, 7, 7];
 
-async function straightThrough(): Promise<{ outbox: string[]; tasks: string[] }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'comeback-straight-'));
-  directories.push(dataDir);
-  const host = await startHost(dataDir);
-  try {
-    await postPurchases(host);
-    for (const days of steps) await advance(host, days);
-    return await outcome(host);
-  } finally {
-    await host.stop();
-  }
-}
+/**
+ * What the three customers are sent, and the open tasks, after those steps taken straight through:
+ * "instant customer journey/step channel status", in time order. A message due in the customer's
+ * quiet hours (21:00-09:00 local) is deferred to 09:00 there plus the customer's own minute; the call
+ * task is due a day after the call step.
+ */
+const straightThrough = {
+  outbox: [
+    '2026-03-02T12:30:00.000Z durable-kyiv post-purchase/thank-you email sent',
+    '2026-03-02T12:30:00.000Z durable-new-york post-purchase/thank-you email sent',
+    '2026-03-02T12:30:00.000Z durable-tokyo post-purchase/thank-you email sent',
+    '2026-03-09T12:30:00.000Z durable-kyiv post-purchase/feedback email sent',
+    '2026-03-09T13:47:00.000Z durable-new-york post-purchase/feedback email sent',
+    '2026-03-10T00:01:00.000Z durable-tokyo post-purchase/feedback email sent',
+    // The dog food runs out: the catalog's consumption cycle, a week before (the hourly loyalty dispatch).
+    '2026-03-25T13:15:00.000Z durable-kyiv replenishment/replenishment email sent',
+    '2026-03-25T13:15:00.000Z durable-new-york replenishment/replenishment email sent',
+    '2026-03-25T13:15:00.000Z durable-tokyo replenishment/replenishment email deferred',
+    '2026-03-26T00:15:00.000Z durable-tokyo replenishment/replenishment email sent',
+    '2026-04-01T12:30:00.000Z durable-kyiv post-purchase/content email sent',
+    '2026-04-01T13:47:00.000Z durable-new-york post-purchase/content email sent',
+    '2026-04-02T00:01:00.000Z durable-tokyo post-purchase/content email sent',
+    // Win-back from the nightly sweep at 02:00 UTC, 60 days after the order.
+    '2026-05-01T02:00:00.000Z durable-kyiv win-back/miss-you-email email deferred',
+    '2026-05-01T02:00:00.000Z durable-new-york win-back/miss-you-email email deferred',
+    '2026-05-01T02:00:00.000Z durable-tokyo win-back/miss-you-email email sent',
+    '2026-05-01T06:00:00.000Z durable-kyiv win-back/miss-you-email email sent',
+    '2026-05-01T13:47:00.000Z durable-new-york win-back/miss-you-email email sent',
+    '2026-05-08T02:00:00.000Z durable-tokyo win-back/reminder-sms sms sent',
+    '2026-05-08T06:00:00.000Z durable-kyiv win-back/reminder-sms sms sent',
+    '2026-05-08T13:47:00.000Z durable-new-york win-back/reminder-sms sms sent',
+    '2026-05-15T02:00:00.000Z durable-kyiv win-back/manager-call task sent',
+    '2026-05-15T02:00:00.000Z durable-new-york win-back/manager-call task sent',
+    '2026-05-15T02:00:00.000Z durable-tokyo win-back/manager-call task sent',
+  ],
+  tasks: [
+    '2026-05-16T02:00:00.000Z durable-kyiv win-back win-back manager-call',
+    '2026-05-16T02:00:00.000Z durable-new-york win-back win-back manager-call',
+    '2026-05-16T02:00:00.000Z durable-tokyo win-back win-back manager-call',
+  ],
+};
 
 describe('journeys on the local host', () => {
   afterAll(() => {
@@ -91,8 +123,6 @@ describe('journeys on the local host', () => {
   it(
     'wait through minutes of real time and a restart, and send what a run straight through sends',
     async () => {
-      // Prepare: the same store, run straight through, alongside.
-      const reference = straightThrough();
       const dataDir = mkdtempSync(join(tmpdir(), 'comeback-restarted-'));
       directories.push(dataDir);
 
@@ -113,26 +143,9 @@ describe('journeys on the local host', () => {
         expect(running).toBeGreaterThan(0);
         expect(host.output()).toContain(`journeys:    ${running} waiting executions resumed`);
         for (const days of steps.slice(1)) await advance(host, days);
-        const restarted = await outcome(host);
 
         // Assess: the same messages and tasks at the same instants, and nothing failed.
-        const straight = await reference;
-        expect(restarted).toEqual(straight);
-        expect(straight.outbox.filter((line) => line.endsWith(' sent')).length).toBeGreaterThanOrEqual(customers.length * 6);
-        for (const customer of customers) {
-          const lines = straight.outbox.filter((line) => line.includes(` ${customer.id} `) && line.endsWith(' sent'));
-          expect(lines.map((line) => line.split(' ')[2])).toEqual([
-            'post-purchase/thank-you',
-            'post-purchase/feedback',
-            // The dog food runs out: the catalog's consumption cycle, a week before.
-            'replenishment/replenishment',
-            'post-purchase/content',
-            'win-back/miss-you-email',
-            'win-back/reminder-sms',
-            'win-back/manager-call',
-          ]);
-        }
-        expect(straight.tasks.filter((task) => task.includes(' win-back '))).toHaveLength(customers.length);
+        expect(await outcome(host)).toEqual(straightThrough);
         const executions = (await getJson(host.url, '/_local/executions')).body as { items: { status: string; error?: string }[] };
         expect(executions.items.filter((execution) => execution.status === 'FAILED')).toEqual([]);
       } finally {
