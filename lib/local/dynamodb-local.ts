@@ -78,7 +78,7 @@ function majorOf(version: string): number {
 /**
  * The JVM options DynamoDB Local starts with, unless the user set JDK_JAVA_OPTIONS. The local host's
  * database serves one person and a few days of virtual time, and the tests start many: the
- * optimizing compiler (C2) and the parallel collector cost more CPU than they return in such runs.
+ * optimizing compiler (C2) and the default collector (G1) cost more CPU than they return in such runs.
  * Measured on a 2-core machine: a start to ready took 4.3-4.8 s of the JVM's CPU, 2.4-2.5 s with
  * these; a local host's `clock advance --days 60` with two customers, 54-60 s of CPU (host and
  * database), 32-36 s with these, and no slower. The run's shared database of the tests is no
