@@ -37,7 +37,7 @@ function compilersAndCollector(jvm: Jvm | undefined) {
   return {
     c1: threads.some((name) => name.startsWith('C1 CompilerThre')),
     c2: threads.some((name) => name.startsWith('C2 CompilerThre')),
-    concurrentCollector: threads.some((name) => name.startsWith('G1 ') || name.startsWith('GC Thread')),
+    collectorThreads: threads.some((name) => name.startsWith('G1 ') || name.startsWith('GC Thread')),
   };
 }
 
@@ -60,10 +60,10 @@ it.runIf(process.platform === 'linux')(
       expect(quietJvm?.environment.get('DDB_LOCAL_TELEMETRY')).toBe('0');
       expect(toldJvm?.environment.get('DDB_LOCAL_TELEMETRY')).toBe('1');
       expect(quietJvm?.environment.get('JDK_JAVA_OPTIONS')).toBe(DYNAMODB_LOCAL_JVM_OPTIONS);
-      expect(compilersAndCollector(quietJvm)).toEqual({ c1: true, c2: false, concurrentCollector: false });
+      expect(compilersAndCollector(quietJvm)).toEqual({ c1: true, c2: false, collectorThreads: false });
       // The user's options instead: the parallel collector.
       expect(toldJvm?.environment.get('JDK_JAVA_OPTIONS')).toBe(USER_JVM_OPTIONS);
-      expect(compilersAndCollector(toldJvm)).toEqual({ c1: true, c2: false, concurrentCollector: true });
+      expect(compilersAndCollector(toldJvm)).toEqual({ c1: true, c2: false, collectorThreads: true });
     } finally {
       for (const [name, value] of [['DDB_LOCAL_TELEMETRY', inherited.telemetry], ['JDK_JAVA_OPTIONS', inherited.jvm]] as const) {
         if (value === undefined) delete process.env[name];
