@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommand
 import { keys } from '../../functions/adapters/table-design.ts';
 import { IMPORT_CONCURRENCY } from '../../functions/core/imports/import-orders.ts';
 import { runImport } from '../../lib/cli/import.ts';
-import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
+import { localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { LOCAL_TABLE_NAME, startLocalHost } from '../../lib/local/host.ts';
 
 const adminToken = 'bench-admin-token';
@@ -26,7 +26,7 @@ const RAW_CUSTOMERS = 3000;
 
 export async function run(report: (line: string) => void): Promise<void> {
   const host = await startLocalHost({
-    port: await freePort(),
+    port: 0,
     secrets: { COMEBACK_WEBHOOK_SECRET: 'x', COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: adminToken, COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
     settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
     clockStart: new Date('2026-03-02T17:00:00Z'),

@@ -10,7 +10,6 @@ import type { MessageLogEntry } from '../../functions/core/delivery/types.ts';
 import type { ScheduledMessage } from '../../functions/core/loyalty/scheduled.ts';
 import type { PurchaseInput } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
-import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { startLocalHost, type LocalHost } from '../../lib/local/host.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { seeded } from './seeded-random.ts';
@@ -23,7 +22,7 @@ export async function run(report: (line: string) => void): Promise<void> {
   const customers = Number(process.env['COMEBACK_BENCH_JOURNEY_CUSTOMERS'] ?? 200);
   process.env['COMEBACK_OUTBOX_PRINT'] = 'off';
   const host = await startLocalHost({
-    port: await freePort(),
+    port: 0,
     secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
     settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
     // March: the clocks change in America (8 March) and Europe (29 March) within the month.

@@ -19,7 +19,7 @@ import { TTL_ATTRIBUTE } from '../../functions/adapters/table-design.ts';
 import { BatchWriteItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { PurchaseInput } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
-import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
+import { localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { startLocalHost } from '../../lib/local/host.ts';
 import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
 import { currentFunction, onInvocation } from '../../lib/local/invocations.ts';
@@ -54,7 +54,7 @@ export async function run(report: (line: string) => void): Promise<void> {
   process.env['COMEBACK_OUTBOX_PRINT'] = 'off';
   const clockStart = new Date('2026-01-05T00:00:00Z');
   const host = await startLocalHost({
-    port: await freePort(),
+    port: 0,
     secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
     settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
     clockStart,

@@ -27,7 +27,7 @@ import { signComebackPayload, verifyComebackSignature } from '../../functions/co
 import { parsePurchase } from '../../functions/core/purchase.ts';
 import { lambdaContext, readBody, toGatewayEvent, writeResult } from '../../lib/local/api-gateway.ts';
 import { LOCAL_TABLE_NAME, startLocalHost, type LocalHost } from '../../lib/local/host.ts';
-import { freePort, localDynamoClient } from '../../lib/local/dynamodb-local.ts';
+import { localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { apiRoutes } from '../../lib/routes.ts';
 import { EXTERNAL_MODULES } from '../../lib/cdk/comeback-function.ts';
@@ -62,7 +62,7 @@ async function throughput(report: (line: string) => void, runs: (part: Part) => 
   // When each order's reaction (journeys, points) finished, from the stream reader of the host.
   const reacted = new Map<string, number>();
   const host = await startLocalHost({
-    port: await freePort(),
+    port: 0,
     secrets: { COMEBACK_WEBHOOK_SECRET: secret, COMEBACK_SHOPIFY_SECRET: 'x', COMEBACK_WOOCOMMERCE_SECRET: 'x', COMEBACK_ADMIN_TOKEN: 'x', COMEBACK_UNSUBSCRIBE_SECRET: 'x', COMEBACK_FEEDBACK_SECRET: 'x' },
     settings: { COMEBACK_HOLDOUT_SHARE: '0', COMEBACK_SHOP_URL: 'https://shop.example.com', COMEBACK_SUPPORT_CONTACT: 'support@shop.example.com' },
     onReactions: (records: DynamoDBRecord[]) => {

@@ -1,11 +1,12 @@
 /**
  * The local host as a new user starts it: `node bin/local.ts` (what `npm start` runs) as a child
- * process on a free port, ready once it prints "listening on". Tests and benchmarks that restart it
+ * process, ready once it prints "listening on" and its URL. Tests and benchmarks that restart it
  * use this, since a restart is a new process (handlers keep their clients for the process's life).
+ * The host takes a port the system gives it (PORT=0): a free port chosen here and handed to it was
+ * once taken meanwhile by another process of the run (EADDRINUSE).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../lib/local/dynamodb-local.ts';
 
 export interface HostProcess {
   url: string;
@@ -24,19 +25,21 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * handlers' own variables cleared so the host sets them as `npm start` does.
  */
 export async function startHostProcess(env: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Promise<HostProcess> {
-  const port = await freePort();
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, ['bin/local.ts'], {
     cwd: projectRoot,
-    env: { ...base, DYNAMODB_ENDPOINT: '', TABLE_NAME: '', PORT: String(port), ...env },
+    env: { ...base, DYNAMODB_ENDPOINT: '', TABLE_NAME: '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let url = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((ready, failed) => {
     const timer = setInterval(() => {
-      if (output.includes('listening on')) {
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      if (listening) {
+        url = listening[1]!;
         clearInterval(timer);
         ready();
       }
@@ -47,7 +50,7 @@ export async function startHostProcess(env: Record<string, string>, base: NodeJS
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     output: () => output,
     startSeconds: (performance.now() - started) / 1000,
     stop: () =>
