@@ -13,10 +13,7 @@ import { hasNumberingPlan } from './core/phone-numbers.ts';
 import { defaultCountedShopifyStatuses, shopifyFinancialStatuses, wooCommerceConsentSettings } from './core/platforms/lifecycle.ts';
 
 export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
+  override readonly name: string = 'ConfigurationError';
 }
 
 export function readConfig<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {

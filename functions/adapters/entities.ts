@@ -30,10 +30,7 @@ import type { OrderSource } from '../core/purchase.ts';
 
 /** A stored item that does not match its entity's schema: named by its key, with every failing field. */
 export class StoredItemError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoredItemError';
-  }
+  override readonly name: string = 'StoredItemError';
 }
 
 export interface Entity<T> {

@@ -16,7 +16,9 @@ export { feedbackKeys };
 export type FeedbackStatus = 'recorded' | 'replaced' | 'unchanged';
 
 /** Another answer to the same entry landed in between: read again and retry. */
-class AnswerRace extends Error {}
+class AnswerRace extends Error {
+  override readonly name: string = 'AnswerRace';
+}
 
 export class DynamoFeedbackStore {
   private readonly client: DynamoDBDocumentClient;

@@ -35,7 +35,9 @@ const WORKING_ITEM_SECONDS = 7 * 86_400;
 export { importKeys };
 
 /** Another batch updated the record first: read it again. */
-class VersionConflict extends Error {}
+class VersionConflict extends Error {
+  override readonly name: string = 'VersionConflict';
+}
 
 export class DynamoImportStore implements ImportRecords {
   private readonly client: DynamoDBDocumentClient;

@@ -13,7 +13,7 @@ import { catalogEnv, configuredCatalog, defaultCatalogFile } from './catalog-fil
 import { now } from './clock.ts';
 import { documentClient, tableName } from './dynamodb.ts';
 import { DynamoJourneyStore } from './journey-store.ts';
-import { DynamoLoyaltyStore } from './loyalty-store.ts';
+import { readLoyaltyAccount } from './loyalty-accounts.ts';
 import { journeyLauncher } from './step-functions.ts';
 
 const journeyEnv = z.object({
@@ -41,10 +41,9 @@ export function journeySettings(): JourneySettings {
 
 let base: Omit<JourneyPorts, 'launcher'> | undefined;
 
-/** Membership as the loyalty accounts hold it (an account from before joining existed counts as loyalty-store reads it). */
+/** Membership as the loyalty accounts hold it (an account from before joining existed counts as it is read). */
 function loyaltyMembership(): JourneyPorts['membership'] {
-  const accounts = new DynamoLoyaltyStore(documentClient, tableName);
-  return { isMember: async (customerId) => isMember(await accounts.getAccount(customerId)) };
+  return { isMember: async (customerId) => isMember(await readLoyaltyAccount(documentClient, tableName, customerId)) };
 }
 
 /** The store, settings and clock every journey handler shares; built once. */

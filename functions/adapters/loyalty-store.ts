@@ -15,6 +15,7 @@ import type { CustomerHistory, LoyaltyOp, LoyaltyOutcome, LoyaltyStore, Outreach
 import type { ScheduledMessage } from '../core/loyalty/scheduled.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { loyaltyAccountEntity, ledgerEntryEntity, orderEarningEntity, orderEntity, profileEntity, scheduledMessageEntity } from './entities.ts';
+import { readLoyaltyAccount } from './loyalty-accounts.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { GSI1, keys } from './table-design.ts';
 import { batchGetItems, itemsOfIndexPartition } from './queries.ts';
@@ -22,7 +23,9 @@ import { batchGetItems, itemsOfIndexPartition } from './queries.ts';
 type StoredAccount = StoredLoyaltyAccount & { version: number };
 
 /** Another write to the same account won the race: read again and retry. */
-class WriteConflict extends Error {}
+class WriteConflict extends Error {
+  override readonly name: string = 'WriteConflict';
+}
 
 export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, CustomerHistory {
   private readonly client: DynamoDBDocumentClient;
@@ -104,9 +107,8 @@ export class DynamoLoyaltyStore implements LoyaltyStore, OutreachStore, Customer
     );
   }
 
-  async getAccount(customerId: string): Promise<LoyaltyAccount | undefined> {
-    const item = await this.get(loyaltyKeys.account(customerId));
-    return item ? membershipOf(loyaltyAccountEntity.parse(item)) : undefined;
+  getAccount(customerId: string): Promise<LoyaltyAccount | undefined> {
+    return readLoyaltyAccount(this.client, this.table, customerId);
   }
 
   async recentEntries(customerId: string, limit: number): Promise<LedgerEntry[]> {

@@ -73,7 +73,9 @@ interface FoundProfile {
 type RevenueTarget = 'live' | 'byCurrency';
 
 /** A race lost to another write of the same customer: worth another attempt. */
-class WriteConflict extends Error {}
+class WriteConflict extends Error {
+  override readonly name: string = 'WriteConflict';
+}
 
 export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger {
   private readonly client: DynamoDBDocumentClient;

@@ -3,10 +3,7 @@
  * maps each class to a status, so the core never learns about transports.
  */
 export class ComebackError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override readonly name: string = 'ComebackError';
 }
 
 /** One failing field of a payload: where it is and what is wrong with it. */
@@ -17,6 +14,7 @@ export interface FieldIssue {
 
 /** The input is not what the contract says (bad JSON, schema violation, bad money). */
 export class InvalidInputError extends ComebackError {
+  override readonly name: string = 'InvalidInputError';
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = [], options?: { cause?: unknown }) {
     super(message, options);
@@ -25,22 +23,38 @@ export class InvalidInputError extends ComebackError {
 }
 
 /** A webhook signature is missing, malformed, stale or wrong. */
-export class SignatureError extends ComebackError {}
+export class SignatureError extends ComebackError {
+  override readonly name: string = 'SignatureError';
+}
 
 /** An admin call without the right bearer token. */
-export class UnauthorizedError extends ComebackError {}
+export class UnauthorizedError extends ComebackError {
+  override readonly name: string = 'UnauthorizedError';
+}
 
 /** An admin who is known, but whose groups may not call this route. */
-export class ForbiddenError extends ComebackError {}
+export class ForbiddenError extends ComebackError {
+  override readonly name: string = 'ForbiddenError';
+}
 
-export class NotFoundError extends ComebackError {}
+export class NotFoundError extends ComebackError {
+  override readonly name: string = 'NotFoundError';
+}
 
 /** The same identifier was already used for different content. */
-export class ConflictError extends ComebackError {}
+export class ConflictError extends ComebackError {
+  override readonly name: string = 'ConflictError';
+}
 
 /** Well-formed, but the business rules refuse it (refunding more than was paid). */
-export class UnprocessableError extends ComebackError {}
+export class UnprocessableError extends ComebackError {
+  override readonly name: string = 'UnprocessableError';
+}
 
-export class PayloadTooLargeError extends ComebackError {}
+export class PayloadTooLargeError extends ComebackError {
+  override readonly name: string = 'PayloadTooLargeError';
+}
 
-export class UnsupportedMediaTypeError extends ComebackError {}
+export class UnsupportedMediaTypeError extends ComebackError {
+  override readonly name: string = 'UnsupportedMediaTypeError';
+}

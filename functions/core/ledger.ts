@@ -11,7 +11,9 @@ import type { LineItem, OrderSource, Purchase } from './purchase.ts';
  * The order was cancelled on its platform before it arrived here: it never counts. A conflict, so
  * an import that meets it reports the order as one recorded differently before.
  */
-export class OrderCancelledError extends ConflictError {}
+export class OrderCancelledError extends ConflictError {
+  override readonly name: string = 'OrderCancelledError';
+}
 
 export type RecordStatus = 'recorded' | 'duplicate';
 

@@ -67,7 +67,9 @@ const orderItemSchema = z.object({
 const refundItemSchema = z.object({ type: z.literal('refund'), ...orderFacts, refundId: z.string().check(z.minLength(1)), amountMinor: z.number().check(z.int(), z.gte(0)) });
 
 /** An item the stream's record carried that breaks the shape the ledger writes. */
-export class UnreadableItemError extends Error {}
+export class UnreadableItemError extends Error {
+  override readonly name: string = 'UnreadableItemError';
+}
 
 /**
  * The reaction a new item asks for, or undefined for an item nothing reacts to (another type, or

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
@@ -456,6 +456,17 @@ describe('the Comeback app, as deployed', () => {
         expect(inputs.filter((input) => /node_modules\/(handlebars\/dist\/cjs\/handlebars\/compiler|mjml[^/]*)\//.test(input)), path).toEqual([]);
         // The phone metadata is a file beside the bundle (read at the first number), never inside it.
         expect(inputs.filter((input) => input.includes('libphonenumber-js/metadata')), path).toEqual([]);
+        // The sketches' protobuf definitions are never loaded, and @stdlib's define-property is the built-in's.
+        expect(inputs.filter((input) => /sketches-js\/.*\/proto\/|@stdlib\/utils-define-property\/lib\/(polyfill|index)\.js/.test(input)), path).toEqual([]);
+      }
+      // Every bundle, the nightly recompute's included, is under 250 KB minified.
+      const sizes = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('index.mjs'));
+      expect(sizes.filter(([, output]) => output.bytes >= 250_000).map(([path, output]) => `${path}: ${output.bytes} bytes`)).toEqual([]);
+      // What the bundles leave out by a path pattern (`*/proto/compiled`) is the sketches library's alone.
+      for (const [input, { imports }] of Object.entries(metafile.inputs)) {
+        for (const imported of imports.filter((candidate) => candidate.external && !isBuiltin(candidate.path) && !/^(@aws-sdk|@smithy)\//.test(candidate.path))) {
+          expect(`${input} -> ${imported.path}`).toMatch(/^node_modules\/@datadog\/sketches-js\/.* -> (\.\.?\/proto\/compiled|protobufjs\/minimal)$/);
+        }
       }
       const inputsOf = (fn: ComebackFunction) => {
         const name = relative(projectRoot, fn.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
@@ -463,7 +474,7 @@ describe('the Comeback app, as deployed', () => {
         expect(inputs, fn.entry).toBeDefined();
         return inputs!;
       };
-      const { journeys, loyalty } = built.stacks.api;
+      const { journeys, loyalty, analytics } = built.stacks.api;
       expect(inputsOf(journeys.step).filter((input) => input.includes('libphonenumber-js'))).toEqual([]);
       // Admin access tokens are verified in the handler only where API Gateway's JWT authorizer does
       // not verify them first: the admin routes the storefront signs as well.
@@ -484,10 +495,13 @@ describe('the Comeback app, as deployed', () => {
       const storefrontClients = (inputs: readonly string[]) => inputs.filter((input) => /functions\/adapters\/(shopify|woocommerce)-discounts\.ts|node_modules\/@shopify\//.test(input));
       expect(storefrontClients(inputsOf(journeys.step))).not.toEqual([]);
       for (const fn of [journeys.sweep, loyalty.sweep, loyalty.dispatch]) expect(storefrontClients(inputsOf(fn)), fn.entry).toEqual([]);
+      // The journeys ask the loyalty program only whether a customer is a member: the functions that
+      // do not earn, redeem or schedule carry none of the loyalty store's writes.
+      for (const fn of [journeys.step, journeys.sweep, analytics.recompute]) expect(inputsOf(fn).filter((input) => input.endsWith('adapters/loyalty-store.ts')), fn.entry).toEqual([]);
     }, 120_000); // one esbuild run over every entry: 25 s on a busy two-core machine
 
-    it('leaves only the protobuf runtime out of the bundles, and no function code serializes sketches with it', () => {
-      expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal']);
+    it('leaves only the protobuf runtime and the sketches\' protobuf definitions out of the bundles, and no function code serializes sketches', () => {
+      expect(EXTERNAL_MODULES).toEqual(['protobufjs/minimal', '*/proto/compiled']);
       const sources = readdirSync(join(projectRoot, 'functions'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
       for (const name of sources) expect(readFileSync(join(projectRoot, 'functions', name), 'utf8'), name).not.toMatch(/toProto|fromProto|protobufjs/);
     });

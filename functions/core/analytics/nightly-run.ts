@@ -38,9 +38,9 @@ export interface NightPlan {
 }
 
 export class NightNotPlannedError extends Error {
+  override readonly name: string = 'NightNotPlannedError';
   constructor(day: string) {
     super(`the night ${day} has no plan: run the plan step first`);
-    this.name = 'NightNotPlannedError';
   }
 }
 

@@ -14,6 +14,7 @@ import { toMinorUnits } from '../money.ts';
 import { currencySchema } from '../purchase.ts';
 
 export class CatalogError extends ComebackError {
+  override readonly name: string = 'CatalogError';
   readonly problems: string[];
   constructor(source: string, problems: string[]) {
     super(`invalid rules file ${source}: ${problems.join('; ')}`);

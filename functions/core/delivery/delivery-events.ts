@@ -29,16 +29,22 @@ import type { OptOutStatus } from './opt-outs.ts';
 import type { ProviderDeliveryStatus } from './types.ts';
 
 /** An event that is not the documented JSON of an SES event or an SNS SMS delivery status. */
-export class InvalidDeliveryEventError extends DeliveryError {}
+export class InvalidDeliveryEventError extends DeliveryError {
+  override readonly name: string = 'InvalidDeliveryEventError';
+}
 
 /** Other events of the same message kept changing its delivery status while this one was written; a retry applies it. */
-export class DeliveryStatusContentionError extends DeliveryError {}
+export class DeliveryStatusContentionError extends DeliveryError {
+  override readonly name: string = 'DeliveryStatusContentionError';
+}
 
 /**
  * The event is about a message the provider accepted but whose send is not logged yet (the
  * provider answered before the log write): a retry a moment later finds the log entry.
  */
-export class MessageStillSendingError extends DeliveryError {}
+export class MessageStillSendingError extends DeliveryError {
+  override readonly name: string = 'MessageStillSendingError';
+}
 
 /**
  * The SES message tags (SendEmail EmailTags) that carry the log entry of an email. SES allows only

@@ -1,10 +1,13 @@
 /** Errors of message delivery. Step Functions sees each by its class name (the Lambda errorType). */
 import { ComebackError } from '../errors.ts';
 
-export class DeliveryError extends ComebackError {}
+export class DeliveryError extends ComebackError {
+  override readonly name: string = 'DeliveryError';
+}
 
 /** deliverMessage was asked to reach a customer who has no profile. */
 export class UnknownCustomerError extends DeliveryError {
+  override readonly name: string = 'UnknownCustomerError';
   readonly customerId: string;
   constructor(customerId: string) {
     super(`customer ${customerId} is unknown: no profile to deliver to`);
@@ -13,7 +16,9 @@ export class UnknownCustomerError extends DeliveryError {
 }
 
 /** A template is missing, unreadable, or uses a variable the journey step did not provide. */
-export class TemplateError extends DeliveryError {}
+export class TemplateError extends DeliveryError {
+  override readonly name: string = 'TemplateError';
+}
 
 /** What happened to a message a provider refused for good: it failed, or the recipient opted out with the provider. */
 export type PermanentSendOutcome = 'failed' | 'suppressed';
@@ -24,6 +29,7 @@ export type PermanentSendOutcome = 'failed' | 'suppressed';
  * the journey goes on to its next step.
  */
 export class PermanentSendError extends DeliveryError {
+  override readonly name: string = 'PermanentSendError';
   /** The provider's error code, e.g. MessageRejected or InvalidParameterException. */
   readonly code: string;
   readonly outcome: PermanentSendOutcome;
@@ -40,6 +46,7 @@ export class PermanentSendError extends DeliveryError {
  * message's one-time claim is released, so the retry can send.
  */
 export class TransientSendError extends DeliveryError {
+  override readonly name: string = 'TransientSendError';
   /** The provider's error code, e.g. TooManyRequestsException. */
   readonly code: string;
   constructor(message: string, details: { code: string; cause?: unknown }) {

@@ -7,7 +7,9 @@ import { instantAt } from '../delivery/zoned-time.ts';
 import { formatMinorUnits, toMinorUnits } from '../money.ts';
 
 /** An order of the file that is not imported, and why (the reason is shown to the store). */
-export class OrderRejected extends ComebackError {}
+export class OrderRejected extends ComebackError {
+  override readonly name: string = 'OrderRejected';
+}
 
 const dateTimePattern =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;

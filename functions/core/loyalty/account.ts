@@ -314,6 +314,7 @@ export type RefusalCode = 'insufficient-points' | 'over-cap' | 'wrong-currency' 
 
 /** A redemption the program refuses (a 422 at the edge, with its code and figures). */
 export class RedemptionRefused extends UnprocessableError {
+  override readonly name: string = 'RedemptionRefused';
   readonly code: RefusalCode;
   readonly balance: number;
   readonly maxPoints: number;

@@ -9,7 +9,9 @@ import { html, renderPage, type PageContent, type ShopIdentity } from './html.ts
 import { pageLocale, pageText } from './texts.ts';
 
 /** The token of a link does not verify. A 400 at the edge, whatever the verifier threw. */
-export class InvalidLinkError extends InvalidInputError {}
+export class InvalidLinkError extends InvalidInputError {
+  override readonly name: string = 'InvalidLinkError';
+}
 
 /** Runs a token verifier; whatever it refuses becomes an InvalidLinkError naming the link. */
 export function verifiedLink<T>(link: 'unsubscribe' | 'feedback' | 'join', verify: () => T): T {

@@ -68,13 +68,19 @@ export interface SyncSummary {
 const MAX_LISTED = 20;
 
 /** The platform has not been set up in this Comeback (its address or credentials are missing). */
-export class PlatformNotConfiguredError extends ConflictError {}
+export class PlatformNotConfiguredError extends ConflictError {
+  override readonly name: string = 'PlatformNotConfiguredError';
+}
 
 /** The platform refused the request (bad credentials, missing scope) or kept failing. */
-export class PlatformRequestError extends UnprocessableError {}
+export class PlatformRequestError extends UnprocessableError {
+  override readonly name: string = 'PlatformRequestError';
+}
 
 /** A platform answer that breaks its documented contract. */
-export class PlatformAnswerError extends ComebackError {}
+export class PlatformAnswerError extends ComebackError {
+  override readonly name: string = 'PlatformAnswerError';
+}
 
 export async function syncOrders(ports: SyncPorts, source: OrderSource, request: SyncRequest): Promise<SyncSummary> {
   const summary: SyncSummary = { fetched: 0, recorded: 0, duplicates: 0, notCounted: 0, reversed: 0, failed: 0, failures: [] };
