@@ -1,8 +1,8 @@
 /**
- * Reads a customer's loyalty account. The loyalty store's reads and writes use it, and so do the
- * journeys, which ask the loyalty program only whether a customer is a member: their functions
- * (the journey steps, the sweeps, the nightly recompute) then carry none of the store's writes
- * (its transactions and p-retry, 10 KB of the recompute's bundle).
+ * Reads a customer's loyalty account: the loyalty store's getAccount, and the journeys' one question
+ * to the loyalty program, whether a customer is a member. The journeys' functions (the step, the
+ * sweep, the nightly recompute) then carry none of the store's writes (its transactions and p-retry,
+ * 11 KB of the recompute's bundle).
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { membershipOf, type LoyaltyAccount } from '../core/loyalty/account.ts';
