@@ -1,5 +1,5 @@
 /**
- * libphonenumber-js's `min` metadata in a Lambda bundle: written beside index.mjs when the bundle is
+ * libphonenumber-js's `min` metadata in a Lambda bundle: written beside index.cjs when the bundle is
  * built (lib/cdk/function-bundle.ts) and read at the first phone number, not at start. As part of
  * the bundle it was 80 KiB of the 273-345 KB of each function that reads phone numbers (the
  * webhooks, the imports, the platform sync, the customer search), parsed at every cold start
@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type { MetadataJson } from 'libphonenumber-js/core';
 
-/** The metadata's file beside index.mjs: libphonenumber-js's metadata.min.json as the package has it. */
+/** The metadata's file beside index.cjs: libphonenumber-js's metadata.min.json as the package has it. */
 export const PHONE_METADATA_FILE = 'phone-metadata.json';
 
 let metadata: MetadataJson | undefined;

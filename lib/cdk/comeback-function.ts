@@ -31,7 +31,7 @@ import { TEMPLATES_SOURCE } from './precompile-templates.ts';
 /** The project root: handler paths in lib/routes.ts are relative to it. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The message templates, relative to the project root; bundled as `templates/` beside index.mjs, and precompiled. */
+/** The message templates, relative to the project root; bundled as `templates/` beside index.cjs, and precompiled. */
 export { TEMPLATES_SOURCE };
 /** Where a bundled function finds its templates (`/var/task` is the unpacked bundle). */
 export const TEMPLATES_DIR = '/var/task/templates';
@@ -191,7 +191,7 @@ export class ComebackFunction extends Construct {
       tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
       ...(props.description ? { description: props.description } : {}),
       // No NODE_OPTIONS=--enable-source-maps: loading the map at every cold start cost more than the
-      // import itself (see ./function-bundle.ts); index.mjs.map ships beside the bundle instead.
+      // import itself (see ./function-bundle.ts); index.cjs.map ships beside the bundle instead.
     });
     // A bundled rules file is read from the bundle, not from a repository path the function lacks.
     if (this.catalog) this.function.addEnvironment('COMEBACK_CATALOG_FILE', CATALOG_FILE);

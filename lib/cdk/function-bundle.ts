@@ -11,10 +11,10 @@
  *   from 903-1,390 KiB (median 1,071) to 569-881 KiB (median 703). The price is the runtime's SDK
  *   version instead of package-lock.json's; Comeback only calls long-standing commands of DynamoDB,
  *   S3, SES v2, Step Functions, SNS and Secrets Manager.
- * - The source map ships beside index.mjs and is not loaded at start (no `--enable-source-maps`):
+ * - The source map ships beside the bundle and is not loaded at start (no `--enable-source-maps`):
  *   loading it made the median cold import 4,927 ms instead of 2,636 ms with the runtime's SDK, and
  *   5,607 ms instead of 4,271 ms with the SDK bundled (before: SDK bundled, map loaded, 5,607 ms).
- *   Stack traces in the logs point into index.mjs; the shipped index.mjs.map translates them.
+ *   Stack traces in the logs point into the bundle; the shipped map beside it translates them.
  *   A later run, after the removals below and under lighter load (floor 49 ms, 3 processes each),
  *   gave the runtime's SDK a median cold import of 378 ms and the bundled SDK 270 ms (map loaded:
  *   247 ms): loading the SDK's hundreds of files from node_modules now costs more than parsing it
@@ -28,7 +28,7 @@
  *   source-map (26 KiB) under Handlebars (ABSENT_MODULES). Bundles went from 569-954 KiB to
  *   157-511 KB (median 310 KB); zod-to-openapi and the OpenAPI document were never in them.
  * - Later removals: the senders' message templates are precompiled at bundle time
- *   (./precompile-templates.ts, a file beside index.mjs read at the first message), so they carry
+ *   (./precompile-templates.ts, a file beside the bundle read at the first message), so they carry
  *   Handlebars's runtime, 17 KiB of Handlebars instead of 81; the sketches library (29 KiB) no
  *   longer comes with the analytics store and the segment views, only with the recompute. With `keepNames`
  *   (+5 %, for the error names the state machines catch) the 45 bundles went from 157-511 KB
@@ -54,7 +54,7 @@
  *   read (123 KiB in the webhooks, the imports, the sync and the customer search) and the nightly
  *   recompute's models and sketches.
  * - Then libphonenumber-js's `min` metadata (80 KiB, the package's default: fewer countries would
- *   change what is accepted) went beside index.mjs as PHONE_METADATA_FILE, read at the first phone
+ *   change what is accepted) went beside the bundle as PHONE_METADATA_FILE, read at the first phone
  *   number (functions/core/bundled-phone-metadata.ts), and the bundles carry the library's core
  *   functions (42 KiB); and the admin routes behind the JWT authorizer stopped carrying the token
  *   verification (jose, 20 KiB) that only the two routes the storefront signs as well run. The 45
@@ -67,6 +67,10 @@
  *   loyalty store (functions/adapters/loyalty-accounts.ts). The recompute went from 285.5 KB to
  *   243.0 KB (keepNames 14 KB, the protobuf definitions 11, define-property 7, the loyalty store and
  *   p-retry 11), the 45 bundles from 83-284 KB (median 136) to 78-243 KB (median 128): all under 250 KB.
+ * - Then the bundles became CommonJS (index.cjs, DEPLOYED_BUNDLE's `module`). In one run of the bench,
+ *   side by side: median cold import 162.6 ms (max 284.9) against 243.8 ms (max 385.2) as ES modules,
+ *   the same sizes; the runtime SDK's DynamoDB clients alone, required, 119.5 ms; an empty module 5.9 ms.
+ *   With the SDK bundled (CommonJS), 121.5 / 222.7 ms, in bundles of 432-731 KB.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -104,7 +108,7 @@ export const REPLACED_MODULES: Readonly<Record<string, string>> = { '@stdlib/uti
 /**
  * The package.json `imports` condition of the Lambda bundles: `#core/delivery/template-compiler.ts`
  * resolves to the compiler of precompiled templates (./precompile-templates.ts), and
- * `#core/phone-metadata.ts` to the phone metadata read from a file beside index.mjs. `module` is
+ * `#core/phone-metadata.ts` to the phone metadata read from a file beside index.cjs. `module` is
  * esbuild's default condition, which any condition given replaces.
  */
 export const BUNDLE_CONDITIONS: readonly string[] = ['comeback-lambda', 'module'];
@@ -112,29 +116,55 @@ export const BUNDLE_CONDITIONS: readonly string[] = ['comeback-lambda', 'module'
 /** The AWS SDK v3 as the Lambda Node.js runtime provides it (in /var/runtime/node_modules). */
 export const RUNTIME_SDK_MODULES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
 
-/** Lets bundled CommonJS dependencies call `require` inside the ES module bundle. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);";
-
 /** How a bundle is built; the deployed choice is `DEPLOYED_BUNDLE`, the others are measured against it. */
 export interface BundleChoice {
   /** `runtime`: the SDK is left to the Lambda runtime; `bundled`: it is in the bundle. */
   readonly sdk: 'runtime' | 'bundled';
-  /** Whether index.mjs.map is written beside index.mjs. */
+  /** Whether the source map is written beside the bundle. */
   readonly sourceMap: boolean;
+  /** `commonjs`: index.cjs, which Lambda loads with `require`; `esm`: index.mjs, loaded with `import()`. */
+  readonly module: 'commonjs' | 'esm';
 }
 
-export const DEPLOYED_BUNDLE: BundleChoice = { sdk: 'runtime', sourceMap: true };
+/**
+ * CommonJS: as an ES module (index.mjs, before), every import of the runtime's SDK, itself CommonJS,
+ * went through Node.js's CommonJS export detection, and every import of a Node.js module through its
+ * ES module facade, which reads each of the module's exports (`node:http`'s lazy ones load undici).
+ * Measured side by side on 9 of the functions (`npm run bench -- functions` measures all of them
+ * both ways): median cold import 233 ms as ES modules, 178 ms as CommonJS, and 176 ms as ES modules
+ * that require the SDK and Node.js's modules instead (which takes an esbuild plugin, and plugins
+ * need an asynchronous build, which the CDK's local bundling cannot wait for).
+ */
+export const DEPLOYED_BUNDLE: BundleChoice = { sdk: 'runtime', sourceMap: true, module: 'commonjs' };
+
+/** The bundle's file name: the Lambda handler `index.handler` finds either. */
+export function bundleFile(choice: BundleChoice): 'index.cjs' | 'index.mjs' {
+  return choice.module === 'commonjs' ? 'index.cjs' : 'index.mjs';
+}
+
+/** The deployed bundle's file name. */
+export const BUNDLE_FILE = bundleFile(DEPLOYED_BUNDLE);
+
+/**
+ * The bundle's own URL, for the modules that find files beside them through `import.meta.url` (the
+ * precompiled templates, the phone metadata, the rules file): esbuild leaves `import.meta` empty in
+ * CommonJS output, so `import.meta.url` is defined as this variable.
+ */
+export const MODULE_URL_BANNER = "var comebackModuleUrl = require('node:url').pathToFileURL(__filename).href;";
+
+/** Lets bundled CommonJS dependencies call `require` inside an ES module bundle. */
+const ESM_REQUIRE_BANNER = "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);";
 
 /** The esbuild options every bundle is built with, for entry points given by the caller. */
 export function bundleOptions(choice: BundleChoice): BuildOptions {
   return {
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: choice.module === 'commonjs' ? 'cjs' : 'esm',
     target: 'node24',
     mainFields: ['module', 'main'],
     conditions: [...BUNDLE_CONDITIONS],
-    banner: { js: ESM_REQUIRE_BANNER },
+    ...(choice.module === 'commonjs' ? { banner: { js: MODULE_URL_BANNER }, define: { 'import.meta.url': 'comebackModuleUrl' } } : { banner: { js: ESM_REQUIRE_BANNER } }),
     minify: true,
     // No `keepNames`: every error class of functions/ states its name (`override readonly name`),
     // which Lambda reports as the errorType the state machines catch, and no code of Comeback reads a
@@ -143,14 +173,14 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     // and reports their `code`. keepNames cost 5 % of the median bundle and 14 KB of the recompute's.
     sourcemap: choice.sourceMap ? 'linked' : false,
     sourcesContent: false,
-    // The bundled packages' license notices go to index.mjs.LEGAL.txt beside the bundle, named by a
+    // The bundled packages' license notices go to index.cjs.LEGAL.txt beside the bundle, named by a
     // comment at its end, not into it: they were 42 KB of the nightly recompute's 398 (the @stdlib
     // special functions carry one per file).
     legalComments: 'linked',
-    // Text outside ASCII as it is (UTF-8, which Node.js reads an ES module in) rather than \u escapes:
+    // Text outside ASCII as it is (UTF-8, which Node.js reads a module in) rather than \u escapes:
     // the pages' and messages' texts in every language shrink by a third (12 KB of each page's bundle).
     charset: 'utf8',
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': choice.module === 'commonjs' ? '.cjs' : '.mjs' },
     external: [...NEVER_LOADED_MODULES, ...(choice.sdk === 'runtime' ? RUNTIME_SDK_MODULES : [])],
     alias: { ...Object.fromEntries(ABSENT_MODULES.map((name) => [name, ABSENT_MODULE])), ...REPLACED_MODULES },
     logLevel: 'silent',
@@ -158,7 +188,7 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
 }
 
 /**
- * A built bundle: index.mjs, with a source map index.mjs.map, where the handler renders messages
+ * A built bundle: index.cjs, with a source map index.cjs.map, where the handler renders messages
  * the precompiled templates (PRECOMPILED_TEMPLATES_FILE), and where it reads phone numbers their
  * metadata (PHONE_METADATA_FILE).
  */
@@ -183,6 +213,7 @@ function outputName(projectRoot: string, entry: string): string {
  */
 export function buildFunctionBundles(projectRoot: string, entries: readonly string[], choice: BundleChoice): FunctionBundles {
   const names = new Map(entries.map((entry) => [entry, outputName(projectRoot, entry)]));
+  const file = bundleFile(choice);
   // Nothing is written: the directory only places the outputs for the map's relative source paths.
   const outdir = join(projectRoot, '.bundles');
   const result = buildSync({
@@ -203,7 +234,7 @@ export function buildFunctionBundles(projectRoot: string, entries: readonly stri
   // The templates are precompiled once for every bundle that renders them.
   let templates: Uint8Array | undefined;
   for (const [path, output] of Object.entries(result.metafile.outputs)) {
-    if (!path.endsWith('/index.mjs') || !(PRECOMPILED_TEMPLATE_COMPILER in output.inputs)) continue;
+    if (!path.endsWith(`/${file}`) || !(PRECOMPILED_TEMPLATE_COMPILER in output.inputs)) continue;
     templates ??= new TextEncoder().encode(precompiledTemplates(join(projectRoot, TEMPLATES_SOURCE)));
     byDirectory.get(relative(outdir, dirname(join(projectRoot, path))))?.set(PRECOMPILED_TEMPLATES_FILE, templates);
   }
@@ -212,13 +243,13 @@ export function buildFunctionBundles(projectRoot: string, entries: readonly stri
   // among its inputs (esbuild keeps an empty wrapper of it), but its code is gone.
   let phoneMetadata: Uint8Array | undefined;
   for (const files of byDirectory.values()) {
-    const bundle = files.get('index.mjs');
+    const bundle = files.get(file);
     if (!bundle || !new TextDecoder().decode(bundle).includes(PHONE_METADATA_FILE)) continue;
     phoneMetadata ??= readFileSync(createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json'));
     files.set(PHONE_METADATA_FILE, phoneMetadata);
   }
   const bundles = new Map([...names].map(([entry, name]) => [entry, { files: byDirectory.get(name) ?? new Map<string, Uint8Array>() }]));
-  for (const [entry, bundle] of bundles) if (!bundle.files.has('index.mjs')) throw new Error(`esbuild gave no index.mjs for ${entry}`);
+  for (const [entry, bundle] of bundles) if (!bundle.files.has(file)) throw new Error(`esbuild gave no ${file} for ${entry}`);
   return { bundles, metafile: result.metafile };
 }
 

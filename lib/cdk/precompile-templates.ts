@@ -1,7 +1,7 @@
 /**
  * The message templates precompiled for the Lambda bundles that render them: every `.hbs` part and
  * the email layout of workflows/templates, compiled by Handlebars when the bundle is built, into one
- * CommonJS file beside index.mjs (PRECOMPILED_TEMPLATES_FILE) that the bundle's template compiler
+ * CommonJS file beside index.cjs (PRECOMPILED_TEMPLATES_FILE) that the bundle's template compiler
  * (functions/core/delivery/precompiled-template-compiler.ts) requires at the first message it
  * renders. The bundle then carries Handlebars's runtime instead of its compiler.
  */
@@ -11,7 +11,7 @@ import { transformSync } from 'esbuild';
 import Handlebars from 'handlebars';
 import { LAYOUT_TEMPLATE_OPTIONS, MESSAGE_TEMPLATE_OPTIONS, templateKey, type TemplateOptions } from '../../functions/core/delivery/template-compiling.ts';
 
-/** The message templates, relative to the project root; bundled as `templates/` beside index.mjs. */
+/** The message templates, relative to the project root; bundled as `templates/` beside index.cjs. */
 export const TEMPLATES_SOURCE = 'workflows/templates';
 
 /** The module a bundle carries when it renders templates, and so needs them precompiled beside it. */

@@ -15,7 +15,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Metafile } from 'esbuild';
 import { createComebackStacks } from '../../lib/cdk/comeback-app.ts';
 import { ComebackFunction, projectRoot, TEMPLATES_SOURCE } from '../../lib/cdk/comeback-function.ts';
-import { buildFunctionBundles, DEPLOYED_BUNDLE, writeFunctionBundle, type BundleChoice } from '../../lib/cdk/function-bundle.ts';
+import { BUNDLE_FILE, buildFunctionBundles, bundleFile, DEPLOYED_BUNDLE, writeFunctionBundle, type BundleChoice } from '../../lib/cdk/function-bundle.ts';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
 import { PHONE_METADATA_FILE } from '../../functions/core/bundled-phone-metadata.ts';
 import { coldStartEnvironment, importBundle, linkRuntimeSdk } from '../support/deployed-functions.ts';
@@ -115,10 +115,10 @@ async function measure(work: string, functions: Deployed[], variant: Variant, re
     writeFunctionBundle(bundle, assetDir, fn.bundleCopies.map(([from, to]) => [join(projectRoot, from), to] as const));
     const env = coldStartEnvironment(environment, assetDir);
     if (variant.nodeOptions !== undefined) env['NODE_OPTIONS'] = variant.nodeOptions;
-    const output = `${relative(projectRoot, fn.entry).replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '_')}/index.mjs`;
+    const output = `${relative(projectRoot, fn.entry).replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '_')}/${bundleFile(variant.choice)}`;
     measured.set(name, {
-      bytes: bundle.files.get('index.mjs')!.byteLength,
-      mapBytes: bundle.files.get('index.mjs.map')?.byteLength ?? 0,
+      bytes: bundle.files.get(bundleFile(variant.choice))!.byteLength,
+      mapBytes: bundle.files.get(`${bundleFile(variant.choice)}.map`)?.byteLength ?? 0,
       // As deployed: only a function given the templates gets them precompiled (lib/cdk/comeback-function.ts).
       templatesBytes: fn.bundleCopies.some(([from]) => from === TEMPLATES_SOURCE) ? (bundle.files.get(PRECOMPILED_TEMPLATES_FILE)?.byteLength ?? 0) : 0,
       phoneMetadataBytes: bundle.files.get(PHONE_METADATA_FILE)?.byteLength ?? 0,
@@ -136,29 +136,30 @@ export async function run(report: (line: string) => void): Promise<void> {
     // What the Lambda runtime provides beside the bundles: the AWS SDK v3, nothing else.
     linkRuntimeSdk(projectRoot, work);
     const empty = join(work, 'empty');
-    writeFunctionBundle({ files: new Map([['index.mjs', new TextEncoder().encode('export const handler = () => undefined;\n')]]) }, empty);
+    writeFunctionBundle({ files: new Map([[BUNDLE_FILE, new TextEncoder().encode('exports.handler = () => undefined;\n')]]) }, empty);
     const floor = await timeImports(empty, coldStartEnvironment({}, empty));
     report(`${functions.length} functions; cold import of an empty module (the floor): ${floor.toFixed(1)} ms, median of ${RUNS} processes`);
-    // Every function imports the runtime's DynamoDB client or document client (tests/infra checks
-    // it): the import of both alone, measured the same way, is about the least a function can take.
+    // Every function requires the runtime's DynamoDB client or document client (tests/infra checks
+    // it): the load of both alone, measured the same way, is about the least a function can take.
     const sdkOnly = join(work, 'sdk-only');
-    writeFunctionBundle({ files: new Map([['index.mjs', new TextEncoder().encode("import '@aws-sdk/client-dynamodb';\nimport '@aws-sdk/lib-dynamodb';\nexport const handler = () => undefined;\n")]]) }, sdkOnly);
+    writeFunctionBundle({ files: new Map([[BUNDLE_FILE, new TextEncoder().encode("require('@aws-sdk/client-dynamodb');\nrequire('@aws-sdk/lib-dynamodb');\nexports.handler = () => undefined;\n")]]) }, sdkOnly);
     const sdkFloor = await timeImports(sdkOnly, coldStartEnvironment({}, sdkOnly));
     report(`  cold import of the runtime SDK's DynamoDB client and document client alone: ${sdkFloor.toFixed(1)} ms (${(sdkFloor / TARGET_IMPORT_MS).toFixed(2)} of the 60 ms target)`);
 
     const variants: Variant[] = [
-      { label: 'deployed (runtime SDK, map not loaded)', choice: DEPLOYED_BUNDLE },
-      { label: 'runtime SDK, --enable-source-maps', choice: { sdk: 'runtime', sourceMap: true }, nodeOptions: '--enable-source-maps' },
-      { label: 'SDK bundled, map not loaded', choice: { sdk: 'bundled', sourceMap: true }, nodeOptions: '' },
-      { label: 'SDK bundled, --enable-source-maps (before)', choice: { sdk: 'bundled', sourceMap: true }, nodeOptions: '--enable-source-maps' },
+      { label: 'deployed (CommonJS, runtime SDK, map not loaded)', choice: DEPLOYED_BUNDLE },
+      { label: 'ES module, runtime SDK, map not loaded', choice: { ...DEPLOYED_BUNDLE, module: 'esm' } },
+      { label: 'CommonJS, runtime SDK, --enable-source-maps', choice: DEPLOYED_BUNDLE, nodeOptions: '--enable-source-maps' },
+      { label: 'CommonJS, SDK bundled, map not loaded', choice: { ...DEPLOYED_BUNDLE, sdk: 'bundled' }, nodeOptions: '' },
+      { label: 'ES module, SDK bundled, --enable-source-maps (before)', choice: { sdk: 'bundled', sourceMap: true, module: 'esm' }, nodeOptions: '--enable-source-maps' },
     ];
     const results: Map<string, Measured>[] = [];
     for (const variant of variants) results.push(await measure(work, functions, variant, report));
-    const [deployed, , , before] = results;
+    const [deployed, , , , before] = results;
 
     report('');
     report(
-      `per function, as deployed, against the targets: under ${TARGET_BYTES / 1000} KB minified (index.mjs), cold import under ${TARGET_IMPORT_MS} ms ` +
+      `per function, as deployed, against the targets: under ${TARGET_BYTES / 1000} KB minified (${BUNDLE_FILE}), cold import under ${TARGET_IMPORT_MS} ms ` +
         `(floor ${floor.toFixed(1)} ms in this run); before: SDK bundled, map loaded`,
     );
     report(
@@ -190,7 +191,7 @@ export async function run(report: (line: string) => void): Promise<void> {
       const sizes = all.map((measured) => measured.bytes / 1000).sort((a, b) => a - b);
       const imports = all.map((measured) => measured.importMs).sort((a, b) => a - b);
       report(
-        `  ${variant.label.padEnd(44)} ${sizes[0]!.toFixed(0)} / ${median(sizes).toFixed(0)} / ${sizes.at(-1)!.toFixed(0)} KB, ` +
+        `  ${variant.label.padEnd(54)} ${sizes[0]!.toFixed(0)} / ${median(sizes).toFixed(0)} / ${sizes.at(-1)!.toFixed(0)} KB, ` +
           `${median(imports).toFixed(1)} / ${imports.at(-1)!.toFixed(1)} ms`,
       );
     });

@@ -37,7 +37,7 @@ import {
   stateMachineArnVariable,
   ComebackFunction,
 } from '../../lib/cdk/comeback-function.ts';
-import { buildFunctionBundles, DEPLOYED_BUNDLE, ESM_REQUIRE_BANNER, RUNTIME_SDK_MODULES } from '../../lib/cdk/function-bundle.ts';
+import { BUNDLE_FILE, buildFunctionBundles, DEPLOYED_BUNDLE, MODULE_URL_BANNER, RUNTIME_SDK_MODULES } from '../../lib/cdk/function-bundle.ts';
 import { wildcardResourceFinding } from '../../lib/cdk/acknowledgements.ts';
 import { IMPORT_DEFINITION_FILE, IMPORT_FUNCTION_SUBSTITUTION } from '../../lib/cdk/comeback-imports.ts';
 import { JOURNEY_STEP_SUBSTITUTION, journeyDefinitionFile } from '../../lib/cdk/comeback-journeys.ts';
@@ -387,22 +387,25 @@ describe('the Comeback app, as deployed', () => {
       expect(apiRoutes.find((route) => route.id === 'CreateImport')?.timeoutSeconds).toBe(29);
     });
 
-    it('bundles each handler as a minified ES module, the AWS SDK left to the runtime, its source map beside it and not loaded at start', () => {
+    it('bundles each handler as a minified CommonJS module, the AWS SDK left to the runtime, its source map beside it and not loaded at start', () => {
       const functions = api.findResources('AWS::Lambda::Function') as Record<string, Resource>;
       for (const [id, properties] of Object.entries(functions).map(([id, fn]) => [id, fn.Properties ?? {}] as const)) {
         const key = (properties.Code as { S3Key: string }).S3Key;
         const assetDir = join(built.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
-        const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-        expect(bundle.startsWith(ESM_REQUIRE_BANNER), id).toBe(true);
-        expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-        expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+        expect(BUNDLE_FILE).toBe('index.cjs');
+        const bundle = readFileSync(join(assetDir, BUNDLE_FILE), 'utf8');
+        expect(bundle.startsWith(MODULE_URL_BANNER), id).toBe(true);
+        expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.cjs\.map\s*$/);
+        expect(existsSync(join(assetDir, 'index.cjs.map'))).toBe(true);
         // The bundled packages' license notices ship beside the bundle, named by a comment in it.
-        expect(existsSync(join(assetDir, 'index.mjs.LEGAL.txt')), id).toBe(bundle.includes('/*! For license information please see index.mjs.LEGAL.txt */'));
-        // Every function reads the table: the DynamoDB client is imported from the runtime, not bundled.
-        expect(bundle, id).toMatch(/from\s*"@aws-sdk\/(client-dynamodb|lib-dynamodb)"/);
-        // Nothing else is imported from outside the bundle but Node.js's own modules.
-        const imported = [...bundle.matchAll(/(?:\bfrom|\bimport)\s*"([@\w][\w@/.:-]*)"/g)].map((match) => match[1]!);
-        expect(imported.filter((name) => !/^(@aws-sdk|@smithy)\//.test(name) && !builtinModules.includes(name.replace(/^node:/, ''))), id).toEqual([]);
+        expect(existsSync(join(assetDir, 'index.cjs.LEGAL.txt')), id).toBe(bundle.includes('/*! For license information please see index.cjs.LEGAL.txt */'));
+        // CommonJS throughout: no import statement, no import.meta left.
+        expect(bundle, id).not.toMatch(/\bimport\s*[{*\w][^;]*?\bfrom\s*"|\bimport\.meta\b/);
+        // Every function reads the table: the DynamoDB client is required from the runtime, not bundled.
+        expect(bundle, id).toMatch(/require\("@aws-sdk\/(client-dynamodb|lib-dynamodb)"\)/);
+        // Nothing else is required from outside the bundle but Node.js's own modules.
+        const required = [...bundle.matchAll(/\brequire\("([@\w][\w@/.:-]*)"\)/g)].map((match) => match[1]!);
+        expect(required.filter((name) => !/^(@aws-sdk|@smithy)\//.test(name) && !builtinModules.includes(name.replace(/^node:/, ''))), id).toEqual([]);
         expect((properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS ?? '', id).not.toContain('--enable-source-maps');
       }
       expect(RUNTIME_SDK_MODULES).toEqual(['@aws-sdk/*', '@smithy/*']);
@@ -443,7 +446,7 @@ describe('the Comeback app, as deployed', () => {
       const entries = [...new Set(built.app.node.findAll().filter((construct): construct is ComebackFunction => construct instanceof ComebackFunction).map((fn) => fn.entry))];
       const { metafile } = buildFunctionBundles(projectRoot, entries, DEPLOYED_BUNDLE);
       const carried = Object.entries(metafile.outputs)
-        .filter(([path]) => path.endsWith('index.mjs'))
+        .filter(([path]) => path.endsWith(BUNDLE_FILE))
         .map(([path, output]) => [path, Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([input]) => input)] as const);
       expect(carried.length).toBe(entries.length);
       for (const [path, inputs] of carried) {
@@ -460,7 +463,7 @@ describe('the Comeback app, as deployed', () => {
         expect(inputs.filter((input) => /sketches-js\/.*\/proto\/|@stdlib\/utils-define-property\/lib\/(polyfill|index)\.js/.test(input)), path).toEqual([]);
       }
       // Every bundle, the nightly recompute's included, is under 250 KB minified.
-      const sizes = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('index.mjs'));
+      const sizes = Object.entries(metafile.outputs).filter(([path]) => path.endsWith(BUNDLE_FILE));
       expect(sizes.filter(([, output]) => output.bytes >= 250_000).map(([path, output]) => `${path}: ${output.bytes} bytes`)).toEqual([]);
       // What the bundles leave out by a path pattern (`*/proto/compiled`) is the sketches library's alone.
       for (const [input, { imports }] of Object.entries(metafile.inputs)) {
@@ -470,7 +473,7 @@ describe('the Comeback app, as deployed', () => {
       }
       const inputsOf = (fn: ComebackFunction) => {
         const name = relative(projectRoot, fn.entry).replace(/\.ts$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
-        const inputs = carried.find(([path]) => path.endsWith(`${name}/index.mjs`))?.[1];
+        const inputs = carried.find(([path]) => path.endsWith(`${name}/${BUNDLE_FILE}`))?.[1];
         expect(inputs, fn.entry).toBeDefined();
         return inputs!;
       };

@@ -4,7 +4,7 @@
  * AWS SDK v3 as the Node.js runtime provides it, and nothing else of the project's node_modules.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -75,17 +75,21 @@ export function linkRuntimeSdk(projectRoot: string, directory: string): void {
 const execFileAsync = promisify(execFile);
 
 /**
- * Imports `index.mjs` of `assetDir` in a fresh Node.js process with `environment` only, checks it
- * exports a handler, and answers how long the import took (ms, measured inside the process).
+ * Loads the bundle of `assetDir` in a fresh Node.js process with `environment` only, as the Lambda
+ * runtime loads a handler file: index.cjs with `require`, index.mjs (a bundle built as an ES module,
+ * which the functions bench measures against) with `import()`. Checks it exports a handler, and
+ * answers how long the load took (ms, measured inside the process).
  */
 export async function importBundle(assetDir: string, environment: Record<string, string>, node: string = process.execPath): Promise<number> {
+  const commonJs = existsSync(join(assetDir, 'index.cjs'));
+  const load = commonJs ? `require(${JSON.stringify(join(assetDir, 'index.cjs'))})` : `await import(${JSON.stringify(pathToFileURL(join(assetDir, 'index.mjs')).href)})`;
   const script =
     'const started = performance.now(); ' +
-    `const loaded = await import(${JSON.stringify(pathToFileURL(join(assetDir, 'index.mjs')).href)}); ` +
+    `const loaded = ${load}; ` +
     "if (typeof loaded.handler !== 'function') throw new Error('no handler export'); " +
     'process.stdout.write(String(performance.now() - started));';
   try {
-    const { stdout } = await execFileAsync(node, ['--input-type=module', '--eval', script], { cwd: assetDir, env: environment, timeout: 30_000 });
+    const { stdout } = await execFileAsync(node, [`--input-type=${commonJs ? 'commonjs' : 'module'}`, '--eval', script], { cwd: assetDir, env: environment, timeout: 30_000 });
     return Number(stdout);
   } catch (error) {
     // The error's name and message, not the minified line of the bundle Node.js prints above them.

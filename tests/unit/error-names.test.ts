@@ -6,11 +6,11 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleOptions, DEPLOYED_BUNDLE } from '../../lib/cdk/function-bundle.ts';
+import { BUNDLE_FILE, bundleOptions, DEPLOYED_BUNDLE } from '../../lib/cdk/function-bundle.ts';
 import { PERMANENT_STEP_ERRORS } from '../../functions/core/journey-engine.ts';
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
@@ -58,11 +58,12 @@ describe('error names in the minified bundles', () => {
           'export const names = [new InvalidInputError("m"), new TemplateError("m"), new UnknownCustomerError("c"), new StorefrontRefusedError("m", 403)].map((error) => error.name);',
         ].join('\n'),
       );
-      buildSync({ ...bundleOptions(DEPLOYED_BUNDLE), absWorkingDir: projectRoot, entryPoints: [entry], outfile: join(scratch, 'index.mjs'), sourcemap: false, legalComments: 'none' });
-      const bundle = readFileSync(join(scratch, 'index.mjs'), 'utf8');
+      buildSync({ ...bundleOptions(DEPLOYED_BUNDLE), absWorkingDir: projectRoot, entryPoints: [entry], outfile: join(scratch, BUNDLE_FILE), sourcemap: false, legalComments: 'none' });
+      const bundle = readFileSync(join(scratch, BUNDLE_FILE), 'utf8');
       // The bundle is minified: the classes themselves lost their names.
       expect(bundle).not.toMatch(/class TemplateError\b/);
-      const { names } = (await import(pathToFileURL(join(scratch, 'index.mjs')).href)) as { names: string[] };
+      // Loaded as the Lambda runtime loads a `.cjs` handler file.
+      const { names } = createRequire(import.meta.url)(join(scratch, BUNDLE_FILE)) as { names: string[] };
       expect(names.sort()).toEqual([...PERMANENT_STEP_ERRORS].sort());
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * Message templates in a Lambda bundle: precompiled when the bundle was built (lib/cdk/precompile-templates.ts)
- * into a file beside index.mjs, and run by Handlebars's runtime (6 KiB) instead of its compiler
+ * into a file beside index.cjs, and run by Handlebars's runtime (6 KiB) instead of its compiler
  * (75 KiB). The file is read at the first message rendered, not at start. A template's source is
  * still read from the templates directory, and only the template precompiled from that very source
  * (and options) is used, so a bundle renders exactly what the source renders.

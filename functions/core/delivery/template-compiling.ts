@@ -18,7 +18,7 @@ export const LAYOUT_TEMPLATE_OPTIONS = { strict: true } as const satisfies Compi
 
 export type TemplateOptions = typeof MESSAGE_TEMPLATE_OPTIONS | typeof LAYOUT_TEMPLATE_OPTIONS;
 
-/** The file beside a Lambda bundle's index.mjs that holds the precompiled templates. */
+/** The file beside a Lambda bundle's index.cjs that holds the precompiled templates. */
 export const PRECOMPILED_TEMPLATES_FILE = 'templates.precompiled.cjs';
 
 /** What a precompiled template is found by: its source and its options, so a changed file is never matched. */

@@ -5,8 +5,8 @@
  */
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateVariables } from '../../../functions/core/delivery/deliver.ts';
 import { formatMoney, messageLocale } from '../../../functions/core/delivery/i18n.ts';
@@ -14,7 +14,7 @@ import { previewText, textToHtml } from '../../../functions/core/delivery/render
 import { TemplateLibrary, defaultTemplatesDir } from '../../../functions/core/delivery/templates.ts';
 import type { Brand } from '../../../functions/core/delivery/types.ts';
 import { compileLayout } from '../../../workflows/templates/build-layout.ts';
-import { DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
+import { BUNDLE_FILE, DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
 import { projectRoot } from '../../../lib/cdk/comeback-function.ts';
 import { contact } from './fixtures.ts';
 
@@ -239,14 +239,14 @@ describe('in a Lambda bundle, with the templates precompiled and only the Handle
     const { bundles, metafile } = buildFunctionBundles(projectRoot, [entry], DEPLOYED_BUNDLE);
     writeFunctionBundle(bundles.get(entry)!, join(work, 'bundle'));
     carried = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
-    ({ TemplateLibrary: Bundled } = (await import(/* @vite-ignore */ pathToFileURL(join(work, 'bundle', 'index.mjs')).href)) as { TemplateLibrary: typeof TemplateLibrary });
+    ({ TemplateLibrary: Bundled } = createRequire(import.meta.url)(join(work, 'bundle', BUNDLE_FILE)) as { TemplateLibrary: typeof TemplateLibrary });
   }, 60_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('carries the runtime, not the compiler', () => {
     expect(carried.filter((input) => input.includes('node_modules/handlebars/'))).not.toEqual([]);
     expect(carried.filter((input) => /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//.test(input))).toEqual([]);
-    expect(readdirSync(join(work, 'bundle')).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates.precompiled.cjs']);
+    expect(readdirSync(join(work, 'bundle')).sort()).toEqual([BUNDLE_FILE, `${BUNDLE_FILE}.map`, 'templates.precompiled.cjs'].sort());
   });
 
   const tasks: Record<string, Record<string, unknown>> = { 'win-back-call': { discountCode: 'COMEBACK-7QX2A1B3' }, 'check-in-call': { months: 6, orderId: 'ORD-1001' } };

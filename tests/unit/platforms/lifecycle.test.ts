@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE_METADATA_FILE } from '../../../functions/core/bundled-phone-metadata.ts';
 import { applyConsentStatement, parseConsentStatement } from '../../../functions/core/consent.ts';
@@ -19,7 +18,7 @@ import { applyOrder } from '../../../functions/core/profile.ts';
 import { parsePurchase } from '../../../functions/core/purchase.ts';
 import { parseLosslessJson } from '../../../functions/handlers/http.ts';
 import { projectRoot } from '../../../lib/cdk/comeback-function.ts';
-import { DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
+import { BUNDLE_FILE, DEPLOYED_BUNDLE, buildFunctionBundles, writeFunctionBundle } from '../../../lib/cdk/function-bundle.ts';
 
 type Json = Record<string, unknown>;
 
@@ -180,12 +179,12 @@ describe('phone numbers in a Lambda bundle, with the metadata in a file beside i
     const { bundles, metafile } = buildFunctionBundles(projectRoot, [entry], DEPLOYED_BUNDLE);
     writeFunctionBundle(bundles.get(entry)!, work);
     carried = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([input]) => input));
-    ({ acceptedPhone: bundled } = (await import(/* @vite-ignore */ pathToFileURL(join(work, 'index.mjs')).href)) as { acceptedPhone: typeof acceptedPhone });
+    ({ acceptedPhone: bundled } = createRequire(import.meta.url)(join(work, BUNDLE_FILE)) as { acceptedPhone: typeof acceptedPhone });
   }, 60_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('carries the metadata beside index.mjs, as the package has it, not inside', () => {
-    expect(readdirSync(work).sort()).toEqual(['index.mjs', 'index.mjs.map', PHONE_METADATA_FILE]);
+  it('carries the metadata beside the bundle, as the package has it, not inside', () => {
+    expect(readdirSync(work).sort()).toEqual([BUNDLE_FILE, `${BUNDLE_FILE}.map`, PHONE_METADATA_FILE].sort());
     expect(readFileSync(join(work, PHONE_METADATA_FILE), 'utf8')).toBe(readFileSync(createRequire(import.meta.url).resolve('libphonenumber-js/metadata.min.json'), 'utf8'));
     expect(carried.filter((input) => input.includes('libphonenumber-js/metadata'))).toEqual([]);
     expect(carried).toContain('functions/core/bundled-phone-metadata.ts');
