@@ -4,6 +4,11 @@
  */
 export class ComebackError extends Error {
   override readonly name: string = 'ComebackError';
+  /**
+   * RFC 9457 extension members: what the caller may act on beside the message (a refusal's code,
+   * the figures that would pass), added by the edge to the problem it answers with.
+   */
+  readonly problemMembers: Readonly<Record<string, string | number>> = {};
 }
 
 /** One failing field of a payload: where it is and what is wrong with it. */

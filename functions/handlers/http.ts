@@ -86,21 +86,30 @@ const problemTypes: [abstract new (...args: never[]) => ComebackError, ProblemMa
   [UnprocessableError, { status: 422, title: 'Unprocessable request' }],
 ];
 
-export function problem(status: number, title: string, detail: string, extra: { errors?: FieldIssue[]; instance?: string } = {}): HttpResult {
+/** The members a problem has by RFC 9457 and by this edge (`errors`), whether or not this one carries them. */
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'errors']);
+
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  extra: { errors?: FieldIssue[]; instance?: string; members?: Readonly<Record<string, string | number>> } = {},
+): HttpResult {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
-  return {
-    statusCode: status,
-    headers,
-    body: JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }),
-  };
+  const { members = {}, ...standard } = extra;
+  const defined = { type: 'about:blank', title, status, detail, ...standard };
+  // No extension member takes the place of a member RFC 9457 (or this edge) defines.
+  const extensions = Object.entries(members).filter(([name]) => !(name in defined) && !PROBLEM_MEMBERS.has(name));
+  return { statusCode: status, headers, body: JSON.stringify({ ...defined, ...Object.fromEntries(extensions) }) };
 }
 
 export function problemFor(error: unknown, instance?: string): HttpResult {
   for (const [errorClass, mapping] of problemTypes) {
     if (error instanceof errorClass) {
       const issues = error instanceof InvalidInputError && error.issues.length > 0 ? { errors: error.issues } : {};
-      return problem(mapping.status, mapping.title, error.message, { ...issues, ...(instance ? { instance } : {}) });
+      const members = Object.keys(error.problemMembers).length > 0 ? { members: error.problemMembers } : {};
+      return problem(mapping.status, mapping.title, error.message, { ...issues, ...members, ...(instance ? { instance } : {}) });
     }
   }
   logger.error('unhandled error', { errorName: (error as Error)?.name, errorMessage: (error as Error)?.message, stack: (error as Error)?.stack });

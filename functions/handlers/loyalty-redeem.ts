@@ -11,7 +11,6 @@ import middy from '@middy/core';
 import { loyaltyPorts } from '../adapters/loyalty-ports.ts';
 import { resolveSecret } from '../adapters/secrets.ts';
 import { readConfig, secretEnv, secretReference } from '../config.ts';
-import { RedemptionRefused } from '../core/loyalty/account.ts';
 import { signConfirmation } from '../core/loyalty/auth.ts';
 import { parseRedemption, redeemPoints } from '../core/loyalty/use-cases.ts';
 import { verifyComebackSignature } from '../core/signature.ts';
@@ -25,34 +24,17 @@ export async function redeemLoyaltyPoints(event: HttpEvent): Promise<HttpResult>
   const secrets = await resolveSecret(webhookSecret);
   verifyComebackSignature(header(event, 'comeback-signature'), raw, secrets, nowSeconds());
   const request = parseRedemption(jsonBody(event, raw), pathParameter(event, 'customerId'));
-  try {
-    const { status, confirmation, body } = await redeemPoints(ports, request);
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'application/json',
-        'comeback-signature': signConfirmation(secrets[0] ?? '', body, confirmation.redeemedAt),
-        'comeback-redemption': status,
-      },
-      body,
-    };
-  } catch (error) {
-    if (!(error instanceof RedemptionRefused)) throw error;
-    return {
-      statusCode: 422,
-      headers: { 'content-type': 'application/problem+json' },
-      body: JSON.stringify({
-        type: 'about:blank',
-        title: 'Redemption refused',
-        status: 422,
-        detail: error.message,
-        code: error.code,
-        balance: error.balance,
-        maxPoints: error.maxPoints,
-        instance: event.rawPath,
-      }),
-    };
-  }
+  // A refusal (RedemptionRefused) is a 422 problem from the shared edge, with its code and figures.
+  const { status, confirmation, body } = await redeemPoints(ports, request);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'application/json',
+      'comeback-signature': signConfirmation(secrets[0] ?? '', body, confirmation.redeemedAt),
+      'comeback-redemption': status,
+    },
+    body,
+  };
 }
 
 export const handler = middy<HttpEvent, HttpResult>().use(problemDetails()).handler(redeemLoyaltyPoints);

@@ -21,6 +21,25 @@ describe('problem+json at the edge', () => {
     expect(body.errors).toEqual([{ path: 'total', message: 'nope' }]);
   });
 
+  it("adds an error's extension members, which cannot take the place of the members RFC 9457 defines", () => {
+    class Refused extends UnprocessableError {
+      override readonly problemMembers = { code: 'over-cap', maxPoints: 500, status: 200, detail: 'replaced', instance: '/elsewhere', errors: 'none' };
+    }
+    const refused = JSON.parse(problemFor(new Refused('points may pay for at most half'), '/v1/x').body ?? '');
+    expect(refused).toEqual({
+      type: 'about:blank',
+      title: 'Unprocessable request',
+      status: 422,
+      detail: 'points may pay for at most half',
+      instance: '/v1/x',
+      code: 'over-cap',
+      maxPoints: 500,
+    });
+    expect(Object.keys(refused)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'code', 'maxPoints']);
+    expect(JSON.parse(problemFor(new Refused('no instance')).body ?? '')).not.toHaveProperty('instance');
+    expect(Object.keys(JSON.parse(problemFor(new NotFoundError('gone')).body ?? ''))).toEqual(['type', 'title', 'status', 'detail']);
+  });
+
   it('hides internal errors behind a generic 500', () => {
     const result = problemFor(new Error('connection string with password=hunter2'));
     expect(result.statusCode).toBe(500);
