@@ -164,7 +164,14 @@ export function bundleOptions(choice: BundleChoice): BuildOptions {
     target: 'node24',
     mainFields: ['module', 'main'],
     conditions: [...BUNDLE_CONDITIONS],
-    ...(choice.module === 'commonjs' ? { banner: { js: MODULE_URL_BANNER }, define: { 'import.meta.url': 'comebackModuleUrl' } } : { banner: { js: ESM_REQUIRE_BANNER } }),
+    ...(choice.module === 'commonjs'
+      ? {
+          banner: { js: MODULE_URL_BANNER },
+          define: { 'import.meta.url': 'comebackModuleUrl' },
+          // Any other use of import.meta (`import.meta.dirname`) would be empty in CommonJS: the build fails instead.
+          logOverride: { 'empty-import-meta': 'error' },
+        }
+      : { banner: { js: ESM_REQUIRE_BANNER } }),
     minify: true,
     // No `keepNames`: every error class of functions/ states its name (`override readonly name`),
     // which Lambda reports as the errorType the state machines catch, and no code of Comeback reads a
