@@ -25,7 +25,7 @@ import type { ComebackDelivery } from './comeback-delivery.ts';
 import type { ComebackJourneys, ComebackJourneySettings } from './comeback-journeys.ts';
 import type { ComebackSecret } from './comeback-secret.ts';
 import { PRECOMPILED_TEMPLATES_FILE } from '../../functions/core/delivery/template-compiling.ts';
-import { FunctionBundler, NEVER_LOADED_MODULES, writeFunctionBundle, type FunctionBundle } from './function-bundle.ts';
+import { FunctionBundler, writeFunctionBundle, type FunctionBundle } from './function-bundle.ts';
 import { TEMPLATES_SOURCE } from './precompile-templates.ts';
 
 /** The project root: handler paths in lib/routes.ts are relative to it. */
@@ -44,9 +44,6 @@ export const CATALOG_FILE = '/var/task/catalog.json';
 export function stateMachineArnVariable(journey: StateMachineJourney): string {
   return `${journey.toUpperCase().replace(/-/g, '_')}_STATE_MACHINE_ARN`;
 }
-
-/** Modules left out of every bundle besides the runtime's AWS SDK (see ./function-bundle.ts). */
-export const EXTERNAL_MODULES: readonly string[] = NEVER_LOADED_MODULES;
 
 /** One bundler per app: its first function builds the bundles of every handler in one esbuild run. */
 const bundlers = new WeakMap<IConstruct, FunctionBundler>();

@@ -6,18 +6,15 @@
  * reaction having run (read from the table's stream), where the webhook's time goes beside the bare
  * loop's (the CPU per request of this process and of DynamoDB Local, for the bare loop, the
  * webhook's own transaction replayed, the webhook, and the host's HTTP layer alone), the handler's
- * own time with I/O faked and in its parts, and each Lambda bundle's size and cold import time.
+ * own time with I/O faked and in its parts (each function's bundle and cold import: `npm run bench --
+ * functions`).
  * Every figure is measured on this run. Both loops run with the table's stream read only between
  * levels, never in the background of one of them.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -30,7 +27,6 @@ import { LOCAL_TABLE_NAME, startLocalHost, type LocalHost } from '../../lib/loca
 import { localDynamoClient } from '../../lib/local/dynamodb-local.ts';
 import { samplePurchase } from '../../lib/local/sample.ts';
 import { apiRoutes } from '../../lib/routes.ts';
-import { EXTERNAL_MODULES } from '../../lib/cdk/comeback-function.ts';
 
 const secret = 'whsec_bench';
 
@@ -53,17 +49,16 @@ function postBody(url: string, headers: Record<string, string>, body: string): P
     outgoing.end(body);
   });
 }
-const projectRoot = new URL('../../', import.meta.url);
 
 /** The parts of this benchmark, in the order they run. */
-const PARTS = ['throughput', 'worst-case', 'breakdown', 'reaction-delay', 'handler', 'bundles'] as const;
+const PARTS = ['throughput', 'worst-case', 'breakdown', 'reaction-delay', 'handler'] as const;
 type Part = (typeof PARTS)[number];
 
 /**
  * COMEBACK_BENCH_WEBHOOK names the parts to run, comma-separated (all when unset):
  * `COMEBACK_BENCH_WEBHOOK=throughput,breakdown npm run bench -- webhook` gives the ratios at 1, 16
- * and 64 clients and where the time goes, without the worst case, the reactions' delay, the handler
- * alone and the bundles.
+ * and 64 clients and where the time goes, without the worst case, the reactions' delay and the
+ * handler alone.
  */
 export async function run(report: (line: string) => void): Promise<void> {
   const parts = process.env['COMEBACK_BENCH_WEBHOOK']?.split(',').map((part) => part.trim());
@@ -75,7 +70,6 @@ export async function run(report: (line: string) => void): Promise<void> {
     await handlerTime(report);
     await handlerStages(report);
   }
-  if (runs('bundles')) await bundles(report);
 }
 
 async function throughput(report: (line: string) => void, runs: (part: Part) => boolean): Promise<void> {
@@ -533,47 +527,6 @@ async function handlerStages(report: (line: string) => void): Promise<void> {
   } finally {
     dynamo.restore();
     lowLevel.destroy();
-  }
-}
-
-/** Each route's Lambda bundle as CDK builds it (esbuild, ESM, minified), its size and cold import time. */
-async function bundles(report: (line: string) => void): Promise<void> {
-  const outdir = mkdtempSync(join(tmpdir(), 'comeback-bundles-'));
-  try {
-    report('Lambda bundles (esbuild, ESM, minified, AWS SDK included):');
-    report('  function            size KiB  cold import ms');
-    for (const route of apiRoutes) {
-      const outfile = join(outdir, `${route.id}.mjs`);
-      await build({
-        entryPoints: [new URL(route.handler, projectRoot).pathname],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        outfile,
-        banner: { js: "import { createRequire as comebackCreateRequire } from 'node:module'; const require = comebackCreateRequire(import.meta.url);" },
-        // As the CDK bundles: the protobuf runtime of the sketch library is never loaded.
-        external: [...EXTERNAL_MODULES],
-        logLevel: 'silent',
-      });
-      // The environment the local host gave the handlers (table, secrets, state machines, settings),
-      // with the files a deployed bundle carries beside it pointed at the repository's copies.
-      const env = {
-        ...process.env,
-        COMEBACK_CATALOG_FILE: new URL('workflows/catalog.json', projectRoot).pathname,
-        COMEBACK_TEMPLATES_DIR: new URL('workflows/templates/', projectRoot).pathname,
-      };
-      const timings = Array.from({ length: 5 }, () => {
-        const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t)`], { env, encoding: 'utf8' });
-        if (child.status !== 0) throw new Error(`importing ${route.id} failed: ${child.stderr.trim().split('\n').filter((line) => /Error/.test(line)).slice(0, 2).join(' ')}`);
-        return Number(child.stdout.trim());
-      }).sort((a, b) => a - b);
-      report(`  ${route.id.padEnd(18)}  ${(statSync(outfile).size / 1024).toFixed(0).padStart(8)}  ${timings[2]!.toFixed(1).padStart(14)}`);
-    }
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
   }
 }
 
