@@ -43,6 +43,15 @@ describe('Cognito access tokens', () => {
     await expect(verifier.verify(forged)).rejects.toThrow(/ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
   });
 
+  it('asks for the published keys at the first token, not before, and keeps them for the next', async () => {
+    const before = cognito.keyRequests();
+    const fresh = new AccessTokenVerifier({ issuer: cognito.issuer, clientId: cognito.clientId });
+    expect(cognito.keyRequests()).toBe(before);
+    await fresh.verify(await cognito.accessToken('mia@shop.test'));
+    await fresh.verify(await cognito.accessToken('mia@shop.test'));
+    expect(cognito.keyRequests()).toBe(before + 1);
+  });
+
   it('reads the bearer token of an Authorization header', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('bearer  abc')).toBe('abc');

@@ -32,6 +32,8 @@ export interface FakeCognito {
   clientId: string;
   /** An access token for `username`, as the token endpoint would issue it; `expiresIn` in seconds (negative: already expired). */
   accessToken(username: string, options?: { expiresIn?: number; clientId?: string }): Promise<string>;
+  /** How many times the published keys were asked for. */
+  keyRequests(): number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startFakeCognito(options: { clientId: string; redirectUris
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const codes = new Map<string, PendingCode>();
   const state: { url: string; issuer: string } = { url: '', issuer: '' };
+  let keyRequests = 0;
 
   const sign = (claims: Record<string, unknown>, key: CryptoKey, expiresIn: number) => {
     const now = Math.floor(Date.now() / 1000);
@@ -91,7 +94,10 @@ export async function startFakeCognito(options: { clientId: string; redirectUris
   const server: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', state.url);
-      if (request.method === 'GET' && url.pathname === `/${POOL_ID}/.well-known/jwks.json`) return send(response, 200, JSON.stringify({ keys: [jwk] }));
+      if (request.method === 'GET' && url.pathname === `/${POOL_ID}/.well-known/jwks.json`) {
+        keyRequests += 1;
+        return send(response, 200, JSON.stringify({ keys: [jwk] }));
+      }
       if (request.method === 'GET' && url.pathname === '/oauth2/authorize') {
         const query = url.searchParams;
         if (query.get('response_type') !== 'code' || query.get('client_id') !== options.clientId || !options.redirectUris.includes(query.get('redirect_uri') ?? '')) {
@@ -149,6 +155,7 @@ export async function startFakeCognito(options: { clientId: string; redirectUris
     issuer: state.issuer,
     clientId: options.clientId,
     accessToken,
+    keyRequests: () => keyRequests,
     stop: () =>
       new Promise<void>((closed) => {
         server.close(() => closed());
