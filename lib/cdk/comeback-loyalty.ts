@@ -22,6 +22,7 @@ import type { ComebackTable } from './comeback-data.ts';
 import type { ComebackDelivery } from './comeback-delivery.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import { ComebackHourlySchedule } from './comeback-schedule.ts';
+import { LOYALTY_DISPATCH_MINUTE } from '../schedules.ts';
 
 export interface ComebackLoyaltyProps {
   readonly table: ComebackTable;
@@ -69,8 +70,8 @@ export class ComebackLoyalty extends Construct {
     );
     this.dispatchSchedule = new ComebackHourlySchedule(this, 'DispatchSchedule', {
       target: this.dispatch,
-      minute: 15,
-      description: 'Runs the Comeback loyalty dispatch every hour at minute 15.',
+      minute: LOYALTY_DISPATCH_MINUTE,
+      description: `Runs the Comeback loyalty dispatch every hour at minute ${LOYALTY_DISPATCH_MINUTE}.`,
     });
 
     this.sweep = sender(

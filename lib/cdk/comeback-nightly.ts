@@ -19,6 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type ComebackFunction, projectRoot } from './comeback-function.ts';
+import { clockText, NIGHTLY } from '../schedules.ts';
 
 /** The state machine definition, relative to the project root. */
 export const NIGHTLY_DEFINITION_FILE = 'workflows/nightly.asl.json';
@@ -30,8 +31,6 @@ export interface ComebackNightlyProps {
   readonly journeySweep: ComebackFunction;
   readonly loyaltySweep: ComebackFunction;
   readonly coPurchase: ComebackFunction;
-  /** @default 2 (02:00 UTC) */
-  readonly hour?: number;
   /** @default false */
   readonly tracing?: boolean;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -45,8 +44,6 @@ export class ComebackNightly extends Construct {
 
   constructor(scope: Construct, id: string, props: ComebackNightlyProps) {
     super(scope, id);
-    const hour = props.hour ?? 2;
-    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new Error(`the hour must be 0-23, not ${hour}`);
     const tracing = props.tracing ?? false;
     const stack = Stack.of(this);
     // Named after the stack, so the Distributed Map's own permissions name it without a cycle.
@@ -75,8 +72,8 @@ export class ComebackNightly extends Construct {
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childArns] }));
 
     this.rule = new events.Rule(this, 'Schedule', {
-      description: `Starts the Comeback nightly work daily at ${String(hour).padStart(2, '0')}:00 UTC.`,
-      schedule: events.Schedule.cron({ minute: '0', hour: String(hour) }),
+      description: `Starts the Comeback nightly work daily at ${clockText(NIGHTLY)} UTC.`,
+      schedule: events.Schedule.cron({ minute: String(NIGHTLY.minuteUtc), hour: String(NIGHTLY.hourUtc) }),
     });
     // Retries starting the execution only; a night not started within the hour is left to the next.
     this.rule.addTarget(new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({}), retryAttempts: 2, maxEventAge: Duration.hours(1) }));

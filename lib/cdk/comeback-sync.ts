@@ -16,6 +16,7 @@ import type { ComebackTable } from './comeback-data.ts';
 import { ComebackFunction, type ComebackPlatformSettings } from './comeback-function.ts';
 import { ComebackDailySchedule } from './comeback-schedule.ts';
 import type { ComebackStorefront } from './comeback-storefront.ts';
+import { clockText, PLATFORM_SYNC } from '../schedules.ts';
 
 export interface ComebackSyncProps {
   readonly table: ComebackTable;
@@ -58,9 +59,9 @@ export class ComebackSync extends Construct {
 
     this.schedule = new ComebackDailySchedule(this, 'Schedule', {
       target: this.function,
-      hour: 1,
-      minute: 30,
-      description: `Runs the Comeback nightly sync with the ${kind} store daily at 01:30 UTC.`,
+      hour: PLATFORM_SYNC.hourUtc,
+      minute: PLATFORM_SYNC.minuteUtc,
+      description: `Runs the Comeback nightly sync with the ${kind} store daily at ${clockText(PLATFORM_SYNC)} UTC.`,
     });
   }
 }

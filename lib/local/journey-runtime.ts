@@ -18,6 +18,7 @@ import { invoke } from './invocations.ts';
 import { LocalStepFunctions, type LocalExecution } from './step-functions.ts';
 import { LocalStreamReader } from './stream-reader.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { LOYALTY_DISPATCH_MINUTE, minutesAfter, NIGHTLY } from '../schedules.ts';
 
 export const stateMachineArnVariables: Record<StateMachineJourney, string> = {
   'post-purchase': 'POST_PURCHASE_STATE_MACHINE_ARN',
@@ -26,17 +27,19 @@ export const stateMachineArnVariables: Record<StateMachineJourney, string> = {
 };
 
 /**
- * The scheduled jobs: what EventBridge rules run on AWS, here run by the virtual clock, first at
- * `hourUtc` (and minute) and then every `everyHours`. The loyalty dispatch runs hourly at minute 15,
- * as on AWS: a deferred loyalty or replenishment message goes out at the first run after its slot.
+ * The scheduled jobs: what EventBridge rules run on AWS (at the times of lib/schedules.ts), here
+ * run by the virtual clock, first at `hourUtc` (and minute) and then every `everyHours`. The loyalty
+ * dispatch runs hourly, as on AWS: a deferred loyalty or replenishment message goes out at the first
+ * run after its slot. The jobs `inNightly` are the nightly state machine's steps; a test that
+ * schedules one alone has it run at the nightly time or the given minutes after it.
  */
 export const scheduledJobs = [
-  { name: 'nightly', stateMachine: 'comeback-nightly', hourUtc: 2, minuteUtc: 0, everyHours: 24 },
-  { name: 'journey-sweep', handler: '../../functions/handlers/journey-sweep.ts', hourUtc: 2, minuteUtc: 0, everyHours: 24, inNightly: true },
-  { name: 'loyalty-sweep', handler: '../../functions/handlers/loyalty-sweep.ts', hourUtc: 2, minuteUtc: 30, everyHours: 24, inNightly: true },
-  { name: 'loyalty-dispatch', handler: '../../functions/handlers/loyalty-dispatch.ts', hourUtc: 0, minuteUtc: 15, everyHours: 1 },
-  { name: 'nightly-recompute', handler: '../../functions/handlers/nightly-recompute.ts', hourUtc: 3, minuteUtc: 0, everyHours: 24, inNightly: true },
-  { name: 'catalog-copurchase', handler: '../../functions/handlers/catalog-copurchase.ts', hourUtc: 3, minuteUtc: 30, everyHours: 24, inNightly: true },
+  { name: 'nightly', stateMachine: 'comeback-nightly', ...NIGHTLY, everyHours: 24 },
+  { name: 'journey-sweep', handler: '../../functions/handlers/journey-sweep.ts', ...NIGHTLY, everyHours: 24, inNightly: true },
+  { name: 'loyalty-sweep', handler: '../../functions/handlers/loyalty-sweep.ts', ...minutesAfter(NIGHTLY, 30), everyHours: 24, inNightly: true },
+  { name: 'loyalty-dispatch', handler: '../../functions/handlers/loyalty-dispatch.ts', hourUtc: 0, minuteUtc: LOYALTY_DISPATCH_MINUTE, everyHours: 1 },
+  { name: 'nightly-recompute', handler: '../../functions/handlers/nightly-recompute.ts', ...minutesAfter(NIGHTLY, 60), everyHours: 24, inNightly: true },
+  { name: 'catalog-copurchase', handler: '../../functions/handlers/catalog-copurchase.ts', ...minutesAfter(NIGHTLY, 90), everyHours: 24, inNightly: true },
 ] as const;
 
 /** The functions the nightly state machine's Task states call (`${...}` in workflows/nightly.asl.json). */

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { scheduledJobs } from '../../lib/local/journey-runtime.ts';
+import { clockText, minutesAfter, NIGHTLY } from '../../lib/schedules.ts';
+
+describe('the schedules the CDK app and the local host share', () => {
+  it('count minutes on the clock, past midnight into the next day', () => {
+    expect(minutesAfter({ hourUtc: 2, minuteUtc: 0 }, 90)).toEqual({ hourUtc: 3, minuteUtc: 30 });
+    expect(minutesAfter({ hourUtc: 23, minuteUtc: 45 }, 30)).toEqual({ hourUtc: 0, minuteUtc: 15 });
+    expect(minutesAfter({ hourUtc: 0, minuteUtc: 10 }, -20)).toEqual({ hourUtc: 23, minuteUtc: 50 });
+    expect(clockText({ hourUtc: 1, minuteUtc: 5 })).toBe('01:05');
+  });
+
+  it('run the nightly steps one after the other from the nightly time when the local host schedules them alone', () => {
+    const nightly = scheduledJobs.filter((job) => job.name === 'nightly' || ('inNightly' in job && job.inNightly));
+    expect(nightly.map((job) => `${job.name} ${clockText(job)}`)).toEqual([
+      `nightly ${clockText(NIGHTLY)}`,
+      `journey-sweep ${clockText(NIGHTLY)}`,
+      `loyalty-sweep ${clockText(minutesAfter(NIGHTLY, 30))}`,
+      `nightly-recompute ${clockText(minutesAfter(NIGHTLY, 60))}`,
+      `catalog-copurchase ${clockText(minutesAfter(NIGHTLY, 90))}`,
+    ]);
+  });
+});
