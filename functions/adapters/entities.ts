@@ -26,6 +26,7 @@ import type { RecordedOrder } from '../core/ledger.ts';
 import type { EntryKind, JoinVia, LedgerEntry, OrderEarning, StoredLoyaltyAccount } from '../core/loyalty/account.ts';
 import type { CycleSource, ScheduledKind, ScheduledMessage, ScheduledStatus } from '../core/loyalty/scheduled.ts';
 import { stateCheckoutConsent, type CustomerProfile } from '../core/profile.ts';
+import type { PrivacyRequest, PrivacyTopic } from '../core/privacy/shopify-privacy.ts';
 import type { OrderSource } from '../core/purchase.ts';
 
 /** A stored item that does not match its entity's schema: named by its key, with every failing field. */
@@ -448,4 +449,20 @@ export const metricsSnapshotEntity = entity<MetricsSnapshot>()(
 export const segmentDefinitionEntity = entity<SegmentDefinition>()(
   'segment definition',
   z.object({ name: z.string(), description: z.optional(z.string()), filter: segmentFilterSchema, createdAt: z.string(), updatedAt: z.string() }),
+);
+
+// Privacy ----------------------------------------------------------------------------------------
+
+const privacyTopics = ['customers/data_request', 'customers/redact', 'shop/redact'] as const satisfies readonly PrivacyTopic[];
+
+export const privacyRequestEntity = entity<PrivacyRequest>()(
+  'privacy request',
+  z.object({
+    requestId: z.string(),
+    topic: oneOf(privacyTopics),
+    receivedAt: z.string(),
+    shopDomain: z.optional(z.string()),
+    customers: z.array(z.object({ customerId: z.string(), exportPath: z.string() })),
+    orderIds: z.optional(z.array(z.string())),
+  }),
 );

@@ -10,6 +10,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PrivacyRequest, PrivacyRequestLog } from '../core/privacy/shopify-privacy.ts';
+import { privacyRequestEntity } from './entities.ts';
 import { GSI1, privacyKeys } from './table-design.ts';
 
 const INDEX_PARTITION = privacyKeys.byReceipt('', '').gsi1pk;
@@ -42,6 +43,6 @@ export class DynamoPrivacyRequests implements PrivacyRequestLog {
     const { Items = [] } = await this.client.send(
       new QueryCommand({ TableName: this.table, IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': INDEX_PARTITION }, ScanIndexForward: false, Limit: limit }),
     );
-    return Items.map(({ pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, type: _type, ...request }) => request as PrivacyRequest);
+    return Items.map((item) => privacyRequestEntity.parse(item));
   }
 }

@@ -153,6 +153,9 @@ describe("Shopify's privacy webhooks", () => {
     expect(request).toEqual({ status: 200, body: { topic: 'customers/data_request', status: 'recorded', requestId, customers: 1 } });
     const listed = await call(listPrivacyRequests, adminEvent('/v1/privacy-requests', {}));
     expect(listed.body!['items']).toEqual(expect.arrayContaining([expect.objectContaining({ requestId, customers: [{ customerId: customer.id, exportPath: `/v1/customers/${customer.id}/export` }] })]));
+    // The request as the store acts on it: none of the table's own attributes (keys, index keys, type).
+    const listedRequest = (listed.body!['items'] as { requestId: string }[]).find((item) => item.requestId === requestId);
+    expect(Object.keys(listedRequest ?? {}).sort()).toEqual(['customers', 'orderIds', 'receivedAt', 'requestId', 'shopDomain', 'topic']);
 
     const redacted = await post('customers/redact', { shop_id: 954889, shop_domain: 'shop.myshopify.com', customer, orders_to_redact: [299938] });
     expect(redacted).toEqual({ status: 200, body: { topic: 'customers/redact', status: 'erased', customers: 2 } });
