@@ -22,7 +22,7 @@ import { segmentFilterSchema, type SegmentDefinition } from '../core/analytics/s
 import type { Channel, DeliveryStatus, JourneyName, ManagerTask, MessageLogEntry, ProviderDeliveryStatus } from '../core/delivery/types.ts';
 import type { CheckIn } from '../core/journey-engine.ts';
 import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '../core/journeys.ts';
-import type { RecordedOrder } from '../core/ledger.ts';
+import type { OrderReference, RecordedOrder } from '../core/ledger.ts';
 import type { EntryKind, JoinVia, LedgerEntry, OrderEarning, StoredLoyaltyAccount } from '../core/loyalty/account.ts';
 import type { CycleSource, ScheduledKind, ScheduledMessage, ScheduledStatus } from '../core/loyalty/scheduled.ts';
 import { stateCheckoutConsent, type CustomerProfile } from '../core/profile.ts';
@@ -156,6 +156,12 @@ export const orderEntity = entity<RecordedOrder>()(
     channel: z.optional(z.string()),
     promoCode: z.optional(z.string()),
   }),
+);
+
+/** An order's guard (ORDER#<orderId>): the order it recorded once, and the fingerprint of its payload. */
+export const orderGuardEntity = entity<OrderReference & { fingerprint: string }>()(
+  'order guard',
+  z.object({ orderId: z.string(), customerId: z.string(), placedAt: z.string(), currency: z.string(), totalMinor: z.number(), fingerprint: z.string() }),
 );
 
 // Delivery ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
-import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, predictionsEntity, profileEntity } from './entities.ts';
+import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, orderGuardEntity, predictionsEntity, profileEntity } from './entities.ts';
 import { batchGetItems } from './queries.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
@@ -423,7 +423,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.orderGuard(orderId), ConsistentRead: true }));
     if (!Item) return undefined;
     if (Item['type'] === 'orderPending') return pendingOrderOf(Item);
-    return { type: 'orderGuard', ...referenceOf(Item as OrderReference), fingerprint: String(Item['fingerprint']) };
+    return { type: 'orderGuard', ...orderGuardEntity.parse(Item) };
   }
 
   /** Writes what arrived before the order, over the version read (or where nothing was). */
@@ -702,14 +702,9 @@ function orderReferenceOf(purchase: Purchase): OrderReference {
   return { orderId: purchase.orderId, customerId: purchase.customer.id, placedAt: purchase.placedAt, currency: purchase.currency, totalMinor: purchase.totalMinor };
 }
 
-function referenceOf(guard: OrderReference): OrderReference {
-  return {
-    orderId: String(guard.orderId),
-    customerId: String(guard.customerId),
-    placedAt: String(guard.placedAt),
-    currency: String(guard.currency),
-    totalMinor: Number(guard.totalMinor),
-  };
+/** The order a guard records, without the guard's own fields. */
+function referenceOf({ orderId, customerId, placedAt, currency, totalMinor }: OrderReference): OrderReference {
+  return { orderId, customerId, placedAt, currency, totalMinor };
 }
 
 /**
