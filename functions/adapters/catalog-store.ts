@@ -8,6 +8,7 @@ import { BatchWriteCommand, GetCommand, paginateScan, PutCommand, type DynamoDBD
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
+import { coPurchasesEntity } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { batchGetItems } from './queries.ts';
@@ -100,7 +101,10 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
   async lookup(skus: readonly string[]): Promise<CoPurchaseLookup> {
     const found = new Map<string, CoPurchaseNeighbour[]>();
     const keys = [...new Set(skus)].map((sku) => loyaltyKeys.coPurchases(sku));
-    for (const item of await batchGetItems(this.client, this.table, keys)) found.set(String(item['sku']), (item['neighbours'] as CoPurchaseNeighbour[] | undefined) ?? []);
+    for (const item of await batchGetItems(this.client, this.table, keys)) {
+      const { sku, neighbours } = coPurchasesEntity.parse(item);
+      found.set(sku, neighbours);
+    }
     return found;
   }
 }

@@ -19,6 +19,7 @@ import type { FeedbackAnswer, JourneyEntryRecord as MetricsJourneyEntry, Metrics
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
 import type { RecomputeState } from '../core/analytics/recompute.ts';
 import { segmentFilterSchema, type SegmentDefinition } from '../core/analytics/segments.ts';
+import type { CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { Channel, DeliveryStatus, JourneyName, ManagerTask, MessageLogEntry, ProviderDeliveryStatus } from '../core/delivery/types.ts';
 import type { CheckIn } from '../core/journey-engine.ts';
 import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '../core/journeys.ts';
@@ -455,6 +456,14 @@ export const metricsSnapshotEntity = entity<MetricsSnapshot>()(
 export const segmentDefinitionEntity = entity<SegmentDefinition>()(
   'segment definition',
   z.object({ name: z.string(), description: z.optional(z.string()), filter: segmentFilterSchema, createdAt: z.string(), updatedAt: z.string() }),
+);
+
+// Products ---------------------------------------------------------------------------------------
+
+/** A product's top neighbours as the nightly co-purchase count stored them (catalog-store.ts). */
+export const coPurchasesEntity = entity<{ sku: string; neighbours: CoPurchaseNeighbour[]; computedAt: string }>()(
+  'co-purchases',
+  z.object({ sku: z.string(), neighbours: z.array(z.object({ sku: z.string(), count: z.number() })), computedAt: z.string() }),
 );
 
 // Privacy ----------------------------------------------------------------------------------------
