@@ -23,7 +23,7 @@ export function minutesAfter(time: TimeOfDay, minutes: number): TimeOfDay {
   return { hourUtc: Math.floor(total / 60), minuteUtc: total % 60 };
 }
 
-/** "02:00": how the rules' descriptions and the host's output name a time of day. */
+/** "02:00": how the rules' descriptions name a time of day. */
 export function clockText(time: TimeOfDay): string {
   return `${String(time.hourUtc).padStart(2, '0')}:${String(time.minuteUtc).padStart(2, '0')}`;
 }
