@@ -9,6 +9,11 @@ const typedDataAccess = [
     message: 'No hand-written LastEvaluatedKey loop: read every page with paginateQuery or paginateScan.',
   },
 ];
+const batchWritesInOnePlace = {
+  selector:
+    ':matches(DoWhileStatement, WhileStatement, ForStatement) :matches(MemberExpression[property.name="UnprocessedItems"], ObjectPattern > Property[key.name="UnprocessedItems"])',
+  message: 'No hand-written UnprocessedItems loop: write with batchWriteItems (functions/adapters/queries.ts).',
+};
 const keysInOnePlace = {
   selector: 'Property[key.name=/^(pk|sk|gsi[0-9](pk|sk))$/][value.type="TemplateLiteral"]',
   message: 'Keys are built in functions/adapters/table-design.ts: add the key there and call it.',
@@ -68,6 +73,11 @@ export default tseslint.config(
     // and a full read pages with the SDK's paginators (paginateQuery, paginateScan). A cursor-paged
     // route sends one Query with ExclusiveStartKey outside any loop, which stays allowed.
     files: ['functions/**/*.ts', 'lib/local/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...typedDataAccess, batchWritesInOnePlace, keysInOnePlace] },
+  },
+  {
+    // Where the batch writes' retry of unprocessed requests lives.
+    files: ['functions/adapters/queries.ts'],
     rules: { 'no-restricted-syntax': ['error', ...typedDataAccess, keysInOnePlace] },
   },
   {

@@ -19,7 +19,6 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   paginateQuery,
@@ -46,7 +45,7 @@ import {
   segmentDefinitionEntity,
 } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
-import { itemsOfIndexPartition } from './queries.ts';
+import { batchWriteItems, itemsOfIndexPartition } from './queries.ts';
 import { analyticsKeys, GSI2, GSI3, keys } from './table-design.ts';
 
 const CUSTOMER_PREFIX = keys.customerPartition('');
@@ -55,9 +54,6 @@ export { analyticsKeys };
 
 /** The item types the nightly scan reads: the ones that carry the gsi3 key. */
 const scannedTypes = ['profile', 'segmentMembership', 'predictions', 'journeyEntry', 'feedback'] as const;
-
-const BATCH_SIZE = 25;
-const BATCH_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
 
@@ -162,11 +158,11 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   }
 
   async leaveSegments(memberships: readonly SegmentMembership[]): Promise<void> {
-    await this.batchWrite(memberships.map(({ customerId, segment }) => ({ DeleteRequest: { Key: analyticsKeys.membership(customerId, segment) } })));
+    await batchWriteItems(this.client, this.table, memberships.map(({ customerId, segment }) => ({ DeleteRequest: { Key: analyticsKeys.membership(customerId, segment) } })));
   }
 
   async putPredictions(items: readonly { customerId: string; predictions: CustomerPredictions }[]): Promise<void> {
-    await this.batchWrite(
+    await batchWriteItems(this.client, this.table, 
       items.map(({ customerId, predictions }) => ({
         PutRequest: { Item: { ...analyticsKeys.predictions(customerId), ...keys.readNightly(analyticsKeys.predictions(customerId)), type: 'predictions', customerId, ...predictions } },
       })),
@@ -174,21 +170,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   }
 
   async deletePredictions(customerIds: readonly string[]): Promise<void> {
-    await this.batchWrite(customerIds.map((customerId) => ({ DeleteRequest: { Key: analyticsKeys.predictions(customerId) } })));
-  }
-
-  /** BatchWriteItem in chunks of 25, retrying what DynamoDB left unprocessed with backoff. */
-  private async batchWrite(requests: Item[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-      let pending = requests.slice(start, start + BATCH_SIZE);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = (UnprocessedItems?.[this.table] ?? []) as Item[];
-        if (pending.length === 0) break;
-        if (attempt >= BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
-        await new Promise((wake) => setTimeout(wake, Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
-      }
-    }
+    await batchWriteItems(this.client, this.table, customerIds.map((customerId) => ({ DeleteRequest: { Key: analyticsKeys.predictions(customerId) } })));
   }
 
   /** The customer's RFM cell (rfm.ts), from her memberships; undefined before she was scored. */

@@ -4,14 +4,14 @@
  * piece), and each product's top neighbours as one item, replaced nightly and expiring by TTL when a
  * product stops appearing.
  */
-import { BatchWriteCommand, GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
 import { coPurchasesEntity } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
-import { batchGetItems } from './queries.ts';
+import { batchGetItems, batchWriteItems } from './queries.ts';
 import { COPURCHASE_PROJECTION, GSI4, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Last night's counts stay readable through a failed night or two, then expire. */
@@ -81,20 +81,7 @@ export class DynamoCoPurchaseStore implements CoPurchaseStore {
         Item: { ...loyaltyKeys.coPurchases(sku), type: 'coPurchases', sku, neighbours: list.map(({ sku: neighbour, count }) => ({ sku: neighbour, count })), computedAt, [TTL_ATTRIBUTE]: expiresAt },
       },
     }));
-    const batches: (typeof requests)[] = [];
-    for (let index = 0; index < requests.length; index += 25) batches.push(requests.slice(index, index + 25));
-    let next = 0;
-    const writer = async () => {
-      while (next < batches.length) {
-        let pending = batches[next++]!;
-        for (let attempt = 0; pending.length > 0; attempt += 1) {
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-          pending = (UnprocessedItems?.[this.table] ?? []) as typeof pending;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, writer));
+    await batchWriteItems(this.client, this.table, requests, { writers: 8 });
     return requests.length;
   }
 

@@ -19,18 +19,17 @@
  * cannot be found from the customer and expire by TTL with the send guards; platform deliveries hold
  * order ids only and expire in 30 days.
  */
-import { BatchWriteCommand, GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerDataStore } from '../core/privacy/customer-data.ts';
 import { stateMachineJourneys, type JourneyEntry, type StateMachineJourney } from '../core/journeys.ts';
 import { identityKeys } from './identity-directory.ts';
+import { batchWriteItems } from './queries.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { GSI1, KEY_ATTRIBUTES, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 
-const BATCH_SIZE = 25;
-const BATCH_ATTEMPTS = 10;
 const keyFields: readonly string[] = [...KEY_ATTRIBUTES, 'type', 'version', TTL_ATTRIBUTE];
 
 export class DynamoCustomerData implements CustomerDataStore {
@@ -141,17 +140,8 @@ export class DynamoCustomerData implements CustomerDataStore {
     return (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
   }
 
-  /** BatchWriteItem in 25s, the unprocessed items retried with backoff. */
   private async deleteAll(items: readonly Item[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_SIZE) {
-      let requests = items.slice(start, start + BATCH_SIZE).map((item) => ({ DeleteRequest: { Key: { pk: item['pk'], sk: item['sk'] } } }));
-      for (let attempt = 1; requests.length > 0; attempt += 1) {
-        if (attempt > BATCH_ATTEMPTS) throw new Error(`${requests.length} deletes were left unprocessed after ${BATCH_ATTEMPTS} attempts`);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 25 * 2 ** attempt)));
-        const answer = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (answer.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteItems(this.client, this.table, items.map((item) => ({ DeleteRequest: { Key: { pk: item['pk'], sk: item['sk'] } } })));
   }
 }
 

@@ -466,6 +466,19 @@ export const coPurchasesEntity = entity<{ sku: string; neighbours: CoPurchaseNei
   z.object({ sku: z.string(), neighbours: z.array(z.object({ sku: z.string(), count: z.number() })), computedAt: z.string() }),
 );
 
+// Work in progress: gzipped JSON, unpacked (and checked) by the adapter that wrote it ------------
+
+const gzipped = z.instanceof(Uint8Array);
+
+/** The night's basis, or a slice of a key range's result (night-checkpoint.ts). */
+export const nightDataEntity = entity<{ sk: string; data: Uint8Array }>()('night checkpoint', z.object({ sk: z.string(), data: gzipped }));
+
+/** A key range of the night that is done, and how many parts its result was cut into. */
+export const nightRangeDoneEntity = entity<{ sk: string; parts: number }>()('night range done', z.object({ sk: z.string(), parts: z.number() }));
+
+/** An edge an import's batch set aside (import-store.ts). */
+export const importEdgeEntity = entity<{ key: string; items: Uint8Array }>()('import edge', z.object({ key: z.string(), items: gzipped }));
+
 // Privacy ----------------------------------------------------------------------------------------
 
 const privacyTopics = ['customers/data_request', 'customers/redact', 'shop/redact'] as const satisfies readonly PrivacyTopic[];

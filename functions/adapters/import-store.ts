@@ -27,6 +27,7 @@ import {
   type ImportStatus,
   type MapItem,
 } from '../core/imports/import-job.ts';
+import { importEdgeEntity } from './entities.ts';
 import { importKeys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Edges and customer marks are needed while the import runs; a day of Step Functions retries is plenty. */
@@ -192,7 +193,8 @@ export class DynamoImportStore implements ImportRecords {
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        edges.push({ key: String(item['key']), items: JSON.parse(gunzipSync(item['items'] as Uint8Array).toString('utf8')) as MapItem[] });
+        const edge = importEdgeEntity.parse(item);
+        edges.push({ key: edge.key, items: JSON.parse(gunzipSync(edge.items).toString('utf8')) as MapItem[] });
       }
     }
     return edges;

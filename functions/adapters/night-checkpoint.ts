@@ -15,18 +15,18 @@
  * an index key: the nightly index (gsi3) never reads them.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { NightCheckpoint } from '../core/analytics/nightly-run.ts';
 import type { NightBasis, RangeResult } from '../core/analytics/recompute.ts';
+import { nightDataEntity, nightRangeDoneEntity } from './entities.ts';
+import { batchWriteItems } from './queries.ts';
 import { nightKeys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Bytes of gzipped JSON per part: well inside the 400 KB item limit with the keys beside them. */
 export const PART_BYTES = 300_000;
 /** Days a night's items are kept after the night. */
 const KEPT_DAYS = 3;
-const BATCH_SIZE = 25;
-const BATCH_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
 
@@ -58,10 +58,10 @@ export class DynamoNightCheckpoint implements NightCheckpoint {
   async readNight(day: string): Promise<{ basis: NightBasis; done: number[] } | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: nightKeys.basis(day), ConsistentRead: true }));
     if (!Item) return undefined;
-    const basis = unpack(Item['data'] as Uint8Array);
+    const basis = unpack(nightDataEntity.parse(Item).data);
     if (!isBasis(basis)) throw new Error(`the night ${day} holds no readable basis`);
     const done: number[] = [];
-    for await (const item of this.query(day, 'DONE#', 'sk')) done.push(Number(String(item['sk']).slice('DONE#'.length)));
+    for await (const item of this.query(day, nightKeys.donePrefix, 'sk, parts')) done.push(nightKeys.rangeOfDone(nightRangeDoneEntity.parse(item).sk));
     return { basis, done: done.sort((u, v) => u - v) };
   }
 
@@ -90,7 +90,7 @@ export class DynamoNightCheckpoint implements NightCheckpoint {
     for (let offset = 0, part = 0; offset < bytes.length; offset += PART_BYTES, part++) {
       parts.push({ ...nightKeys.part(day, result.range, part), type: 'nightPart', data: bytes.subarray(offset, offset + PART_BYTES), [TTL_ATTRIBUTE]: this.expiry(day) });
     }
-    await this.writeAll(parts);
+    await batchWriteItems(this.client, this.table, parts.map((Item) => ({ PutRequest: { Item } })));
     await this.client.send(
       new PutCommand({ TableName: this.table, Item: { ...nightKeys.done(day, result.range), type: 'nightRangeDone', parts: parts.length, customers: result.counts.customers, [TTL_ATTRIBUTE]: this.expiry(day) } }),
     );
@@ -98,20 +98,25 @@ export class DynamoNightCheckpoint implements NightCheckpoint {
 
   async readRanges(day: string): Promise<RangeResult[]> {
     const parts = new Map<number, Map<number, Uint8Array>>();
-    for await (const item of this.query(day, 'PART#')) {
-      const [, range, part] = String(item['sk']).split('#');
-      const ofRange = parts.get(Number(range)) ?? new Map<number, Uint8Array>();
-      ofRange.set(Number(part), item['data'] as Uint8Array);
-      parts.set(Number(range), ofRange);
+    for await (const item of this.query(day, nightKeys.partPrefix)) {
+      const { sk, data } = nightDataEntity.parse(item);
+      const { range, part } = nightKeys.partOf(sk);
+      const ofRange = parts.get(range) ?? new Map<number, Uint8Array>();
+      ofRange.set(part, data);
+      parts.set(range, ofRange);
     }
     const results: RangeResult[] = [];
-    for await (const item of this.query(day, 'DONE#')) {
-      const range = Number(String(item['sk']).slice('DONE#'.length));
-      const count = Number(item['parts']);
+    for await (const item of this.query(day, nightKeys.donePrefix)) {
+      const { sk, parts: count } = nightRangeDoneEntity.parse(item);
+      const range = nightKeys.rangeOfDone(sk);
       const ofRange = parts.get(range);
-      const slices = Array.from({ length: count }, (_, part) => ofRange?.get(part));
-      if (slices.some((slice) => slice === undefined)) throw new Error(`the night ${day}: range ${range} is done but misses parts`);
-      const result = unpack(Buffer.concat(slices as Uint8Array[]));
+      const slices: Uint8Array[] = [];
+      for (let part = 0; part < count; part += 1) {
+        const slice = ofRange?.get(part);
+        if (slice === undefined) throw new Error(`the night ${day}: range ${range} is done but misses parts`);
+        slices.push(slice);
+      }
+      const result = unpack(Buffer.concat(slices));
       if (!isRangeResult(result) || result.range !== range) throw new Error(`the night ${day}: range ${range} holds no readable result`);
       results.push(result);
     }
@@ -130,18 +135,6 @@ export class DynamoNightCheckpoint implements NightCheckpoint {
       },
     )) {
       yield* page.Items ?? [];
-    }
-  }
-
-  private async writeAll(items: Item[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_SIZE) {
-      let pending = items.slice(start, start + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > BATCH_ATTEMPTS) throw new Error(`the night's checkpoint: ${pending.length} writes unprocessed after ${BATCH_ATTEMPTS} attempts`);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = (UnprocessedItems?.[this.table] ?? []) as typeof pending;
-      }
     }
   }
 

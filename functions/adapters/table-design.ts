@@ -176,6 +176,15 @@ export const nightKeys = {
   basis: (day: string) => ({ pk: `NIGHT#${day}`, sk: 'BASIS' }),
   part: (day: string, range: number, part: number) => ({ pk: `NIGHT#${day}`, sk: `PART#${nightRangeKey(range)}#${String(part).padStart(3, '0')}` }),
   done: (day: string, range: number) => ({ pk: `NIGHT#${day}`, sk: `DONE#${nightRangeKey(range)}` }),
+  partPrefix: 'PART#',
+  donePrefix: 'DONE#',
+  /** The range and part a part's sort key names. */
+  partOf: (sk: string) => {
+    const [, range, part] = sk.split('#');
+    return { range: Number(range), part: Number(part) };
+  },
+  /** The range a done mark's sort key names. */
+  rangeOfDone: (sk: string) => Number(sk.slice('DONE#'.length)),
 };
 
 const nightRangeKey = (range: number) => String(range).padStart(5, '0');

@@ -18,7 +18,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
 import { GSI3, keys } from '../../functions/adapters/table-design.ts';
 import { isoDay } from '../../functions/core/analytics/facts.ts';
@@ -29,6 +29,7 @@ import type { SegmentDefinition } from '../../functions/core/analytics/segments.
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { seededRandom, simulateBgnbdCustomer } from '../../functions/core/models/index.ts';
 import type { CustomerProfile } from '../../functions/core/profile.ts';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
 const CUSTOMERS = 1_000_000;
@@ -237,14 +238,7 @@ async function reading(report: (line: string) => void): Promise<{ tableMsPerCust
     let next = 0;
     const writer = async () => {
       while (next < customers) {
-        const batch = items(next++);
-        for (let start = 0; start < batch.length; start += 25) {
-          let pending = batch.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-            pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-          }
-        }
+        await batchWriteItems(client, table, items(next++).map((Item) => ({ PutRequest: { Item } })));
       }
     };
     const loadStarted = performance.now();
@@ -257,12 +251,7 @@ async function reading(report: (line: string) => void): Promise<{ tableMsPerCust
       const started = performance.now();
       await Promise.all(
         Array.from({ length: segments }, async (_, segment) => {
-          let startKey: Record<string, unknown> | undefined;
-          do {
-            const page = await client.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-            scanned += page.ScannedCount ?? 0;
-            startKey = page.LastEvaluatedKey;
-          } while (startKey);
+          for await (const page of paginateScan({ client }, { TableName: table, Segment: segment, TotalSegments: segments, ...input })) scanned += page.ScannedCount ?? 0;
         }),
       );
       return { scanned, ms: performance.now() - started };

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { dayOf, isoDay } from '../../functions/core/analytics/facts.ts';
@@ -27,6 +27,7 @@ import type { SegmentDefinition } from '../../functions/core/analytics/segments.
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
 import { seededRandom, type Random } from '../../functions/core/models/index.ts';
 import type { CustomerProfile } from '../../functions/core/profile.ts';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { ensureTable, localCredentials, localRegion, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 
 const cdnow = new URL('../fixtures/cdnow/', import.meta.url);
@@ -300,11 +301,7 @@ async function endToEnd(report: (line: string) => void, histories: History[]): P
             version: 1,
           };
         });
-        let pending = items.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-          pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
+        await batchWriteItems(client, table, items.map((Item) => ({ PutRequest: { Item } })));
         written += items.length;
         if (written % 20_000 === 0) report(`  loading: ${thousands(written)} profiles written (${((performance.now() - loadStarted) / 1000).toFixed(0)} s)`);
       }

@@ -16,7 +16,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { TTL_ATTRIBUTE } from '../../functions/adapters/table-design.ts';
-import { BatchWriteItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { paginateScan as paginateAttributeValueScan, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import type { PurchaseInput } from '../../functions/core/purchase.ts';
 import { signComebackPayload } from '../../functions/core/signature.ts';
 import { localDynamoClient } from '../../lib/local/dynamodb-local.ts';
@@ -295,32 +297,24 @@ async function postPurchase(url: string, body: PurchaseInput): Promise<void> {
 
 /** Deletes the items whose TTL is before `at`, as DynamoDB's TTL does: the number deleted. */
 async function deleteExpired(endpoint: string, table: string, at: Date): Promise<number> {
-  const client = localDynamoClient(endpoint);
+  const client = DynamoDBDocumentClient.from(localDynamoClient(endpoint));
   let deleted = 0;
   try {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: table,
-          FilterExpression: '#ttl < :now',
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ':now': { N: String(Math.floor(at.getTime() / 1000)) } },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+    const pages = paginateScan(
+      { client },
+      {
+        TableName: table,
+        FilterExpression: '#ttl < :now',
+        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': Math.floor(at.getTime() / 1000) },
+      },
+    );
+    for await (const page of pages) {
       const keys = page.Items ?? [];
-      for (let index = 0; index < keys.length; index += 25) {
-        let pending = keys.slice(index, index + 25).map((key) => ({ DeleteRequest: { Key: key } }));
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-          pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
-      }
+      await batchWriteItems(client, table, keys.map((Key) => ({ DeleteRequest: { Key } })));
       deleted += keys.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   } finally {
     client.destroy();
   }
@@ -334,17 +328,16 @@ async function deleteExpired(endpoint: string, table: string, at: Date): Promise
 async function tableBytes(endpoint: string, table: string): Promise<{ customers: number; store: number }> {
   const client = localDynamoClient(endpoint);
   const bytes = { customers: 0, store: 0 };
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+  // The items as DynamoDB holds them (AttributeValues), whose sizes DynamoDB's rules count.
+  for await (const page of paginateAttributeValueScan({ client }, { TableName: table })) {
     for (const item of page.Items ?? []) {
       const size = 100 + Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
       // A customer's item names the customer in its key or carries the id (message guards, indexes' copies).
       if (Object.values(item).some((value) => value.S?.includes('bench-cost-'))) bytes.customers += size;
       else bytes.store += size;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
+  client.destroy();
   return bytes;
 }
 

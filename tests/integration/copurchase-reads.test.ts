@@ -6,10 +6,11 @@
  * This file has a table of its own: the figures count every item of the table.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoCoPurchaseStore } from '../../functions/adapters/catalog-store.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { GSI4, keys } from '../../functions/adapters/table-design.ts';
 import { recomputeCoPurchases } from '../../functions/core/catalog/use-cases.ts';
 import { scanCountingClient } from '../support/scan-counter.ts';
@@ -52,9 +53,7 @@ function earlierCustomer(index: number): Record<string, unknown>[] {
 }
 
 async function writeAll(items: Record<string, unknown>[]): Promise<void> {
-  for (let index = 0; index < items.length; index += 25) {
-    await client.send(new BatchWriteCommand({ RequestItems: { [table]: items.slice(index, index + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-  }
+  await batchWriteItems(client, table, items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 async function allOrders(indexName?: string): Promise<Record<string, unknown>[]> {

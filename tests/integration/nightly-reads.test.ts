@@ -7,9 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAnalyticsStore } from '../../functions/adapters/analytics-store.ts';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { GSI3, keys, NIGHTLY_PROJECTION, tableDefinition } from '../../functions/adapters/table-design.ts';
 import { recompute, type RecomputeSummary } from '../../functions/core/analytics/recompute.ts';
 import { recomputeSettings } from '../../functions/core/analytics/settings.ts';
@@ -60,23 +61,12 @@ function customerItems(index: number): Record<string, unknown>[] {
 }
 
 async function batchPut(items: Record<string, unknown>[]): Promise<void> {
-  for (let start = 0; start < items.length; start += 25) {
-    let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
-  }
+  await batchWriteItems(client, table, items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 async function allItems(indexName?: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ...(indexName ? { IndexName: indexName } : {}), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of paginateScan({ client }, { TableName: table, ...(indexName ? { IndexName: indexName } : {}) })) items.push(...(page.Items ?? []));
   return items;
 }
 

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { useClock } from '../../functions/adapters/clock.ts';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { analyticsKeys } from '../../functions/adapters/analytics-store.ts';
 import { feedbackToken } from '../../functions/core/analytics/feedback.ts';
@@ -99,13 +100,7 @@ function simulatedStore(): CustomerProfile[] {
 }
 
 async function batchPut(items: Record<string, unknown>[]): Promise<void> {
-  for (let start = 0; start < items.length; start += 25) {
-    let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-    }
-  }
+  await batchWriteItems(client, table, items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 async function call(handler: HttpHandler, event: ReturnType<typeof httpEvent>) {

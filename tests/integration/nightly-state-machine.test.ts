@@ -5,9 +5,10 @@
  * done; and what it leaves (state, snapshot, memberships, predictions, segment entries) is what the
  * single-function recompute leaves on the same data.
  */
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { batchWriteItems } from '../../functions/adapters/queries.ts';
 import { keys } from '../../functions/adapters/table-design.ts';
 import { isoDay } from '../../functions/core/analytics/facts.ts';
 import type { CustomerSeenEvent, SegmentEnteredEvent, SegmentEvents } from '../../functions/core/analytics/recompute.ts';
@@ -41,23 +42,12 @@ function profile(index: number, today: number) {
 
 async function scanAll(): Promise<Item[]> {
   const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table(), ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of paginateScan({ client }, { TableName: table(), ConsistentRead: true })) items.push(...(page.Items ?? []));
   return items;
 }
 
 async function putAll(items: Item[]): Promise<void> {
-  for (let start = 0; start < items.length; start += 25) {
-    let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (pending.length > 0) {
-      const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [table()]: pending } }));
-      pending = (UnprocessedItems?.[table()] ?? []) as typeof pending;
-    }
-  }
+  await batchWriteItems(client, table(), items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 /** What a night of the recompute leaves, in a form two nights can be compared by. */

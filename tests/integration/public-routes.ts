@@ -3,7 +3,7 @@
  * or anyone else sends them, the handlers as deployed, reading pages as a browser does, and what a
  * customer's partition holds.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { DynamoPurchaseLedger } from '../../functions/adapters/purchase-ledger.ts';
@@ -120,14 +120,11 @@ export async function customerView(customerId: string): Promise<{ status: number
 /** Every item of a customer's partition, by sort key. */
 export async function partitionOf(customerId: string): Promise<Record<string, Record<string, unknown>>> {
   const items: Record<string, Record<string, unknown>> = {};
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId) }, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    for (const item of page.Items ?? []) items[String(item['sk'])] = item;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateQuery(
+    { client: documentClient },
+    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId) }, ConsistentRead: true },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) items[String(item['sk'])] = item;
   return items;
 }
 

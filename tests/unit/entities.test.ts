@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { messageLogEntity, profileEntity, StoredItemError } from '../../functions/adapters/entities.ts';
-import { keys } from '../../functions/adapters/table-design.ts';
+import { gzipSync } from 'node:zlib';
+import { messageLogEntity, nightDataEntity, nightRangeDoneEntity, profileEntity, StoredItemError } from '../../functions/adapters/entities.ts';
+import { keys, nightKeys } from '../../functions/adapters/table-design.ts';
 import type { CustomerProfile } from '../../functions/core/profile.ts';
 
 const profile: CustomerProfile = {
@@ -53,5 +54,16 @@ describe('stored entities', () => {
     expect(read).toThrow(StoredItemError);
     expect(read).toThrow(/message log entry item pk=CUSTOMER#c-1 sk=MESSAGE#2030-01-01T00:00:00.000Z#m-1#sent does not match/);
     expect(read).toThrow(/channel: .*; .*priority: /);
+  });
+
+  it("reads a night's gzipped slice as bytes, and refuses one stored as text", () => {
+    const data = gzipSync('{"range":0}');
+    const part = { ...nightKeys.part('2030-01-02', 3, 1), type: 'nightPart', data };
+    expect(nightDataEntity.parse(part)).toEqual({ sk: part.sk, data });
+    expect(nightKeys.partOf(nightDataEntity.parse(part).sk)).toEqual({ range: 3, part: 1 });
+    expect(() => nightDataEntity.parse({ ...part, data: data.toString('base64') })).toThrow(/night checkpoint item pk=NIGHT#2030-01-02 sk=PART#00003#001 does not match its model: data: /);
+    const done = { ...nightKeys.done('2030-01-02', 3), type: 'nightRangeDone', parts: 2, customers: 40 };
+    expect(nightKeys.rangeOfDone(nightRangeDoneEntity.parse(done).sk)).toBe(3);
+    expect(() => nightRangeDoneEntity.parse({ ...done, parts: '2' })).toThrow(StoredItemError);
   });
 });

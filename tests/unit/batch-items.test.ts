@@ -1,21 +1,26 @@
 /**
  * Items by key, many at once (functions/adapters/queries.ts): a hundred keys a call, keys DynamoDB
  * leaves unprocessed asked again, the read's consistency and projection passed on; and a delivery's
- * read of the customer through it. The SDK answers
- * from a mock; the stores' reads through it run against DynamoDB Local in the integration tests.
+ * read of the customer through it. Puts and deletes, many at once: 25 a call, requests left
+ * unprocessed sent again after a backoff, a bounded number of times, by as many writers as asked.
+ * The SDK answers from a mock; the stores' reads and writes through them run against DynamoDB Local
+ * in the integration tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteWriteRequest } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamoContacts } from '../../functions/adapters/message-log.ts';
-import { batchGetItems } from '../../functions/adapters/queries.ts';
+import { batchGetItems, batchWriteItems } from '../../functions/adapters/queries.ts';
 import { applyOrder } from '../../functions/core/profile.ts';
 import { parsePurchase } from '../../functions/core/purchase.ts';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const dynamo = mockClient(client);
-afterEach(() => dynamo.reset());
+afterEach(() => {
+  dynamo.reset();
+  vi.useRealTimers();
+});
 
 const key = (index: number) => ({ pk: `ITEM#${index}`, sk: 'ITEM' });
 const itemOf = (wanted: Record<string, unknown>) => ({ ...wanted, found: true });
@@ -77,5 +82,83 @@ describe("a delivery's read of the customer (DynamoContacts.load)", () => {
 
     expect(contact?.profile).toMatchObject({ customerId: 'cust-1', email: 'ada@example.com', orderCount: 1 });
     expect(contact?.preferences.email).toMatchObject({ optedOutAt: '2026-03-02T10:00:00.000Z' });
+  });
+});
+
+describe('batchWriteItems', () => {
+  const put = (index: number): BatchWriteWriteRequest => ({ PutRequest: { Item: { ...key(index), written: true } } });
+  const requestsOfCall = (call: number) => dynamo.commandCalls(BatchWriteCommand)[call]!.args[0].input.RequestItems!['t']!;
+
+  it('sends 25 requests a call, puts and deletes alike, in order', async () => {
+    dynamo.on(BatchWriteCommand).resolves({});
+    const requests = [...Array.from({ length: 40 }, (_, index) => put(index)), ...Array.from({ length: 20 }, (_, index) => ({ DeleteRequest: { Key: key(100 + index) } }))];
+    await batchWriteItems(client, 't', requests);
+    expect(dynamo.commandCalls(BatchWriteCommand).map((_, call) => requestsOfCall(call).length)).toEqual([25, 25, 10]);
+    expect([0, 1, 2].flatMap(requestsOfCall)).toEqual(requests);
+  });
+
+  it('sends again, and only, the requests left unprocessed, until none is left', async () => {
+    dynamo
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { t: [put(1), put(2)] } })
+      .resolvesOnce({ UnprocessedItems: { t: [put(2)] } })
+      .resolvesOnce({});
+    await batchWriteItems(client, 't', [put(0), put(1), put(2)]);
+    expect([requestsOfCall(0), requestsOfCall(1), requestsOfCall(2)]).toEqual([[put(0), put(1), put(2)], [put(1), put(2)], [put(2)]]);
+  });
+
+  it('fails after 8 calls that leave requests unprocessed, saying how many, and takes no batch after', async () => {
+    vi.useFakeTimers();
+    dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, BatchWriteWriteRequest[]> }) => ({ UnprocessedItems: { t: input.RequestItems['t']!.slice(-3) } }));
+    const write = batchWriteItems(client, 't', Array.from({ length: 30 }, (_, index) => put(index)));
+    const refused = expect(write).rejects.toThrow('DynamoDB left 3 writes unprocessed after 8 attempts');
+    await vi.runAllTimersAsync();
+    await refused;
+    // The first batch's 8 calls; the second batch (the last 5 requests) never sent.
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(8);
+    expect(requestsOfCall(7)).toEqual([put(22), put(23), put(24)]);
+  });
+
+  it('waits twice as long before each call again, from 12.5-25 ms before the second to 0.8-1.6 s before the eighth', async () => {
+    vi.useFakeTimers();
+    const sentAt: number[] = [];
+    dynamo.on(BatchWriteCommand).callsFake(() => {
+      sentAt.push(Date.now());
+      return { UnprocessedItems: { t: [put(0)] } };
+    });
+    const write = batchWriteItems(client, 't', [put(0)]).catch((error: unknown) => error);
+    await vi.runAllTimersAsync();
+    expect(await write).toBeInstanceOf(Error);
+    const waits = sentAt.slice(1).map((at, index) => at - sentAt[index]!);
+    expect(waits).toHaveLength(7);
+    waits.forEach((wait, index) => {
+      const full = 25 * 2 ** index;
+      expect(wait).toBeGreaterThanOrEqual(Math.floor(full / 2));
+      expect(wait).toBeLessThanOrEqual(full);
+    });
+  });
+
+  it('has as many batches in flight as writers asked for, and one unless told', async () => {
+    let inFlight = 0;
+    let most = 0;
+    dynamo.on(BatchWriteCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return {};
+    });
+    const requests = Array.from({ length: 25 * 10 }, (_, index) => put(index));
+    await batchWriteItems(client, 't', requests, { writers: 4 });
+    expect(most).toBe(4);
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(10);
+    most = 0;
+    await batchWriteItems(client, 't', requests);
+    expect(most).toBe(1);
+  });
+
+  it('makes no call for no requests', async () => {
+    await batchWriteItems(client, 't', [], { writers: 8 });
+    expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 });
