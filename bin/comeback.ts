@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<void> {
       const latest = days.at(-1);
       if (!latest) throw new UsageError('no metrics yet: the nightly recompute has not run (npm run comeback -- job run nightly-recompute)');
       const segments = await getJson(env.COMEBACK_URL, '/v1/segments', env.COMEBACK_ADMIN_TOKEN);
-      process.stdout.write(renderReport(latest, segments.status === 200 ? (segments.body as unknown as StoreRules) : undefined));
+      process.stdout.write(renderReport(latest, segments.status === 200 ? (segments.body as StoreRules) : undefined));
       return;
     }
     case 'model': {

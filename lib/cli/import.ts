@@ -21,6 +21,7 @@ import { importFormats } from '../../functions/core/imports/formats/index.ts';
 import { csvFields, CsvRecordReader } from '../../functions/core/imports/records.ts';
 import { importSummarySchema, type ImportSummary } from '../../functions/core/imports/request.ts';
 import { currencySchema, timeZoneSchema } from '../../functions/core/purchase.ts';
+import { refusalDetail, send } from '../local/client.ts';
 
 export interface ImportOutput {
   stdout: (text: string) => void;
@@ -210,31 +211,17 @@ async function upload(target: ImportTarget, flags: Flags, part: UploadPart, reco
   const query = new URLSearchParams({ format: flags.format, currency: flags.currency, timezone: flags.timezone, firstLine: String(part.firstLine) });
   const body = `${part.header !== undefined ? `${part.header}\n` : ''}${part.lines.join('\n')}\n`;
   const where = `lines ${part.firstLine}-${part.firstLine + part.lines.length - 1}`;
-  let response: Response;
-  try {
-    response = await fetch(`${target.url}/v1/imports?${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv; charset=utf-8', authorization: `Bearer ${target.adminToken}` },
-      body,
-    });
-  } catch (error) {
-    throw new Error(`cannot reach ${target.url} (is \`npm start\` running?): ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
-  }
-  const text = await response.text();
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
-  if (response.status !== 200) {
-    const problem = answer as { detail?: string; errors?: { path: string; message: string }[] } | undefined;
-    const detail = problem?.detail ?? text.slice(0, 200);
+  const answer = await send(`${target.url}/v1/imports?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv; charset=utf-8', authorization: `Bearer ${target.adminToken}` },
+    body,
+  });
+  if (answer.status !== 200) {
     const before = recordedBefore > 0 ? ` (the ${recordedBefore} orders before line ${part.firstLine} are recorded; the same import run again counts them as duplicates)` : '';
-    throw new Error(`the upload of ${where} was refused: HTTP ${response.status}: ${detail}${before}`);
+    throw new Error(`the upload of ${where} was refused: HTTP ${answer.status}: ${refusalDetail(answer)}${before}`);
   }
-  const summary = importSummarySchema.safeParse(answer);
-  if (!summary.success) throw new Error(`the answer to the upload of ${where} is not an import summary: ${text.slice(0, 200)}`);
+  const summary = importSummarySchema.safeParse(answer.body);
+  if (!summary.success) throw new Error(`the answer to the upload of ${where} is not an import summary: ${JSON.stringify(answer.body)?.slice(0, 200)}`);
   return summary.data;
 }
 

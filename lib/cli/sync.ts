@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { syncPlatforms } from '../../functions/core/sync/platform-sync.ts';
 import { syncRequestSchema, syncSummarySchema, type SyncAnswer } from '../../functions/core/sync/request.ts';
+import { postJson, refusalDetail } from '../local/client.ts';
 
 export const syncUsage = `sync ${syncPlatforms.join('|')} --since <YYYY-MM-DD or ISO 8601>`;
 
@@ -55,28 +56,9 @@ export async function runSync(args: string[], target: SyncTarget, output: SyncOu
 }
 
 async function post(target: SyncTarget, platform: string, body: { since: string; cursor?: string }): Promise<SyncAnswer> {
-  let response: Response;
-  try {
-    response = await fetch(`${target.url}/v1/sync/${platform}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.adminToken}` },
-      body: JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new Error(`cannot reach ${target.url} (is \`npm start\` running?): ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
-  }
-  const text = await response.text();
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
-  if (!response.ok) {
-    const detail = (answer as { detail?: string } | undefined)?.detail ?? text.slice(0, 300);
-    throw new Error(`sync refused (HTTP ${response.status}): ${detail}`);
-  }
-  const parsed = syncSummarySchema.safeParse(answer);
+  const answer = await postJson(target.url, `/v1/sync/${platform}`, body, target.adminToken);
+  if (answer.status < 200 || answer.status > 299) throw new Error(`sync refused (HTTP ${answer.status}): ${refusalDetail(answer, 300)}`);
+  const parsed = syncSummarySchema.safeParse(answer.body);
   if (!parsed.success) throw new Error(`sync: ${target.url} answered something other than a sync summary`);
   return parsed.data;
 }

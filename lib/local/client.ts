@@ -31,7 +31,19 @@ export function postJson(url: string, path: string, body: unknown, adminToken?: 
   });
 }
 
-async function send(target: string, init: RequestInit): Promise<Answer> {
+/** What a refusal says: its problem's detail, or the start of its text; `limit` characters at most. */
+export function refusalDetail(answer: Answer, limit = 200): string {
+  const { body } = answer;
+  if (typeof body === 'object' && body !== null && 'detail' in body && typeof body.detail === 'string') return body.detail;
+  if (typeof body === 'string' && body !== '') return body.slice(0, limit);
+  return body === undefined ? '(no answer)' : JSON.stringify(body).slice(0, limit);
+}
+
+/**
+ * Sends a request to the API and reads its answer: JSON, or the text when it is not JSON. A host
+ * that cannot be reached is one line that says so, naming where it was sought.
+ */
+export async function send(target: string, init: RequestInit): Promise<Answer> {
   let response: Response;
   try {
     response = await fetch(target, init);
