@@ -3,31 +3,20 @@
  * history, without a running host (the uplift is given): the figures it prints are computed here
  * again from the file by the rule as the README states it, independently of the replay.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestReport } from '../../functions/core/backtest.ts';
+import { type CliRun, runComeback } from '../support/terminal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let workDir: string;
 const LINES = 4000;
 
-function terminalEnvironment(): NodeJS.ProcessEnv {
-  const inherited = /^(COMEBACK_|AWS_|POWERTOOLS_|npm_|VITEST|TABLE_NAME$|DYNAMODB_ENDPOINT$|INIT_CWD$|NODE_ENV$|TEST$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.test(name)));
-}
-
-async function comeback(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function comeback(args: string[]): Promise<CliRun> {
   // Nothing listens on port 9: the CLI needs no host when the uplift is given.
-  const child = spawn('npm', ['run', '--silent', 'comeback', '--', ...args], { cwd: workDir, env: { ...terminalEnvironment(), COMEBACK_URL: 'http://127.0.0.1:9' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((exited) => child.once('close', exited));
-  return { code, stdout, stderr };
+  return runComeback(args, workDir, { COMEBACK_URL: 'http://127.0.0.1:9' });
 }
 
 beforeAll(() => {

@@ -2,12 +2,12 @@
  * `npm run --silent comeback -- cost` as a store types it: the monthly bill by service from the
  * usage the benchmark measured, with no host running; bad input is one line on stderr.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateMonthlyCost, measuredUsageSchema } from '../../functions/core/cost.ts';
+import { type CliRun, runComeback } from '../support/terminal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let workDir: string;
@@ -21,20 +21,8 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-/** A new terminal's environment: none of the variables the test run or an enclosing npm script set. */
-function terminalEnvironment(): NodeJS.ProcessEnv {
-  const inherited = /^(COMEBACK_|AWS_|POWERTOOLS_|npm_|VITEST|TABLE_NAME$|DYNAMODB_ENDPOINT$|INIT_CWD$|NODE_ENV$|TEST$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.test(name)));
-}
-
-async function comeback(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', 'comeback', '--', ...args], { cwd: workDir, env: terminalEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((exited) => child.once('close', exited));
-  return { code, stdout, stderr };
+function comeback(args: string[]): Promise<CliRun> {
+  return runComeback(args, workDir, {});
 }
 
 const measured = measuredUsageSchema.parse(JSON.parse(readFileSync(new URL('../../lib/cost/measured-usage.json', import.meta.url), 'utf8')));

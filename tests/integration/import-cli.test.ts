@@ -4,21 +4,15 @@
  * the user's: one JSON line on stdout, rejected lines in a file beside the input, nothing on stderr
  * when it is not a terminal, and a second import of the same file records nothing.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devDefaults } from '../../lib/local/config.ts';
 import { startHostProcess, type HostProcess } from '../support/host-process.ts';
+import { type CliRun, jsonLine, runComeback, terminalEnvironment } from '../support/terminal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** A new terminal's environment: none of the variables the test run or an enclosing npm script set. */
-function terminalEnvironment(): NodeJS.ProcessEnv {
-  const inherited = /^(COMEBACK_|AWS_|POWERTOOLS_|npm_|VITEST|TABLE_NAME$|DYNAMODB_ENDPOINT$|INIT_CWD$|NODE_ENV$|TEST$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.test(name)));
-}
 
 let host: HostProcess;
 let workDir: string;
@@ -34,20 +28,8 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function comeback(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', 'comeback', '--', ...args], { cwd: workDir, env: { ...terminalEnvironment(), COMEBACK_URL: host.url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((exited) => child.once('close', exited));
-  return { code, stdout, stderr };
-}
-
-function jsonLine(stdout: string): Record<string, unknown> {
-  const lines = stdout.split('\n').filter((line) => line !== '');
-  expect(lines, stdout).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
+function comeback(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runComeback(args, workDir, { COMEBACK_URL: host.url, ...env });
 }
 
 const header = 'orderId,customerId,placedAt,currency,total,email,phone,name,sku,category,quantity,unitPrice';

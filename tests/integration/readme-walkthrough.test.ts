@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signComebackPayload } from '../../functions/core/signature.ts';
 import { devDefaults } from '../../lib/local/config.ts';
 import { startHostProcess, type HostProcess } from '../support/host-process.ts';
+import { terminalEnvironment } from '../support/terminal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Midday in New York, the sample customer's time zone: no message waits for quiet hours to end. */
@@ -53,12 +54,6 @@ function walkthroughBlocks(markdown: string): Block[] {
     blocks.push(block);
   }
   return blocks;
-}
-
-/** What a new terminal has: none of the variables the test run or an enclosing npm script set. */
-function terminalEnvironment(): NodeJS.ProcessEnv {
-  const inherited = /^(COMEBACK_|AWS_|POWERTOOLS_|npm_|VITEST|TABLE_NAME$|DYNAMODB_ENDPOINT$|INIT_CWD$|NODE_ENV$|TEST$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.test(name)));
 }
 
 interface Ran {

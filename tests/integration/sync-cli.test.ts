@@ -4,20 +4,15 @@
  * API does) in its environment: one JSON line, a second sync recording nothing new, an order
  * cancelled on the platform since reversed, and a clear one-line error for a platform not set up.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopifyOrderNode, startFakeShopifyOrders, type FakeShopifyOrders } from '../support/fake-shopify-orders.ts';
 import { startHostProcess, type HostProcess } from '../support/host-process.ts';
+import { type CliRun, jsonLine, runComeback, terminalEnvironment } from '../support/terminal.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function terminalEnvironment(): NodeJS.ProcessEnv {
-  const inherited = /^(COMEBACK_|AWS_|POWERTOOLS_|npm_|VITEST|TABLE_NAME$|DYNAMODB_ENDPOINT$|INIT_CWD$|NODE_ENV$|TEST$)/;
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !inherited.test(name)));
-}
 
 let host: HostProcess;
 let shopify: FakeShopifyOrders;
@@ -53,20 +48,8 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function comeback(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', 'comeback', '--', ...args], { cwd: workDir, env: { ...terminalEnvironment(), COMEBACK_URL: host.url }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((exited) => child.once('close', exited));
-  return { code, stdout, stderr };
-}
-
-function jsonLine(stdout: string): Record<string, unknown> {
-  const lines = stdout.split('\n').filter((line) => line !== '');
-  expect(lines, stdout).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
+function comeback(args: string[]): Promise<CliRun> {
+  return runComeback(args, workDir, { COMEBACK_URL: host.url });
 }
 
 describe('npm run --silent comeback -- sync', () => {
