@@ -3,13 +3,17 @@
  * the stateful data stack first, then the stateless API stack that takes its table.
  */
 import type { App, Environment } from 'aws-cdk-lib';
-import { ComebackApiStack, type ComebackApiDeliveryProps } from './comeback-api-stack.ts';
+import { ComebackApiStack, type ComebackApiStackProps } from './comeback-api-stack.ts';
 import { ComebackConsoleStack } from './comeback-console.ts';
 import { ComebackDataStack } from './comeback-data.ts';
-import type { ComebackPlatformSettings } from './comeback-function.ts';
-import type { ComebackJourneySettings } from './comeback-journeys.ts';
 
-export interface ComebackStacksOptions {
+/**
+ * The store's settings, passed to the API stack as they are: their meaning and defaults are
+ * documented once, on ComebackApiStackProps.
+ */
+type StoreSettings = Pick<ComebackApiStackProps, 'journeys' | 'shopName' | 'delivery' | 'recomputeSettings' | 'alarmEmail' | 'platformSettings' | 'syncDays' | 'taskLists'>;
+
+export interface ComebackStacksOptions extends StoreSettings {
   /** @default - environment-agnostic stacks */
   readonly env?: Environment;
   /**
@@ -22,22 +26,6 @@ export interface ComebackStacksOptions {
    * @default 'Comeback'
    */
   readonly stackPrefix?: string;
-  /** The journey settings: shop URL and support contact (required), holdout share. */
-  readonly journeys: ComebackJourneySettings;
-  /** The shop's name on the pages customers open from messages. @default - the host name of the shop URL */
-  readonly shopName?: string;
-  /** The email sender (required), its SES identity, the manager's address, the public URL. */
-  readonly delivery: ComebackApiDeliveryProps;
-  /** Overrides of the recompute rules as JSON. @default - every default */
-  readonly recomputeSettings?: string;
-  /** Who is told about alarms. @default - nobody until someone subscribes to the alarm topic */
-  readonly alarmEmail?: string;
-  /** How platform orders are read (default country, counted Shopify statuses, WooCommerce consent). @default - the functions' defaults */
-  readonly platformSettings?: ComebackPlatformSettings;
-  /** Days back the nightly sync with a Shopify or WooCommerce storefront reads. @default 3 */
-  readonly syncDays?: number;
-  /** The outcomes and churn reasons managers complete tasks with, JSON. @default - the default lists */
-  readonly taskLists?: string;
 }
 
 export interface ComebackStacks {
@@ -48,8 +36,9 @@ export interface ComebackStacks {
 }
 
 export function createComebackStacks(app: App, options: ComebackStacksOptions): ComebackStacks {
-  const prefix = options.stackPrefix ?? 'Comeback';
-  const common = { ...(options.env ? { env: options.env } : {}), tags: { application: 'comeback' } };
+  const { env, tracing, stackPrefix, ...settings } = options;
+  const prefix = stackPrefix ?? 'Comeback';
+  const common = { ...(env ? { env } : {}), tags: { application: 'comeback' } };
   const data = new ComebackDataStack(app, `${prefix}Data`, {
     ...common,
     description: 'Comeback data: the customers, orders and refunds table (retained on deletion).',
@@ -58,15 +47,8 @@ export function createComebackStacks(app: App, options: ComebackStacksOptions): 
     ...common,
     description: 'Comeback API: webhook, customer and admin functions, the HTTP API and its secrets, journeys, delivery, nightly recompute, loyalty and co-purchase schedules, dashboard and alarms.',
     table: data.table,
-    tracing: options.tracing ?? false,
-    journeys: options.journeys,
-    ...(options.shopName !== undefined ? { shopName: options.shopName } : {}),
-    delivery: options.delivery,
-    ...(options.recomputeSettings !== undefined ? { recomputeSettings: options.recomputeSettings } : {}),
-    ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
-    ...(options.platformSettings ? { platformSettings: options.platformSettings } : {}),
-    ...(options.syncDays !== undefined ? { syncDays: options.syncDays } : {}),
-    ...(options.taskLists !== undefined ? { taskLists: options.taskLists } : {}),
+    tracing: tracing ?? false,
+    ...settings,
   });
   const consoleStack = new ComebackConsoleStack(app, `${prefix}Console`, {
     ...common,
