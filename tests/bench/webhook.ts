@@ -284,7 +284,7 @@ interface BreakdownRun {
   raw: DynamoDBClient;
   post: (customer: number) => Promise<number>;
   transaction: (customer: number) => Promise<number>;
-  level: (clients: number, total: number, call: (customer: number) => Promise<number>, traffic: 'one-by-one') => Promise<{ rate: number }>;
+  level: (clients: number, total: number, call: (customer: number) => Promise<number>, traffic: 'one-by-one') => Promise<{ seconds: number }>;
   /** Posts one order and returns the one transaction the webhook sent for it. */
   postCapturing: (customer: number, orderId: string) => Promise<TransactWriteCommandInput>;
   nextCustomer: () => number;
@@ -292,16 +292,19 @@ interface BreakdownRun {
 }
 
 /**
- * Where the webhook's time goes next to the bare loop's, at 16 clients on the same host and
+ * Where the webhook's time goes next to the bare loop's, at 1 and 16 clients on the same host and
  * DynamoDB Local: the rate, this process's CPU per request (bench client, host, handler, SDK) and
  * DynamoDB Local's (its JVM's, from /proc), for the bare 3-item loop, the same loop sending the
  * webhook's own transaction (its items, attributes and index keys, replayed with new ids), the
  * webhook, and the host's HTTP layer alone (the same client and request-to-event path, a handler
- * that answers at once).
+ * that answers at once). The paths take turns, ROUNDS times a share of the requests each, in
+ * forward and then reverse order: both JVMs' compilers warm up over the first thousands of
+ * requests, and one path measured after the others would look faster for that alone.
  */
 async function breakdown(report: (line: string) => void, run: BreakdownRun): Promise<void> {
-  const CLIENTS = 16;
+  const LEVELS = [1, 16];
   const TOTAL = 1200;
+  const ROUNDS = 4;
   // The webhook's transaction for a new customer's first order and for her second.
   const probe = run.nextCustomer();
   const probeId = run.customerId(probe);
@@ -362,34 +365,54 @@ async function breakdown(report: (line: string) => void, run: BreakdownRun): Pro
     return performance.now() - at;
   };
   const jvm = dynamoDbLocalCpu();
-  const measure = async (call: (customer: number) => Promise<number>) => {
+  /** One turn of a path: its seconds, and the CPU microseconds of this process and of DynamoDB Local. */
+  const measure = async (clients: number, requests: number, call: (customer: number) => Promise<number>) => {
     const node = process.cpuUsage();
     const database = jvm?.();
-    const { rate } = await run.level(CLIENTS, TOTAL, call, 'one-by-one');
+    const { seconds } = await run.level(clients, requests, call, 'one-by-one');
     const used = process.cpuUsage(node);
     const databaseUsed = database === undefined ? undefined : jvm!() - database;
     await run.host.journeys.settled();
-    return { rate, node: (used.user + used.system) / TOTAL, database: databaseUsed === undefined ? undefined : databaseUsed / TOTAL };
+    return { seconds, node: used.user + used.system, database: databaseUsed };
   };
   try {
     const [guard, order, profile] = size(wire(first));
     const [rawGuard, rawOrder, rawProfile] = size(bareItems(`raw-${process.pid}-1`, `raw-${process.pid}-1`) as Record<string, Record<string, unknown>>[]);
-    report(`where the time goes, ${CLIENTS} clients, ${TOTAL} requests each, one after the other on this host and DynamoDB Local (CPU per request:`);
-    report('this process holds the bench client, the host, the handler and the SDK; DynamoDB Local is its JVM, read from /proc):');
+    report(`where the time goes, at ${LEVELS.join(' and ')} clients, ${TOTAL} requests a path, the paths taking turns ${ROUNDS} times on this host and DynamoDB Local`);
+    report('(CPU per request: this process holds the bench client, the host, the handler and the SDK; DynamoDB Local is its JVM, read from /proc):');
     report(
       `  the webhook's transaction carries more than the bare one: guard ${guard} / order ${order} / profile update ${profile} bytes of JSON against ${rawGuard} / ${rawOrder} / ${rawProfile},`,
     );
     report('  the order with its email (gsi2) and co-purchase (gsi4) index keys, the profile with its last-order-day (gsi1), phone (gsi2) and nightly (gsi3) keys');
-    report('  path                                         req/s  node µs/req  DynamoDB Local µs/req');
-    const rows: [string, (customer: number) => Promise<number>][] = [
-      ['bare 3-item transaction', run.transaction],
-      ["the webhook's own transaction, replayed", sameItems],
-      ['webhook through the host', run.post],
-      ['HTTP layer alone (client + host, no-op)', httpOnly],
+    // `writes`: the path sends a transaction (the HTTP layer alone sends none, so no share of the bare rate is given for it).
+    const rows: { name: string; call: (customer: number) => Promise<number>; writes: boolean }[] = [
+      { name: 'bare 3-item transaction', call: run.transaction, writes: true },
+      { name: "the webhook's own transaction, replayed", call: sameItems, writes: true },
+      { name: 'webhook through the host', call: run.post, writes: true },
+      { name: 'HTTP layer alone (client + host, no-op)', call: httpOnly, writes: false },
     ];
-    for (const [name, call] of rows) {
-      const { rate, node, database } = await measure(call);
-      report(`  ${name.padEnd(43)}  ${rate.toFixed(0).padStart(5)}  ${node.toFixed(0).padStart(11)}  ${database === undefined ? '(not on Linux)'.padStart(21) : database.toFixed(0).padStart(21)}`);
+    for (const clients of LEVELS) {
+      const sums = rows.map(() => ({ seconds: 0, node: 0, database: 0 as number | undefined }));
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const order = rows.map((_, index) => (round % 2 === 0 ? index : rows.length - 1 - index));
+        for (const index of order) {
+          const turn = await measure(clients, TOTAL / ROUNDS, rows[index]!.call);
+          const sum = sums[index]!;
+          sum.seconds += turn.seconds;
+          sum.node += turn.node;
+          sum.database = sum.database === undefined || turn.database === undefined ? undefined : sum.database + turn.database;
+        }
+      }
+      const bareRate = TOTAL / sums[0]!.seconds;
+      report(`  ${String(clients).padStart(2)} client${clients === 1 ? ' ' : 's'}                                 req/s  of bare  node µs/req  DynamoDB Local µs/req`);
+      rows.forEach(({ name, writes }, index) => {
+        const { seconds, node, database } = sums[index]!;
+        const rate = TOTAL / seconds;
+        const ofBare = writes ? `${((rate / bareRate) * 100).toFixed(0)}%` : '';
+        report(
+          `  ${name.padEnd(43)}  ${rate.toFixed(0).padStart(5)}  ${ofBare.padStart(7)}  ${(node / TOTAL).toFixed(0).padStart(11)}  ${database === undefined ? '(not on Linux)'.padStart(21) : (database / TOTAL).toFixed(0).padStart(21)}`,
+        );
+      });
     }
   } finally {
     itemsClient.destroy();
