@@ -21,7 +21,8 @@
  */
 import { GetCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerDataStore } from '../core/privacy/customer-data.ts';
-import { stateMachineJourneys, type JourneyEntry, type StateMachineJourney } from '../core/journeys.ts';
+import type { JourneyEntry } from '../core/journeys.ts';
+import { journeyEntryEntity } from './entities.ts';
 import { identityKeys } from './identity-directory.ts';
 import { batchWriteItems } from './queries.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
@@ -56,14 +57,11 @@ export class DynamoCustomerData implements CustomerDataStore {
     const entries = await this.partition(customerId, keys.journeyEntryPrefix);
     return entries
       // Any status: an entry superseded by a later order may still have its execution running.
-      .filter((item) => item['type'] === 'journeyEntry' && stateMachineJourneys.includes(item['journey'] as StateMachineJourney))
-      .map((item) => ({
-        journey: item['journey'] as StateMachineJourney,
-        entryId: String(item['entryId']),
-        customerId,
-        enteredAt: String(item['enteredAt']),
-        ...(typeof item['orderId'] === 'string' ? { orderId: item['orderId'] } : {}),
-      }));
+      .filter((item) => item['type'] === 'journeyEntry')
+      .map((item) => {
+        const { journey, entryId, enteredAt, orderId } = journeyEntryEntity.parse(item);
+        return { journey, entryId, customerId, enteredAt, ...(orderId !== undefined ? { orderId } : {}) };
+      });
   }
 
   async erase(customerId: string): Promise<number> {

@@ -23,7 +23,7 @@ import type { CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { Channel, DeliveryStatus, JourneyName, ManagerTask, MessageLogEntry, ProviderDeliveryStatus } from '../core/delivery/types.ts';
 import type { CheckIn } from '../core/journey-engine.ts';
 import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '../core/journeys.ts';
-import type { OrderReference, RecordedOrder } from '../core/ledger.ts';
+import type { OrderReference, PlatformRefund, RecordedOrder } from '../core/ledger.ts';
 import type { EntryKind, JoinVia, LedgerEntry, OrderEarning, StoredLoyaltyAccount } from '../core/loyalty/account.ts';
 import type { CycleSource, ScheduledKind, ScheduledMessage, ScheduledStatus } from '../core/loyalty/scheduled.ts';
 import { stateCheckoutConsent, type CustomerProfile } from '../core/profile.ts';
@@ -166,6 +166,28 @@ export const orderGuardEntity = entity<OrderReference & { fingerprint: string }>
 );
 
 // Delivery ---------------------------------------------------------------------------------------
+
+/**
+ * What arrived for an order before the order itself, kept on its guard's key until it comes
+ * (purchase-ledger.ts): a cancellation (the order will never count) and refunds (applied when it is
+ * recorded), under an optimistic version.
+ */
+export interface PendingOrderItem {
+  orderId: string;
+  version: number;
+  cancelled?: { reason: string; at: string };
+  earlyRefunds?: Record<string, Omit<PlatformRefund, 'refundId'>>;
+}
+
+export const pendingOrderEntity = entity<PendingOrderItem>()(
+  'pending order',
+  z.object({
+    orderId: z.string(),
+    version: z.number(),
+    cancelled: z.optional(z.object({ reason: z.string(), at: z.string() })),
+    earlyRefunds: z.optional(z.record(z.string(), z.object({ amount: z.string(), currency: z.optional(z.string()), reason: z.optional(z.string()), fingerprint: z.string() }))),
+  }),
+);
 
 export const messageLogEntity = entity<MessageLogEntry>()(
   'message log entry',
@@ -475,6 +497,9 @@ export const nightDataEntity = entity<{ sk: string; data: Uint8Array }>()('night
 
 /** A key range of the night that is done, and how many parts its result was cut into. */
 export const nightRangeDoneEntity = entity<{ sk: string; parts: number }>()('night range done', z.object({ sk: z.string(), parts: z.number() }));
+
+/** An import's record as its batches' bookkeeping reads it: the batches already counted (import-store.ts). */
+export const importBatchesEntity = entity<{ countedBatches?: string[] }>()('import record', z.object({ countedBatches: z.optional(z.array(z.string())) }));
 
 /** An edge an import's batch set aside (import-store.ts). */
 export const importEdgeEntity = entity<{ key: string; items: Uint8Array }>()('import edge', z.object({ key: z.string(), items: gzipped }));

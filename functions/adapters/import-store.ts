@@ -27,7 +27,7 @@ import {
   type ImportStatus,
   type MapItem,
 } from '../core/imports/import-job.ts';
-import { importEdgeEntity } from './entities.ts';
+import { importBatchesEntity, importEdgeEntity } from './entities.ts';
 import { importKeys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Edges and customer marks are needed while the import runs; a day of Step Functions retries is plenty. */
@@ -97,7 +97,7 @@ export class DynamoImportStore implements ImportRecords {
       async () => {
         const item = (await this.client.send(new GetCommand({ TableName: this.table, Key: importKeys.record(importId), ConsistentRead: true }))).Item;
         if (!item) throw new AbortError(`no import ${importId}`);
-        const counted = (item['countedBatches'] as string[] | undefined) ?? [];
+        const counted = importBatchesEntity.parse(item).countedBatches ?? [];
         if (counted.includes(batchKey)) return;
         const record = importRecordSchema.parse(item);
         const listed = listRejections(record.rejections, counts.rejections);

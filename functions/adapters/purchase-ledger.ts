@@ -30,7 +30,7 @@ import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
-import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, orderGuardEntity, predictionsEntity, profileEntity } from './entities.ts';
+import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, orderGuardEntity, pendingOrderEntity, predictionsEntity, profileEntity, type PendingOrderItem } from './entities.ts';
 import { batchGetItems } from './queries.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
@@ -39,17 +39,8 @@ const DELIVERY_MEMORY_SECONDS = 30 * 24 * 3600;
 
 type StoredProfile = CustomerProfile & { version: number };
 
-/**
- * What arrived for an order before the order itself, kept on its guard's key until it comes: a
- * cancellation (the order will never count) and refunds (applied when it is recorded).
- */
-interface PendingOrder {
-  type: 'orderPending';
-  orderId: string;
-  version: number;
-  cancelled?: { reason: string; at: string };
-  earlyRefunds?: Record<string, Omit<PlatformRefund, 'refundId'>>;
-}
+/** What arrived for an order before the order itself (pendingOrderEntity), as the guard's item holds it. */
+type PendingOrder = PendingOrderItem & { type: 'orderPending' };
 
 type GuardItem = (OrderReference & { type: 'orderGuard'; fingerprint: string }) | PendingOrder;
 
@@ -687,15 +678,7 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
 
 /** A pending order as stored; its maps are written only by putPending. */
 function pendingOrderOf(item: Record<string, unknown>): PendingOrder {
-  const cancelled = item['cancelled'] as PendingOrder['cancelled'];
-  const earlyRefunds = item['earlyRefunds'] as PendingOrder['earlyRefunds'];
-  return {
-    type: 'orderPending',
-    orderId: String(item['orderId']),
-    version: Number(item['version'] ?? 0),
-    ...(cancelled ? { cancelled } : {}),
-    ...(earlyRefunds ? { earlyRefunds } : {}),
-  };
+  return { type: 'orderPending', ...pendingOrderEntity.parse(item) };
 }
 
 function orderReferenceOf(purchase: Purchase): OrderReference {
