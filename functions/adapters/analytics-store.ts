@@ -162,7 +162,9 @@ export class DynamoAnalyticsStore implements RecomputeStore {
   }
 
   async putPredictions(items: readonly { customerId: string; predictions: CustomerPredictions }[]): Promise<void> {
-    await batchWriteItems(this.client, this.table, 
+    await batchWriteItems(
+      this.client,
+      this.table,
       items.map(({ customerId, predictions }) => ({
         PutRequest: { Item: { ...analyticsKeys.predictions(customerId), ...keys.readNightly(analyticsKeys.predictions(customerId)), type: 'predictions', customerId, ...predictions } },
       })),

@@ -165,8 +165,6 @@ export const orderGuardEntity = entity<OrderReference & { fingerprint: string }>
   z.object({ orderId: z.string(), customerId: z.string(), placedAt: z.string(), currency: z.string(), totalMinor: z.number(), fingerprint: z.string() }),
 );
 
-// Delivery ---------------------------------------------------------------------------------------
-
 /**
  * What arrived for an order before the order itself, kept on its guard's key until it comes
  * (purchase-ledger.ts): a cancellation (the order will never count) and refunds (applied when it is
@@ -188,6 +186,8 @@ export const pendingOrderEntity = entity<PendingOrderItem>()(
     earlyRefunds: z.optional(z.record(z.string(), z.object({ amount: z.string(), currency: z.optional(z.string()), reason: z.optional(z.string()), fingerprint: z.string() }))),
   }),
 );
+
+// Delivery ---------------------------------------------------------------------------------------
 
 export const messageLogEntity = entity<MessageLogEntry>()(
   'message log entry',

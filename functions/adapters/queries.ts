@@ -62,10 +62,11 @@ export interface BatchWrite {
 
 /**
  * Puts and deletes `requests` with BatchWriteItem, 25 a call. Requests DynamoDB leaves unprocessed
- * (throttling) are sent again after a backoff that doubles from 25 ms (1.6 s before the eighth call),
- * with jitter, as AWS advises for BatchWriteItem; a batch still left unprocessed after 8 calls fails the write with
- * an error that says how many requests were left. Items already written stay written: each caller's
- * writes are idempotent puts and deletes, so running it again finishes the work.
+ * (throttling) are sent again after a backoff that doubles from 25 ms (1.6 s before the eighth
+ * call), with jitter, as AWS advises for BatchWriteItem; a batch still left unprocessed after 8
+ * calls fails the write with an error that says how many requests were left. Items already written
+ * stay written: each caller's writes are idempotent puts and deletes, so running it again finishes
+ * the work.
  */
 export async function batchWriteItems(client: DynamoDBDocumentClient, table: string, requests: readonly BatchWriteWriteRequest[], write: BatchWrite = {}): Promise<void> {
   const batches: BatchWriteWriteRequest[][] = [];

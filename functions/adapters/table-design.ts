@@ -170,21 +170,24 @@ export const analyticsKeys = {
   snapshot: (day: string) => ({ pk: 'METRICS', sk: `DAY#${day}` }),
 };
 
+const NIGHT_PART = 'PART#';
+const NIGHT_DONE = 'DONE#';
+
 /** The nightly recompute's checkpoint (night-checkpoint.ts): a night's basis, its ranges' parts and their done marks. */
 export const nightKeys = {
   partition: (day: string) => `NIGHT#${day}`,
   basis: (day: string) => ({ pk: `NIGHT#${day}`, sk: 'BASIS' }),
-  part: (day: string, range: number, part: number) => ({ pk: `NIGHT#${day}`, sk: `PART#${nightRangeKey(range)}#${String(part).padStart(3, '0')}` }),
-  done: (day: string, range: number) => ({ pk: `NIGHT#${day}`, sk: `DONE#${nightRangeKey(range)}` }),
-  partPrefix: 'PART#',
-  donePrefix: 'DONE#',
+  part: (day: string, range: number, part: number) => ({ pk: `NIGHT#${day}`, sk: `${NIGHT_PART}${nightRangeKey(range)}#${String(part).padStart(3, '0')}` }),
+  done: (day: string, range: number) => ({ pk: `NIGHT#${day}`, sk: `${NIGHT_DONE}${nightRangeKey(range)}` }),
+  partPrefix: NIGHT_PART,
+  donePrefix: NIGHT_DONE,
   /** The range and part a part's sort key names. */
   partOf: (sk: string) => {
-    const [, range, part] = sk.split('#');
+    const [range, part] = sk.slice(NIGHT_PART.length).split('#');
     return { range: Number(range), part: Number(part) };
   },
   /** The range a done mark's sort key names. */
-  rangeOfDone: (sk: string) => Number(sk.slice('DONE#'.length)),
+  rangeOfDone: (sk: string) => Number(sk.slice(NIGHT_DONE.length)),
 };
 
 const nightRangeKey = (range: number) => String(range).padStart(5, '0');
