@@ -31,7 +31,7 @@ export function postJson(url: string, path: string, body: unknown, adminToken?: 
   });
 }
 
-/** What a refusal says: its problem's detail, or the start of its text; `limit` characters at most. */
+/** What a refusal says: its problem's detail, or else the first `limit` characters of its answer. */
 export function refusalDetail(answer: Answer, limit = 200): string {
   const { body } = answer;
   if (typeof body === 'object' && body !== null && 'detail' in body && typeof body.detail === 'string') return body.detail;
