@@ -9,6 +9,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pRetry from 'p-retry';
 import type { FeedbackAnswer } from '../core/analytics/metrics.ts';
+import { feedbackEntity } from './entities.ts';
 import { feedbackKeys, keys } from './table-design.ts';
 
 export { feedbackKeys };
@@ -32,7 +33,7 @@ export class DynamoFeedbackStore {
   /** The answer that counts for a journey entry's request, if the customer gave one. */
   async current(customerId: string, entryId: string): Promise<FeedbackAnswer | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: feedbackKeys.entry(customerId, entryId), ConsistentRead: true }));
-    return Item ? toAnswer(customerId, String(Item['entryId'] ?? entryId), Item) : undefined;
+    return Item ? feedbackEntity.parse(Item) : undefined;
   }
 
   /** Every answer that counts, one per feedback request the customer answered, oldest first. */
@@ -44,10 +45,7 @@ export class DynamoFeedbackStore {
       { TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entries)', ExpressionAttributeValues: { ':pk': pk, ':entries': sk }, ConsistentRead: true },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const answer = toAnswer(customerId, String(item['sk']).slice(sk.length), item);
-        if (answer) answers.push(answer);
-      }
+      for (const item of page.Items ?? []) answers.push(feedbackEntity.parse(item));
     }
     return answers.sort((a, b) => a.at.localeCompare(b.at));
   }
@@ -59,8 +57,9 @@ export class DynamoFeedbackStore {
   private async attempt(answer: FeedbackAnswer): Promise<FeedbackStatus> {
     const pointerKey = feedbackKeys.entry(answer.customerId, answer.entryId);
     const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.table, Key: pointerKey, ConsistentRead: true }));
-    if (pointer && pointer['score'] === answer.score && (pointer['comment'] ?? undefined) === answer.comment) return 'unchanged';
-    const previousAt = typeof pointer?.['at'] === 'string' ? pointer['at'] : undefined;
+    const previous = pointer ? feedbackEntity.parse(pointer) : undefined;
+    if (previous && previous.score === answer.score && previous.comment === answer.comment) return 'unchanged';
+    const previousAt = previous?.at;
     const answerKey = feedbackKeys.answer(answer.customerId, answer.at, answer.entryId);
     const answerItem = { ...answerKey, ...keys.readNightly(answerKey), type: 'feedback', ...answer };
     try {
@@ -90,7 +89,3 @@ export class DynamoFeedbackStore {
   }
 }
 
-function toAnswer(customerId: string, entryId: string, item: Record<string, unknown>): FeedbackAnswer | undefined {
-  if (typeof item['score'] !== 'number' || typeof item['at'] !== 'string') return undefined;
-  return { customerId, entryId, score: item['score'], at: item['at'], ...(typeof item['comment'] === 'string' ? { comment: item['comment'] } : {}) };
-}
