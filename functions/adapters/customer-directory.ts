@@ -6,6 +6,7 @@
  */
 import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CustomerMatch, CustomerSearchPorts } from '../core/customer-search.ts';
+import { customerMatchEntity } from './entities.ts';
 import { DynamoIdentityDirectory } from './identity-directory.ts';
 import { DynamoPhoneDirectory } from './phone-directory.ts';
 import { batchGetItems } from './queries.ts';
@@ -54,13 +55,6 @@ export class DynamoCustomerDirectory implements CustomerSearchPorts {
     const profiles = await batchGetItems(this.client, this.table, customerIds.map((customerId) => keys.profile(customerId)), {
       projection: { expression: 'customerId, #name, email, phone, orderCount, lastOrderAt', names: { '#name': 'name' } },
     });
-    return profiles.map((item) => ({
-      customerId: String(item['customerId']),
-      ...(typeof item['name'] === 'string' ? { name: item['name'] } : {}),
-      ...(typeof item['email'] === 'string' ? { email: item['email'] } : {}),
-      ...(typeof item['phone'] === 'string' ? { phone: item['phone'] } : {}),
-      orderCount: Number(item['orderCount'] ?? 0),
-      lastOrderAt: String(item['lastOrderAt']),
-    }));
+    return profiles.map((item) => customerMatchEntity.parse(item));
   }
 }

@@ -20,6 +20,7 @@ import type { CustomerPredictions, FittedModels } from '../core/analytics/predic
 import type { RecomputeState } from '../core/analytics/recompute.ts';
 import { segmentFilterSchema, type SegmentDefinition } from '../core/analytics/segments.ts';
 import type { CoPurchaseNeighbour } from '../core/catalog/offers.ts';
+import type { CustomerMatch } from '../core/customer-search.ts';
 import type { Channel, DeliveryStatus, JourneyName, ManagerTask, MessageLogEntry, ProviderDeliveryStatus } from '../core/delivery/types.ts';
 import type { CheckIn } from '../core/journey-engine.ts';
 import { entryStatuses, stateMachineJourneys, type JourneyEntryRecord } from '../core/journeys.ts';
@@ -157,6 +158,12 @@ export const orderEntity = entity<RecordedOrder>()(
     channel: z.optional(z.string()),
     promoCode: z.optional(z.string()),
   }),
+);
+
+/** A profile as the customer search reads it (customer-directory.ts, a projection of the profile). */
+export const customerMatchEntity = entity<CustomerMatch>()(
+  'customer match',
+  z.object({ customerId: z.string(), name: z.optional(z.string()), email: z.optional(z.string()), phone: z.optional(z.string()), orderCount: z.number(), lastOrderAt: z.string() }),
 );
 
 /** An order's guard (ORDER#<orderId>): the order it recorded once, and the fingerprint of its payload. */
