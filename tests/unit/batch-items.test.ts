@@ -107,7 +107,7 @@ describe('batchWriteItems', () => {
     expect([requestsOfCall(0), requestsOfCall(1), requestsOfCall(2)]).toEqual([[put(0), put(1), put(2)], [put(1), put(2)], [put(2)]]);
   });
 
-  it('fails after 8 calls that leave requests unprocessed, saying how many, and takes no batch after', async () => {
+  it('fails after 8 calls that leave requests unprocessed, saying how many, before its next batch', async () => {
     vi.useFakeTimers();
     dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, BatchWriteWriteRequest[]> }) => ({ UnprocessedItems: { t: input.RequestItems['t']!.slice(-3) } }));
     const write = batchWriteItems(client, 't', Array.from({ length: 30 }, (_, index) => put(index)));
@@ -117,6 +117,25 @@ describe('batchWriteItems', () => {
     // The first batch's 8 calls; the second batch (the last 5 requests) never sent.
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(8);
     expect(requestsOfCall(7)).toEqual([put(22), put(23), put(24)]);
+  });
+
+  it('takes no new batch in any writer once one batch has failed', async () => {
+    vi.useFakeTimers();
+    dynamo.on(BatchWriteCommand).callsFake(async (input: { RequestItems: Record<string, BatchWriteWriteRequest[]> }) => {
+      const requests = input.RequestItems['t']!;
+      // The first batch is never written; the second takes ten seconds, long after the first has failed.
+      if (requests[0]!.PutRequest!.Item!['pk'] === key(0).pk) return { UnprocessedItems: { t: requests } };
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      return {};
+    });
+    const write = batchWriteItems(client, 't', Array.from({ length: 25 * 4 }, (_, index) => put(index)), { writers: 2 });
+    const refused = expect(write).rejects.toThrow('DynamoDB left 25 writes unprocessed after 8 attempts');
+    await vi.runAllTimersAsync();
+    await refused;
+    // The first batch's 8 calls and the second's one; the third and fourth never sent.
+    const firstKeys = dynamo.commandCalls(BatchWriteCommand).map((_, call) => requestsOfCall(call)[0]!.PutRequest!.Item!['pk']);
+    expect(firstKeys.filter((pk) => pk === key(0).pk)).toHaveLength(8);
+    expect(firstKeys.filter((pk) => pk !== key(0).pk)).toEqual([key(25).pk]);
   });
 
   it('waits twice as long before each call again, from 12.5-25 ms before the second to 0.8-1.6 s before the eighth', async () => {
