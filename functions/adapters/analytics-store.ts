@@ -42,7 +42,9 @@ import {
   profileEntity,
   recomputeStateEntity,
   scannedJourneyEntryEntity,
+  scannedMembershipEntity,
   segmentDefinitionEntity,
+  segmentMemberEntity,
 } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
 import { batchWriteItems, itemsOfIndexPartition } from './queries.ts';
@@ -96,7 +98,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
           open = { kind: 'customer', customerId, segments: [] };
         }
         if (type === 'profile') open.profile = profileEntity.parse(item);
-        else if (type === 'segmentMembership') open.segments.push(String(item['segment']));
+        else if (type === 'segmentMembership') open.segments.push(scannedMembershipEntity.parse(item).segment);
         else if (type === 'predictions') open.predictions = predictionsEntity.parse(item);
       }
       // The segment's last page closes the customer it ends on.
@@ -300,7 +302,7 @@ export class DynamoAnalyticsStore implements RecomputeStore {
       }),
     );
     return {
-      items: (page.Items ?? []).map((item) => ({ customerId: String(item['customerId']), since: String(item['since']) })),
+      items: (page.Items ?? []).map((item) => segmentMemberEntity.parse(item)),
       ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey), 'utf8').toString('base64url') } : {}),
     };
   }

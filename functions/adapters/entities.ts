@@ -357,6 +357,12 @@ export const scheduledMessageEntity = entity<ScheduledMessage>()(
 
 // Analytics --------------------------------------------------------------------------------------
 
+/** A segment membership as the nightly scan reads it from gsi3 (which projects its segment only). */
+export const scannedMembershipEntity = entity<{ segment: string }>()('segment membership', z.object({ segment: z.string() }));
+
+/** A segment membership as the segment's member list reads it from gsi2. */
+export const segmentMemberEntity = entity<{ customerId: string; since: string }>()('segment membership', z.object({ customerId: z.string(), since: z.string() }));
+
 /** A journey entry as the nightly scan reads it from gsi3 (the projected fields only). */
 export const scannedJourneyEntryEntity = entity<MetricsJourneyEntry>()(
   'journey entry',
