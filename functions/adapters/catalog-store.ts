@@ -8,7 +8,7 @@ import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } fro
 import type { CountedNeighbour, StreamedOrder } from '../core/catalog/copurchase.ts';
 import type { CoPurchaseLookup, CoPurchaseNeighbour } from '../core/catalog/offers.ts';
 import type { CoPurchaseStore } from '../core/loyalty/ports.ts';
-import { coPurchasesEntity } from './entities.ts';
+import { coPurchaseOrderEntity, coPurchasesEntity } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
 import { loyaltyKeys } from './loyalty-keys.ts';
 import { batchGetItems, batchWriteItems } from './queries.ts';
@@ -20,8 +20,8 @@ const KEEP_SECONDS = 3 * 24 * 3600;
 type Item = Record<string, unknown>;
 
 function streamedOrder(item: Item): StreamedOrder {
-  const lines = Array.isArray(item['items']) ? (item['items'] as { sku?: unknown }[]) : [];
-  return { customerId: String(item['customerId']), placedAt: String(item['placedAt']), skus: lines.flatMap((line) => (typeof line.sku === 'string' ? [line.sku] : [])) };
+  const { customerId, placedAt, items } = coPurchaseOrderEntity.parse(item);
+  return { customerId, placedAt, skus: items.map(({ sku }) => sku) };
 }
 
 export class DynamoCoPurchaseStore implements CoPurchaseStore {
