@@ -142,6 +142,8 @@ export const profileEntity = entity<CustomerProfile>()(
     })),
 );
 
+const orderLines = z.array(z.object({ sku: z.string(), name: z.optional(z.string()), category: z.optional(z.string()), quantity: z.number(), unitPriceMinor: z.number() }));
+
 export const orderEntity = entity<RecordedOrder>()(
   'order',
   z.object({
@@ -151,13 +153,19 @@ export const orderEntity = entity<RecordedOrder>()(
     currency: z.string(),
     totalMinor: z.number(),
     refundedMinor: z.number(),
-    items: z.array(z.object({ sku: z.string(), name: z.optional(z.string()), category: z.optional(z.string()), quantity: z.number(), unitPriceMinor: z.number() })),
+    items: orderLines,
     orderName: z.optional(z.string()),
     source: oneOf(orderSources),
     cancelledAt: z.optional(z.string()),
     channel: z.optional(z.string()),
     promoCode: z.optional(z.string()),
   }),
+);
+
+/** An order as the recount of a customer's order history reads it (purchase-ledger.ts, a projection). */
+export const orderHistoryEntity = entity<Pick<RecordedOrder, 'placedAt' | 'currency' | 'totalMinor' | 'items'>>()(
+  'order',
+  z.object({ placedAt: z.string(), currency: z.string(), totalMinor: z.number(), items: orderLines }),
 );
 
 /** A profile as the customer search reads it (customer-directory.ts, a projection of the profile). */

@@ -30,7 +30,7 @@ import { applyOrder, applyRefund, orderChange, orderHistoryOf, placementOf, type
 import { definedOnly, fingerprint, type OrderSource, type Purchase } from '../core/purchase.ts';
 import type { CustomerPredictions } from '../core/analytics/predictions.ts';
 import { analyticsKeys } from './analytics-store.ts';
-import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, orderGuardEntity, pendingOrderEntity, predictionsEntity, profileEntity, type PendingOrderItem } from './entities.ts';
+import { keepsLiveAttributes, LIVE_PROFILE_ATTRIBUTES, orderEntity, orderGuardEntity, orderHistoryEntity, pendingOrderEntity, predictionsEntity, profileEntity, type PendingOrderItem } from './entities.ts';
 import { batchGetItems } from './queries.ts';
 import { keys, TTL_ATTRIBUTE } from './table-design.ts';
 
@@ -602,12 +602,6 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       names[`#live_${channel}`] = live.consent[channel];
       conditions.push(`(consentAsOf.#${channel} > :at OR #live_${channel}.#statedAt > :at)`);
     }
-    for (const list of ['categories', 'skus'] as const) {
-      requires[list].forEach((value, index) => {
-        values[`:${list}${index}`] = value;
-        conditions.push(`contains(${list}, :${list}${index})`);
-      });
-    }
     const profileHolds = creates ? `(attribute_not_exists(pk) OR (${conditions.join(' AND ')}))` : ['attribute_exists(pk)', ...conditions].join(' AND ');
     return {
       Update: {
@@ -623,8 +617,8 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
   }
 
   /**
-   * The profile's order days and largest orders recounted from the customer's orders (what a live
-   * order's one write leaves out), written unless unchanged, over the profile's version as read
+   * The profile's order days, largest orders, categories and SKUs recounted from the customer's
+   * orders (what a live order's one write leaves out), written unless unchanged, over the profile's version as read
    * before the orders: an order recorded meanwhile makes it count again. The write is of the whole
    * profile, so it also folds what live orders kept beside its maps (LIVE_PROFILE_ATTRIBUTES) back
    * into them. Idempotent. Gives the profile as it stands after (undefined: the customer has none),
@@ -635,23 +629,23 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
       const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.profile(customerId), ConsistentRead: true }));
       if (!Item) return undefined;
       const current = storedProfile(Item);
-      const orders: { placedAt: string; currency: string; totalMinor: number }[] = [];
+      const orders: Pick<RecordedOrder, 'placedAt' | 'currency' | 'totalMinor' | 'items'>[] = [];
       const pages = paginateQuery(
         { client: this.client },
         {
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :orders)',
           ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':orders': keys.orderPrefix },
-          ProjectionExpression: 'placedAt, currency, totalMinor',
+          // `items` is a reserved word.
+          ProjectionExpression: 'placedAt, currency, totalMinor, #items',
+          ExpressionAttributeNames: { '#items': 'items' },
           ConsistentRead: true,
         },
       );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) orders.push({ placedAt: String(item['placedAt']), currency: String(item['currency']), totalMinor: Number(item['totalMinor']) });
-      }
+      for await (const page of pages) for (const item of page.Items ?? []) orders.push(orderHistoryEntity.parse(item));
       const history = orderHistoryOf(orders);
       const { version: _version, ...profile } = current;
-      const counted = isDeepStrictEqual(history.orderDays, current.orderDays) && isDeepStrictEqual(history.largestOrderMinorByCurrency, current.largestOrderMinorByCurrency);
+      const counted = (['orderDays', 'largestOrderMinorByCurrency', 'categories', 'skus'] as const).every((field) => isDeepStrictEqual(history[field], current[field]));
       if (counted && !keepsLiveAttributes(Item)) return profile;
       const recounted: CustomerProfile = { ...profile, ...history };
       const { ReturnValuesOnConditionCheckFailure: _old, ...put } = this.profilePut(recounted, current).Put;

@@ -61,8 +61,8 @@ export interface CustomerProfile {
 }
 
 export function applyOrder(profile: CustomerProfile | undefined, order: Purchase): CustomerProfile {
-  const categories = order.items.flatMap((item) => (item.category ? [item.category] : []));
-  const skus = order.items.map((item) => item.sku);
+  const categories = categoriesOf(order);
+  const skus = skusOf(order);
   const contact = contactOf(order);
   if (!profile) {
     return {
@@ -109,10 +109,12 @@ export function applyOrder(profile: CustomerProfile | undefined, order: Purchase
  * gives (`requires`). Three placements: the customer's newest order (almost every live order, her
  * first included: the change then starts her profile), an order older than her newest (one that
  * arrived late), and one older than her first. Where a fact
- * does not hold (a product she never bought, a consent stated later elsewhere), the store applies
- * applyOrder to the profile it finds instead. Order days and the
- * largest order are left out: they need the customer's orders, and are recounted from them after
- * the write (orderHistoryOf).
+ * does not hold (a consent stated later elsewhere), the store applies applyOrder to the profile it
+ * finds instead. Order days, the largest order, and a returning customer's categories and SKUs are
+ * left out: they need the customer's orders, and are recounted from them after the write
+ * (orderHistoryOf). A condition that her lists already hold the order's products made the write
+ * fall back to applyOrder whenever she bought something new, and cost DynamoDB more than the rest
+ * of the update's conditions together.
  */
 export interface OrderChange {
   customerId: string;
@@ -132,7 +134,7 @@ export interface OrderChange {
     /**
      * `newest`: there is no profile yet, or contactAsOf and lastOrderAt are at most `at`; `older`:
      * both are later, firstOrderAt is not; `earliest`: all three are later. Only `newest` holds where
-     * there is no profile: the other two need one, as do `consentLoses`, `categories` and `skus`.
+     * there is no profile: the other two need one, as does `consentLoses`.
      */
     placement: OrderPlacement;
     at: string;
@@ -140,9 +142,6 @@ export interface OrderChange {
     consentWins: ('email' | 'sms')[];
     /** Channels whose answer loses: a newer statement of them is on the profile. */
     consentLoses: ('email' | 'sms')[];
-    /** Already on the profile, so the bounded lists stay as they are. */
-    categories: string[];
-    skus: string[];
   };
 }
 
@@ -153,8 +152,6 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
   const channels = (['email', 'sms'] as const).filter((channel) => stated[channel] !== undefined);
   const newest = placement === 'newest';
   const contact = contactOf(order);
-  const categories = [...new Set(order.items.flatMap((item) => (item.category ? [item.category] : [])))];
-  const skus = [...new Set(order.items.map((item) => item.sku))];
   return {
     customerId: order.customer.id,
     set: newest
@@ -162,7 +159,7 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
       : placement === 'earliest'
         ? { firstOrderAt: order.placedAt, currency: order.currency }
         : {},
-    fill: newest ? { firstOrderAt: order.placedAt, currency: order.currency, categories: union([], categories), skus: union([], skus) } : contact,
+    fill: newest ? { firstOrderAt: order.placedAt, currency: order.currency, categories: union([], categoriesOf(order)), skus: union([], skusOf(order)) } : contact,
     consent: newest ? stated : {},
     add: { currency: order.currency, totalMinor: order.totalMinor },
     requires: {
@@ -170,8 +167,6 @@ export function orderChange(order: Purchase, placement: OrderPlacement): OrderCh
       at: order.placedAt,
       consentWins: newest ? channels : [],
       consentLoses: newest ? [] : channels,
-      categories,
-      skus,
     },
   };
 }
@@ -183,18 +178,36 @@ export function placementOf(profile: Pick<CustomerProfile, 'contactAsOf' | 'last
   return undefined;
 }
 
-/** The aggregates only a customer's orders give: her order days (the latest MAX_ORDER_DAYS) and largest order per currency. */
-export type OrderHistory = Required<Pick<CustomerProfile, 'orderDays' | 'largestOrderMinorByCurrency'>>;
+/**
+ * The aggregates only a customer's orders give: her order days (the latest MAX_ORDER_DAYS), largest
+ * order per currency, and the categories and SKUs she bought (the latest MAX_TRACKED_VALUES).
+ */
+export type OrderHistory = Required<Pick<CustomerProfile, 'orderDays' | 'largestOrderMinorByCurrency' | 'categories' | 'skus'>>;
 
-/** The order days and largest orders of these orders, as applyOrder keeps them one order at a time. */
-export function orderHistoryOf(orders: Iterable<Pick<Purchase, 'placedAt' | 'currency' | 'totalMinor'>>): OrderHistory {
+/**
+ * The order history of these orders, as applyOrder keeps it one order at a time when they come in
+ * the time they were placed: the lists keep what was bought last, whatever order they are given in.
+ */
+export function orderHistoryOf(orders: Iterable<Pick<Purchase, 'placedAt' | 'currency' | 'totalMinor' | 'items'>>): OrderHistory {
   let orderDays: Record<string, Record<string, DayOrders>> = {};
   let largestOrderMinorByCurrency: Record<string, number> = {};
-  for (const order of orders) {
+  let categories: string[] = [];
+  let skus: string[] = [];
+  for (const order of [...orders].sort((u, v) => (u.placedAt < v.placedAt ? -1 : u.placedAt > v.placedAt ? 1 : 0))) {
     orderDays = addOrderDay(orderDays, order);
     largestOrderMinorByCurrency = maxOf(largestOrderMinorByCurrency, order.currency, order.totalMinor);
+    categories = union(categories, categoriesOf(order));
+    skus = union(skus, skusOf(order));
   }
-  return { orderDays, largestOrderMinorByCurrency };
+  return { orderDays, largestOrderMinorByCurrency, categories, skus };
+}
+
+function categoriesOf(order: Pick<Purchase, 'items'>): string[] {
+  return order.items.flatMap((item) => (item.category ? [item.category] : []));
+}
+
+function skusOf(order: Pick<Purchase, 'items'>): string[] {
+  return order.items.map((item) => item.sku);
 }
 
 export function applyRefund(profile: CustomerProfile, currency: string, amountMinor: number): CustomerProfile {

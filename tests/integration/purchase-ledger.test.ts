@@ -73,6 +73,21 @@ describe('DynamoPurchaseLedger.recordPurchase, live', () => {
     });
   });
 
+  it("writes a returning customer's newest order of products she never bought in one transaction too; the recount adds them to her lists", async () => {
+    const customerId = uniqueId('cust');
+    await ledger.recordPurchase(order(customerId, '2026-03-01T10:00:00.000Z'), { source: 'comeback' });
+    await ledger.recountOrderHistory(customerId);
+    sent.length = 0;
+
+    const cups = order(customerId, '2026-03-02T10:00:00.000Z', { items: [{ sku: 'CUP', category: 'kitchen', quantity: 2, unitPriceMinor: 900 }], totalMinor: 1800 });
+    expect(await ledger.recordPurchase(cups, { source: 'comeback' })).toBe('recorded');
+
+    expect(sent).toEqual(['TransactWriteItemsCommand']);
+    expect(await storedProfile(customerId)).toMatchObject({ orderCount: 2, categories: ['drinks'], skus: ['TEA'] });
+    expect(await ledger.recountOrderHistory(customerId)).toMatchObject({ categories: ['drinks', 'kitchen'], skus: ['TEA', 'CUP'] });
+    expect(await storedProfile(customerId)).toMatchObject({ orderCount: 2, categories: ['drinks', 'kitchen'], skus: ['TEA', 'CUP'] });
+  });
+
   it("writes a new customer's first order in one transaction, without a read, starting the profile applyOrder starts", async () => {
     const customerId = uniqueId('cust');
     const first = order(customerId, '2026-03-01T10:00:00.000Z', { customer: { phone: '+15555550123', consent: { email: true, sms: false } } });

@@ -129,10 +129,26 @@ describe('customer aggregates', () => {
     expect(applyRefund(profile, 'USD', 400).orderDays).toEqual(profile.orderDays);
   });
 
-  it('counts the order days and largest orders of a history as applyOrder keeps them', () => {
-    const orders = [order('2026-03-02T09:00:00.000Z'), order('2026-01-01T00:00:00.000Z', { totalMinor: 9000 }), order('2026-03-02T20:00:00.000Z', { currency: 'EUR', totalMinor: 300 })];
-    const profile = fold(orders);
-    expect(orderHistoryOf(orders)).toEqual({ orderDays: profile.orderDays, largestOrderMinorByCurrency: profile.largestOrderMinorByCurrency });
+  it('counts the order days, largest orders, categories and SKUs of a history as applyOrder keeps them from orders in time order', () => {
+    const orders = [
+      order('2026-03-02T09:00:00.000Z', { items: [{ sku: 'B', category: 'cat-b', quantity: 1, unitPriceMinor: 1000 }] }),
+      order('2026-01-01T00:00:00.000Z', { totalMinor: 9000 }),
+      order('2026-03-02T20:00:00.000Z', { currency: 'EUR', totalMinor: 300, items: [{ sku: 'A', quantity: 1, unitPriceMinor: 300 }, { sku: 'C', category: 'cat-c', quantity: 1, unitPriceMinor: 300 }] }),
+    ];
+    const inTime = fold([orders[1]!, orders[0]!, orders[2]!]);
+    const { orderDays, largestOrderMinorByCurrency, categories, skus } = inTime;
+    expect(orderHistoryOf(orders)).toEqual({ orderDays, largestOrderMinorByCurrency, categories, skus });
+    expect(orderHistoryOf(orders)).toMatchObject({ categories: ['cat-a', 'cat-b', 'cat-c'], skus: ['A', 'B', 'C'] });
+  });
+
+  it('recounts the latest categories and SKUs by the time their orders were placed, whatever order they are given in', () => {
+    const orders = Array.from({ length: MAX_TRACKED_VALUES + 5 }, (_, index) =>
+      order(new Date(Date.UTC(2025, 0, 1 + index)).toISOString(), { items: [{ sku: `S${index}`, category: `cat-${index}`, quantity: 1, unitPriceMinor: 100 }] }),
+    );
+    const expected = { skus: orders.slice(5).map((placed) => placed.items[0]!.sku), categories: orders.slice(5).map((placed) => placed.items[0]!.category) };
+    for (const given of [orders, [...orders].reverse(), orders.map((placed, index) => ({ placed, key: (index * 7919) % orders.length })).sort((u, v) => u.key - v.key).map(({ placed }) => placed)]) {
+      expect(orderHistoryOf(given)).toMatchObject(expected);
+    }
   });
 
   it('places an order among a profile\'s orders: newest, older than the newest, or older than the first', () => {
@@ -172,7 +188,8 @@ describe('customer aggregates', () => {
     const change = orderChange(later, 'newest');
     // What applyOrder gives, where the change's `requires` hold (she bought the products before).
     expect(applyOrder(profile, later)).toMatchObject({ firstOrderAt: profile.firstOrderAt, currency: 'USD', categories: change.fill.categories, skus: change.fill.skus });
-    expect(change.requires).toMatchObject({ placement: 'newest', categories: ['cat-a'], skus: ['A'] });
+    // Nothing is required of her lists: the recount after the write (orderHistoryOf) keeps them.
+    expect(change.requires).toEqual({ placement: 'newest', at: later.placedAt, consentWins: [], consentLoses: [] });
   });
 });
 
