@@ -1,7 +1,7 @@
 /**
  * What follows a recorded purchase, refund or cancellation. The webhooks write once (the ledger's
  * transaction) and answer; these reactions run from the table's stream, on the items that write
- * put: an order item (the profile's order days and largest orders, recounted from the customer's
+ * put: an order item (the profile's order days, largest orders, categories and SKUs, recounted from the customer's
  * orders; its journeys: conversions, the thank-you, the loyalty invite, the check-ins; its points,
  * the referral bonus and the product rules' follow-ups) and a refund item (a refund or a
  * cancellation: the points the money given back earned).
@@ -27,7 +27,7 @@ export interface PurchaseReactionPorts {
   loyalty: LoyaltyPorts;
   /**
    * What a live order's one write leaves out of the profile, recounted from the customer's orders:
-   * her order days and largest orders (functions/core/profile.ts, orderHistoryOf). Idempotent. Gives
+   * her order days, largest orders, categories and SKUs (functions/core/profile.ts, orderHistoryOf). Idempotent. Gives
    * the profile as it stands after, which the journeys and the points then go by.
    */
   orderHistory: { recountOrderHistory(customerId: string): Promise<CustomerProfile | undefined> };
