@@ -6,9 +6,12 @@ export class ComebackError extends Error {
   override readonly name: string = 'ComebackError';
   /**
    * RFC 9457 extension members: what the caller may act on beside the message (a refusal's code,
-   * the figures that would pass), added by the edge to the problem it answers with.
+   * the figures that would pass), added by the edge to the problem it answers with. A subclass
+   * derives them from its own fields.
    */
-  readonly problemMembers: Readonly<Record<string, string | number>> = {};
+  get problemMembers(): Readonly<Record<string, string | number>> {
+    return {};
+  }
 }
 
 /** One failing field of a payload: where it is and what is wrong with it. */

@@ -98,10 +98,9 @@ export function problem(
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   const { members = {}, ...standard } = extra;
-  const defined = { type: 'about:blank', title, status, detail, ...standard };
   // No extension member takes the place of a member RFC 9457 (or this edge) defines.
-  const extensions = Object.entries(members).filter(([name]) => !(name in defined) && !PROBLEM_MEMBERS.has(name));
-  return { statusCode: status, headers, body: JSON.stringify({ ...defined, ...Object.fromEntries(extensions) }) };
+  const extensions = Object.entries(members).filter(([name]) => !PROBLEM_MEMBERS.has(name));
+  return { statusCode: status, headers, body: JSON.stringify({ type: 'about:blank', title, status, detail, ...standard, ...Object.fromEntries(extensions) }) };
 }
 
 export function problemFor(error: unknown, instance?: string): HttpResult {

@@ -23,7 +23,9 @@ describe('problem+json at the edge', () => {
 
   it("adds an error's extension members, which cannot take the place of the members RFC 9457 defines", () => {
     class Refused extends UnprocessableError {
-      override readonly problemMembers = { code: 'over-cap', maxPoints: 500, status: 200, detail: 'replaced', instance: '/elsewhere', errors: 'none' };
+      override get problemMembers() {
+        return { code: 'over-cap', maxPoints: 500, status: 200, detail: 'replaced', instance: '/elsewhere', errors: 'none' };
+      }
     }
     const refused = JSON.parse(problemFor(new Refused('points may pay for at most half'), '/v1/x').body ?? '');
     expect(refused).toEqual({

@@ -318,14 +318,16 @@ export class RedemptionRefused extends UnprocessableError {
   readonly code: RefusalCode;
   readonly balance: number;
   readonly maxPoints: number;
-  override readonly problemMembers: Readonly<Record<string, string | number>>;
   constructor(code: RefusalCode, message: string, figures: { balance: number; maxPoints: number }) {
     super(message);
     this.code = code;
     this.balance = figures.balance;
     this.maxPoints = figures.maxPoints;
-    // The storefront offers what is possible instead: the balance, or the most points this order takes.
-    this.problemMembers = { code, balance: figures.balance, maxPoints: figures.maxPoints };
+  }
+
+  /** The storefront offers what is possible instead: the balance, or the most points this order takes. */
+  override get problemMembers(): Readonly<Record<string, string | number>> {
+    return { code: this.code, balance: this.balance, maxPoints: this.maxPoints };
   }
 }
 
