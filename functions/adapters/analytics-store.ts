@@ -28,7 +28,6 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '../core/errors.ts';
 import type { MetricsSnapshot } from '../core/analytics/metrics.ts';
 import type { CustomerPredictions, FittedModels } from '../core/analytics/predictions.ts';
 import type { CustomerRecord, RecomputeState, RecomputeStore, ScannedRecord, SegmentMembership } from '../core/analytics/recompute.ts';
@@ -47,7 +46,7 @@ import {
   segmentMemberEntity,
 } from './entities.ts';
 import { setIndexSortKeys } from './index-backfill.ts';
-import { batchWriteItems, itemsOfIndexPartition } from './queries.ts';
+import { batchWriteItems, cursorAfter, itemsOfIndexPartition, startKeyOf } from './queries.ts';
 import { analyticsKeys, GSI2, GSI3, keys } from './table-design.ts';
 
 const CUSTOMER_PREFIX = keys.customerPartition('');
@@ -56,8 +55,6 @@ export { analyticsKeys };
 
 /** The item types the nightly scan reads: the ones that carry the gsi3 key. */
 const scannedTypes = ['profile', 'segmentMembership', 'predictions', 'journeyEntry', 'feedback'] as const;
-
-type Item = Record<string, unknown>;
 
 export interface SegmentMembersPage {
   items: { customerId: string; since: string }[];
@@ -290,37 +287,21 @@ export class DynamoAnalyticsStore implements RecomputeStore {
 
   /** One page of a segment's members, by customer id. */
   async segmentMembers(segment: string, limit: number, cursor?: string): Promise<SegmentMembersPage> {
-    const startKey = cursor ? decodeCursor(cursor, segment) : undefined;
+    const partition = analyticsKeys.membersOf(segment, '').gsi2pk;
+    const startKey = cursor ? startKeyOf(cursor, { index: GSI2, partition }) : undefined;
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: GSI2,
         KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': analyticsKeys.membersOf(segment, '').gsi2pk },
+        ExpressionAttributeValues: { ':pk': partition },
         Limit: limit,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     return {
       items: (page.Items ?? []).map((item) => segmentMemberEntity.parse(item)),
-      ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey), 'utf8').toString('base64url') } : {}),
+      ...cursorAfter(page.LastEvaluatedKey),
     };
   }
-}
-
-/** A paging cursor is the last key of the previous page; one from another segment is refused. */
-function decodeCursor(cursor: string, segment: string): Item {
-  const refused = new InvalidInputError('the cursor is not valid for this segment', [{ path: 'cursor', message: 'use the cursor of the previous page' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
-  }
-  if (typeof key !== 'object' || key === null) throw refused;
-  const fields = key as Item;
-  const names = Object.keys(fields).sort().join(',');
-  if (names !== 'gsi2pk,gsi2sk,pk,sk' || !Object.values(fields).every((value) => typeof value === 'string')) throw refused;
-  if (fields['gsi2pk'] !== analyticsKeys.membersOf(segment, '').gsi2pk) throw refused;
-  return fields;
 }

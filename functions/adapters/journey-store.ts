@@ -4,12 +4,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { JourneyName } from '../core/delivery/types.ts';
 import type { CheckIn, JourneyStore, SweptThrough } from '../core/journey-engine.ts';
 import type { EntryStatus, JourneyEntry, JourneyEntryRecord } from '../core/journeys.ts';
-import { InvalidInputError } from '../core/errors.ts';
 import type { RecordedOrder } from '../core/ledger.ts';
 import type { CustomerProfile } from '../core/profile.ts';
 import { checkInEntity, journeyEntryEntity, orderEntity, profileEntity, type Entity } from './entities.ts';
 import { GSI1, keys } from './table-design.ts';
-import { itemsOfIndexPartition } from './queries.ts';
+import { cursorAfter, itemsOfIndexPartition, startKeyOf } from './queries.ts';
 import { DynamoTasks } from './message-log.ts';
 
 export class DynamoJourneyStore implements JourneyStore {
@@ -185,12 +184,12 @@ export class DynamoJourneyStore implements JourneyStore {
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': partition },
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: startKeyOf(cursor, partition) } : {}),
+        ...(cursor ? { ExclusiveStartKey: startKeyOf(cursor, { index: GSI1, partition }) } : {}),
       }),
     );
     return {
       items: Items.map((item) => journeyEntryEntity.parse(item)),
-      ...(LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') } : {}),
+      ...cursorAfter(LastEvaluatedKey),
     };
   }
 
@@ -210,18 +209,4 @@ export class DynamoJourneyStore implements JourneyStore {
   private async *queryIndex<T>(entity: Entity<T>, partition: string): AsyncIterable<T> {
     for await (const item of itemsOfIndexPartition(this.client, this.table, partition)) yield entity.parse(item);
   }
-}
-
-/** A page cursor given back by a caller: it must be one of ours, for this very list. */
-function startKeyOf(cursor: string, partition: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
-  if (typeof key !== 'object' || key === null || (key as Record<string, unknown>)['gsi1pk'] !== partition) {
-    throw new InvalidInputError('the cursor is not one this list gave out');
-  }
-  return key as Record<string, unknown>;
 }

@@ -4,9 +4,9 @@
  * checked to be one of this customer's log entries before it is used.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '../core/errors.ts';
 import type { MessageHistory, MessageHistoryPage, MessageHistoryQuery } from '../core/delivery/message-history.ts';
 import { messageLogEntity } from './entities.ts';
+import { cursorAfter, startKeyOf } from './queries.ts';
 import { keys } from './table-design.ts';
 
 export class DynamoMessageHistory implements MessageHistory {
@@ -25,7 +25,7 @@ export class DynamoMessageHistory implements MessageHistory {
 
   async page(customerId: string, query: MessageHistoryQuery): Promise<MessageHistoryPage> {
     const partition = keys.customerPartition(customerId);
-    const startKey = query.cursor ? decodeCursor(query.cursor, partition) : undefined;
+    const startKey = query.cursor ? startKeyOf(query.cursor, { partition, sortKeyPrefix: keys.messagePrefix }) : undefined;
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.table,
@@ -36,27 +36,6 @@ export class DynamoMessageHistory implements MessageHistory {
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    const items = (page.Items ?? []).map((item) => messageLogEntity.parse(item));
-    const last = page.LastEvaluatedKey;
-    return { items, ...(last ? { cursor: Buffer.from(JSON.stringify({ pk: last['pk'], sk: last['sk'] })).toString('base64url') } : {}) };
+    return { items: (page.Items ?? []).map((item) => messageLogEntity.parse(item)), ...cursorAfter(page.LastEvaluatedKey) };
   }
-}
-
-function decodeCursor(cursor: string, partition: string): { pk: string; sk: string } {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
-  const candidate = (key ?? {}) as Record<string, unknown>;
-  const valid =
-    typeof key === 'object' &&
-    key !== null &&
-    Object.keys(candidate).length === 2 &&
-    candidate['pk'] === partition &&
-    typeof candidate['sk'] === 'string' &&
-    candidate['sk'].startsWith(keys.messagePrefix);
-  if (!valid) throw new InvalidInputError("the cursor is not one this API gave out for this customer's messages");
-  return { pk: partition, sk: candidate['sk'] as string };
 }

@@ -8,7 +8,6 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '../core/errors.ts';
 import { optOutVias, type OptOuts, type OptOutStatus, type OptOutVia } from '../core/delivery/opt-outs.ts';
 import type { TaskCompletion, TaskStore } from '../core/delivery/tasks.ts';
 import { DeliveryStatusContentionError, MessageStillSendingError, nextDeliveryState, type DeliveryChange, type DeliveryState, type Provider, type SentMessage } from '../core/delivery/delivery-events.ts';
@@ -27,7 +26,7 @@ import type {
 import { readConfig, retentionEnv } from '../config.ts';
 import { now } from './clock.ts';
 import { messageLogEntity, profileEntity, taskEntity } from './entities.ts';
-import { batchGetItems } from './queries.ts';
+import { batchGetItems, cursorAfter, startKeyOf } from './queries.ts';
 import { GSI1, keys, TTL_ATTRIBUTE } from './table-design.ts';
 
 /** Send guards only matter while a step can still be retried or redriven; a year is ample. */
@@ -392,20 +391,21 @@ export class DynamoTasks implements TaskCreator, TaskStore {
 
   /** Tasks by status, earliest due first. */
   async list(status: TaskStatus, options: { limit?: number; cursor?: string } = {}): Promise<TaskPage> {
-    const startKey = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const partition = keys.tasksByStatus(status, '', '').gsi1pk;
+    const startKey = options.cursor ? startKeyOf(options.cursor, { index: GSI1, partition }) : undefined;
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :status',
-        ExpressionAttributeValues: { ':status': keys.tasksByStatus(status, '', '').gsi1pk },
+        ExpressionAttributeValues: { ':status': partition },
         Limit: options.limit ?? 100,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     return {
       items: (page.Items ?? []).map((item) => taskEntity.parse(item)),
-      ...(page.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') } : {}),
+      ...cursorAfter(page.LastEvaluatedKey),
     };
   }
 
@@ -447,23 +447,5 @@ export class DynamoTasks implements TaskCreator, TaskStore {
       throw error;
     }
   }
-}
-
-const cursorFields = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
-
-function decodeCursor(cursor: string): Record<string, string> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
-  }
-  const valid =
-    key !== null &&
-    typeof key === 'object' &&
-    Object.keys(key).length === cursorFields.length &&
-    cursorFields.every((field) => typeof (key as Record<string, unknown>)[field] === 'string');
-  if (!valid) throw new InvalidInputError('the cursor is not one this API gave out');
-  return key as Record<string, string>;
 }
 

@@ -1,13 +1,60 @@
 /**
  * What several stores do the same way: read a whole partition of the generic index, page after page,
- * with the SDK's own paginator; read items by key, many at once; and put or delete many items at once.
+ * with the SDK's own paginator; give a list's pages out by cursor and take the cursor back; read
+ * items by key, many at once; and put or delete many items at once.
  */
 import { BatchGetCommand, BatchWriteCommand, paginateQuery, type BatchWriteWriteRequest, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GSI1 } from './table-design.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import * as z from '../core/zod.ts';
+import { GSI1, type GSI2 } from './table-design.ts';
 
 export async function* itemsOfIndexPartition(client: DynamoDBDocumentClient, table: string, partition: string): AsyncIterable<Record<string, unknown>> {
   const pages = paginateQuery({ client }, { TableName: table, IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': partition } });
   for await (const page of pages) yield* page.Items ?? [];
+}
+
+/** A list an API gives out a page at a time: one partition of the table or of an index, by cursor. */
+export interface PagedList {
+  /** The index the list's query reads (its key is `<index>pk`, `<index>sk`); none: the table's own key. */
+  readonly index?: typeof GSI1 | typeof GSI2;
+  /** The partition the query reads: the value of the partition key. */
+  readonly partition: string;
+  /** Where the query reads only the sort keys that start with this. */
+  readonly sortKeyPrefix?: string;
+}
+
+/** The cursor of the page after this one (none after the last): the page's last key, as base64url JSON. */
+export function cursorAfter(lastKey: Record<string, unknown> | undefined): { cursor?: string } {
+  return lastKey ? { cursor: Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') } : {};
+}
+
+/** DynamoDB's bounds on a key attribute's value, in UTF-8 bytes: a larger or empty one fails the query. */
+const keyValue = (maxBytes: number) => z.string().check(z.minLength(1), z.refine((value) => Buffer.byteLength(value, 'utf8') <= maxBytes));
+
+/**
+ * The start key a cursor stands for, if the list gave it out: exactly the key attributes its query
+ * returns (the table's key, and the index's beside it), each a string DynamoDB takes as a key, the
+ * list's partition and sort key prefix. Anything else, a typo or the cursor of another list, which
+ * DynamoDB would refuse with a validation error, is the caller's: an InvalidInputError.
+ */
+export function startKeyOf(cursor: string, list: PagedList): Record<string, string> {
+  const [partitionKey, sortKey] = list.index ? [`${list.index}pk`, `${list.index}sk`] : ['pk', 'sk'];
+  const sortValue = keyValue(1024);
+  const key = z.strictObject({
+    pk: keyValue(2048),
+    sk: keyValue(1024),
+    [partitionKey]: z.literal(list.partition),
+    [sortKey]: list.sortKeyPrefix === undefined ? sortValue : sortValue.check(z.startsWith(list.sortKeyPrefix)),
+  });
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const parsed = key.safeParse(decoded);
+  if (!parsed.success) throw new InvalidInputError('the cursor is not one this list gave out', [{ path: 'cursor', message: 'use the cursor the previous page of this list gave' }]);
+  return parsed.data;
 }
 
 /** BatchGetItem takes at most this many keys a call. */

@@ -1,0 +1,81 @@
+/**
+ * The admin routes that give a list a page at a time, fuzzed on DynamoDB Local: manager tasks, a
+ * journey's customers and a segment's customers (a customer's messages: customer-messages.test.ts).
+ * Whatever the cursor, the
+ * answer is a page or a 400 problem+json, never a 5xx. Among the cursors tried are keys of the
+ * list's own shape that DynamoDB refuses as a start key (another partition, an empty or overlong
+ * value, an attribute too many or too few): before the cursors had one check, such a cursor gave
+ * a 500 on the tasks and the journey routes.
+ */
+import type { Context } from 'aws-lambda';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyticsKeys, keys } from '../../functions/adapters/table-design.ts';
+import { entryStatuses } from '../../functions/core/journeys.ts';
+import { handler as journeyCustomers } from '../../functions/handlers/journey-customers.ts';
+import { handler as listTasks } from '../../functions/handlers/list-tasks.ts';
+import { handler as segmentCustomers } from '../../functions/handlers/segment-customers.ts';
+import { adminEvent, lambdaContext } from '../support/events.ts';
+
+type PagedRoute = (event: ReturnType<typeof adminEvent>, context: Context) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
+
+const RUNS = 60;
+
+/** A key attribute's value: mostly one the list could hold, sometimes one DynamoDB refuses in a key. */
+const keyValue = (...ofTheList: string[]) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...ofTheList) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
+    fc.constantFrom('', '€'.repeat(400), 'x'.repeat(2049)),
+    fc.integer(),
+  );
+
+/**
+ * Cursors for a list whose keys have these attributes: anything, any JSON, and keys of the list's
+ * shape with values of the list or not, an attribute left out or one added.
+ */
+function cursors(attributes: Record<string, string[]>) {
+  const shaped = fc
+    .record(Object.fromEntries(Object.entries(attributes).map(([name, values]) => [name, keyValue(...values)])), { requiredKeys: [] })
+    .chain((key) => fc.oneof(fc.constant(key), fc.record({ status: fc.string() }).map((extra) => ({ ...key, ...extra }))));
+  return fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue().map((value) => JSON.stringify(value)), shaped.map((key) => JSON.stringify(key)));
+}
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+async function neverFails(route: PagedRoute, path: string, pathParameters: Record<string, string>, query: fc.Arbitrary<Record<string, string>>): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(query, async (parameters) => {
+      const answer = await route({ ...adminEvent(path, pathParameters), queryStringParameters: parameters }, lambdaContext);
+      const status = answer.statusCode ?? 0;
+      expect(status, `${JSON.stringify(parameters)}: ${answer.body}`).toBeLessThan(500);
+      if (status === 200) expect(JSON.parse(answer.body!)).toMatchObject({ items: expect.any(Array) });
+      else {
+        expect(status).toBe(400);
+        expect(answer.headers?.['content-type']).toBe('application/problem+json');
+      }
+    }),
+    { numRuns: RUNS },
+  );
+}
+
+describe('paged admin routes, fuzzed', () => {
+  it('GET /v1/tasks: a page or a 400 for any cursor', async () => {
+    const partitions = ['open', 'done'].map((status) => keys.tasksByStatus(status, '', '').gsi1pk);
+    const cursor = cursors({ pk: ['TASK#t-1'], sk: ['TASK'], gsi1pk: partitions, gsi1sk: ['2026-06-01T00:00:00.000Z#t-1'] }).map(base64url);
+    await neverFails(listTasks, '/v1/tasks', {}, fc.record({ status: fc.constantFrom('open', 'done'), cursor }));
+  });
+
+  it('GET /v1/journeys/{name}/customers: a page or a 400 for any cursor', async () => {
+    const partitions = entryStatuses.map((status) => keys.journeysByStatus('win-back', status, '').gsi1pk);
+    const cursor = cursors({ pk: ['CUSTOMER#c-1'], sk: ['JOURNEY#win-back#e-1'], gsi1pk: partitions, gsi1sk: ['c-1'] }).map(base64url);
+    await neverFails(journeyCustomers, '/v1/journeys/win-back/customers', { name: 'win-back' }, fc.record({ status: fc.constantFrom(...entryStatuses), cursor }));
+  });
+
+  it('GET /v1/segments/{name}/customers: a page or a 400 for any cursor', async () => {
+    const partitions = ['lost', 'vip'].map((segment) => analyticsKeys.membersOf(segment, '').gsi2pk);
+    const cursor = cursors({ pk: ['CUSTOMER#c-1'], sk: ['SEGMENT#lost'], gsi2pk: partitions, gsi2sk: ['c-1'] }).map(base64url);
+    await neverFails(segmentCustomers, '/v1/segments/lost/customers', { name: 'lost' }, fc.record({ cursor }));
+  });
+
+});
