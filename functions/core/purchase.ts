@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import * as z from './zod.ts';
 import { isKnownCurrency, toMinorUnits } from './money.ts';
 import { InvalidInputError, type FieldIssue } from './errors.ts';
+import { identifierChecks } from './identifier.ts';
 
 /** Identifiers arrive as strings or JSON integers; kept as exact decimal text. */
-export const identifierSchema = z.pipe(z.union([z.string().check(z.trim(), z.minLength(1), z.maxLength(256)), z.number().check(z.int(), z.nonnegative())]), z.transform((value) => String(value)));
+export const identifierSchema = z.pipe(z.union([z.string().check(z.trim(), ...identifierChecks), z.number().check(z.int(), z.nonnegative())]), z.transform((value) => String(value)));
 
 /** An amount as decimal text or a JSON number (kept as its source text by the edge). */
 export const amountSchema = z.union([z.string(), z.number()]);

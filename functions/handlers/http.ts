@@ -21,6 +21,7 @@ import {
   type FieldIssue,
 } from '../core/errors.ts';
 import { CONTENT_SECURITY_POLICY } from '../core/pages/html.ts';
+import { pathIdentifierSchema } from '../core/identifier.ts';
 import { tokenMatches } from '../core/signature.ts';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -136,10 +137,13 @@ export function requireAdmin(event: HttpEvent, tokens: readonly string[]): void 
   }
 }
 
+/** A path parameter: an identifier, or the request names nothing Comeback could hold (DynamoDB would refuse it as a key). */
 export function pathParameter(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new InvalidInputError(`the path parameter ${name} is missing`);
-  return value;
+  const parsed = pathIdentifierSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidInputError(`the path parameter ${name} is not an identifier`, parsed.error.issues.map((issue) => ({ path: name, message: issue.message })));
+  return parsed.data;
 }
 
 /** The answer every purchase webhook gives once the order is safely recorded (or already was). */

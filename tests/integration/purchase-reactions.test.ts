@@ -128,4 +128,28 @@ describe('the purchase path', () => {
     expect(await reactionsOf(customerId)).toEqual({ journeys: [], balance: undefined, ledgerEntries: 0 });
     expect((await ledger.getCustomer(customerId))?.profile.orderCount).toBe(1);
   });
+
+  it('takes identifiers up to 500 bytes of UTF-8, whose check-in keys DynamoDB takes, and refuses one a byte longer', async () => {
+    // 1 to 256 characters and at most 500 bytes (functions/core/identifier.ts): a check-in's place in
+    // the due index holds both ids, and a sort key holds at most 1,024 bytes.
+    const ofBytes = (prefix: string, bytes: number) => prefix + 'x'.repeat((bytes - prefix.length) % 3) + '€'.repeat(Math.floor((bytes - prefix.length) / 3));
+    const customerId = ofBytes(uniqueId('long'), 500);
+    const orderId = ofBytes(uniqueId('order'), 500);
+    expect([Buffer.byteLength(customerId), Buffer.byteLength(orderId)]).toEqual([500, 500]);
+
+    const withIds = (order: string, customer: string) => ({ ...purchase(order, customer), customer: { id: customer, email: 'long-ids@example.com', consent: { email: true } } });
+
+    expect((await post(withIds(orderId, customerId))).status).toBe(202);
+    await journeyRuntime.settled();
+
+    expect((await reactionsOf(customerId)).journeys).toEqual(['post-purchase active']);
+    const { Items = [] } = await documentClient.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :checkIns)', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':checkIns': 'CHECKIN#' } }),
+    );
+    expect(Items).toHaveLength(3);
+
+    const longer = await post(withIds(uniqueId('order'), `${customerId}x`));
+    expect(longer.status).toBe(400);
+    expect(longer.body).toMatchObject({ errors: [{ path: 'customer.id', message: 'at most 500 bytes of UTF-8' }] });
+  });
 });

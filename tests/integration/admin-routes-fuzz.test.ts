@@ -12,7 +12,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyticsKeys, keys } from '../../functions/adapters/table-design.ts';
 import { entryStatuses } from '../../functions/core/journeys.ts';
+import { identifierChecks } from '../../functions/core/identifier.ts';
+import * as z from '../../functions/core/zod.ts';
+import { handler as customerMessages } from '../../functions/handlers/customer-messages.ts';
+import { handler as exportCustomer } from '../../functions/handlers/export-customer.ts';
+import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
+import { handler as getImport } from '../../functions/handlers/get-import.ts';
 import { handler as journeyCustomers } from '../../functions/handlers/journey-customers.ts';
+import { handler as loyaltyAccount } from '../../functions/handlers/loyalty-account.ts';
 import { handler as listTasks } from '../../functions/handlers/list-tasks.ts';
 import { handler as segmentCustomers } from '../../functions/handlers/segment-customers.ts';
 import { adminEvent, lambdaContext } from '../support/events.ts';
@@ -78,4 +85,33 @@ describe('paged admin routes, fuzzed', () => {
     await neverFails(segmentCustomers, '/v1/segments/lost/customers', { name: 'lost' }, fc.record({ cursor }));
   });
 
+});
+
+describe('admin routes that name something in their path, fuzzed', () => {
+  const isIdentifier = (name: string) => z.string().check(...identifierChecks).safeParse(name).success;
+  const names = fc.oneof(
+    fc.string({ maxLength: 40, unit: 'binary' }),
+    fc.string({ minLength: 250, maxLength: 260 }),
+    fc.constantFrom('x'.repeat(2100), '€'.repeat(166), '€'.repeat(167), `${'€'.repeat(166)}xx`, `${'€'.repeat(166)}xxx`),
+  );
+  const routes: [string, PagedRoute, string, (name: string) => string][] = [
+    ['GET /v1/customers/{id}', getCustomer, 'id', (name) => `/v1/customers/${name}`],
+    ['GET /v1/customers/{id}/messages', customerMessages, 'id', (name) => `/v1/customers/${name}/messages`],
+    ['GET /v1/customers/{id}/export', exportCustomer, 'id', (name) => `/v1/customers/${name}/export`],
+    ['GET /v1/loyalty/{customerId}', loyaltyAccount, 'customerId', (name) => `/v1/loyalty/${name}`],
+    ['GET /v1/segments/{name}/customers', segmentCustomers, 'name', (name) => `/v1/segments/${name}/customers`],
+    ['GET /v1/imports/{id}', getImport, 'id', (name) => `/v1/imports/${name}`],
+  ];
+
+  it.each(routes)('%s: a 400 exactly for a name that is no identifier, never a 5xx', async (_, route, parameter, path) => {
+    await fc.assert(
+      fc.asyncProperty(names, async (name) => {
+        const answer = await route(adminEvent(path(name), { [parameter]: name }), lambdaContext);
+        const status = answer.statusCode ?? 0;
+        expect(status, `${JSON.stringify(name)}: ${answer.body}`).toBeLessThan(500);
+        expect(status === 400, `${JSON.stringify(name)}: ${answer.body}`).toBe(!isIdentifier(name));
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });
