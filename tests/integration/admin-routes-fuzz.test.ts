@@ -14,7 +14,11 @@ import { analyticsKeys, keys } from '../../functions/adapters/table-design.ts';
 import { entryStatuses } from '../../functions/core/journeys.ts';
 import { identifierChecks } from '../../functions/core/identifier.ts';
 import * as z from '../../functions/core/zod.ts';
+import { handler as completeTask } from '../../functions/handlers/complete-task.ts';
 import { handler as customerMessages } from '../../functions/handlers/customer-messages.ts';
+import { handler as deleteSegment } from '../../functions/handlers/delete-segment.ts';
+import { handler as getMetrics } from '../../functions/handlers/get-metrics.ts';
+import { handler as removeJourneyCustomer } from '../../functions/handlers/remove-journey-customer.ts';
 import { handler as exportCustomer } from '../../functions/handlers/export-customer.ts';
 import { handler as getCustomer } from '../../functions/handlers/get-customer.ts';
 import { handler as getImport } from '../../functions/handlers/get-import.ts';
@@ -22,9 +26,10 @@ import { handler as journeyCustomers } from '../../functions/handlers/journey-cu
 import { handler as loyaltyAccount } from '../../functions/handlers/loyalty-account.ts';
 import { handler as listTasks } from '../../functions/handlers/list-tasks.ts';
 import { handler as segmentCustomers } from '../../functions/handlers/segment-customers.ts';
-import { adminEvent, lambdaContext } from '../support/events.ts';
+import { adminEvent, httpEvent, lambdaContext } from '../support/events.ts';
+import { TEST_ADMIN_TOKEN } from '../support/environment.ts';
 
-type PagedRoute = (event: ReturnType<typeof adminEvent>, context: Context) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
+type AdminRoute = (event: ReturnType<typeof adminEvent>, context: Context) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
 
 const RUNS = 60;
 
@@ -50,7 +55,7 @@ function cursors(attributes: Record<string, string[]>) {
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-async function neverFails(route: PagedRoute, path: string, pathParameters: Record<string, string>, query: fc.Arbitrary<Record<string, string>>): Promise<void> {
+async function neverFails(route: AdminRoute, path: string, pathParameters: Record<string, string>, query: fc.Arbitrary<Record<string, string>>): Promise<void> {
   await fc.assert(
     fc.asyncProperty(query, async (parameters) => {
       const answer = await route({ ...adminEvent(path, pathParameters), queryStringParameters: parameters }, lambdaContext);
@@ -94,7 +99,7 @@ describe('admin routes that name something in their path, fuzzed', () => {
     fc.string({ minLength: 250, maxLength: 260 }),
     fc.constantFrom('x'.repeat(2100), '€'.repeat(166), '€'.repeat(167), `${'€'.repeat(166)}xx`, `${'€'.repeat(166)}xxx`),
   );
-  const routes: [string, PagedRoute, string, (name: string) => string][] = [
+  const routes: [string, AdminRoute, string, (name: string) => string][] = [
     ['GET /v1/customers/{id}', getCustomer, 'id', (name) => `/v1/customers/${name}`],
     ['GET /v1/customers/{id}/messages', customerMessages, 'id', (name) => `/v1/customers/${name}/messages`],
     ['GET /v1/customers/{id}/export', exportCustomer, 'id', (name) => `/v1/customers/${name}/export`],
@@ -110,6 +115,37 @@ describe('admin routes that name something in their path, fuzzed', () => {
         const status = answer.statusCode ?? 0;
         expect(status, `${JSON.stringify(name)}: ${answer.body}`).toBeLessThan(500);
         expect(status === 400, `${JSON.stringify(name)}: ${answer.body}`).toBe(!isIdentifier(name));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('admin routes with a query or a body, fuzzed', () => {
+  const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', '€'.repeat(167), 'x'.repeat(300)));
+  const day = fc.oneof(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10)), fc.constantFrom('2026-02-30', '2026-13-01', '0000-01-01', '+020000-01-01'), text);
+  const token = fc.constantFrom(TEST_ADMIN_TOKEN, TEST_ADMIN_TOKEN, TEST_ADMIN_TOKEN, 'not-the-token', null);
+  const headersOf = (given: string | null): Record<string, string> => ({ 'content-type': 'application/json', ...(given === null ? {} : { authorization: `Bearer ${given}` }) });
+  const body = fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), fc.record({ outcome: fc.oneof(fc.constantFrom('No answer', 'Will order again'), text), churnReason: fc.oneof(fc.constantFrom('price'), text), note: text }, { requiredKeys: [] }).map((value) => JSON.stringify(value)), text);
+  const requests: [string, AdminRoute, fc.Arbitrary<ReturnType<typeof httpEvent>>][] = [
+    ['GET /v1/metrics', getMetrics, fc.tuple(token, fc.record({ from: day, to: day }, { requiredKeys: [] })).map(([given, query]) => ({ ...httpEvent({ method: 'GET', path: '/v1/metrics', headers: headersOf(given) }), queryStringParameters: query }))],
+    ['POST /v1/tasks/{id}/complete', completeTask, fc.tuple(token, text, body).map(([given, id, sent]) => httpEvent({ path: `/v1/tasks/${id}/complete`, headers: headersOf(given), body: sent, pathParameters: { id } }))],
+    [
+      'DELETE /v1/journeys/{name}/customers/{id}',
+      removeJourneyCustomer,
+      fc.tuple(token, fc.oneof(fc.constantFrom('win-back', 'post-purchase', 'check-in'), text), text).map(([given, name, id]) => httpEvent({ method: 'DELETE', path: `/v1/journeys/${name}/customers/${id}`, headers: headersOf(given), pathParameters: { name, id } })),
+    ],
+    ['DELETE /v1/segments/{name}', deleteSegment, fc.tuple(token, fc.oneof(fc.constantFrom('vip', 'lost', 'rfm-555'), text)).map(([given, name]) => httpEvent({ method: 'DELETE', path: `/v1/segments/${name}`, headers: headersOf(given), pathParameters: { name } }))],
+  ];
+
+  it.each(requests)('%s: never a 5xx, refusals in problem+json, 401 without the token', async (_, route, request) => {
+    await fc.assert(
+      fc.asyncProperty(request, async (event) => {
+        const answer = await route(event, lambdaContext);
+        const status = answer.statusCode ?? 0;
+        expect(status, `${JSON.stringify(event.pathParameters)} ${JSON.stringify(event.queryStringParameters)} ${event.body}: ${answer.body}`).toBeLessThan(500);
+        if (event.headers['authorization'] !== `Bearer ${TEST_ADMIN_TOKEN}`) expect(status).toBe(401);
+        if (status >= 400) expect(answer.headers?.['content-type']).toBe('application/problem+json');
       }),
       { numRuns: RUNS },
     );
