@@ -3,6 +3,7 @@
  * retries, refunds, bonuses, referrals, the storefront's signed routes, and tier messages sent by the
  * sweep through the delivery step, on the virtual clock.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb.ts';
 import { loyaltyPorts } from '../../functions/adapters/loyalty-ports.ts';
@@ -232,6 +233,38 @@ describe('the storefront routes', () => {
     expect((await redeemHandler(redeemEvent(customerId, { ...body, points: 0 }), lambdaContext)).statusCode).toBe(400);
     expect((await redeemHandler(redeemEvent(customerId, { ...body, orderTotal: '1.001' }), lambdaContext)).statusCode).toBe(400);
     expect((await redeemHandler(redeemEvent(customerId, { ...body, poinst: 5 }), lambdaContext)).statusCode).toBe(400);
+  });
+
+  it('answers any redemption below 500, and the balance drops exactly when it answers a new redemption', async () => {
+    const customerId = uniqueId('loyal-http-fuzz');
+    await buy(customerId, 300_00); // 900 points
+    const anything = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('', '€'.repeat(167), '1e400', '-1'));
+    const redemptions = fc.record(
+      {
+        redemptionId: fc.oneof(fc.uuid(), fc.constantFrom('cart-1', 'cart-1', 'cart-2'), anything),
+        points: fc.oneof(fc.integer({ min: 1, max: 600 }), anything),
+        orderTotal: fc.oneof(fc.constantFrom('10.00', '16.00', '100.00', 25), anything),
+        currency: fc.oneof(fc.constantFrom('USD', 'USD', 'EUR'), anything),
+        orderId: fc.oneof(fc.uuid(), anything),
+        extra: anything,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(redemptions, fc.constantFrom(undefined, undefined, undefined, 'not-the-secret'), async (body, secret) => {
+        const before = (await ledgerOf(customerId)).balance;
+        const answer = await redeemHandler(redeemEvent(customerId, body, secret ? { secret } : {}), lambdaContext);
+        const status = answer.statusCode ?? 0;
+        expect(status, `${JSON.stringify(body)}: ${answer.body}`).toBeLessThan(500);
+        const after = (await ledgerOf(customerId)).balance;
+        if (status === 200 && answer.headers?.['comeback-redemption'] === 'redeemed') expect(after).toBe(before - (body.points as number));
+        else {
+          expect(after).toBe(before);
+          if (status !== 200) expect(answer.headers?.['content-type']).toBe('application/problem+json');
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('shows tier, balance, progress and benefits to a signed GET, and nothing to others', async () => {
