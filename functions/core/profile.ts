@@ -7,8 +7,13 @@
 import type { Consent, Purchase } from './purchase.ts';
 import { definedOnly } from './purchase.ts';
 
-/** Bounded so a profile item stays far below DynamoDB's 400 KB item limit. */
+/**
+ * The categories and the SKUs kept on a profile: the latest, at most this many of each and at most
+ * MAX_TRACKED_BYTES of each in UTF-8, so a profile item stays far below DynamoDB's 400 KB item limit
+ * (500 SKUs of 256 three-byte characters alone would take 384 KB).
+ */
 export const MAX_TRACKED_VALUES = 500;
+export const MAX_TRACKED_BYTES = 64 * 1024;
 
 /**
  * Days with orders kept on the profile: the latest ones, a year of daily buying. A customer with more
@@ -180,7 +185,8 @@ export function placementOf(profile: Pick<CustomerProfile, 'contactAsOf' | 'last
 
 /**
  * The aggregates only a customer's orders give: her order days (the latest MAX_ORDER_DAYS), largest
- * order per currency, and the categories and SKUs she bought (the latest MAX_TRACKED_VALUES).
+ * order per currency, and the categories and SKUs she bought (the latest, within MAX_TRACKED_VALUES
+ * and MAX_TRACKED_BYTES).
  */
 export type OrderHistory = Required<Pick<CustomerProfile, 'orderDays' | 'largestOrderMinorByCurrency' | 'categories' | 'skus'>>;
 
@@ -308,7 +314,16 @@ function maxOf(values: Record<string, number>, key: string, value: number): Reco
   return current !== undefined && current >= value ? values : { ...values, [key]: value };
 }
 
+/** A list of categories or SKUs with these added: its latest values, as many as MAX_TRACKED_VALUES and MAX_TRACKED_BYTES allow. */
 function union(existing: readonly string[], added: readonly string[]): string[] {
   const merged = [...new Set([...existing, ...added])];
-  return merged.length > MAX_TRACKED_VALUES ? merged.slice(merged.length - MAX_TRACKED_VALUES) : merged;
+  let kept = 0;
+  let bytes = 0;
+  while (kept < merged.length && kept < MAX_TRACKED_VALUES) {
+    const size = Buffer.byteLength(merged[merged.length - 1 - kept]!, 'utf8');
+    if (bytes + size > MAX_TRACKED_BYTES) break;
+    bytes += size;
+    kept += 1;
+  }
+  return kept === merged.length ? merged : merged.slice(merged.length - kept);
 }

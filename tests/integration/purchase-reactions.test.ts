@@ -4,7 +4,7 @@
  * and handed to the same handler Lambda runs; a record delivered again changes nothing twice; an
  * imported order (history) gets no reaction.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -151,5 +151,22 @@ describe('the purchase path', () => {
     const longer = await post(withIds(uniqueId('order'), `${customerId}x`));
     expect(longer.status).toBe(400);
     expect(longer.body).toMatchObject({ errors: [{ path: 'customer.id', message: 'at most 500 bytes of UTF-8' }] });
+  });
+
+  it("keeps a customer's profile within DynamoDB's item size whatever the length of her SKUs and categories", async () => {
+    // Six orders of 100 SKUs and categories of about 250 three-byte characters: before the lists
+    // were bounded in bytes, the fourth order's profile outgrew the 400 KB item and its webhook failed.
+    const customerId = uniqueId('long-lists');
+    const long = (order: number, line: number) => `${order}-${String(line).padStart(3, '0')}${'€'.repeat(250)}`;
+    for (let order = 0; order < 6; order += 1) {
+      const items = Array.from({ length: 100 }, (_, line) => ({ sku: long(order, line), category: long(order, line).slice(0, 200), quantity: 1, unitPrice: '1.00' }));
+      const placedAt = new Date(journeyRuntime.clock.now().getTime() - (6 - order) * 86_400_000).toISOString();
+      expect((await post({ ...purchase(uniqueId('order'), customerId), placedAt, total: '100.00', items })).status).toBe(202);
+      await journeyRuntime.settled();
+    }
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.profile(customerId), ConsistentRead: true }));
+    expect(Item?.['orderCount']).toBe(6);
+    expect((Item?.['skus'] as string[]).at(-1)).toBe(long(5, 99));
+    expect(Buffer.byteLength(JSON.stringify(Item))).toBeLessThan(200_000);
   });
 });

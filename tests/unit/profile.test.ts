@@ -8,6 +8,7 @@ import {
   profileView,
   stateCheckoutConsent,
   MAX_ORDER_DAYS,
+  MAX_TRACKED_BYTES,
   MAX_TRACKED_VALUES,
   type CustomerProfile,
 } from '../../functions/core/profile.ts';
@@ -87,6 +88,20 @@ describe('customer aggregates', () => {
     const profile = applyOrder(undefined, order('2026-01-01T00:00:00.000Z', { items }));
     expect(profile.skus).toHaveLength(MAX_TRACKED_VALUES);
     expect(profile.skus.at(-1)).toBe(`S${MAX_TRACKED_VALUES + 19}`);
+  });
+
+  it('keeps each list within MAX_TRACKED_BYTES of UTF-8, the latest values first, whatever their length', () => {
+    // 256 characters of three bytes: 500 of them would be 384 KB, near DynamoDB's 400 KB item.
+    const long = (index: number) => `${String(index).padStart(3, '0')}${'€'.repeat(253)}`;
+    const items = Array.from({ length: 200 }, (_, index) => ({ sku: long(index), category: long(index), quantity: 1, unitPriceMinor: 1 }));
+    const profile = applyOrder(applyOrder(undefined, order('2026-01-01T00:00:00.000Z', { items: items.slice(0, 100) })), order('2026-01-02T00:00:00.000Z', { orderId: 'later', items: items.slice(100) }));
+    const perValue = Buffer.byteLength(long(0));
+    const fits = Math.floor(MAX_TRACKED_BYTES / perValue);
+    for (const list of [profile.skus, profile.categories]) {
+      expect(list).toEqual(items.slice(200 - fits).map((item) => item.sku));
+      expect(list.reduce((bytes, value) => bytes + Buffer.byteLength(value), 0)).toBeLessThanOrEqual(MAX_TRACKED_BYTES);
+    }
+    expect(orderHistoryOf([order('2026-01-02T00:00:00.000Z', { orderId: 'later', items: items.slice(100) }), order('2026-01-01T00:00:00.000Z', { items: items.slice(0, 100) })]).skus).toEqual(profile.skus);
   });
 
   it('keeps orders per day and currency, and the largest order, whatever the arrival order', () => {
