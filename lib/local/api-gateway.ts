@@ -11,6 +11,22 @@ export const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
 export class GatewayPayloadTooLarge extends Error {}
 
+/** A request target that is no URL, or a path whose percent-encoding does not decode (`%E0%A4%A`): the request's error, a 400. */
+export class MalformedPath extends Error {}
+
+/**
+ * The request's target as a URL. A path is read as a path even when it starts with `//`, which a
+ * URL relative to a base would read as a host name.
+ */
+export function requestUrl(request: IncomingMessage): URL {
+  const target = request.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch (error) {
+    throw new MalformedPath(`the request target ${target} is not a URL`, { cause: error });
+  }
+}
+
 export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -28,7 +44,7 @@ export function toGatewayEvent(
   route: { method: string; path: string },
   pathParameters: Record<string, string>,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = requestUrl(request);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -105,6 +121,10 @@ export function pathMatcher(template: string): (path: string) => Record<string, 
   return (path) => {
     const match = regex.exec(path);
     if (!match) return undefined;
-    return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+    try {
+      return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+    } catch (error) {
+      throw new MalformedPath(`the path ${path} is not valid percent-encoding`, { cause: error });
+    }
   };
 }

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { apiRoutes, type ApiRoute } from '../routes.ts';
 import { openApiDocument } from '../openapi.ts';
 import { invoke } from './invocations.ts';
-import { GatewayPayloadTooLarge, lambdaContext, pathMatcher, readBody, toGatewayEvent, writeResult } from './api-gateway.ts';
+import { GatewayPayloadTooLarge, lambdaContext, MalformedPath, pathMatcher, readBody, requestUrl, toGatewayEvent, writeResult } from './api-gateway.ts';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTable, localCredentials, localDynamoClient, localRegion, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { DynamoDbExecutionStore } from './execution-store.ts';
@@ -123,8 +123,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (!routes) return sendProblem(response, 503, 'Starting', 'the local host is still starting');
       serve(request, response, routes.mounted, routes.local, options.pages, () => runtime.settled(), authorizer)
         .catch((error: unknown) => {
-          const status = error instanceof GatewayPayloadTooLarge ? 413 : 500;
-          sendProblem(response, status, status === 413 ? 'Payload too large' : 'Internal error', (error as Error).message);
+          const [status, title] = error instanceof GatewayPayloadTooLarge ? [413, 'Payload too large'] : error instanceof MalformedPath ? [400, 'Invalid request'] : [500, 'Internal error'];
+          sendProblem(response, status, title, (error as Error).message);
         })
         .finally(() => {
           runtime.tableWritten();
@@ -197,7 +197,7 @@ async function serve(
   reactionsSettled: () => Promise<void>,
   authorize?: LocalAuthorizer,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = requestUrl(request);
   const method = request.method ?? 'GET';
   const body = await readBody(request);
   const recording = mounted.some(({ route, match }) => RECORDING_ROUTES.has(route.id) && route.method === method && match(url.pathname));

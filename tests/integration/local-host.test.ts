@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { fetchCustomer, postSignedPurchase, postSigned } from '../../lib/local/client.ts';
@@ -73,6 +74,23 @@ describe('the local host over HTTP', () => {
     const unknownRoute = await fetch(`${host.url}/v2/nothing`);
     expect(unknownRoute.status).toBe(404);
     expect((await fetchCustomer(host.url, 'wrong', 'host-customer')).status).toBe(401);
+  });
+
+  it("answers any path and method below 500: a malformed percent-encoding is the request's error", async () => {
+    const malformed = await fetch(`${host.url}/v1/customers/%E0%A4%A`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+
+    const segment = fc.oneof(fc.webSegment(), fc.constantFrom('v1', 'customers', 'segments', 'journeys', 'tasks', 'console', 'openapi.json', '%', '%E0%A4%A', '%00', '..', '%2F', 'x'.repeat(300)), fc.string({ maxLength: 8 }).map(encodeURIComponent));
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), fc.boolean(), async (segments, method, admin) => {
+        const answer = await fetch(`${host.url}/${segments.join('/')}`, { method, headers: admin ? { authorization: `Bearer ${adminToken}` } : {} });
+        await answer.arrayBuffer();
+        expect(answer.status, `${method} /${segments.join('/')}`).toBeLessThan(500);
+        if (answer.status >= 400) expect(answer.headers.get('content-type')).toMatch(/^(application\/problem\+json|text\/html)/);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('serves a valid OpenAPI 3.1 document describing every route', async () => {
