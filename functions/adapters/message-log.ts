@@ -448,4 +448,3 @@ export class DynamoTasks implements TaskCreator, TaskStore {
     }
   }
 }
-

@@ -8,7 +8,7 @@ import * as z from './zod.ts';
 export const identifierChecks = [
   z.minLength(1),
   z.maxLength(256),
-  z.refine<string>((value) => new TextEncoder().encode(value).length <= 500, { message: 'at most 500 bytes of UTF-8' }),
+  z.refine<string>((value) => Buffer.byteLength(value, 'utf8') <= 500, { message: 'at most 500 bytes of UTF-8' }),
 ] as const;
 
 /** An identifier in a path, as given. */
