@@ -195,6 +195,8 @@ function print(answer: Answer): void {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`comeback: ${(error as Error).message.split('\n')[0]}`);
+  const { message, code } = error as NodeJS.ErrnoException;
+  // Node's option parser explains itself over several lines (what is wrong, then how to write it): all on one.
+  console.error(`comeback: ${code?.startsWith('ERR_PARSE_ARGS') ? message.replace(/\n/g, ' ') : message.split('\n')[0]}`);
   process.exit(1);
 });

@@ -56,6 +56,10 @@ describe('npm run --silent comeback -- cost', () => {
     // The computation's own refusals are unit-tested (tests/unit/cost.test.ts); these reach the CLI's edge.
     [['cost', '--customers', 'many'], 'comeback: --customers needs a number, not "many"'],
     [['cost', '--customers', '10', '--prices', 'missing.json'], 'comeback: cannot read the prices file missing.json: ENOENT'],
+    [
+      ['cost', '--customers', '-5'],
+      "comeback: Option '--customers' argument is ambiguous. Did you forget to specify the option argument for '--customers'? To specify an option argument starting with a dash use '--customers=-XYZ'.",
+    ],
   ])('refuses %j in one line on stderr', async (args, message) => {
     const answer = await comeback(args);
 
