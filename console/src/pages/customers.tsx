@@ -183,7 +183,7 @@ function CustomerView({ customerId }: { customerId: string }) {
         <dt>Consent</dt>
         <dd>
           email {profile.consent.email ? 'yes' : 'no'}, SMS {profile.consent.sms ? 'yes' : 'no'}
-          {Object.entries(profile.optOuts).map(([channel, optOut]) => ` · opted out of ${channel} on ${dateTime(optOut.at)} (${optOut.via})`)}
+          {Object.entries(profile.optOuts).map(([channel, optOut]) => ` · opted out of ${channel} on ${dateTime(optOut.at)}${optOut.via ? ` (${optOut.via})` : ''}`)}
         </dd>
         <dt>Loyalty</dt>
         <dd data-field="loyalty">

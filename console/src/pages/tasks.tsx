@@ -64,7 +64,7 @@ export function TasksPage() {
 
 /** How the done calls ended and why the lost customers left: every choice of the store's lists, most given first. */
 function Report({ tasks, choices }: { tasks: Task[]; choices: TaskChoices }) {
-  const count = (values: (string | undefined)[], listed: string[]) =>
+  const count = (values: (string | undefined)[], listed: readonly string[]) =>
     Object.entries(values.reduce<Record<string, number>>((counts, value) => (value ? { ...counts, [value]: (counts[value] ?? 0) + 1 } : counts), Object.fromEntries(listed.map((value) => [value, 0])))).sort(
       ([, a], [, b]) => b - a,
     );
