@@ -6,7 +6,8 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Console from '../../console/src/api-types.ts';
-import type { MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
+import type { FeedbackAnswer, MetricsSnapshot } from '../../functions/core/analytics/metrics.ts';
+import type { CustomerPredictions } from '../../functions/core/analytics/predictions.ts';
 import type { summarizeFunnels } from '../../functions/core/analytics/funnels.ts';
 import type { segmentsView } from '../../functions/core/analytics/segment-views.ts';
 import type { CustomerMatch } from '../../functions/core/customer-search.ts';
@@ -31,6 +32,8 @@ describe("the console's API shapes", () => {
     // GET /v1/customers/{id}: the profile as shown, and the orders.
     expectTypeOf<ReturnType<typeof withOptOuts<ReturnType<typeof profileView>>>>().toExtend<Console.Customer['profile']>();
     expectTypeOf<RecordedOrder>().toExtend<Console.Order>();
+    expectTypeOf<CustomerPredictions>().toExtend<Console.Customer['predictions']>();
+    expectTypeOf<Omit<FeedbackAnswer, 'customerId'>>().toExtend<Console.Customer['feedback'][number]>();
     // GET /v1/customers/{id}/messages and GET /v1/customers?...
     expectTypeOf<MessageHistoryPage>().toExtend<Console.MessagePage>();
     expectTypeOf<CustomerMatch>().toExtend<Console.CustomerMatch>();
