@@ -78,9 +78,9 @@ async function exists(key: { pk: string; sk: string }): Promise<boolean> {
   return (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item !== undefined;
 }
 
-async function partitionItems(customerId: string): Promise<number> {
+async function partitionItems(customerId: string): Promise<Record<string, unknown>[]> {
   const { Items = [] } = await documentClient.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId) }, ConsistentRead: true }));
-  return Items.length;
+  return Items;
 }
 
 describe('the storefront routes, fuzzed', () => {
@@ -103,10 +103,12 @@ describe('the storefront routes, fuzzed', () => {
         expect(written, `${status} ${answer.body}`).toBe(status === 202);
         if (status === 202) {
           expect(JSON.parse(answer.body!)).toMatchObject({ orderId, status: 'recorded' });
-          expect(await exists(keys.profile(String(sentCustomer).trim()))).toBe(true);
+          const hers = await partitionItems(String(sentCustomer).trim());
+          expect(hers.filter((item) => item['type'] === 'profile')).toHaveLength(1);
+          expect(hers.filter((item) => item['type'] === 'order' && item['orderId'] === orderId)).toHaveLength(1);
         } else {
           expect(answer.headers?.['content-type']).toBe('application/problem+json');
-          expect(await partitionItems(customerId)).toBe(0);
+          expect(await partitionItems(customerId)).toEqual([]);
         }
       }),
       { numRuns: RUNS },
