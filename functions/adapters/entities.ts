@@ -503,13 +503,13 @@ export const segmentDefinitionEntity = entity<SegmentDefinition>()(
 
 // Products ---------------------------------------------------------------------------------------
 
-/** A product's top neighbours as the nightly co-purchase count stored them (catalog-store.ts). */
 /** An order as the co-purchase count reads it from gsi4 (COPURCHASE_PROJECTION). */
 export const coPurchaseOrderEntity = entity<{ customerId: string; placedAt: string; items: { sku: string }[] }>()(
   'order',
   z.object({ customerId: z.string(), placedAt: z.string(), items: z.array(z.object({ sku: z.string() })) }),
 );
 
+/** A product's top neighbours as the nightly co-purchase count stored them (catalog-store.ts). */
 export const coPurchasesEntity = entity<{ sku: string; neighbours: CoPurchaseNeighbour[]; computedAt: string }>()(
   'co-purchases',
   z.object({ sku: z.string(), neighbours: z.array(z.object({ sku: z.string(), count: z.number() })), computedAt: z.string() }),

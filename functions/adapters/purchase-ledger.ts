@@ -619,9 +619,9 @@ export class DynamoPurchaseLedger implements OrderLifecycleLedger, ConsentLedger
   /**
    * The profile's order days, largest orders, categories and SKUs recounted from the customer's
    * orders (what a live order's one write leaves out), written unless unchanged, over the profile's
-   * version as read before the orders: an order recorded meanwhile makes it count again. The write is of the whole
-   * profile, so it also folds what live orders kept beside its maps (LIVE_PROFILE_ATTRIBUTES) back
-   * into them. Idempotent. Gives the profile as it stands after (undefined: the customer has none),
+   * version as read before the orders: an order recorded meanwhile makes it count again. The write
+   * is of the whole profile, so it also folds what live orders kept beside its maps
+   * (LIVE_PROFILE_ATTRIBUTES) back into them. Idempotent. Gives the profile as it stands after (undefined: the customer has none),
    * so that what reacts to the order next need not read it again.
    */
   async recountOrderHistory(customerId: string): Promise<CustomerProfile | undefined> {

@@ -1,10 +1,10 @@
 /**
  * What follows a recorded purchase, refund or cancellation. The webhooks write once (the ledger's
  * transaction) and answer; these reactions run from the table's stream, on the items that write
- * put: an order item (the profile's order days, largest orders, categories and SKUs, recounted from the customer's
- * orders; its journeys: conversions, the thank-you, the loyalty invite, the check-ins; its points,
- * the referral bonus and the product rules' follow-ups) and a refund item (a refund or a
- * cancellation: the points the money given back earned).
+ * put: an order item (the profile's order days, largest orders, categories and SKUs, recounted
+ * from the customer's orders; its journeys: conversions, the thank-you, the loyalty invite, the
+ * check-ins; its points, the referral bonus and the product rules' follow-ups) and a refund item (a
+ * refund or a cancellation: the points the money given back earned).
  *
  * Idempotent per order and per refund: a stream delivers a record at least once, and every step
  * below is guarded by the order's or the refund's id (journey entries by episode, check-ins by order
@@ -27,8 +27,8 @@ export interface PurchaseReactionPorts {
   loyalty: LoyaltyPorts;
   /**
    * What a live order's one write leaves out of the profile, recounted from the customer's orders:
-   * her order days, largest orders, categories and SKUs (functions/core/profile.ts, orderHistoryOf). Idempotent. Gives
-   * the profile as it stands after, which the journeys and the points then go by.
+   * her order days, largest orders, categories and SKUs (functions/core/profile.ts, orderHistoryOf).
+   * Idempotent. Gives the profile as it stands after, which the journeys and the points then go by.
    */
   orderHistory: { recountOrderHistory(customerId: string): Promise<CustomerProfile | undefined> };
 }
